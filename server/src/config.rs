@@ -1,0 +1,26 @@
+//! Command-line flags, each also read from an environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "confab",
+    version,
+    about = "Confab: real-time chat in one binary"
+)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "CONFAB_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// The database: a SQLite file path (created if missing) or a sqlite: URL.
+    #[arg(long, env = "CONFAB_DATABASE", default_value = "confab.db")]
+    pub database: String,
+
+    /// Folder with the built page (trunk build's output).
+    #[arg(long, env = "CONFAB_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+}

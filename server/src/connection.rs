@@ -1,0 +1,345 @@
+//! One WebSocket connection: reads client frames and applies them, and writes what
+//! the hub, the sequencer and its own replies queue for it.
+//!
+//! A single task owns the socket. Joining a room subscribes first and then reads the
+//! replay from the database; live frames that arrive meanwhile wait in the queue and
+//! are dropped if the replay already covered their seq. So replay and live meet with
+//! neither a gap nor a duplicate.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use confab_shared::protocol::{DEFAULT_REPLAY, MAX_REPLAY};
+use confab_shared::{ClientId, ClientMsg, ErrorCode, RoomName, Seq, ServerMsg, UserName};
+use futures_util::SinkExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::hub::ConnId;
+use crate::outbox::{Outbound, Outbox};
+use crate::sequencer::AppendRequest;
+use crate::state::AppState;
+use crate::store::NewMessage;
+use crate::wire;
+
+/// Items a connection's queue holds before the reader counts as too slow.
+const QUEUE_CAPACITY: usize = 1024;
+
+/// Queued frames written per flush.
+const WRITE_BATCH: usize = 64;
+
+/// A write that takes longer than this means the peer stopped reading.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Close codes we send; docs/protocol.md says what each means to a client.
+pub mod close {
+    pub const GOING_AWAY: u16 = 1001;
+    pub const TOO_BIG: u16 = 1009;
+    pub const TOO_SLOW: u16 = 4008;
+}
+
+/// Why a connection ended, for the log.
+#[derive(Debug)]
+enum End {
+    ClientClosed,
+    ShuttingDown,
+    TooSlow,
+    FrameTooBig,
+    /// The socket failed or a write timed out.
+    Broken(String),
+}
+
+impl std::fmt::Display for End {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            End::ClientClosed => f.write_str("client closed"),
+            End::ShuttingDown => f.write_str("server shutting down"),
+            End::TooSlow => f.write_str("too slow to keep up"),
+            End::FrameTooBig => f.write_str("frame too big"),
+            End::Broken(why) => write!(f, "broken: {why}"),
+        }
+    }
+}
+
+struct Connection {
+    id: ConnId,
+    user: UserName,
+    socket: WebSocket,
+    outbox: Outbox,
+    state: AppState,
+    /// Rooms joined, with the newest seq this connection has been sent in each.
+    joined: HashMap<RoomName, Seq>,
+}
+
+/// Serves one upgraded socket until the client leaves, the server shuts down, or the
+/// connection fails.
+pub async fn serve(socket: WebSocket, user: UserName, state: AppState) {
+    let id = state.hub.next_conn_id();
+    let (outbox, queue) = Outbox::channel(QUEUE_CAPACITY);
+    tracing::info!(conn = id, user = %user, "connected");
+    let shutdown = state.shutdown.clone();
+    let mut conn = Connection {
+        id,
+        user,
+        socket,
+        outbox,
+        state,
+        joined: HashMap::new(),
+    };
+    let end = conn.run(queue, &shutdown).await;
+    for room in conn.joined.keys() {
+        conn.state.hub.leave(room, id);
+    }
+    tracing::info!(conn = id, user = %conn.user, reason = %end, "disconnected");
+}
+
+impl Connection {
+    async fn run(
+        &mut self,
+        mut queue: mpsc::Receiver<Outbound>,
+        shutdown: &CancellationToken,
+    ) -> End {
+        let welcome = ServerMsg::Welcome {
+            user: self.user.clone(),
+        };
+        if let Err(end) = self.write(&welcome).await {
+            return end;
+        }
+        let overflow = self.outbox.clone();
+        let mut batch = Vec::with_capacity(WRITE_BATCH);
+        loop {
+            let step = tokio::select! {
+                biased;
+                () = shutdown.cancelled() => {
+                    return self.close(close::GOING_AWAY, "server is shutting down", End::ShuttingDown).await;
+                }
+                () = overflow.overflowed() => {
+                    return self.close(close::TOO_SLOW, "too slow to keep up", End::TooSlow).await;
+                }
+                n = queue.recv_many(&mut batch, WRITE_BATCH) => {
+                    // Never 0: this task holds an Outbox, so the queue stays open.
+                    self.write_queued(batch.drain(..n)).await
+                }
+                frame = self.socket.recv() => self.on_frame(frame).await,
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+
+    async fn on_frame(&mut self, frame: Option<Result<Message, axum::Error>>) -> Result<(), End> {
+        match frame {
+            None | Some(Ok(Message::Close(_))) => Err(End::ClientClosed),
+            Some(Ok(Message::Text(text))) => match ClientMsg::decode(&text) {
+                Ok(msg) => self.apply(msg).await,
+                Err(refusal) => self.write(&refusal.into_server_msg()).await,
+            },
+            Some(Ok(Message::Binary(_))) => {
+                self.refuse(ErrorCode::BadRequest, "frames must be JSON text", None)
+                    .await
+            }
+            // Pongs to pings are queued by the WebSocket library itself.
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+            Some(Err(error)) if is_too_big(error_ref(&error)) => Err(self
+                .close(close::TOO_BIG, "frame too big", End::FrameTooBig)
+                .await),
+            Some(Err(error)) => Err(End::Broken(error.to_string())),
+        }
+    }
+
+    async fn apply(&mut self, msg: ClientMsg) -> Result<(), End> {
+        match msg {
+            ClientMsg::Join { room, after } => self.join(room, after).await,
+            ClientMsg::Leave { room } => {
+                if self.joined.remove(&room).is_some() {
+                    self.state.hub.leave(&room, self.id);
+                    Ok(())
+                } else {
+                    self.refuse(ErrorCode::NotJoined, "not in that room", None)
+                        .await
+                }
+            }
+            ClientMsg::Send {
+                room,
+                client_id,
+                body,
+            } => {
+                if !self.joined.contains_key(&room) {
+                    let text = "join the room before sending to it";
+                    return self
+                        .refuse(ErrorCode::NotJoined, text, Some(client_id))
+                        .await;
+                }
+                let request = AppendRequest {
+                    message: NewMessage {
+                        room,
+                        author: self.user.clone(),
+                        client_id: client_id.clone(),
+                        body,
+                    },
+                    reply: self.outbox.clone(),
+                };
+                if self.state.sequencer.submit(request).await.is_err() {
+                    let text = "the server is shutting down; send it again after reconnecting";
+                    return self
+                        .refuse(ErrorCode::Internal, text, Some(client_id))
+                        .await;
+                }
+                Ok(())
+            }
+            ClientMsg::History {
+                room,
+                before,
+                limit,
+            } => {
+                if !self.joined.contains_key(&room) {
+                    let text = "join the room before reading its history";
+                    return self.refuse(ErrorCode::NotJoined, text, None).await;
+                }
+                match self.state.store.history(&room, before, limit).await {
+                    Ok(page) => {
+                        let reply = ServerMsg::History {
+                            room,
+                            messages: page.messages,
+                            has_more: page.has_more,
+                        };
+                        self.write(&reply).await
+                    }
+                    Err(error) => {
+                        tracing::error!(conn = self.id, %error, "reading history failed");
+                        self.refuse(ErrorCode::Internal, "history is unavailable", None)
+                            .await
+                    }
+                }
+            }
+        }
+    }
+
+    /// Subscribes, then replays from the database: see the module comment.
+    async fn join(&mut self, room: RoomName, after: Option<Seq>) -> Result<(), End> {
+        let online = self
+            .state
+            .hub
+            .join(&room, self.id, &self.user, &self.outbox);
+        let limit = if after.is_some() {
+            MAX_REPLAY
+        } else {
+            DEFAULT_REPLAY
+        };
+        let replay = match self.state.store.replay(&room, after, limit).await {
+            Ok(replay) => replay,
+            Err(error) => {
+                tracing::error!(conn = self.id, %error, %room, "reading replay failed");
+                if !self.joined.contains_key(&room) {
+                    self.state.hub.leave(&room, self.id);
+                }
+                return self
+                    .refuse(
+                        ErrorCode::Internal,
+                        "could not join the room; try again",
+                        None,
+                    )
+                    .await;
+            }
+        };
+        self.joined.insert(room.clone(), replay.last_seq);
+        let joined = ServerMsg::Joined {
+            room,
+            last_seq: replay.last_seq,
+            online,
+            truncated: replay.truncated,
+        };
+        self.feed(wire::encode(&joined)).await?;
+        for message in replay.messages {
+            self.feed(wire::encode(&ServerMsg::Message(message)))
+                .await?;
+        }
+        self.flush().await
+    }
+
+    /// Writes queued frames, skipping those for rooms left since and messages the
+    /// replay already delivered.
+    async fn write_queued(&mut self, items: impl Iterator<Item = Outbound>) -> Result<(), End> {
+        for item in items {
+            let frame = match item {
+                Outbound::Direct(frame) => frame,
+                Outbound::Room(shared) => {
+                    let Some(sent) = self.joined.get_mut(&shared.room) else {
+                        continue;
+                    };
+                    if let Some(seq) = shared.seq {
+                        if seq <= *sent {
+                            continue;
+                        }
+                        *sent = seq;
+                    }
+                    shared.frame.clone()
+                }
+            };
+            self.feed(frame).await?;
+        }
+        self.flush().await
+    }
+
+    async fn refuse(
+        &mut self,
+        code: ErrorCode,
+        message: &str,
+        client_id: Option<ClientId>,
+    ) -> Result<(), End> {
+        let msg = ServerMsg::Error {
+            code,
+            message: message.to_owned(),
+            client_id,
+        };
+        self.write(&msg).await
+    }
+
+    async fn write(&mut self, msg: &ServerMsg) -> Result<(), End> {
+        self.feed(wire::encode(msg)).await?;
+        self.flush().await
+    }
+
+    async fn feed(&mut self, frame: Utf8Bytes) -> Result<(), End> {
+        timed(self.socket.feed(Message::Text(frame))).await
+    }
+
+    async fn flush(&mut self) -> Result<(), End> {
+        timed(SinkExt::<Message>::flush(&mut self.socket)).await
+    }
+
+    /// Sends a close frame (best effort: the peer may be gone) and reports `end`.
+    async fn close(&mut self, code: u16, reason: &'static str, end: End) -> End {
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
+        let sent = tokio::time::timeout(
+            Duration::from_secs(1),
+            self.socket.send(Message::Close(Some(frame))),
+        )
+        .await;
+        if !matches!(sent, Ok(Ok(()))) {
+            tracing::debug!(conn = self.id, code, "close frame not delivered");
+        }
+        end
+    }
+}
+
+async fn timed(write: impl Future<Output = Result<(), axum::Error>>) -> Result<(), End> {
+    match tokio::time::timeout(WRITE_TIMEOUT, write).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(End::Broken(error.to_string())),
+        Err(_) => Err(End::Broken("write timed out".to_owned())),
+    }
+}
+
+fn error_ref(error: &axum::Error) -> Option<&tungstenite::Error> {
+    std::error::Error::source(error).and_then(|e| e.downcast_ref::<tungstenite::Error>())
+}
+
+fn is_too_big(error: Option<&tungstenite::Error>) -> bool {
+    matches!(error, Some(tungstenite::Error::Capacity(_)))
+}

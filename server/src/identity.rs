@@ -1,0 +1,36 @@
+//! Who is on the other end of a request.
+//!
+//! Today a guest picks a display name, passed as `?name=` on the socket URL. Accounts
+//! with cookie sessions will replace how an [`Identity`] is obtained, not what it is,
+//! so the rest of the server only ever sees this type.
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use confab_shared::UserName;
+use serde::Deserialize;
+
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub user: UserName,
+}
+
+#[derive(Deserialize)]
+struct GuestParams {
+    name: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Identity {
+    type Rejection = (StatusCode, String);
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let bad = |text: String| (StatusCode::BAD_REQUEST, text);
+        let Query(params) = Query::<GuestParams>::try_from_uri(&parts.uri)
+            .map_err(|e| bad(format!("bad query string: {e}")))?;
+        let name = params
+            .name
+            .ok_or_else(|| bad("a name is required: /ws?name=NAME".to_owned()))?;
+        let user = UserName::new(name).map_err(|e| bad(e.to_string()))?;
+        Ok(Identity { user })
+    }
+}

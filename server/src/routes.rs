@@ -1,0 +1,52 @@
+//! The HTTP surface: the socket at `/ws`, `/healthz`, and the built page for the rest.
+
+use std::path::Path;
+
+use axum::Router;
+use axum::extract::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::response::Response;
+use axum::routing::get;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::connection;
+use crate::identity::Identity;
+use crate::state::AppState;
+
+/// The largest client frame accepted; bigger ones close the socket with 1009.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+
+pub fn router(state: AppState, static_dir: &Path) -> Router {
+    // Unknown paths get the page, so a reload on any address still opens the chat.
+    let page = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
+    Router::new()
+        .route("/ws", get(socket))
+        .route("/healthz", get(healthz))
+        .fallback_service(page)
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The identity is checked before the upgrade: a bad name is an HTTP 400, no socket.
+async fn socket(
+    identity: Identity,
+    State(state): State<AppState>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // Taken now, so shutdown waits for this connection even before its task starts.
+    let tracked = state.connections.token();
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        // Small buffers: most frames are tiny, and memory per idle connection counts.
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(8 * 1024)
+        .max_write_buffer_size(256 * 1024)
+        .on_failed_upgrade(|error| tracing::warn!(%error, "websocket upgrade failed"))
+        .on_upgrade(move |socket| async move {
+            connection::serve(socket, identity.user, state).await;
+            drop(tracked);
+        })
+}

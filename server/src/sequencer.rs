@@ -1,0 +1,132 @@
+//! The single writer: takes sends from every connection, stores them in batches (one
+//! transaction each, "group commit"), then broadcasts and acknowledges in seq order.
+//!
+//! Being the only task that writes is what makes the order of broadcasts equal the
+//! order of seqs, and what lets one fsync cover many messages.
+
+use std::sync::Arc;
+
+use confab_shared::{ErrorCode, ServerMsg};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::hub::Hub;
+use crate::outbox::{Outbound, Outbox, RoomFrame};
+use crate::store::{Appended, NewMessage, Store};
+use crate::wire;
+
+/// The most messages stored in one transaction.
+const MAX_BATCH: usize = 512;
+
+/// How many sends may wait for the writer before senders have to wait too.
+const QUEUE: usize = 4096;
+
+/// A message to store, and where its ack goes.
+pub struct AppendRequest {
+    pub message: NewMessage,
+    pub reply: Outbox,
+}
+
+/// Hands messages to the writer task. Cheap to clone.
+#[derive(Clone)]
+pub struct Sequencer {
+    tx: mpsc::Sender<AppendRequest>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the server is shutting down")]
+pub struct Stopped;
+
+impl Sequencer {
+    /// Starts the writer task. Once `stop` is cancelled it stores what was already
+    /// submitted, refuses more, and ends.
+    pub fn start(
+        store: Arc<dyn Store>,
+        hub: Arc<Hub>,
+        stop: CancellationToken,
+    ) -> (Self, JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let task = tokio::spawn(run(rx, store, hub, stop));
+        (Self { tx }, task)
+    }
+
+    /// Queues a message for storing, waiting if the writer is behind.
+    pub async fn submit(&self, request: AppendRequest) -> Result<(), Stopped> {
+        self.tx.send(request).await.map_err(|_| Stopped)
+    }
+}
+
+async fn run(
+    mut rx: mpsc::Receiver<AppendRequest>,
+    store: Arc<dyn Store>,
+    hub: Arc<Hub>,
+    stop: CancellationToken,
+) {
+    let mut requests = Vec::with_capacity(MAX_BATCH);
+    let mut messages = Vec::with_capacity(MAX_BATCH);
+    let mut replies = Vec::with_capacity(MAX_BATCH);
+    loop {
+        let received = tokio::select! {
+            n = rx.recv_many(&mut requests, MAX_BATCH) => n,
+            () = stop.cancelled(), if !rx.is_closed() => {
+                // Refuse new sends but keep what is queued: recv_many drains it, then
+                // returns 0.
+                rx.close();
+                continue;
+            }
+        };
+        if received == 0 {
+            break;
+        }
+        for request in requests.drain(..) {
+            messages.push(request.message);
+            replies.push(request.reply);
+        }
+        commit(store.as_ref(), &hub, &messages, &replies).await;
+        messages.clear();
+        replies.clear();
+    }
+    tracing::debug!("sequencer stopped");
+}
+
+async fn commit(store: &dyn Store, hub: &Hub, messages: &[NewMessage], replies: &[Outbox]) {
+    match store.append(messages).await {
+        Ok(results) => {
+            for (result, reply) in results.into_iter().zip(replies) {
+                let fresh = matches!(result, Appended::New(_));
+                let message = match result {
+                    Appended::New(m) | Appended::Duplicate(m) => m,
+                };
+                let ack = wire::encode(&ServerMsg::Ack {
+                    room: message.room.clone(),
+                    client_id: message.client_id.clone(),
+                    seq: message.seq,
+                    id: message.id,
+                });
+                if fresh {
+                    let room = message.room.clone();
+                    let seq = message.seq;
+                    let frame = wire::encode(&ServerMsg::Message(message));
+                    hub.publish(Arc::new(RoomFrame {
+                        room,
+                        seq: Some(seq),
+                        frame,
+                    }));
+                }
+                reply.deliver(Outbound::Direct(ack));
+            }
+        }
+        Err(error) => {
+            tracing::error!(%error, batch = messages.len(), "storing messages failed");
+            for (message, reply) in messages.iter().zip(replies) {
+                let refusal = ServerMsg::Error {
+                    code: ErrorCode::Internal,
+                    message: "the message could not be stored; send it again".to_owned(),
+                    client_id: Some(message.client_id.clone()),
+                };
+                reply.deliver(Outbound::Direct(wire::encode(&refusal)));
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Running the server: wiring the parts together, serving, and shutting down in order.
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::serve::ListenerExt;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::hub::Hub;
+use crate::routes;
+use crate::sequencer::Sequencer;
+use crate::state::AppState;
+use crate::store::Store;
+
+/// Serves on `listener` until `shutdown` resolves, then: stops accepting, closes every
+/// socket with 1001, stores every message already submitted, and closes the store.
+/// Nothing acknowledged is ever lost: acks are sent only after a commit.
+pub async fn run(
+    listener: TcpListener,
+    store: Arc<dyn Store>,
+    static_dir: &Path,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let hub = Arc::new(Hub::default());
+    let stop_writes = CancellationToken::new();
+    let (sequencer, writer) =
+        Sequencer::start(Arc::clone(&store), Arc::clone(&hub), stop_writes.clone());
+    let state = AppState {
+        hub,
+        store: Arc::clone(&store),
+        sequencer,
+        shutdown: CancellationToken::new(),
+        connections: TaskTracker::new(),
+    };
+    let app = routes::router(state.clone(), static_dir);
+    let closing = state.shutdown.clone();
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "could not set TCP_NODELAY");
+        }
+    });
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            closing.cancel();
+        })
+        .await;
+
+    state.connections.close();
+    state.connections.wait().await;
+    drop(state);
+    stop_writes.cancel();
+    if let Err(error) = writer.await {
+        tracing::error!(%error, "the sequencer task failed");
+    }
+    store.close().await;
+    served
+}

@@ -1,0 +1,112 @@
+//! Storage: where messages live and where each room's seq is assigned.
+//!
+//! [`Store`] is the interface the rest of the server uses; [`SqliteStore`] is the one
+//! implementation today. A PostgreSQL one will sit beside it for clusters, so nothing
+//! outside this module names a database.
+
+mod sqlite;
+
+use async_trait::async_trait;
+use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserName};
+
+pub use sqlite::SqliteStore;
+
+/// A message on its way in, before it has an id and a seq.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub room: RoomName,
+    pub author: UserName,
+    pub client_id: ClientId,
+    pub body: MessageBody,
+}
+
+/// What became of one [`NewMessage`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    /// Stored now, with a fresh seq: to be broadcast and acknowledged.
+    New(ChatMessage),
+    /// The author had already sent this `client_id`: here is the original, to be
+    /// acknowledged again but not broadcast again.
+    Duplicate(ChatMessage),
+}
+
+impl Appended {
+    pub fn message(&self) -> &ChatMessage {
+        match self {
+            Appended::New(m) | Appended::Duplicate(m) => m,
+        }
+    }
+}
+
+/// Stored messages of one room after some seq, and where the room stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replay {
+    /// The room's newest seq when it was read (0 for an empty room).
+    pub last_seq: Seq,
+    /// Oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// More messages than the limit came after the requested seq; only the newest
+    /// `limit` are in `messages`.
+    pub truncated: bool,
+}
+
+/// A page of older messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// Older messages exist before the first one here.
+    pub has_more: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("unsupported database address {0:?} (expected a SQLite file path or sqlite: URL)")]
+    Unsupported(String),
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Stores a batch in one transaction, in order, giving each new message the next
+    /// seq of its room. Returns only once the batch is durable; on error nothing of the
+    /// batch is stored.
+    async fn append(&self, batch: &[NewMessage]) -> Result<Vec<Appended>, StoreError>;
+
+    /// Messages of `room` with `seq > after`, at most `limit` (the newest ones when
+    /// there are more). Without `after`, the newest `limit`.
+    async fn replay(
+        &self,
+        room: &RoomName,
+        after: Option<Seq>,
+        limit: u32,
+    ) -> Result<Replay, StoreError>;
+
+    /// Up to `limit` messages of `room` with `seq < before` (without `before`, the
+    /// newest), oldest first.
+    async fn history(
+        &self,
+        room: &RoomName,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<Page, StoreError>;
+
+    /// Identifies this history; changes when history is replaced.
+    async fn epoch(&self) -> Result<String, StoreError>;
+
+    /// Flushes and closes; called once at shutdown.
+    async fn close(&self);
+}
+
+/// Opens the store named by `address`: a SQLite file path, or a `sqlite:` URL.
+pub async fn open(address: &str) -> Result<SqliteStore, StoreError> {
+    if address.starts_with("postgres:") || address.starts_with("postgresql:") {
+        return Err(StoreError::Unsupported(address.to_owned()));
+    }
+    SqliteStore::open(address).await
+}

@@ -1,0 +1,304 @@
+//! The SQLite store: one file, WAL mode, one writer (the sequencer) and pooled readers.
+//!
+//! Durability: `synchronous = FULL`. In WAL mode, NORMAL already survives a crash of
+//! the process (`kill -9`): a committed transaction is in the WAL file, which the OS
+//! keeps. FULL also fsyncs the WAL at every commit, so a commit survives power loss
+//! and OS crashes. An `ack` promises the message is stored, so we pay that fsync; the
+//! sequencer commits many messages per transaction, which spreads its cost.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserName};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use super::{Appended, NewMessage, Page, Replay, Store, StoreError};
+
+const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, body, ts";
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `address`, a file path or a
+    /// `sqlite:` URL, and brings its schema up to date.
+    pub async fn open(address: &str) -> Result<Self, StoreError> {
+        let options = if address.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(address)?
+        } else {
+            SqliteConnectOptions::new().filename(address)
+        };
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn append(&self, batch: &[NewMessage]) -> Result<Vec<Appended>, StoreError> {
+        let ts = now_rfc3339();
+        let mut tx = self.pool.begin().await?;
+        // Room id and the seq given out last, for the rooms this batch touches.
+        let mut rooms: HashMap<&RoomName, (i64, Seq)> = HashMap::new();
+        // Where each (author, client_id) of this batch landed in `out`.
+        let mut seen: HashMap<(&UserName, &ClientId), usize> = HashMap::new();
+        let mut out: Vec<Appended> = Vec::with_capacity(batch.len());
+
+        for new in batch {
+            let key = (&new.author, &new.client_id);
+            if let Some(&first) = seen.get(&key) {
+                out.push(Appended::Duplicate(out[first].message().clone()));
+                continue;
+            }
+            let (room_id, last_seq) = match rooms.get(&new.room) {
+                Some(&known) => known,
+                None => room_row(&mut tx, &new.room, &ts).await?,
+            };
+            let seq = last_seq + 1;
+            let inserted: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO messages (room_id, seq, author, client_id, body, ts)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (author, client_id) DO NOTHING
+                 RETURNING id",
+            )
+            .bind(room_id)
+            .bind(to_db_seq(seq)?)
+            .bind(new.author.as_str())
+            .bind(new.client_id.as_str())
+            .bind(new.body.as_str())
+            .bind(&ts)
+            .fetch_optional(&mut *tx)
+            .await?;
+            seen.insert(key, out.len());
+            match inserted {
+                Some(id) => {
+                    rooms.insert(&new.room, (room_id, seq));
+                    out.push(Appended::New(ChatMessage {
+                        room: new.room.clone(),
+                        seq,
+                        id,
+                        client_id: new.client_id.clone(),
+                        author: new.author.clone(),
+                        body: new.body.clone(),
+                        ts: ts.clone(),
+                    }));
+                }
+                None => {
+                    rooms.insert(&new.room, (room_id, last_seq));
+                    let original = original_of(&mut tx, &new.author, &new.client_id).await?;
+                    out.push(Appended::Duplicate(original));
+                }
+            }
+        }
+
+        for &(room_id, last_seq) in rooms.values() {
+            sqlx::query("UPDATE rooms SET last_seq = ? WHERE id = ? AND last_seq < ?")
+                .bind(to_db_seq(last_seq)?)
+                .bind(room_id)
+                .bind(to_db_seq(last_seq)?)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn replay(
+        &self,
+        room: &RoomName,
+        after: Option<Seq>,
+        limit: u32,
+    ) -> Result<Replay, StoreError> {
+        // One read transaction: `last_seq` and the messages come from one snapshot.
+        let mut tx = self.pool.begin().await?;
+        let Some((room_id, last_seq)) = find_room(&mut tx, room).await? else {
+            return Ok(Replay {
+                last_seq: 0,
+                messages: Vec::new(),
+                truncated: false,
+            });
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages
+             WHERE room_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?"
+        ))
+        .bind(room_id)
+        .bind(to_db_seq(after.unwrap_or(0))?)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let (messages, more) = newest_first_to_page(room, rows, limit)?;
+        Ok(Replay {
+            last_seq,
+            messages,
+            truncated: after.is_some() && more,
+        })
+    }
+
+    async fn history(
+        &self,
+        room: &RoomName,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<Page, StoreError> {
+        let before = match before {
+            Some(seq) => to_db_seq(seq)?,
+            None => i64::MAX,
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages
+             WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND seq < ?
+             ORDER BY seq DESC LIMIT ?"
+        ))
+        .bind(room.as_str())
+        .bind(before)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let (messages, has_more) = newest_first_to_page(room, rows, limit)?;
+        Ok(Page { messages, has_more })
+    }
+
+    async fn epoch(&self) -> Result<String, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'epoch'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn close(&self) {
+        if let Err(error) = sqlx::query("PRAGMA optimize").execute(&self.pool).await {
+            tracing::warn!(%error, "PRAGMA optimize failed at shutdown");
+        }
+        self.pool.close().await;
+    }
+}
+
+/// The room's id and last seq, creating the room if this is its first message.
+async fn room_row(
+    tx: &mut Transaction<'_, Sqlite>,
+    room: &RoomName,
+    ts: &str,
+) -> Result<(i64, Seq), StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO rooms (name, created_at) VALUES (?, ?)
+         ON CONFLICT (name) DO UPDATE SET name = excluded.name
+         RETURNING id, last_seq",
+    )
+    .bind(room.as_str())
+    .bind(ts)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((row.try_get(0)?, from_db_seq(row.try_get(1)?)?))
+}
+
+async fn find_room(
+    tx: &mut Transaction<'_, Sqlite>,
+    room: &RoomName,
+) -> Result<Option<(i64, Seq)>, StoreError> {
+    let row = sqlx::query("SELECT id, last_seq FROM rooms WHERE name = ?")
+        .bind(room.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|row| Ok((row.try_get(0)?, from_db_seq(row.try_get(1)?)?)))
+        .transpose()
+}
+
+async fn original_of(
+    tx: &mut Transaction<'_, Sqlite>,
+    author: &UserName,
+    client_id: &ClientId,
+) -> Result<ChatMessage, StoreError> {
+    let row = sqlx::query(
+        "SELECT r.name, m.id, m.seq, m.client_id, m.author, m.body, m.ts
+         FROM messages m JOIN rooms r ON r.id = m.room_id
+         WHERE m.author = ? AND m.client_id = ?",
+    )
+    .bind(author.as_str())
+    .bind(client_id.as_str())
+    .fetch_one(&mut **tx)
+    .await?;
+    let room = RoomName::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
+    message_from_row(&room, &row, 1)
+}
+
+/// Rows read newest first with `limit + 1` as the SQL limit: the oldest-first page of
+/// at most `limit`, and whether there were more.
+fn newest_first_to_page(
+    room: &RoomName,
+    rows: Vec<SqliteRow>,
+    limit: u32,
+) -> Result<(Vec<ChatMessage>, bool), StoreError> {
+    let limit = limit as usize;
+    let more = rows.len() > limit;
+    let mut messages = rows
+        .iter()
+        .take(limit)
+        .map(|row| message_from_row(room, row, 0))
+        .collect::<Result<Vec<_>, _>>()?;
+    messages.reverse();
+    Ok((messages, more))
+}
+
+/// Reads `MESSAGE_COLUMNS` starting at column `first`.
+fn message_from_row(
+    room: &RoomName,
+    row: &SqliteRow,
+    first: usize,
+) -> Result<ChatMessage, StoreError> {
+    Ok(ChatMessage {
+        room: room.clone(),
+        id: row.try_get(first)?,
+        seq: from_db_seq(row.try_get(first + 1)?)?,
+        client_id: ClientId::new(row.try_get::<String, _>(first + 2)?).map_err(corrupt)?,
+        author: UserName::new(row.try_get::<String, _>(first + 3)?).map_err(corrupt)?,
+        body: MessageBody::new(row.try_get::<String, _>(first + 4)?).map_err(corrupt)?,
+        ts: row.try_get(first + 5)?,
+    })
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn to_db_seq(seq: Seq) -> Result<i64, StoreError> {
+    i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("seq {seq} out of range")))
+}
+
+fn from_db_seq(seq: i64) -> Result<Seq, StoreError> {
+    Seq::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))
+}
+
+/// Now, as RFC 3339 in UTC with milliseconds.
+fn now_rfc3339() -> String {
+    let format =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,114 @@
+use confab_shared::{ClientId, MessageBody, RoomName, UserName};
+
+use super::*;
+use crate::store::{Appended, NewMessage, Store};
+
+fn new_message(room: &str, author: &str, client_id: &str, body: &str) -> NewMessage {
+    NewMessage {
+        room: RoomName::new(room).unwrap(),
+        author: UserName::new(author).unwrap(),
+        client_id: ClientId::new(client_id).unwrap(),
+        body: MessageBody::new(body).unwrap(),
+    }
+}
+
+async fn temp_store() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = SqliteStore::open(path.to_str().unwrap()).await.unwrap();
+    (dir, store)
+}
+
+fn seqs(out: &[Appended]) -> Vec<(bool, u64)> {
+    out.iter()
+        .map(|a| (matches!(a, Appended::New(_)), a.message().seq))
+        .collect()
+}
+
+#[tokio::test]
+async fn seqs_are_per_room_and_duplicates_keep_the_original() {
+    let (_dir, store) = temp_store().await;
+    let out = store
+        .append(&[
+            new_message("a", "ann", "1", "one"),
+            new_message("b", "ann", "2", "two"),
+            new_message("a", "bob", "1", "three"),
+            new_message("a", "ann", "1", "one again, same id"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(seqs(&out), [(true, 1), (true, 1), (true, 2), (false, 1)]);
+    assert_eq!(out[3].message().body.as_str(), "one");
+
+    // A later batch: the duplicate is found in the database, seqs continue.
+    let out = store
+        .append(&[
+            new_message("a", "bob", "1", "dup"),
+            new_message("a", "bob", "2", "four"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(seqs(&out), [(false, 2), (true, 3)]);
+    assert_eq!(out[0].message().id, out[0].message().id);
+    assert_eq!(out[0].message().body.as_str(), "three");
+}
+
+#[tokio::test]
+async fn replay_and_history_page_through_a_room() {
+    let (_dir, store) = temp_store().await;
+    let room = RoomName::new("r").unwrap();
+    let batch: Vec<_> = (1..=30)
+        .map(|i| new_message("r", "ann", &format!("c{i}"), &format!("m{i}")))
+        .collect();
+    store.append(&batch).await.unwrap();
+
+    let all = store.replay(&room, Some(25), 10).await.unwrap();
+    assert_eq!(all.last_seq, 30);
+    assert!(!all.truncated);
+    let got: Vec<u64> = all.messages.iter().map(|m| m.seq).collect();
+    assert_eq!(got, [26, 27, 28, 29, 30]);
+
+    let cut = store.replay(&room, Some(5), 10).await.unwrap();
+    assert!(cut.truncated, "25 messages after 5 do not fit in 10");
+    assert_eq!(cut.messages.first().unwrap().seq, 21);
+
+    let latest = store.replay(&room, None, 10).await.unwrap();
+    assert!(!latest.truncated);
+    assert_eq!(latest.messages.first().unwrap().seq, 21);
+
+    let page = store.history(&room, Some(21), 15).await.unwrap();
+    assert!(page.has_more);
+    assert_eq!(page.messages.first().unwrap().seq, 6);
+    assert_eq!(page.messages.last().unwrap().seq, 20);
+    let last = store.history(&room, Some(6), 15).await.unwrap();
+    assert!(!last.has_more);
+    assert_eq!(last.messages.len(), 5);
+
+    let empty = store
+        .replay(&RoomName::new("nobody-here").unwrap(), None, 10)
+        .await
+        .unwrap();
+    assert_eq!((empty.last_seq, empty.messages.len()), (0, 0));
+}
+
+#[tokio::test]
+async fn reopening_keeps_messages_seqs_and_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let path = path.to_str().unwrap();
+    let store = SqliteStore::open(path).await.unwrap();
+    store
+        .append(&[new_message("r", "ann", "1", "x")])
+        .await
+        .unwrap();
+    let epoch = store.epoch().await.unwrap();
+    store.close().await;
+
+    let store = SqliteStore::open(path).await.unwrap();
+    assert_eq!(store.epoch().await.unwrap(), epoch);
+    let out = store
+        .append(&[new_message("r", "ann", "2", "y")])
+        .await
+        .unwrap();
+    assert_eq!(seqs(&out), [(true, 2)]);
+}

@@ -1,0 +1,10 @@
+//! What the Confab server and the browser agree on: the wire protocol
+//! ([`protocol`]) and the validated values it carries ([`names`]).
+//!
+//! Builds for native targets and for `wasm32-unknown-unknown`; keep it light.
+
+pub mod names;
+pub mod protocol;
+
+pub use names::{ClientId, InvalidValue, MessageBody, RoomName, UserName};
+pub use protocol::{ChatMessage, ClientMsg, DecodeError, ErrorCode, MessageId, Seq, ServerMsg};

@@ -1,0 +1,255 @@
+//! The wire protocol (v1): JSON text frames, each an object with a `"type"`.
+//! docs/protocol.md is the contract people read; the tests at the bottom pin the exact
+//! JSON so the two cannot drift apart unnoticed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::names::{ClientId, MessageBody, RoomName, UserName};
+
+/// Per-room message number: starts at 1, no gaps, assigned when the message is stored.
+pub type Seq = u64;
+
+/// A stored message's id, unique across rooms.
+pub type MessageId = i64;
+
+/// The most messages a resuming `join` (one with `after`) replays.
+pub const MAX_REPLAY: u32 = 1000;
+
+/// How many stored messages `join` replays when it has no `after`.
+pub const DEFAULT_REPLAY: u32 = 50;
+
+/// The most messages one `history` request may ask for.
+pub const MAX_HISTORY_LIMIT: u32 = 100;
+
+/// What a client sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    /// Subscribe to a room. Replays stored messages with `seq > after` (without `after`,
+    /// the latest [`DEFAULT_REPLAY`]), then streams live ones.
+    Join {
+        room: RoomName,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<Seq>,
+    },
+    /// Unsubscribe from a room.
+    Leave { room: RoomName },
+    /// Post a message to a joined room.
+    Send {
+        room: RoomName,
+        client_id: ClientId,
+        body: MessageBody,
+    },
+    /// Ask for up to `limit` stored messages with `seq < before` (without `before`: the
+    /// newest ones).
+    History {
+        room: RoomName,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<Seq>,
+        limit: u32,
+    },
+}
+
+/// A stored message as every client sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub room: RoomName,
+    pub seq: Seq,
+    pub id: MessageId,
+    pub client_id: ClientId,
+    pub author: UserName,
+    pub body: MessageBody,
+    /// When the server stored it, RFC 3339 in UTC.
+    pub ts: String,
+}
+
+/// What the server sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    /// The first frame on every connection: who the server takes you for.
+    Welcome { user: UserName },
+    /// The reply to `join`, sent before the replayed messages.
+    Joined {
+        room: RoomName,
+        last_seq: Seq,
+        online: Vec<UserName>,
+        /// Set when a resume (`join` with `after`) had more to replay than the server
+        /// sends at once: the replay holds only the newest messages, and the client
+        /// pages back with `history` to fill the gap.
+        #[serde(default, skip_serializing_if = "is_false")]
+        truncated: bool,
+    },
+    /// A stored message, replayed or live.
+    Message(ChatMessage),
+    /// To the sender, once its message is durably stored.
+    Ack {
+        room: RoomName,
+        client_id: ClientId,
+        seq: Seq,
+        id: MessageId,
+    },
+    /// The reply to `history`, oldest first.
+    History {
+        room: RoomName,
+        messages: Vec<ChatMessage>,
+        has_more: bool,
+    },
+    /// Who is in a room now; sent to its members whenever that changes.
+    Presence {
+        room: RoomName,
+        online: Vec<UserName>,
+    },
+    /// A request was refused; the connection stays open.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<ClientId>,
+    },
+}
+
+/// Machine-readable reason in an `error` frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Not JSON, an unknown `type`, a missing or mistyped field.
+    BadRequest,
+    InvalidRoom,
+    InvalidBody,
+    InvalidClientId,
+    /// `send` or `history` for a room the connection has not joined.
+    NotJoined,
+    /// The server could not do it (e.g. storage failed); safe to retry.
+    Internal,
+}
+
+/// A client frame that could not be turned into a [`ClientMsg`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DecodeError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The `client_id` of a refused `send`, when it had a valid one.
+    pub client_id: Option<ClientId>,
+}
+
+impl DecodeError {
+    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            client_id: None,
+        }
+    }
+
+    /// The `error` frame that tells the client about this.
+    pub fn into_server_msg(self) -> ServerMsg {
+        ServerMsg::Error {
+            code: self.code,
+            message: self.message,
+            client_id: self.client_id,
+        }
+    }
+}
+
+/// The shape of a client frame before its fields are validated, so that each kind of
+/// bad value gets its own error code rather than one generic parse error.
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum RawClientMsg {
+    Join {
+        room: String,
+        after: Option<Seq>,
+    },
+    Leave {
+        room: String,
+    },
+    Send {
+        room: String,
+        client_id: String,
+        body: String,
+    },
+    History {
+        room: String,
+        before: Option<Seq>,
+        limit: Option<u32>,
+    },
+}
+
+impl ClientMsg {
+    /// Reads one text frame from a client.
+    pub fn decode(text: &str) -> Result<Self, DecodeError> {
+        let raw: RawClientMsg = serde_json::from_str(text)
+            .map_err(|e| DecodeError::new(ErrorCode::BadRequest, bad_request_text(&e)))?;
+        let room = |name: String| {
+            RoomName::new(name).map_err(|e| DecodeError::new(ErrorCode::InvalidRoom, e.to_string()))
+        };
+        Ok(match raw {
+            RawClientMsg::Join { room: name, after } => ClientMsg::Join {
+                room: room(name)?,
+                after,
+            },
+            RawClientMsg::Leave { room: name } => ClientMsg::Leave { room: room(name)? },
+            RawClientMsg::Send {
+                room: name,
+                client_id,
+                body,
+            } => {
+                let client_id = ClientId::new(client_id)
+                    .map_err(|e| DecodeError::new(ErrorCode::InvalidClientId, e.to_string()))?;
+                let with_id = |mut e: DecodeError| {
+                    e.client_id = Some(client_id.clone());
+                    e
+                };
+                let room = room(name).map_err(with_id)?;
+                let body = MessageBody::new(body).map_err(|e| {
+                    with_id(DecodeError::new(ErrorCode::InvalidBody, e.to_string()))
+                })?;
+                ClientMsg::Send {
+                    room,
+                    client_id,
+                    body,
+                }
+            }
+            RawClientMsg::History {
+                room: name,
+                before,
+                limit,
+            } => {
+                let limit = limit.unwrap_or(DEFAULT_REPLAY);
+                if limit == 0 || limit > MAX_HISTORY_LIMIT {
+                    return Err(DecodeError::new(
+                        ErrorCode::BadRequest,
+                        format!("limit must be between 1 and {MAX_HISTORY_LIMIT}"),
+                    ));
+                }
+                ClientMsg::History {
+                    room: room(name)?,
+                    before,
+                    limit,
+                }
+            }
+        })
+    }
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
+}
+
+/// Serde's message without the line/column noise, which means nothing to a client
+/// that sent a single frame.
+fn bad_request_text(e: &serde_json::Error) -> String {
+    if e.is_syntax() || e.is_eof() {
+        return "frame is not valid JSON".to_owned();
+    }
+    let text = e.to_string();
+    match text.find(" at line ") {
+        Some(cut) => text[..cut].to_owned(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,210 @@
+//! Exact JSON of every frame, both directions, and the error code of each bad input.
+
+use serde_json::{Value, json};
+
+use super::*;
+
+fn room(name: &str) -> RoomName {
+    RoomName::new(name).unwrap()
+}
+
+fn user(name: &str) -> UserName {
+    UserName::new(name).unwrap()
+}
+
+fn sample_message() -> ChatMessage {
+    ChatMessage {
+        room: room("general"),
+        seq: 7,
+        id: 42,
+        client_id: ClientId::new("c-1").unwrap(),
+        author: user("alice"),
+        body: MessageBody::new("hello <b>world</b>").unwrap(),
+        ts: "2026-11-26T13:00:00.000Z".to_owned(),
+    }
+}
+
+/// Serializes `msg`, compares with `expected`, and reads it back.
+fn assert_server_json(msg: ServerMsg, expected: Value) {
+    let text = serde_json::to_string(&msg).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), expected);
+    assert_eq!(serde_json::from_str::<ServerMsg>(&text).unwrap(), msg);
+}
+
+fn assert_client_json(msg: ClientMsg, expected: Value) {
+    let text = serde_json::to_string(&msg).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), expected);
+    assert_eq!(ClientMsg::decode(&text).unwrap(), msg);
+}
+
+#[test]
+fn client_frames() {
+    assert_client_json(
+        ClientMsg::Join {
+            room: room("general"),
+            after: Some(12),
+        },
+        json!({"type": "join", "room": "general", "after": 12}),
+    );
+    assert_client_json(
+        ClientMsg::Join {
+            room: room("general"),
+            after: None,
+        },
+        json!({"type": "join", "room": "general"}),
+    );
+    assert_client_json(
+        ClientMsg::Leave {
+            room: room("random"),
+        },
+        json!({"type": "leave", "room": "random"}),
+    );
+    assert_client_json(
+        ClientMsg::Send {
+            room: room("general"),
+            client_id: ClientId::new("abc").unwrap(),
+            body: MessageBody::new("hi").unwrap(),
+        },
+        json!({"type": "send", "room": "general", "client_id": "abc", "body": "hi"}),
+    );
+    assert_client_json(
+        ClientMsg::History {
+            room: room("general"),
+            before: Some(100),
+            limit: 25,
+        },
+        json!({"type": "history", "room": "general", "before": 100, "limit": 25}),
+    );
+}
+
+#[test]
+fn server_frames() {
+    assert_server_json(
+        ServerMsg::Welcome {
+            user: user("alice"),
+        },
+        json!({"type": "welcome", "user": "alice"}),
+    );
+    assert_server_json(
+        ServerMsg::Joined {
+            room: room("general"),
+            last_seq: 3,
+            online: vec![user("alice"), user("bob")],
+            truncated: false,
+        },
+        json!({"type": "joined", "room": "general", "last_seq": 3, "online": ["alice", "bob"]}),
+    );
+    assert_server_json(
+        ServerMsg::Joined {
+            room: room("general"),
+            last_seq: 3000,
+            online: vec![],
+            truncated: true,
+        },
+        json!({"type": "joined", "room": "general", "last_seq": 3000, "online": [], "truncated": true}),
+    );
+    let message = json!({
+        "room": "general", "seq": 7, "id": 42, "client_id": "c-1", "author": "alice",
+        "body": "hello <b>world</b>", "ts": "2026-11-26T13:00:00.000Z"
+    });
+    let mut framed = message.clone();
+    framed["type"] = json!("message");
+    assert_server_json(ServerMsg::Message(sample_message()), framed);
+    assert_server_json(
+        ServerMsg::Ack {
+            room: room("general"),
+            client_id: ClientId::new("c-1").unwrap(),
+            seq: 7,
+            id: 42,
+        },
+        json!({"type": "ack", "room": "general", "client_id": "c-1", "seq": 7, "id": 42}),
+    );
+    assert_server_json(
+        ServerMsg::History {
+            room: room("general"),
+            messages: vec![sample_message()],
+            has_more: true,
+        },
+        json!({"type": "history", "room": "general", "messages": [message], "has_more": true}),
+    );
+    assert_server_json(
+        ServerMsg::Presence {
+            room: room("general"),
+            online: vec![user("bob")],
+        },
+        json!({"type": "presence", "room": "general", "online": ["bob"]}),
+    );
+    assert_server_json(
+        ServerMsg::Error {
+            code: ErrorCode::NotJoined,
+            message: "join the room first".to_owned(),
+            client_id: None,
+        },
+        json!({"type": "error", "code": "not_joined", "message": "join the room first"}),
+    );
+    assert_server_json(
+        ServerMsg::Error {
+            code: ErrorCode::InvalidBody,
+            message: "x".to_owned(),
+            client_id: Some(ClientId::new("c-9").unwrap()),
+        },
+        json!({"type": "error", "code": "invalid_body", "message": "x", "client_id": "c-9"}),
+    );
+}
+
+fn decode_err(text: &str) -> DecodeError {
+    ClientMsg::decode(text).expect_err(text)
+}
+
+#[test]
+fn bad_frames_get_their_codes() {
+    for text in [
+        "not json",
+        "{}",
+        "[1,2]",
+        r#"{"type":"dance"}"#,
+        r#"{"type":"join"}"#,
+        r#"{"type":"join","room":"general","after":-1}"#,
+        r#"{"type":"send","room":"general","body":"hi"}"#,
+        r#"{"type":"history","room":"general","limit":101}"#,
+        r#"{"type":"history","room":"general","limit":0}"#,
+    ] {
+        assert_eq!(decode_err(text).code, ErrorCode::BadRequest, "{text}");
+    }
+    assert_eq!(decode_err("not json").message, "frame is not valid JSON");
+    assert!(decode_err(r#"{"type":"dance"}"#).message.contains("dance"));
+    assert!(!decode_err(r#"{"type":"join"}"#).message.contains("line"));
+
+    let err = decode_err(r#"{"type":"join","room":"Not A Room"}"#);
+    assert_eq!((err.code, err.client_id), (ErrorCode::InvalidRoom, None));
+
+    let err = decode_err(r#"{"type":"send","room":"general","client_id":"c1","body":"  "}"#);
+    assert_eq!(err.code, ErrorCode::InvalidBody);
+    assert_eq!(err.client_id, Some(ClientId::new("c1").unwrap()));
+
+    let err = decode_err(r#"{"type":"send","room":"BAD","client_id":"c1","body":"x"}"#);
+    assert_eq!(err.code, ErrorCode::InvalidRoom);
+    assert_eq!(err.client_id, Some(ClientId::new("c1").unwrap()));
+
+    let err = decode_err(r#"{"type":"send","room":"general","client_id":"no spaces","body":"x"}"#);
+    assert_eq!(err.code, ErrorCode::InvalidClientId);
+}
+
+#[test]
+fn unknown_fields_are_ignored_and_history_limit_defaults() {
+    let msg = ClientMsg::decode(r#"{"type":"history","room":"a","future":true}"#).unwrap();
+    assert_eq!(
+        msg,
+        ClientMsg::History {
+            room: room("a"),
+            before: None,
+            limit: DEFAULT_REPLAY,
+        }
+    );
+}
+
+#[test]
+fn server_frames_with_invalid_names_are_refused() {
+    let text = r#"{"type":"presence","room":"general","online":["bad name"]}"#;
+    assert!(serde_json::from_str::<ServerMsg>(text).is_err());
+}
