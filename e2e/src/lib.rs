@@ -1,1 +1,242 @@
+//! Harness for the end-to-end tests: a real Confab server (in process, on a free
+//! loopback port, with its own SQLite file) serving the built page, and real headless
+//! Chromium windows driven over WebDriver (chromedriver).
+//!
+//! Needs the page built into `dist/` (`cargo xtask test` does it) and Debian's
+//! chromium + chromium-driver. `CONFAB_DIST`, `CHROMIUM` and `CHROMEDRIVER` override
+//! where they are looked for.
 
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// How long a test waits for something to show up before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// A running Confab server.
+pub struct Server {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub async fn start() -> Self {
+        let dist = std::env::var_os("CONFAB_DIST")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist"));
+        assert!(
+            dist.join("index.html").is_file(),
+            "no built page in {}: run `cargo xtask test` (it runs trunk build first)",
+            dist.display()
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("e2e.db");
+        let store = confab_server::store::open(db.to_str().expect("utf-8 path"))
+            .await
+            .expect("open store");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            confab_server::run(listener, Arc::new(store), &dist, async {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        Self {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server run");
+        }
+    }
+}
+
+/// One chromedriver; each [`Person`] is a separate browser (own profile, so own
+/// localStorage) in it.
+pub struct Driver {
+    url: String,
+    _process: Child,
+}
+
+impl Driver {
+    pub async fn start() -> Self {
+        let binary =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port().await;
+        let process = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {binary}: {e} (cargo xtask test installs it)")
+            });
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + PATIENCE;
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Self {
+            url,
+            _process: process,
+        }
+    }
+
+    /// Opens a new browser window for one person.
+    pub async fn person(&self) -> Person {
+        let profile = tempfile::tempdir().expect("profile dir");
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,800",
+        ]
+        .into_iter()
+        .map(String::from)
+        .chain([format!("--user-data-dir={}", profile.path().display())])
+        .collect::<Vec<_>>();
+        let mut caps = Capabilities::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "binary": chromium, "args": args }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("start a Chromium session");
+        Person {
+            client,
+            _profile: profile,
+        }
+    }
+}
+
+/// A browser window, as one person uses it.
+pub struct Person {
+    pub client: Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Person {
+    /// Opens the chat and picks `name` on the first screen.
+    pub async fn arrive(&self, url: &str, name: &str) {
+        self.client.goto(url).await.expect("open the page");
+        let field = self.find(Locator::Css("input#name")).await;
+        field.send_keys(name).await.expect("type the name");
+        self.click(Locator::Css("form.login-card button[type=submit]"))
+            .await;
+        self.wait_connected().await;
+    }
+
+    pub async fn wait_connected(&self) {
+        self.find(Locator::Css(".status[data-link=online]")).await;
+    }
+
+    /// Types into the message box and presses Enter.
+    pub async fn say(&self, text: &str) {
+        let composer = self.find(Locator::Css("textarea#message")).await;
+        composer.send_keys(text).await.expect("type a message");
+        composer.send_keys("\u{E007}").await.expect("press Enter");
+    }
+
+    /// The texts of the message bodies shown, in order.
+    pub async fn bodies(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let found = self
+            .client
+            .find_all(Locator::Css("[role=log] article.msg .body"))
+            .await
+            .expect("find messages");
+        for body in found {
+            out.push(body.text().await.expect("read a message"));
+        }
+        out
+    }
+
+    /// Waits until the shown bodies satisfy `done`; returns them.
+    pub async fn wait_bodies(&self, what: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+        eventually(what, || async {
+            let bodies = self.bodies().await;
+            done(&bodies).then_some(bodies)
+        })
+        .await
+    }
+
+    pub async fn find(&self, locator: Locator<'_>) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(locator)
+            .await
+            .unwrap_or_else(|e| panic!("element {locator:?} never appeared: {e}"))
+    }
+
+    pub async fn click(&self, locator: Locator<'_>) {
+        self.find(locator).await.click().await.expect("click");
+    }
+
+    pub async fn close(self) {
+        self.client.close().await.expect("close the browser");
+    }
+}
+
+/// Polls `check` until it gives a value, or fails the test after [`PATIENCE`].
+pub async fn eventually<T, F, Fut>(what: &str, check: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn free_port() -> u16 {
+    let probe = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    probe.local_addr().expect("addr").port()
+}

@@ -1,1 +1,16 @@
-fn main() {}
+//! Confab's page: a Leptos app compiled to WebAssembly.
+//!
+//! - [`model`]: the chat state, a pure reducer over server frames and user actions.
+//! - [`socket`]: the one WebSocket; reconnects and resumes.
+//! - [`storage`]: what the page remembers between visits.
+//! - [`components`]: the views.
+
+mod components;
+mod model;
+mod socket;
+mod storage;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(components::app::App);
+}

@@ -1,0 +1,93 @@
+//! A person's view of Confab: real Chromium windows on the built page.
+
+use confab_e2e::{Driver, Server};
+use fantoccini::Locator;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_people_chat() {
+    let server = Server::start().await;
+    let driver = Driver::start().await;
+    let alice = driver.person().await;
+    let bob = driver.person().await;
+    alice.arrive(&server.url(), "alice").await;
+    bob.arrive(&server.url(), "bob").await;
+
+    // Each sees the other online.
+    alice
+        .find(Locator::XPath(
+            "//ul[@class='online']/li[contains(., 'bob')]",
+        ))
+        .await;
+
+    alice.say("hello bob").await;
+    bob.wait_bodies("bob sees alice's message", |b| b == ["hello bob"])
+        .await;
+    // Shift+Enter makes a new line; \u{E000} releases Shift.
+    bob.say("hi alice\u{E008}\u{E007}\u{E000}second line").await;
+    let seen = alice
+        .wait_bodies("alice sees bob's reply", |b| b.len() == 2)
+        .await;
+    assert_eq!(seen, ["hello bob", "hi alice\nsecond line"]);
+
+    // Nothing is left pending once the server has confirmed it.
+    let pending = alice
+        .client
+        .find_all(Locator::Css("article.msg.pending"))
+        .await
+        .unwrap();
+    assert!(pending.is_empty());
+
+    alice.close().await;
+    bob.close().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reload_keeps_name_and_history() {
+    let server = Server::start().await;
+    let driver = Driver::start().await;
+    let carol = driver.person().await;
+    carol.arrive(&server.url(), "carol").await;
+    for text in ["one", "two", "three"] {
+        carol.say(text).await;
+    }
+    carol.wait_bodies("three messages", |b| b.len() == 3).await;
+
+    carol.client.refresh().await.unwrap();
+    // No name prompt: the name is remembered, and the history comes back.
+    carol.wait_connected().await;
+    let bodies = carol
+        .wait_bodies("history after reload", |b| b.len() == 3)
+        .await;
+    assert_eq!(bodies, ["one", "two", "three"]);
+    carol.close().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn markup_in_a_message_is_shown_as_text() {
+    let server = Server::start().await;
+    let driver = Driver::start().await;
+    let mallory = driver.person().await;
+    let dave = driver.person().await;
+    mallory.arrive(&server.url(), "mallory").await;
+    dave.arrive(&server.url(), "dave").await;
+
+    let attack = "<img src=x onerror=alert(1)>";
+    mallory.say(attack).await;
+    let bodies = dave
+        .wait_bodies("the message arrives", |b| !b.is_empty())
+        .await;
+    assert_eq!(bodies, [attack]);
+    let images = dave
+        .client
+        .find_all(Locator::Css("[role=log] img"))
+        .await
+        .unwrap();
+    assert!(images.is_empty(), "the markup must not become an element");
+    assert!(dave.client.get_alert_text().await.is_err(), "no script ran");
+
+    mallory.close().await;
+    dave.close().await;
+    server.stop().await;
+}

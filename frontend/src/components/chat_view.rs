@@ -1,0 +1,94 @@
+use confab_shared::{RoomName, UserName};
+use leptos::prelude::*;
+
+use super::composer::Composer;
+use super::message_list::MessageList;
+use super::sidebar::Sidebar;
+use super::status::Status;
+use crate::model::Chat;
+use crate::socket::Socket;
+use crate::storage;
+
+const DEFAULT_ROOM: &str = "general";
+
+/// The chat once a name is known: owns the state and the socket for its lifetime.
+#[component]
+pub fn ChatView(name: UserName, on_sign_out: Callback<()>) -> impl IntoView {
+    let general = RoomName::new(DEFAULT_ROOM).ok();
+    let current = storage::current().or_else(|| general.clone());
+    let mut rooms = storage::rooms();
+    rooms.extend(general.clone());
+    let Some(current) = current else {
+        return view! { <p>"Confab could not start."</p> }.into_any();
+    };
+    let chat = RwSignal::new(Chat::new(name.clone(), rooms, current));
+    let socket = Socket::start(name, chat);
+    provide_context(chat);
+    provide_context(socket);
+    on_cleanup(move || socket.stop());
+
+    // Remember the open rooms; only when they change, not on every message.
+    let layout = Memo::new(move |_| {
+        chat.with(|c| {
+            (
+                c.rooms.keys().cloned().collect::<Vec<_>>(),
+                c.current.clone(),
+            )
+        })
+    });
+    Effect::new(move |_| {
+        layout.with(|(rooms, current)| {
+            storage::set_rooms(rooms.iter());
+            storage::set_current(current);
+        });
+    });
+    // Unread count in the tab's title.
+    Effect::new(move |_| {
+        let unread: u32 = chat.with(|c| c.rooms.values().map(|r| r.unread).sum());
+        let title = match unread {
+            0 => "Confab".to_owned(),
+            n => format!("({n}) Confab"),
+        };
+        document().set_title(&title);
+    });
+
+    let (menu_open, set_menu_open) = signal(false);
+    let room_title = move || chat.with(|c| c.current.to_string());
+    let online_count = move || chat.with(|c| c.current_room().map_or(0, |r| r.online.len()));
+    view! {
+        <div class="app" class:menu-open=menu_open>
+            <Sidebar on_sign_out on_navigate=Callback::new(move |()| set_menu_open.set(false)) />
+            <div
+                class="scrim"
+                aria-hidden="true"
+                on:click=move |_| set_menu_open.set(false)
+            ></div>
+            <main class="room">
+                <header class="room-header">
+                    <button
+                        class="icon menu-button"
+                        aria-label="Rooms and people"
+                        aria-expanded=move || menu_open.get().to_string()
+                        on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                    >
+                        "☰"
+                    </button>
+                    <h2>
+                        <span class="hash" aria-hidden="true">"#"</span>
+                        {room_title}
+                    </h2>
+                    <span class="online-count">
+                        {move || match online_count() {
+                            1 => "1 online".to_owned(),
+                            n => format!("{n} online"),
+                        }}
+                    </span>
+                    <Status />
+                </header>
+                <MessageList />
+                <Composer />
+            </main>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,88 @@
+use confab_shared::{ClientId, MessageBody};
+use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::html::Textarea;
+use leptos::prelude::*;
+
+use super::use_chat;
+
+/// The message box: Enter sends, Shift+Enter starts a new line.
+#[component]
+pub fn Composer() -> impl IntoView {
+    let (chat, socket) = use_chat();
+    let (draft, set_draft) = signal(String::new());
+    let (problem, set_problem) = signal(None::<String>);
+    let input = NodeRef::<Textarea>::new();
+
+    let send = move || {
+        let text = draft.get_untracked();
+        if text.trim().is_empty() {
+            return;
+        }
+        let body = match MessageBody::new(text) {
+            Ok(body) => body,
+            Err(e) => return set_problem.set(Some(e.to_string())),
+        };
+        let Some(client_id) = new_client_id() else {
+            return set_problem.set(Some("this browser cannot make message ids".to_owned()));
+        };
+        if let Some(frame) = chat.try_update(|c| c.queue_send(client_id, body)).flatten() {
+            socket.send(frame);
+        }
+        set_draft.set(String::new());
+        set_problem.set(None);
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        send();
+        if let Some(el) = input.get_untracked() {
+            let _focused = el.focus();
+        }
+    };
+    let on_keydown = move |ev: KeyboardEvent| {
+        // is_composing: Enter that confirms an IME candidate is not "send".
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            send();
+        }
+    };
+    let placeholder = move || chat.with(|c| format!("Message #{}", c.current));
+    let too_long = move || draft.with(|d| d.chars().count() > MessageBody::MAX_CHARS);
+
+    view! {
+        <form class="composer" on:submit=on_submit>
+            <label for="message" class="visually-hidden">"Message"</label>
+            <textarea
+                id="message"
+                rows="1"
+                placeholder=placeholder
+                aria-describedby="composer-hint"
+                node_ref=input
+                prop:value=draft
+                on:input=move |ev| {
+                    set_draft.set(event_target_value(&ev));
+                    set_problem.set(None);
+                }
+                on:keydown=on_keydown
+            ></textarea>
+            <button type="submit" class="send" aria-label="Send" disabled=move || draft.with(|d| d.trim().is_empty())>
+                <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20.5 21 12 3 3.5 3 10l12 2-12 2z" /></svg>
+            </button>
+        </form>
+        <p id="composer-hint" class="hint composer-hint" class:problem=move || problem.get().is_some() || too_long()>
+            {move || match problem.get() {
+                Some(p) => p,
+                None if too_long() => format!("{} characters at most", MessageBody::MAX_CHARS),
+                None => "Enter to send · Shift+Enter for a new line".to_owned(),
+            }}
+        </p>
+    }
+}
+
+/// 128 random bits as hex; works outside secure contexts too (unlike randomUUID).
+fn new_client_id() -> Option<ClientId> {
+    let crypto = web_sys::window()?.crypto().ok()?;
+    let mut bytes = [0u8; 16];
+    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    ClientId::new(hex).ok()
+}

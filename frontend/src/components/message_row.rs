@@ -1,0 +1,72 @@
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+use super::{hue_of, use_chat};
+use crate::model::{Delivery, Row};
+
+/// One message. The body is a text node: whatever it contains is shown, never run.
+#[component]
+pub fn MessageRow(row: Row) -> impl IntoView {
+    let (chat, socket) = use_chat();
+    let style = format!("--hue: {}", hue_of(row.author.as_str()));
+    let initial = row
+        .author
+        .as_str()
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().to_string());
+    let time = row.ts.as_deref().map(local_time).unwrap_or_default();
+    let client_id = row.client_id.clone();
+    let retry = move |_| {
+        if let Some(frame) = chat.try_update(|c| c.retry(&client_id)).flatten() {
+            socket.send(frame);
+        }
+    };
+    let pending = row.delivery.is_some();
+    let state = match row.delivery {
+        None => None,
+        Some(Delivery::Sending) => {
+            Some(view! { <span class="delivery">"Sending…"</span> }.into_any())
+        }
+        Some(Delivery::Failed(reason)) => Some(
+            view! {
+                <span class="delivery failed">
+                    "Not sent: " {reason} " "
+                    <button class="link" on:click=retry>"Retry"</button>
+                </span>
+            }
+            .into_any(),
+        ),
+    };
+    view! {
+        <article
+            class="msg"
+            class:continued=!row.starts_group
+            class:pending=pending
+            style=style
+        >
+            <div class="gutter" aria-hidden="true">
+                {row.starts_group.then(|| view! { <span class="avatar">{initial}</span> })}
+            </div>
+            <div class="content">
+                {row.starts_group.then(|| view! {
+                    <header>
+                        <span class="author">{row.author.to_string()}</span>
+                        <time datetime=row.ts.clone().unwrap_or_default()>{time.clone()}</time>
+                    </header>
+                })}
+                <p class="body">{row.body.to_string()}</p>
+                {state}
+            </div>
+        </article>
+    }
+}
+
+/// "14:05" in the reader's time zone, from an RFC 3339 time.
+fn local_time(ts: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(ts));
+    if date.get_time().is_nan() {
+        return String::new();
+    }
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}

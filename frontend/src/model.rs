@@ -1,0 +1,312 @@
+//! The page's state as a pure function of what happened: server frames and the
+//! person's actions. No browser APIs here, so it is unit-tested natively.
+
+use std::collections::BTreeMap;
+
+use confab_shared::{
+    ChatMessage, ClientId, ClientMsg, MessageBody, RoomName, Seq, ServerMsg, UserName,
+};
+
+/// The state of the socket, as the page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Connecting,
+    Online,
+    /// Closed; the next attempt comes after a pause.
+    Offline,
+}
+
+/// Where a message the person sent stands before the server has stored it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Delivery {
+    /// Queued or on the wire; resent with the same client id after a reconnect.
+    Sending,
+    /// Refused; the reason is shown with a retry button.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub client_id: ClientId,
+    pub body: MessageBody,
+    pub delivery: Delivery,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Room {
+    /// Stored messages by seq: a message seen twice is kept once.
+    pub messages: BTreeMap<Seq, ChatMessage>,
+    /// Sent by this person, not yet seen back from the server; oldest first.
+    pub pending: Vec<Pending>,
+    pub online: Vec<UserName>,
+    /// Newest seq received: what a reconnect resumes after. None before the first join.
+    pub last_seq: Option<Seq>,
+    /// Replayed messages up to this seq are not counted as unread.
+    quiet_until: Seq,
+    pub unread: u32,
+    pub loading_earlier: bool,
+}
+
+impl Room {
+    /// Older messages exist on the server: seqs start at 1 and have no gaps.
+    pub fn has_earlier(&self) -> bool {
+        self.messages.keys().next().is_some_and(|&first| first > 1)
+    }
+
+    pub fn oldest_seq(&self) -> Option<Seq> {
+        self.messages.keys().next().copied()
+    }
+
+    fn insert(&mut self, message: ChatMessage, me: &UserName, counts_as_unread: bool) {
+        if message.author == *me {
+            self.pending.retain(|p| p.client_id != message.client_id);
+        }
+        let seq = message.seq;
+        if self.messages.insert(seq, message).is_none()
+            && counts_as_unread
+            && seq > self.quiet_until
+        {
+            self.unread += 1;
+        }
+        self.last_seq = Some(self.last_seq.map_or(seq, |last| last.max(seq)));
+    }
+}
+
+/// One line of the message list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// Stable across the pending → stored transition of the same message.
+    pub key: String,
+    pub author: UserName,
+    pub body: MessageBody,
+    /// RFC 3339; None while pending.
+    pub ts: Option<String>,
+    pub delivery: Option<Delivery>,
+    pub client_id: ClientId,
+    /// The first of a run of lines by the same author: shows name and time.
+    pub starts_group: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Chat {
+    pub me: UserName,
+    pub rooms: BTreeMap<RoomName, Room>,
+    pub current: RoomName,
+    pub link: Link,
+    /// A message for the person that is about no message in particular.
+    pub notice: Option<String>,
+}
+
+impl Chat {
+    /// A chat with these rooms open (the current one is opened if missing).
+    pub fn new(me: UserName, rooms: impl IntoIterator<Item = RoomName>, current: RoomName) -> Self {
+        let mut all: BTreeMap<RoomName, Room> = rooms
+            .into_iter()
+            .map(|name| (name, Room::default()))
+            .collect();
+        all.entry(current.clone()).or_default();
+        Self {
+            me,
+            rooms: all,
+            current,
+            link: Link::Connecting,
+            notice: None,
+        }
+    }
+
+    pub fn current_room(&self) -> Option<&Room> {
+        self.rooms.get(&self.current)
+    }
+
+    /// Applies one frame from the server.
+    pub fn apply(&mut self, msg: ServerMsg) {
+        match msg {
+            ServerMsg::Welcome { .. } => self.link = Link::Online,
+            ServerMsg::Joined {
+                room,
+                last_seq,
+                online,
+                truncated,
+            } => {
+                let Some(state) = self.rooms.get_mut(&room) else {
+                    return;
+                };
+                if state.last_seq.is_none() {
+                    // A first visit: the replay is history, not news.
+                    state.quiet_until = last_seq;
+                }
+                if truncated {
+                    // More was missed than one replay carries: keep the view contiguous
+                    // (the newest messages); older ones are paged in on demand.
+                    state.messages.clear();
+                }
+                state.online = online;
+            }
+            ServerMsg::Message(message) => {
+                let current = message.room == self.current;
+                if let Some(state) = self.rooms.get_mut(&message.room) {
+                    state.insert(message, &self.me, !current);
+                }
+            }
+            ServerMsg::Ack {
+                room, client_id, ..
+            } => {
+                // The message frame came first; this only settles a resend whose
+                // original the server already had.
+                if let Some(state) = self.rooms.get_mut(&room) {
+                    state.pending.retain(|p| p.client_id != client_id);
+                }
+            }
+            ServerMsg::History { room, messages, .. } => {
+                if let Some(state) = self.rooms.get_mut(&room) {
+                    state.loading_earlier = false;
+                    for message in messages {
+                        state.insert(message, &self.me, false);
+                    }
+                }
+            }
+            ServerMsg::Presence { room, online } => {
+                if let Some(state) = self.rooms.get_mut(&room) {
+                    state.online = online;
+                }
+            }
+            ServerMsg::Error {
+                message, client_id, ..
+            } => {
+                let failed = client_id.and_then(|id| {
+                    self.rooms
+                        .values_mut()
+                        .flat_map(|r| r.pending.iter_mut())
+                        .find(|p| p.client_id == id)
+                });
+                match failed {
+                    Some(pending) => pending.delivery = Delivery::Failed(message),
+                    None => self.notice = Some(message),
+                }
+            }
+        }
+    }
+
+    /// The socket went down or came back (before its welcome).
+    pub fn set_link(&mut self, link: Link) {
+        self.link = link;
+    }
+
+    /// What to send once a (re)connected socket is welcomed: rejoin every room where
+    /// it left off, then resend what was never confirmed, with the same client ids.
+    pub fn resume(&self) -> Vec<ClientMsg> {
+        let joins = self.rooms.iter().map(|(name, room)| ClientMsg::Join {
+            room: name.clone(),
+            after: room.last_seq,
+        });
+        let resends = self.rooms.iter().flat_map(|(name, room)| {
+            room.pending
+                .iter()
+                .filter(|p| p.delivery == Delivery::Sending)
+                .map(|p| send_frame(name, p))
+        });
+        joins.chain(resends).collect()
+    }
+
+    /// Makes `room` current, opening it if new. Returns the join to send if it is new.
+    pub fn open_room(&mut self, room: RoomName) -> Option<ClientMsg> {
+        let is_new = !self.rooms.contains_key(&room);
+        let state = self.rooms.entry(room.clone()).or_default();
+        state.unread = 0;
+        self.current = room.clone();
+        is_new.then_some(ClientMsg::Join { room, after: None })
+    }
+
+    /// Closes `room`; returns the leave to send, if it was open.
+    pub fn close_room(&mut self, room: &RoomName) -> Option<ClientMsg> {
+        self.rooms.remove(room)?;
+        if self.current == *room {
+            if let Some(next) = self.rooms.keys().next() {
+                self.current = next.clone();
+            }
+        }
+        Some(ClientMsg::Leave { room: room.clone() })
+    }
+
+    /// Queues a message for the current room; returns the frame to send.
+    pub fn queue_send(&mut self, client_id: ClientId, body: MessageBody) -> Option<ClientMsg> {
+        let room = self.current.clone();
+        let state = self.rooms.get_mut(&room)?;
+        let pending = Pending {
+            client_id,
+            body,
+            delivery: Delivery::Sending,
+        };
+        let frame = send_frame(&room, &pending);
+        state.pending.push(pending);
+        Some(frame)
+    }
+
+    /// Tries a failed message again; returns the frame to send.
+    pub fn retry(&mut self, client_id: &ClientId) -> Option<ClientMsg> {
+        self.rooms.iter_mut().find_map(|(name, room)| {
+            let pending = room
+                .pending
+                .iter_mut()
+                .find(|p| p.client_id == *client_id)?;
+            pending.delivery = Delivery::Sending;
+            Some(send_frame(name, pending))
+        })
+    }
+
+    /// Asks for the page of messages before the oldest one shown.
+    pub fn load_earlier(&mut self) -> Option<ClientMsg> {
+        let room = self.current.clone();
+        let state = self.rooms.get_mut(&room)?;
+        if state.loading_earlier || !state.has_earlier() {
+            return None;
+        }
+        state.loading_earlier = true;
+        Some(ClientMsg::History {
+            room,
+            before: state.oldest_seq(),
+            limit: 50,
+        })
+    }
+
+    /// The current room's lines: stored ones in seq order, then pending ones.
+    pub fn rows(&self) -> Vec<Row> {
+        let Some(room) = self.current_room() else {
+            return Vec::new();
+        };
+        let stored = room.messages.values().map(|m| Row {
+            key: format!("{}/{}", m.author, m.client_id),
+            author: m.author.clone(),
+            body: m.body.clone(),
+            ts: Some(m.ts.clone()),
+            delivery: None,
+            client_id: m.client_id.clone(),
+            starts_group: true,
+        });
+        let pending = room.pending.iter().map(|p| Row {
+            key: format!("{}/{}", self.me, p.client_id),
+            author: self.me.clone(),
+            body: p.body.clone(),
+            ts: None,
+            delivery: Some(p.delivery.clone()),
+            client_id: p.client_id.clone(),
+            starts_group: true,
+        });
+        let mut rows: Vec<Row> = stored.chain(pending).collect();
+        for i in 1..rows.len() {
+            rows[i].starts_group = rows[i].author != rows[i - 1].author;
+        }
+        rows
+    }
+}
+
+fn send_frame(room: &RoomName, pending: &Pending) -> ClientMsg {
+    ClientMsg::Send {
+        room: room.clone(),
+        client_id: pending.client_id.clone(),
+        body: pending.body.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,226 @@
+use confab_shared::{
+    ChatMessage, ClientId, ClientMsg, ErrorCode, MessageBody, RoomName, ServerMsg, UserName,
+};
+
+use super::*;
+
+fn room(name: &str) -> RoomName {
+    RoomName::new(name).unwrap()
+}
+
+fn user(name: &str) -> UserName {
+    UserName::new(name).unwrap()
+}
+
+fn id(text: &str) -> ClientId {
+    ClientId::new(text).unwrap()
+}
+
+fn message(room_name: &str, seq: u64, author: &str, client_id: &str) -> ServerMsg {
+    ServerMsg::Message(ChatMessage {
+        room: room(room_name),
+        seq,
+        id: seq as i64,
+        client_id: id(client_id),
+        author: user(author),
+        body: MessageBody::new(format!("m{seq}")).unwrap(),
+        ts: "2026-11-26T13:00:00.000Z".to_owned(),
+    })
+}
+
+fn joined(room_name: &str, last_seq: u64) -> ServerMsg {
+    ServerMsg::Joined {
+        room: room(room_name),
+        last_seq,
+        online: vec![user("me")],
+        truncated: false,
+    }
+}
+
+fn chat() -> Chat {
+    Chat::new(
+        user("me"),
+        [room("general"), room("random")],
+        room("general"),
+    )
+}
+
+#[test]
+fn duplicates_are_kept_once_and_resume_continues_after_the_newest() {
+    let mut c = chat();
+    assert_eq!(
+        c.resume(),
+        [
+            ClientMsg::Join {
+                room: room("general"),
+                after: None
+            },
+            ClientMsg::Join {
+                room: room("random"),
+                after: None
+            },
+        ]
+    );
+    c.apply(joined("general", 3));
+    for seq in [1, 2, 3, 3, 2] {
+        c.apply(message("general", seq, "ann", &format!("a{seq}")));
+    }
+    assert_eq!(c.rows().len(), 3);
+    assert_eq!(
+        c.resume()[0],
+        ClientMsg::Join {
+            room: room("general"),
+            after: Some(3)
+        }
+    );
+}
+
+#[test]
+fn a_sent_message_is_pending_until_it_comes_back_and_is_resent_after_reconnect() {
+    let mut c = chat();
+    let frame = c
+        .queue_send(id("x1"), MessageBody::new("hi").unwrap())
+        .unwrap();
+    assert!(matches!(frame, ClientMsg::Send { .. }));
+    let rows = c.rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].delivery, Some(Delivery::Sending));
+    assert!(c.resume().contains(&frame), "unconfirmed sends are resent");
+
+    c.apply(message("general", 1, "me", "x1"));
+    let rows = c.rows();
+    assert_eq!(rows.len(), 1, "the stored copy replaces the pending one");
+    assert_eq!(rows[0].delivery, None);
+    assert_eq!(
+        rows[0].key, "me/x1",
+        "same key, so the line is not rebuilt elsewhere"
+    );
+    assert!(!c.resume().contains(&frame));
+}
+
+#[test]
+fn a_refused_message_fails_and_can_be_retried() {
+    let mut c = chat();
+    c.queue_send(id("x1"), MessageBody::new("hi").unwrap());
+    c.apply(ServerMsg::Error {
+        code: ErrorCode::Internal,
+        message: "could not store".to_owned(),
+        client_id: Some(id("x1")),
+    });
+    assert_eq!(
+        c.rows()[0].delivery,
+        Some(Delivery::Failed("could not store".to_owned()))
+    );
+    assert!(
+        c.resume().len() == 2,
+        "failed messages wait for a retry, not a reconnect"
+    );
+    assert!(matches!(c.retry(&id("x1")), Some(ClientMsg::Send { .. })));
+    assert_eq!(c.rows()[0].delivery, Some(Delivery::Sending));
+
+    c.apply(ServerMsg::Error {
+        code: ErrorCode::BadRequest,
+        message: "general trouble".to_owned(),
+        client_id: None,
+    });
+    assert_eq!(c.notice.as_deref(), Some("general trouble"));
+}
+
+#[test]
+fn unread_counts_live_messages_in_other_rooms_only() {
+    let mut c = chat();
+    c.apply(joined("random", 2));
+    c.apply(message("random", 1, "ann", "r1"));
+    c.apply(message("random", 2, "ann", "r2"));
+    assert_eq!(
+        c.rooms[&room("random")].unread,
+        0,
+        "a first replay is not news"
+    );
+    c.apply(message("random", 3, "ann", "r3"));
+    c.apply(message("general", 1, "ann", "g1"));
+    assert_eq!(c.rooms[&room("random")].unread, 1);
+    assert_eq!(
+        c.rooms[&room("general")].unread,
+        0,
+        "the open room is being read"
+    );
+    assert_eq!(c.open_room(room("random")), None, "already joined");
+    assert_eq!(c.rooms[&room("random")].unread, 0);
+}
+
+#[test]
+fn opening_and_closing_rooms() {
+    let mut c = chat();
+    assert_eq!(
+        c.open_room(room("dev")),
+        Some(ClientMsg::Join {
+            room: room("dev"),
+            after: None
+        })
+    );
+    assert_eq!(c.current, room("dev"));
+    assert_eq!(
+        c.close_room(&room("dev")),
+        Some(ClientMsg::Leave { room: room("dev") })
+    );
+    assert_ne!(c.current, room("dev"));
+    assert_eq!(c.close_room(&room("dev")), None);
+}
+
+#[test]
+fn earlier_pages_and_grouping() {
+    let mut c = chat();
+    c.apply(joined("general", 60));
+    for seq in 11..=60 {
+        let author = if seq % 2 == 0 { "ann" } else { "bob" };
+        c.apply(message("general", seq, author, &format!("c{seq}")));
+    }
+    assert!(c.current_room().unwrap().has_earlier());
+    assert_eq!(
+        c.load_earlier(),
+        Some(ClientMsg::History {
+            room: room("general"),
+            before: Some(11),
+            limit: 50
+        })
+    );
+    assert_eq!(c.load_earlier(), None, "one request at a time");
+    let older = (1..=10).map(
+        |seq| match message("general", seq, "ann", &format!("c{seq}")) {
+            ServerMsg::Message(m) => m,
+            _ => unreachable!(),
+        },
+    );
+    c.apply(ServerMsg::History {
+        room: room("general"),
+        messages: older.collect(),
+        has_more: false,
+    });
+    let rows = c.rows();
+    assert_eq!(rows.len(), 60);
+    assert!(!c.current_room().unwrap().has_earlier());
+    assert!(
+        rows[0].starts_group && !rows[1].starts_group,
+        "ann's run 1..=10 is one group"
+    );
+    assert!(rows[10].starts_group, "bob's 11 starts a group");
+}
+
+#[test]
+fn a_truncated_resume_keeps_the_view_contiguous() {
+    let mut c = chat();
+    c.apply(joined("general", 2));
+    c.apply(message("general", 1, "ann", "a"));
+    c.apply(message("general", 2, "ann", "b"));
+    c.apply(ServerMsg::Joined {
+        room: room("general"),
+        last_seq: 3000,
+        online: vec![],
+        truncated: true,
+    });
+    c.apply(message("general", 2001, "ann", "z"));
+    let seqs: Vec<u64> = c.current_room().unwrap().messages.keys().copied().collect();
+    assert_eq!(seqs, [2001]);
+    assert!(c.current_room().unwrap().has_earlier());
+}

@@ -1,0 +1,163 @@
+//! The one WebSocket: opens it, feeds what arrives into the chat state, sends what the
+//! page asks for, and reconnects with backoff when it drops. Components never touch
+//! gloo-net; they call [`Socket::send`].
+
+use std::time::Duration;
+
+use confab_shared::{ClientMsg, ServerMsg, UserName};
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use futures::stream::FusedStream;
+use futures::{FutureExt, SinkExt, StreamExt, select};
+use gloo_net::websocket::Message;
+use gloo_net::websocket::futures::WebSocket;
+use gloo_timers::future::sleep;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::model::{Chat, Link};
+
+const FIRST_RETRY: Duration = Duration::from_millis(500);
+const MAX_RETRY: Duration = Duration::from_secs(15);
+
+/// Sends frames on the current socket. Frames given while offline are dropped: the
+/// chat state keeps what matters (rooms, unconfirmed messages) and is replayed by
+/// [`Chat::resume`] on every (re)connect.
+#[derive(Clone, Copy)]
+pub struct Socket {
+    tx: StoredValue<UnboundedSender<ClientMsg>>,
+}
+
+impl Socket {
+    pub fn send(&self, msg: ClientMsg) {
+        let sent = self.tx.try_with_value(|tx| tx.unbounded_send(msg).is_ok());
+        if sent != Some(true) {
+            log("socket task is gone; frame dropped");
+        }
+    }
+
+    /// Ends the connection loop and closes the socket (when the chat view goes away).
+    pub fn stop(&self) {
+        self.tx.try_with_value(|tx| tx.close_channel());
+    }
+
+    /// Starts the connection loop for `name`, updating `chat`.
+    pub fn start(name: UserName, chat: RwSignal<Chat>) -> Self {
+        let (tx, rx) = unbounded();
+        spawn_local(run(name, chat, rx));
+        Self {
+            tx: StoredValue::new(tx),
+        }
+    }
+}
+
+fn log(text: &str) {
+    web_sys::console::log_1(&text.into());
+}
+
+fn socket_url(name: &UserName) -> Option<String> {
+    let location = web_sys::window()?.location();
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
+    let host = location.host().ok()?;
+    let name = String::from(js_sys::encode_uri_component(name.as_str()));
+    Some(format!("{scheme}://{host}/ws?name={name}"))
+}
+
+async fn run(name: UserName, chat: RwSignal<Chat>, mut outgoing: UnboundedReceiver<ClientMsg>) {
+    let Some(url) = socket_url(&name) else {
+        log("cannot tell the page's address; not connecting");
+        return;
+    };
+    let mut retry = FIRST_RETRY;
+    loop {
+        chat.update(|c| c.set_link(Link::Connecting));
+        match WebSocket::open(&url) {
+            Ok(ws) => {
+                if session(ws, chat, &mut outgoing).await {
+                    retry = FIRST_RETRY;
+                }
+            }
+            Err(error) => log(&format!("could not open the socket: {error}")),
+        }
+        if outgoing.is_terminated() || chat.try_update(|c| c.set_link(Link::Offline)).is_none() {
+            return; // the chat view was torn down
+        }
+        // Frames asked for while offline are covered by the next resume.
+        while outgoing.try_recv().is_ok() {}
+        let pause = jitter(retry);
+        log(&format!("reconnecting in {} ms", pause.as_millis()));
+        sleep(pause).await;
+        retry = (retry * 2).min(MAX_RETRY);
+    }
+}
+
+/// Runs one connection until it closes. Returns whether it got as far as a welcome.
+async fn session(
+    ws: WebSocket,
+    chat: RwSignal<Chat>,
+    outgoing: &mut UnboundedReceiver<ClientMsg>,
+) -> bool {
+    let (mut write, mut read) = ws.split();
+    let mut welcomed = false;
+    let stopped = 'session: loop {
+        select! {
+            incoming = read.next().fuse() => match incoming {
+                Some(Ok(Message::Text(text))) => match serde_json::from_str::<ServerMsg>(&text) {
+                    Ok(msg) => {
+                        let first = matches!(msg, ServerMsg::Welcome { .. });
+                        chat.update(|c| c.apply(msg));
+                        if first {
+                            welcomed = true;
+                            log("connected");
+                            let frames = chat.with_untracked(Chat::resume);
+                            for frame in frames {
+                                if !send(&mut write, &frame).await {
+                                    break 'session false;
+                                }
+                            }
+                        }
+                    }
+                    Err(error) => log(&format!("unreadable frame from the server: {error}")),
+                },
+                Some(Ok(Message::Bytes(_))) => log("unexpected binary frame"),
+                Some(Err(error)) => {
+                    log(&format!("socket closed: {error}"));
+                    break false;
+                }
+                None => break false,
+            },
+            msg = outgoing.next() => match msg {
+                // Before the welcome, resume will cover it.
+                Some(msg) if welcomed => {
+                    if !send(&mut write, &msg).await {
+                        break false;
+                    }
+                }
+                Some(_) => {}
+                None => break true,
+            },
+        }
+    };
+    if stopped {
+        // gloo-net closes a socket only when asked to, not when dropped.
+        if let Ok(ws) = read.reunite(write) {
+            let _closed = ws.close(Some(1000), Some("page closed"));
+        }
+    }
+    welcomed
+}
+
+async fn send(write: &mut (impl futures::Sink<Message> + Unpin), msg: &ClientMsg) -> bool {
+    match serde_json::to_string(msg) {
+        Ok(text) => write.send(Message::Text(text)).await.is_ok(),
+        Err(_) => true,
+    }
+}
+
+/// Spreads reconnects of many pages over time: 75%-125% of `base`.
+fn jitter(base: Duration) -> Duration {
+    base.mul_f64(0.75 + js_sys::Math::random() / 2.0)
+}

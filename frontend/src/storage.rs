@@ -1,0 +1,62 @@
+//! What the page remembers between visits (localStorage): the name, the open rooms
+//! and the current one. Failures (private mode, quota) only cost that memory.
+
+use confab_shared::{RoomName, UserName};
+
+const NAME: &str = "confab.name";
+const ROOMS: &str = "confab.rooms";
+const CURRENT: &str = "confab.current";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn get(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+fn set(key: &str, value: &str) {
+    if let Some(storage) = storage() {
+        if storage.set_item(key, value).is_err() {
+            web_sys::console::warn_1(&format!("could not save {key}").into());
+        }
+    }
+}
+
+pub fn name() -> Option<UserName> {
+    get(NAME).and_then(|n| UserName::new(n).ok())
+}
+
+pub fn set_name(name: Option<&UserName>) {
+    match (name, storage()) {
+        (Some(name), _) => set(NAME, name.as_str()),
+        (None, Some(storage)) => {
+            let _ignored = storage.remove_item(NAME);
+        }
+        (None, None) => {}
+    }
+}
+
+pub fn rooms() -> Vec<RoomName> {
+    get(ROOMS)
+        .and_then(|text| serde_json::from_str::<Vec<String>>(&text).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|n| RoomName::new(n).ok())
+        .collect()
+}
+
+pub fn set_rooms<'a>(rooms: impl Iterator<Item = &'a RoomName>) {
+    let names: Vec<&str> = rooms.map(RoomName::as_str).collect();
+    if let Ok(text) = serde_json::to_string(&names) {
+        set(ROOMS, &text);
+    }
+}
+
+pub fn current() -> Option<RoomName> {
+    get(CURRENT).and_then(|n| RoomName::new(n).ok())
+}
+
+pub fn set_current(room: &RoomName) {
+    set(CURRENT, room.as_str());
+}

@@ -1,0 +1,374 @@
+//! What the integration tests share: a real server on a free port with its own SQLite
+//! file ([`TestServer`]), and a WebSocket client that never waits forever ([`Client`]).
+
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use confab_server::store::SqliteStore;
+use confab_shared::{ChatMessage, ErrorCode, Seq, ServerMsg, UserName};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio::time::timeout;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// The longest any single step may take before the test fails instead of hanging.
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A server running in this process, with its database in a temporary directory.
+/// Dropping it without [`TestServer::stop`] also shuts the server down.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    dir: TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl TestServer {
+    /// Starts a server on a fresh, empty database.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("create a temporary directory");
+        Self::start_in(dir).await
+    }
+
+    /// Starts a server on the database in `dir` (created if missing).
+    async fn start_in(dir: TempDir) -> Self {
+        let db = dir.path().join("confab.db");
+        let store = SqliteStore::open(db.to_str().expect("temporary path is UTF-8"))
+            .await
+            .expect("open the database");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let addr = listener.local_addr().expect("listener address");
+        let (tx, rx) = oneshot::channel::<()>();
+        // No page is built for the tests; the static folder does not even exist.
+        let static_dir = dir.path().join("static");
+        let task = tokio::spawn(async move {
+            let shutdown = async move {
+                // A dropped sender counts as a request to stop, too.
+                let _ = rx.await;
+            };
+            confab_server::run(listener, Arc::new(store), &static_dir, shutdown).await
+        });
+        Self {
+            addr,
+            dir,
+            shutdown: Some(tx),
+            task,
+        }
+    }
+
+    /// The WebSocket address with `query` (e.g. `"?name=alice"`) appended.
+    pub fn ws_url(&self, query: &str) -> String {
+        format!("ws://{}/ws{query}", self.addr)
+    }
+
+    /// Resolves the shutdown future given to `run`; see [`TestServer::join`].
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            // The server may already be gone; then there is nobody to tell.
+            let _ = tx.send(());
+        }
+    }
+
+    /// Waits for `run` to return; gives its result and the database directory.
+    pub async fn join(self) -> (std::io::Result<()>, TempDir) {
+        let result = timeout(TIMEOUT, self.task)
+            .await
+            .expect("the server stops in time")
+            .expect("the server task did not panic");
+        (result, self.dir)
+    }
+
+    /// Shuts down, checks that `run` returned Ok, and gives back the database directory.
+    pub async fn stop(mut self) -> TempDir {
+        self.begin_shutdown();
+        let (result, dir) = self.join().await;
+        result.expect("run returns Ok after shutdown");
+        dir
+    }
+
+    /// Stops this server and starts a new one on the same database file.
+    pub async fn restart(self) -> Self {
+        let dir = self.stop().await;
+        Self::start_in(dir).await
+    }
+
+    /// A client named `name` that has already read its `welcome`.
+    pub async fn client(&self, name: &str) -> Client {
+        Client::connect(self, name).await
+    }
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Opens a WebSocket to `url`, failing the test if that takes too long (but not if the
+/// server refuses: that is for the caller to judge).
+pub async fn try_connect(url: &str) -> Result<Socket, tungstenite::Error> {
+    let (socket, _response) = timeout(TIMEOUT, tokio_tungstenite::connect_async(url))
+        .await
+        .expect("the handshake finishes in time")?;
+    Ok(socket)
+}
+
+/// What `join` answered: the `joined` frame's fields and the replayed messages.
+#[derive(Debug)]
+pub struct Joined {
+    pub last_seq: Seq,
+    pub online: Vec<UserName>,
+    pub truncated: bool,
+    pub replay: Vec<ChatMessage>,
+}
+
+/// One WebSocket connection to a [`TestServer`].
+pub struct Client {
+    pub name: String,
+    ws: Socket,
+}
+
+impl Client {
+    /// Connects as `name` and reads the `welcome`, which must name this user.
+    pub async fn connect(server: &TestServer, name: &str) -> Self {
+        let mut client = Self::connect_raw(server, name).await;
+        match client.recv().await {
+            ServerMsg::Welcome { user } => assert_eq!(user.as_str(), name, "welcome names us"),
+            other => panic!("{name}: expected welcome first, got {other:?}"),
+        }
+        client
+    }
+
+    /// Connects as `name` and reads nothing yet. `name` goes into the URL as is.
+    pub async fn connect_raw(server: &TestServer, name: &str) -> Self {
+        let url = server.ws_url(&format!("?name={name}"));
+        let ws = try_connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: cannot connect: {e}"));
+        Self {
+            name: name.to_owned(),
+            ws,
+        }
+    }
+
+    pub async fn send_frame(&mut self, frame: Message) {
+        timeout(TIMEOUT, self.ws.send(frame))
+            .await
+            .unwrap_or_else(|_| panic!("{}: send timed out", self.name))
+            .unwrap_or_else(|e| panic!("{}: send failed: {e}", self.name));
+    }
+
+    pub async fn send_text(&mut self, text: impl Into<String>) {
+        self.send_frame(Message::text(text.into())).await;
+    }
+
+    pub async fn send_json(&mut self, value: Value) {
+        self.send_text(value.to_string()).await;
+    }
+
+    /// Sends `join`, with `after` if given.
+    pub async fn send_join(&mut self, room: &str, after: Option<Seq>) {
+        let mut frame = json!({ "type": "join", "room": room });
+        if let Some(after) = after {
+            frame["after"] = json!(after);
+        }
+        self.send_json(frame).await;
+    }
+
+    /// Sends a chat message without waiting for anything.
+    pub async fn send_chat(&mut self, room: &str, client_id: &str, body: &str) {
+        let frame = json!({ "type": "send", "room": room, "client_id": client_id, "body": body });
+        self.send_json(frame).await;
+    }
+
+    /// Sends `history` and returns the reply's messages and `has_more`.
+    pub async fn history(
+        &mut self,
+        room: &str,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> (Vec<ChatMessage>, bool) {
+        let mut frame = json!({ "type": "history", "room": room, "limit": limit });
+        if let Some(before) = before {
+            frame["before"] = json!(before);
+        }
+        self.send_json(frame).await;
+        match self.recv().await {
+            ServerMsg::History {
+                room: got,
+                messages,
+                has_more,
+            } => {
+                assert_eq!(got.as_str(), room, "history reply is for the room asked");
+                (messages, has_more)
+            }
+            other => panic!("{}: expected history, got {other:?}", self.name),
+        }
+    }
+
+    /// Joins `room` and reads the `joined` reply and the whole replay. The replay is
+    /// gapless and ends at `last_seq`, which tells how many messages to expect.
+    pub async fn join(&mut self, room: &str, after: Option<Seq>) -> Joined {
+        self.send_join(room, after).await;
+        let mut joined = match self.recv().await {
+            ServerMsg::Joined {
+                room: got,
+                last_seq,
+                online,
+                truncated,
+            } => {
+                assert_eq!(got.as_str(), room, "joined is for the room asked");
+                Joined {
+                    last_seq,
+                    online,
+                    truncated,
+                    replay: Vec::new(),
+                }
+            }
+            other => panic!("{}: expected joined, got {other:?}", self.name),
+        };
+        let start = after.unwrap_or(0);
+        while joined.last_seq > start
+            && joined.replay.last().map(|m| m.seq) != Some(joined.last_seq)
+        {
+            let message = self.recv_message().await;
+            assert_eq!(
+                message.room.as_str(),
+                room,
+                "replay is from the room joined"
+            );
+            joined.replay.push(message);
+        }
+        joined
+    }
+
+    /// Sends a chat message and waits for its ack; returns the ack's seq and id.
+    /// Frames before the ack (presence, messages) are skipped.
+    pub async fn send_acked(&mut self, room: &str, client_id: &str, body: &str) -> (Seq, i64) {
+        self.send_chat(room, client_id, body).await;
+        self.recv_ack(client_id).await
+    }
+
+    /// Skips frames until the ack for `client_id`; returns its seq and id.
+    pub async fn recv_ack(&mut self, client_id: &str) -> (Seq, i64) {
+        let frame = self
+            .recv_until(|msg| {
+                matches!(msg, ServerMsg::Ack { client_id: c, .. } if c.as_str() == client_id)
+                    || matches!(msg, ServerMsg::Error { .. })
+            })
+            .await;
+        match frame {
+            ServerMsg::Ack { seq, id, .. } => (seq, id),
+            other => panic!(
+                "{}: expected an ack for {client_id}, got {other:?}",
+                self.name
+            ),
+        }
+    }
+
+    /// The next frame that is not a ping or pong, within [`TIMEOUT`].
+    pub async fn next_frame(&mut self) -> Message {
+        loop {
+            let frame = timeout(TIMEOUT, self.ws.next())
+                .await
+                .unwrap_or_else(|_| panic!("{}: nothing arrived within {TIMEOUT:?}", self.name))
+                .unwrap_or_else(|| panic!("{}: the socket ended", self.name))
+                .unwrap_or_else(|e| panic!("{}: socket error: {e}", self.name));
+            if !matches!(frame, Message::Ping(_) | Message::Pong(_)) {
+                return frame;
+            }
+        }
+    }
+
+    /// The next frame, which must be a text frame holding a [`ServerMsg`].
+    pub async fn recv(&mut self) -> ServerMsg {
+        match self.next_frame().await {
+            Message::Text(text) => serde_json::from_str(text.as_str())
+                .unwrap_or_else(|e| panic!("{}: not a server message ({e}): {text}", self.name)),
+            other => panic!("{}: expected a text frame, got {other:?}", self.name),
+        }
+    }
+
+    /// Skips frames until one satisfies `wanted`, and returns that one.
+    pub async fn recv_until(&mut self, mut wanted: impl FnMut(&ServerMsg) -> bool) -> ServerMsg {
+        loop {
+            let msg = self.recv().await;
+            if wanted(&msg) {
+                return msg;
+            }
+        }
+    }
+
+    /// The next frame, which must be a `message`.
+    pub async fn recv_message(&mut self) -> ChatMessage {
+        match self.recv().await {
+            ServerMsg::Message(message) => message,
+            other => panic!("{}: expected a message, got {other:?}", self.name),
+        }
+    }
+
+    /// Skips frames other than messages (presence, acks) until a `message`.
+    pub async fn next_message(&mut self) -> ChatMessage {
+        match self
+            .recv_until(|msg| matches!(msg, ServerMsg::Message(_)))
+            .await
+        {
+            ServerMsg::Message(message) => message,
+            _ => unreachable!("recv_until returned a frame it was not asked for"),
+        }
+    }
+
+    /// The next frame, which must be an `error` with `code`; returns its `client_id`.
+    pub async fn recv_error(&mut self, code: ErrorCode) -> Option<String> {
+        match self.recv().await {
+            ServerMsg::Error {
+                code: got,
+                client_id,
+                ..
+            } => {
+                assert_eq!(got, code, "{}: error code", self.name);
+                client_id.map(String::from)
+            }
+            other => panic!("{}: expected an error {code:?}, got {other:?}", self.name),
+        }
+    }
+
+    /// Skips data frames until the server's close frame, and returns its code.
+    pub async fn recv_close(&mut self) -> u16 {
+        loop {
+            match self.next_frame().await {
+                Message::Close(Some(CloseFrame { code, .. })) => return u16::from(code),
+                Message::Close(None) => panic!("{}: close frame without a code", self.name),
+                _ => {}
+            }
+        }
+    }
+
+    /// Closes the socket and waits until the server has seen it go.
+    pub async fn close(mut self) {
+        timeout(TIMEOUT, self.ws.close(None))
+            .await
+            .unwrap_or_else(|_| panic!("{}: close timed out", self.name))
+            .unwrap_or_else(|e| panic!("{}: close failed: {e}", self.name));
+        // Read until the server's answering close, so the server has processed ours.
+        while let Ok(Some(Ok(_))) = timeout(TIMEOUT, self.ws.next()).await {}
+    }
+}
+
+/// The seqs of `messages`, in order.
+pub fn seqs(messages: &[ChatMessage]) -> Vec<Seq> {
+    messages.iter().map(|m| m.seq).collect()
+}
+
+/// A user name for comparisons.
+pub fn user(name: &str) -> UserName {
+    UserName::new(name).expect("a valid user name")
+}

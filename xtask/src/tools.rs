@@ -1,0 +1,113 @@
+//! Installing what the build and the tests need, only when it is missing.
+//! docs/development.md says why each is needed and how it is installed.
+
+use std::path::Path;
+
+use crate::cmd::{Fail, output, run, step};
+
+/// trunk 0.22 needs a newer rustc than this project's; 0.21 works.
+const TRUNK_VERSION: &str = "0.21";
+
+pub fn ensure_build_tools(root: &Path) -> Result<(), Fail> {
+    ensure_wasm_target(root)?;
+    ensure_trunk(root)?;
+    ensure_wasm_bindgen(root)
+}
+
+fn ensure_wasm_target(root: &Path) -> Result<(), Fail> {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    step("installing the wasm32-unknown-unknown target");
+    run(root, "rustup", &["target", "add", "wasm32-unknown-unknown"])
+}
+
+fn ensure_trunk(root: &Path) -> Result<(), Fail> {
+    let version = output("trunk", &["--version"]).unwrap_or_default();
+    if version.starts_with(&format!("trunk {TRUNK_VERSION}.")) {
+        return Ok(());
+    }
+    step("installing trunk (a one-time build of about 10 minutes)");
+    let wanted = format!("~{TRUNK_VERSION}");
+    run(
+        root,
+        "cargo",
+        &["install", "trunk", "--version", &wanted, "--locked"],
+    )
+}
+
+/// trunk needs the wasm-bindgen CLI of exactly the library's version; without it on
+/// PATH it tries to download one, which this network does not allow.
+fn ensure_wasm_bindgen(root: &Path) -> Result<(), Fail> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|e| Fail(format!("cannot read Cargo.lock: {e}")))?;
+    let wanted = locked_version(&lock, "wasm-bindgen")
+        .ok_or_else(|| Fail("Cargo.lock names no wasm-bindgen".to_owned()))?;
+    let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have == format!("wasm-bindgen {wanted}") {
+        return Ok(());
+    }
+    step(&format!("installing wasm-bindgen-cli {wanted}"));
+    // Not --locked: its lock file pins crates the registry mirror may lack.
+    run(
+        root,
+        "cargo",
+        &[
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &wanted,
+            "--force",
+        ],
+    )
+}
+
+/// The browser and its driver, for the end-to-end tests.
+pub fn ensure_browser() -> Result<(), Fail> {
+    let have = |p: &str| Path::new(p).exists();
+    if have("/usr/bin/chromium") && have("/usr/bin/chromedriver") {
+        return Ok(());
+    }
+    step("installing Chromium and ChromeDriver (apt-get)");
+    let root = Path::new("/");
+    run(root, "apt-get", &["update"])?;
+    run(
+        root,
+        "apt-get",
+        &["install", "-y", "chromium", "chromium-driver"],
+    )
+    .map_err(|Fail(why)| {
+        Fail(format!(
+            "{why}; the browser tests need Debian's chromium and chromium-driver (run as root)"
+        ))
+    })
+}
+
+/// The version of `package` in a Cargo.lock's text.
+fn locked_version(lock: &str, package: &str) -> Option<String> {
+    let needle = format!("name = \"{package}\"\n");
+    let at = lock.find(&needle)? + needle.len();
+    let line = lock[at..].lines().next()?;
+    let version = line.strip_prefix("version = \"")?.strip_suffix('"')?;
+    Some(version.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locked_version;
+
+    #[test]
+    fn reads_a_version_from_a_lock_file() {
+        let lock = "[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"9\"\n\n\
+                    [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(locked_version(lock, "nothing"), None);
+    }
+}
