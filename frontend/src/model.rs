@@ -217,13 +217,17 @@ impl Chat {
         is_new.then_some(ClientMsg::Join { room, after: None })
     }
 
-    /// Closes `room`; returns the leave to send, if it was open.
+    /// Closes `room`; returns the leave to send, if it was open. The last open room
+    /// stays open: there is always a current room.
     pub fn close_room(&mut self, room: &RoomName) -> Option<ClientMsg> {
+        if self.rooms.len() < 2 {
+            return None;
+        }
         self.rooms.remove(room)?;
-        if self.current == *room {
-            if let Some(next) = self.rooms.keys().next() {
-                self.current = next.clone();
-            }
+        if self.current == *room
+            && let Some(next) = self.rooms.keys().next()
+        {
+            self.current = next.clone();
         }
         Some(ClientMsg::Leave { room: room.clone() })
     }

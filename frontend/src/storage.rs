@@ -16,10 +16,10 @@ fn get(key: &str) -> Option<String> {
 }
 
 fn set(key: &str, value: &str) {
-    if let Some(storage) = storage() {
-        if storage.set_item(key, value).is_err() {
-            web_sys::console::warn_1(&format!("could not save {key}").into());
-        }
+    if let Some(storage) = storage()
+        && storage.set_item(key, value).is_err()
+    {
+        web_sys::console::warn_1(&format!("could not save {key}").into());
     }
 }
 

@@ -11,17 +11,13 @@ pub fn Sidebar(on_sign_out: Callback<()>, on_navigate: Callback<()>) -> impl Int
     let (draft, set_draft) = signal(String::new());
     let (problem, set_problem) = signal(None::<String>);
 
-    let open = {
-        let socket = socket.clone();
-        move |room: RoomName| {
-            if let Some(join) = chat.try_update(|c| c.open_room(room)).flatten() {
-                socket.send(join);
-            }
-            on_navigate.run(());
+    let open = move |room: RoomName| {
+        if let Some(join) = chat.try_update(|c| c.open_room(room)).flatten() {
+            socket.send(join);
         }
+        on_navigate.run(());
     };
     let open_typed = {
-        let open = open.clone();
         move |ev: SubmitEvent| {
             ev.prevent_default();
             let typed = draft
@@ -49,7 +45,14 @@ pub fn Sidebar(on_sign_out: Callback<()>, on_navigate: Callback<()>) -> impl Int
         chat.with(|c| {
             c.rooms
                 .iter()
-                .map(|(name, r)| (name.clone(), r.unread, *name == c.current))
+                .map(|(name, r)| {
+                    (
+                        name.clone(),
+                        r.unread,
+                        *name == c.current,
+                        c.rooms.len() > 1,
+                    )
+                })
                 .collect::<Vec<_>>()
         })
     };
@@ -63,86 +66,88 @@ pub fn Sidebar(on_sign_out: Callback<()>, on_navigate: Callback<()>) -> impl Int
     let me = move || chat.with(|c| c.me.to_string());
 
     view! {
-        <nav class="sidebar" aria-label="Rooms and people">
-            <div class="brand">
-                <span class="logo" aria-hidden="true">"C"</span>
-                <span class="brand-name">"Confab"</span>
-            </div>
-            <section>
-                <h3>"Rooms"</h3>
-                <ul class="rooms">
-                    <For
-                        each=rooms
-                        key=|room| room.clone()
-                        children=move |(name, unread, current)| {
-                            let target = name.clone();
-                            let closing = name.clone();
-                            let label = format!("Leave {name}");
-                            view! {
-                                <li class:current=current>
-                                    <button
-                                        class="room-link"
-                                        aria-current=if current { Some("page") } else { None }
-                                        on:click=move |_| open(target.clone())
-                                    >
-                                        <span class="hash" aria-hidden="true">"#"</span>
-                                        <span class="room-name">{name.to_string()}</span>
-                                        {(unread > 0).then(|| view! { <span class="badge">{unread}</span> })}
-                                    </button>
-                                    <button
-                                        class="icon leave"
-                                        aria-label=label
-                                        title="Leave"
-                                        on:click=move |_| leave(closing.clone())
-                                    >
-                                        "×"
-                                    </button>
-                                </li>
+            <nav class="sidebar" aria-label="Rooms and people">
+                <div class="brand">
+                    <span class="logo" aria-hidden="true">"C"</span>
+                    <span class="brand-name">"Confab"</span>
+                </div>
+                <section>
+                    <h3>"Rooms"</h3>
+                    <ul class="rooms">
+                        <For
+                            each=rooms
+                            key=|room| room.clone()
+                            children=move |(name, unread, current, can_leave)| {
+                                let target = name.clone();
+                                let closing = name.clone();
+                                let label = format!("Leave {name}");
+                                view! {
+                                    <li class:current=current>
+                                        <button
+                                            class="room-link"
+                                            aria-current=if current { Some("page") } else { None }
+                                            on:click=move |_| open(target.clone())
+                                        >
+                                            <span class="hash" aria-hidden="true">"#"</span>
+                                            <span class="room-name">{name.to_string()}</span>
+                                            {(unread > 0).then(|| view! { <span class="badge">{unread}</span> })}
+                                        </button>
+                                        {can_leave.then(|| view! {
+    <button
+                                            class="icon leave"
+                                            aria-label=label
+                                            title="Leave"
+                                            on:click=move |_| leave(closing.clone())
+                                        >
+                                            "×"
+                                        </button>
+    })}
+                                    </li>
+                                }
                             }
-                        }
-                    />
-                </ul>
-                <form class="join-room" on:submit=open_typed>
-                    <label for="room-name" class="visually-hidden">"Room name"</label>
-                    <input
-                        id="room-name"
-                        placeholder="Join or create a room"
-                        maxlength="33"
-                        autocomplete="off"
-                        prop:value=draft
-                        on:input=move |ev| {
-                            set_draft.set(event_target_value(&ev));
-                            set_problem.set(None);
-                        }
-                    />
-                    <button type="submit" class="icon" aria-label="Join room">"+"</button>
-                </form>
-                {move || problem.get().map(|p| view! { <p class="hint problem">{p}</p> })}
-            </section>
-            <section class="people">
-                <h3>"Online"</h3>
-                <ul class="online">
-                    <For
-                        each=online
-                        key=|name| name.clone()
-                        children=move |name| {
-                            let style = format!("--hue: {}", hue_of(name.as_str()));
-                            view! {
-                                <li style=style>
-                                    <span class="avatar small" aria-hidden="true">
-                                        {name.as_str().chars().next().map(|c| c.to_uppercase().to_string())}
-                                    </span>
-                                    {name.to_string()}
-                                </li>
+                        />
+                    </ul>
+                    <form class="join-room" on:submit=open_typed>
+                        <label for="room-name" class="visually-hidden">"Room name"</label>
+                        <input
+                            id="room-name"
+                            placeholder="Join or create a room"
+                            maxlength="33"
+                            autocomplete="off"
+                            prop:value=draft
+                            on:input=move |ev| {
+                                set_draft.set(event_target_value(&ev));
+                                set_problem.set(None);
                             }
-                        }
-                    />
-                </ul>
-            </section>
-            <footer class="me">
-                <span>"Signed in as "<strong>{me}</strong></span>
-                <button class="link" on:click=move |_| on_sign_out.run(())>"Change name"</button>
-            </footer>
-        </nav>
-    }
+                        />
+                        <button type="submit" class="icon" aria-label="Join room">"+"</button>
+                    </form>
+                    {move || problem.get().map(|p| view! { <p class="hint problem">{p}</p> })}
+                </section>
+                <section class="people">
+                    <h3>"Online"</h3>
+                    <ul class="online">
+                        <For
+                            each=online
+                            key=|name| name.clone()
+                            children=move |name| {
+                                let style = format!("--hue: {}", hue_of(name.as_str()));
+                                view! {
+                                    <li style=style>
+                                        <span class="avatar small" aria-hidden="true">
+                                            {name.as_str().chars().next().map(|c| c.to_uppercase().to_string())}
+                                        </span>
+                                        {name.to_string()}
+                                    </li>
+                                }
+                            }
+                        />
+                    </ul>
+                </section>
+                <footer class="me">
+                    <span>"Signed in as "<strong>{me}</strong></span>
+                    <button class="link" on:click=move |_| on_sign_out.run(())>"Change name"</button>
+                </footer>
+            </nav>
+        }
 }

@@ -166,6 +166,13 @@ fn opening_and_closing_rooms() {
     );
     assert_ne!(c.current, room("dev"));
     assert_eq!(c.close_room(&room("dev")), None);
+    c.close_room(&room("random"));
+    assert_eq!(
+        c.close_room(&room("general")),
+        None,
+        "the last room stays open"
+    );
+    assert_eq!(c.current, room("general"));
 }
 
 #[test]
