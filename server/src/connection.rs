@@ -9,11 +9,13 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use confab_shared::protocol::{DEFAULT_REPLAY, MAX_REPLAY};
 use confab_shared::{ClientId, ClientMsg, ErrorCode, RoomName, Seq, ServerMsg, UserName};
 use futures_util::SinkExt;
 use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::ConnId;
@@ -23,14 +25,8 @@ use crate::state::AppState;
 use crate::store::NewMessage;
 use crate::wire;
 
-/// Items a connection's queue holds before the reader counts as too slow.
-const QUEUE_CAPACITY: usize = 1024;
-
 /// Queued frames written per flush.
 const WRITE_BATCH: usize = 64;
-
-/// A write that takes longer than this means the peer stopped reading.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Close codes we send; docs/protocol.md says what each means to a client.
 pub mod close {
@@ -45,6 +41,10 @@ enum End {
     ClientClosed,
     ShuttingDown,
     TooSlow,
+    /// Nothing, not even a pong, arrived for the idle timeout.
+    Unresponsive,
+    /// A write did not complete within the write timeout.
+    WriteStalled,
     FrameTooBig,
     /// The socket failed or a write timed out.
     Broken(String),
@@ -56,6 +56,8 @@ impl std::fmt::Display for End {
             End::ClientClosed => f.write_str("client closed"),
             End::ShuttingDown => f.write_str("server shutting down"),
             End::TooSlow => f.write_str("too slow to keep up"),
+            End::Unresponsive => f.write_str("no answer to pings"),
+            End::WriteStalled => f.write_str("stopped reading"),
             End::FrameTooBig => f.write_str("frame too big"),
             End::Broken(why) => write!(f, "broken: {why}"),
         }
@@ -70,13 +72,15 @@ struct Connection {
     state: AppState,
     /// Rooms joined, with the newest seq this connection has been sent in each.
     joined: HashMap<RoomName, Seq>,
+    /// When the peer last sent anything (a frame, a pong).
+    last_heard: Instant,
 }
 
 /// Serves one upgraded socket until the client leaves, the server shuts down, or the
 /// connection fails.
 pub async fn serve(socket: WebSocket, user: UserName, state: AppState) {
     let id = state.hub.next_conn_id();
-    let (outbox, queue) = Outbox::channel(QUEUE_CAPACITY);
+    let (outbox, queue) = Outbox::channel(state.settings.queue_capacity);
     tracing::info!(conn = id, user = %user, "connected");
     let shutdown = state.shutdown.clone();
     let mut conn = Connection {
@@ -86,6 +90,7 @@ pub async fn serve(socket: WebSocket, user: UserName, state: AppState) {
         outbox,
         state,
         joined: HashMap::new(),
+        last_heard: Instant::now(),
     };
     let end = conn.run(queue, &shutdown).await;
     for room in conn.joined.keys() {
@@ -102,12 +107,16 @@ impl Connection {
     ) -> End {
         let welcome = ServerMsg::Welcome {
             user: self.user.clone(),
+            epoch: self.state.epoch.to_string(),
         };
         if let Err(end) = self.write(&welcome).await {
             return end;
         }
         let overflow = self.outbox.clone();
         let mut batch = Vec::with_capacity(WRITE_BATCH);
+        let every = self.state.settings.ping_interval;
+        let mut ticker = tokio::time::interval_at(Instant::now() + every, every);
+        ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             let step = tokio::select! {
                 biased;
@@ -121,12 +130,29 @@ impl Connection {
                     // Never 0: this task holds an Outbox, so the queue stays open.
                     self.write_queued(batch.drain(..n)).await
                 }
-                frame = self.socket.recv() => self.on_frame(frame).await,
+                frame = self.socket.recv() => {
+                    self.last_heard = Instant::now();
+                    self.on_frame(frame).await
+                }
+                _ = ticker.tick() => self.keep_alive().await,
             };
-            if let Err(end) = step {
-                return end;
+            match step {
+                Ok(()) => {}
+                Err(end @ (End::WriteStalled | End::Unresponsive)) => {
+                    return self.close(close::TOO_SLOW, "not reading", end).await;
+                }
+                Err(end) => return end,
             }
         }
+    }
+
+    /// Pings the peer, or gives up on it if it has been silent too long.
+    async fn keep_alive(&mut self) -> Result<(), End> {
+        if self.last_heard.elapsed() > self.state.settings.idle_timeout {
+            return Err(End::Unresponsive);
+        }
+        self.feed_message(Message::Ping(Bytes::new())).await?;
+        self.flush().await
     }
 
     async fn on_frame(&mut self, frame: Option<Result<Message, axum::Error>>) -> Result<(), End> {
@@ -152,6 +178,7 @@ impl Connection {
     async fn apply(&mut self, msg: ClientMsg) -> Result<(), End> {
         match msg {
             ClientMsg::Join { room, after } => self.join(room, after).await,
+            ClientMsg::Ping => self.write(&ServerMsg::Pong).await,
             ClientMsg::Leave { room } => {
                 if self.joined.remove(&room).is_some() {
                     self.state.hub.leave(&room, self.id);
@@ -303,11 +330,17 @@ impl Connection {
     }
 
     async fn feed(&mut self, frame: Utf8Bytes) -> Result<(), End> {
-        timed(self.socket.feed(Message::Text(frame))).await
+        self.feed_message(Message::Text(frame)).await
+    }
+
+    async fn feed_message(&mut self, message: Message) -> Result<(), End> {
+        let limit = self.state.settings.write_timeout;
+        timed(limit, self.socket.feed(message)).await
     }
 
     async fn flush(&mut self) -> Result<(), End> {
-        timed(SinkExt::<Message>::flush(&mut self.socket)).await
+        let limit = self.state.settings.write_timeout;
+        timed(limit, SinkExt::<Message>::flush(&mut self.socket)).await
     }
 
     /// Sends a close frame (best effort: the peer may be gone) and reports `end`.
@@ -328,11 +361,14 @@ impl Connection {
     }
 }
 
-async fn timed(write: impl Future<Output = Result<(), axum::Error>>) -> Result<(), End> {
-    match tokio::time::timeout(WRITE_TIMEOUT, write).await {
+async fn timed(
+    limit: Duration,
+    write: impl Future<Output = Result<(), axum::Error>>,
+) -> Result<(), End> {
+    match tokio::time::timeout(limit, write).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(error)) => Err(End::Broken(error.to_string())),
-        Err(_) => Err(End::Broken("write timed out".to_owned())),
+        Err(_) => Err(End::WriteStalled),
     }
 }
 

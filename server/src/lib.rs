@@ -8,6 +8,7 @@
 //! - [`server`]: wiring, serving and orderly shutdown.
 //! - [`routes`]: HTTP routes, the WebSocket upgrade and its limits.
 //! - [`identity`]: who the peer is.
+//! - [`settings`]: keep-alive timings and queue limits.
 //! - [`state`]: the shared handle.
 //! - [`wire`]: serializing server frames once.
 
@@ -19,8 +20,10 @@ pub mod outbox;
 pub mod routes;
 pub mod sequencer;
 pub mod server;
+pub mod settings;
 pub mod state;
 pub mod store;
 pub mod wire;
 
-pub use server::run;
+pub use server::{run, run_with};
+pub use settings::Settings;

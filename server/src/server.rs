@@ -12,18 +12,31 @@ use tokio_util::task::TaskTracker;
 use crate::hub::Hub;
 use crate::routes;
 use crate::sequencer::Sequencer;
+use crate::settings::Settings;
 use crate::state::AppState;
 use crate::store::Store;
 
-/// Serves on `listener` until `shutdown` resolves, then: stops accepting, closes every
-/// socket with 1001, stores every message already submitted, and closes the store.
-/// Nothing acknowledged is ever lost: acks are sent only after a commit.
+/// Serves on `listener` with default [`Settings`]; see [`run_with`].
 pub async fn run(
     listener: TcpListener,
     store: Arc<dyn Store>,
     static_dir: &Path,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    run_with(listener, store, static_dir, Settings::default(), shutdown).await
+}
+
+/// Serves on `listener` until `shutdown` resolves, then: stops accepting, closes every
+/// socket with 1001, stores every message already submitted, and closes the store.
+/// Nothing acknowledged is ever lost: acks are sent only after a commit.
+pub async fn run_with(
+    listener: TcpListener,
+    store: Arc<dyn Store>,
+    static_dir: &Path,
+    settings: Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let epoch = store.epoch().await.map_err(std::io::Error::other)?;
     let hub = Arc::new(Hub::default());
     let stop_writes = CancellationToken::new();
     let (sequencer, writer) =
@@ -32,6 +45,8 @@ pub async fn run(
         hub,
         store: Arc::clone(&store),
         sequencer,
+        settings,
+        epoch: epoch.into(),
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
     };

@@ -7,6 +7,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::hub::Hub;
 use crate::sequencer::Sequencer;
+use crate::settings::Settings;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -14,6 +15,9 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     pub store: Arc<dyn Store>,
     pub sequencer: Sequencer,
+    pub settings: Settings,
+    /// The store's history id, announced in every `welcome`.
+    pub epoch: Arc<str>,
     /// Cancelled when the server starts shutting down; connections close with 1001.
     pub shutdown: CancellationToken,
     /// Every connection task, so shutdown can wait for them.

@@ -14,7 +14,8 @@ async fn two_clients_chat_in_one_room() {
     assert_eq!(
         alice.recv().await,
         ServerMsg::Welcome {
-            user: user("alice")
+            user: user("alice"),
+            epoch: server.epoch(),
         },
         "welcome is the first frame"
     );
@@ -26,7 +27,10 @@ async fn two_clients_chat_in_one_room() {
     let mut bob = Client::connect_raw(&server, "bob").await;
     assert_eq!(
         bob.recv().await,
-        ServerMsg::Welcome { user: user("bob") },
+        ServerMsg::Welcome {
+            user: user("bob"),
+            epoch: server.epoch(),
+        },
         "welcome is the first frame"
     );
     let joined = bob.join("general", None).await;

@@ -38,7 +38,10 @@ async fn url_encoded_valid_name_is_welcomed() {
     let mut socket = common::Client::connect_raw(&server, "zo%C3%AB").await;
     assert_eq!(
         socket.recv().await,
-        ServerMsg::Welcome { user: user("zoë") }
+        ServerMsg::Welcome {
+            user: user("zoë"),
+            epoch: server.epoch(),
+        }
     );
     server.stop().await;
 }

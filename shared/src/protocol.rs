@@ -40,6 +40,9 @@ pub enum ClientMsg {
         client_id: ClientId,
         body: MessageBody,
     },
+    /// Asks for a `pong`: lets a client that cannot see WebSocket pings (a browser)
+    /// tell a live connection from a dead one.
+    Ping,
     /// Ask for up to `limit` stored messages with `seq < before` (without `before`: the
     /// newest ones).
     History {
@@ -67,8 +70,13 @@ pub struct ChatMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
-    /// The first frame on every connection: who the server takes you for.
-    Welcome { user: UserName },
+    /// The first frame on every connection: who the server takes you for, and which
+    /// history this is. `epoch` changes when the history is replaced (a restore, a
+    /// wipe); seqs from another epoch mean nothing here, so a client that sees a new
+    /// epoch drops what it has and joins afresh.
+    Welcome { user: UserName, epoch: String },
+    /// The reply to `ping`.
+    Pong,
     /// The reply to `join`, sent before the replayed messages.
     Joined {
         room: RoomName,
@@ -175,6 +183,7 @@ enum RawClientMsg {
         before: Option<Seq>,
         limit: Option<u32>,
     },
+    Ping,
 }
 
 impl ClientMsg {
@@ -212,6 +221,7 @@ impl ClientMsg {
                     body,
                 }
             }
+            RawClientMsg::Ping => ClientMsg::Ping,
             RawClientMsg::History {
                 room: name,
                 before,

@@ -8,7 +8,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use confab_server::store::SqliteStore;
+use confab_server::Settings;
+use confab_server::store::{SqliteStore, Store};
 use confab_shared::{ChatMessage, ErrorCode, Seq, ServerMsg, UserName};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -28,6 +29,8 @@ pub const TIMEOUT: Duration = Duration::from_secs(5);
 /// Dropping it without [`TestServer::stop`] also shuts the server down.
 pub struct TestServer {
     pub addr: SocketAddr,
+    epoch: String,
+    settings: Settings,
     dir: TempDir,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
@@ -36,16 +39,27 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server on a fresh, empty database.
     pub async fn start() -> Self {
+        Self::start_with(Settings::default()).await
+    }
+
+    /// Starts a server on a fresh, empty database with these connection settings.
+    pub async fn start_with(settings: Settings) -> Self {
         let dir = tempfile::tempdir().expect("create a temporary directory");
-        Self::start_in(dir).await
+        Self::start_in(dir, settings).await
+    }
+
+    /// The history id the server announces in `welcome`.
+    pub fn epoch(&self) -> String {
+        self.epoch.clone()
     }
 
     /// Starts a server on the database in `dir` (created if missing).
-    async fn start_in(dir: TempDir) -> Self {
+    async fn start_in(dir: TempDir, settings: Settings) -> Self {
         let db = dir.path().join("confab.db");
         let store = SqliteStore::open(db.to_str().expect("temporary path is UTF-8"))
             .await
             .expect("open the database");
+        let epoch = store.epoch().await.expect("read the epoch");
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a free port");
@@ -58,10 +72,13 @@ impl TestServer {
                 // A dropped sender counts as a request to stop, too.
                 let _ = rx.await;
             };
-            confab_server::run(listener, Arc::new(store), &static_dir, shutdown).await
+            confab_server::run_with(listener, Arc::new(store), &static_dir, settings, shutdown)
+                .await
         });
         Self {
             addr,
+            epoch,
+            settings,
             dir,
             shutdown: Some(tx),
             task,
@@ -100,8 +117,9 @@ impl TestServer {
 
     /// Stops this server and starts a new one on the same database file.
     pub async fn restart(self) -> Self {
+        let settings = self.settings;
         let dir = self.stop().await;
-        Self::start_in(dir).await
+        Self::start_in(dir, settings).await
     }
 
     /// A client named `name` that has already read its `welcome`.
@@ -141,7 +159,9 @@ impl Client {
     pub async fn connect(server: &TestServer, name: &str) -> Self {
         let mut client = Self::connect_raw(server, name).await;
         match client.recv().await {
-            ServerMsg::Welcome { user } => assert_eq!(user.as_str(), name, "welcome names us"),
+            ServerMsg::Welcome { user, .. } => {
+                assert_eq!(user.as_str(), name, "welcome names us")
+            }
             other => panic!("{name}: expected welcome first, got {other:?}"),
         }
         client

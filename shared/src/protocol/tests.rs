@@ -67,6 +67,7 @@ fn client_frames() {
         },
         json!({"type": "send", "room": "general", "client_id": "abc", "body": "hi"}),
     );
+    assert_client_json(ClientMsg::Ping, json!({"type": "ping"}));
     assert_client_json(
         ClientMsg::History {
             room: room("general"),
@@ -82,9 +83,11 @@ fn server_frames() {
     assert_server_json(
         ServerMsg::Welcome {
             user: user("alice"),
+            epoch: "9f86d081884c7d65".to_owned(),
         },
-        json!({"type": "welcome", "user": "alice"}),
+        json!({"type": "welcome", "user": "alice", "epoch": "9f86d081884c7d65"}),
     );
+    assert_server_json(ServerMsg::Pong, json!({"type": "pong"}));
     assert_server_json(
         ServerMsg::Joined {
             room: room("general"),

@@ -1,0 +1,31 @@
+//! How connections are kept alive and kept in check. The defaults suit production;
+//! tests shorten the timings.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// How often the server pings each socket (and checks on it).
+    pub ping_interval: Duration,
+    /// A socket that sends nothing, not even a pong, for this long is closed with
+    /// 4008: it has stopped reading, or vanished without closing. With the defaults,
+    /// such a peer is gone within `idle_timeout + ping_interval` = 14 s.
+    pub idle_timeout: Duration,
+    /// A write that cannot complete for this long means the peer stopped reading:
+    /// the socket is closed with 4008.
+    pub write_timeout: Duration,
+    /// Frames a connection's outbound queue holds; a full queue means the reader
+    /// cannot keep up, and the socket is closed with 4008.
+    pub queue_capacity: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            ping_interval: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(9),
+            write_timeout: Duration::from_secs(10),
+            queue_capacity: 1024,
+        }
+    }
+}
