@@ -21,18 +21,24 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// How long a test waits for something to show up before it fails.
-pub const PATIENCE: Duration = Duration::from_secs(15);
+pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// A running Confab server.
 pub struct Server {
     pub addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Server {
     pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_at("127.0.0.1:0".parse().expect("address"), dir).await
+    }
+
+    /// Starts on `addr` with the database in `dir`.
+    async fn start_at(addr: SocketAddr, dir: tempfile::TempDir) -> Self {
         let dist = std::env::var_os("CONFAB_DIST")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist"));
@@ -41,12 +47,11 @@ impl Server {
             "no built page in {}: run `cargo xtask test` (it runs trunk build first)",
             dist.display()
         );
-        let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("e2e.db");
         let store = confab_server::store::open(db.to_str().expect("utf-8 path"))
             .await
             .expect("open store");
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = TcpListener::bind(addr).await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -59,7 +64,7 @@ impl Server {
             addr,
             stop: Some(stop),
             task: Some(task),
-            _dir: dir,
+            dir,
         }
     }
 
@@ -67,13 +72,34 @@ impl Server {
         format!("http://{}/", self.addr)
     }
 
-    pub async fn stop(mut self) {
+    pub async fn stop(self) {
+        self.go_down().await;
+    }
+
+    /// Stops the server but keeps its address and database for [`Down::come_back`].
+    pub async fn go_down(mut self) -> Down {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
             task.await.expect("server task").expect("server run");
         }
+        Down {
+            addr: self.addr,
+            dir: self.dir,
+        }
+    }
+}
+
+/// A stopped server, to be started again on the same address and database.
+pub struct Down {
+    addr: SocketAddr,
+    dir: tempfile::TempDir,
+}
+
+impl Down {
+    pub async fn come_back(self) -> Server {
+        Server::start_at(self.addr, self.dir).await
     }
 }
 

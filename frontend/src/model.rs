@@ -85,6 +85,13 @@ pub struct Row {
     pub client_id: ClientId,
     /// The first of a run of lines by the same author: shows name and time.
     pub starts_group: bool,
+    /// Written by the person using the page.
+    pub mine: bool,
+    /// The stored seq; 0 while pending.
+    pub seq: Seq,
+    /// Stored messages missing between the line before and this one (a resume that
+    /// was cut short); shown as a gap the person can fill.
+    pub missing_before: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +102,8 @@ pub struct Chat {
     pub link: Link,
     /// A message for the person that is about no message in particular.
     pub notice: Option<String>,
+    /// The server's history id, from the last welcome.
+    pub epoch: Option<String>,
 }
 
 impl Chat {
@@ -111,6 +120,7 @@ impl Chat {
             current,
             link: Link::Connecting,
             notice: None,
+            epoch: None,
         }
     }
 
@@ -121,12 +131,28 @@ impl Chat {
     /// Applies one frame from the server.
     pub fn apply(&mut self, msg: ServerMsg) {
         match msg {
-            ServerMsg::Welcome { .. } => self.link = Link::Online,
+            ServerMsg::Welcome { epoch, .. } => {
+                if self.epoch.as_ref().is_some_and(|known| *known != epoch) {
+                    // Another history: our seqs mean nothing there. Start over,
+                    // keeping only what the person has not seen stored yet.
+                    for room in self.rooms.values_mut() {
+                        *room = Room {
+                            pending: std::mem::take(&mut room.pending),
+                            ..Room::default()
+                        };
+                    }
+                }
+                self.epoch = Some(epoch);
+                self.link = Link::Online;
+            }
+            ServerMsg::Pong => {}
             ServerMsg::Joined {
                 room,
                 last_seq,
                 online,
-                truncated,
+                // A truncated replay leaves a hole between what we had and what came;
+                // rows() shows it and fill_gap() pages it in.
+                truncated: _,
             } => {
                 let Some(state) = self.rooms.get_mut(&room) else {
                     return;
@@ -134,11 +160,6 @@ impl Chat {
                 if state.last_seq.is_none() {
                     // A first visit: the replay is history, not news.
                     state.quiet_until = last_seq;
-                }
-                if truncated {
-                    // More was missed than one replay carries: keep the view contiguous
-                    // (the newest messages); older ones are paged in on demand.
-                    state.messages.clear();
                 }
                 state.online = online;
             }
@@ -278,15 +299,24 @@ impl Chat {
         let Some(room) = self.current_room() else {
             return Vec::new();
         };
-        let stored = room.messages.values().map(|m| Row {
-            key: format!("{}/{}", m.author, m.client_id),
-            author: m.author.clone(),
-            body: m.body.clone(),
-            ts: Some(m.ts.clone()),
-            delivery: None,
-            client_id: m.client_id.clone(),
-            starts_group: true,
+        let mut previous: Option<Seq> = None;
+        let stored = room.messages.values().map(|m| {
+            let missing_before = previous.map_or(0, |p| m.seq.saturating_sub(p + 1));
+            previous = Some(m.seq);
+            Row {
+                key: format!("{}/{}", m.author, m.client_id),
+                author: m.author.clone(),
+                body: m.body.clone(),
+                ts: Some(m.ts.clone()),
+                delivery: None,
+                client_id: m.client_id.clone(),
+                starts_group: true,
+                mine: m.author == self.me,
+                seq: m.seq,
+                missing_before,
+            }
         });
+        let stored: Vec<Row> = stored.collect();
         let pending = room.pending.iter().map(|p| Row {
             key: format!("{}/{}", self.me, p.client_id),
             author: self.me.clone(),
@@ -295,12 +325,64 @@ impl Chat {
             delivery: Some(p.delivery.clone()),
             client_id: p.client_id.clone(),
             starts_group: true,
+            mine: true,
+            seq: 0,
+            missing_before: 0,
         });
-        let mut rows: Vec<Row> = stored.chain(pending).collect();
+        let mut rows: Vec<Row> = stored.into_iter().chain(pending).collect();
         for i in 1..rows.len() {
-            rows[i].starts_group = rows[i].author != rows[i - 1].author;
+            rows[i].starts_group =
+                rows[i].author != rows[i - 1].author || rows[i].missing_before > 0;
         }
         rows
+    }
+
+    /// Asks for the newest page of messages missing before `seq` in the current room.
+    pub fn fill_gap(&mut self, seq: Seq) -> Option<ClientMsg> {
+        let room = self.current.clone();
+        let state = self.rooms.get_mut(&room)?;
+        let below = state
+            .messages
+            .range(..seq)
+            .next_back()
+            .map_or(0, |(s, _)| *s);
+        let missing = seq.checked_sub(below + 1).filter(|m| *m > 0)?;
+        if state.loading_earlier {
+            return None;
+        }
+        state.loading_earlier = true;
+        Some(ClientMsg::History {
+            room,
+            before: Some(seq),
+            limit: u32::try_from(missing.min(100)).unwrap_or(100),
+        })
+    }
+
+    /// Unconfirmed messages, to keep across reloads.
+    pub fn outbox(&self) -> Vec<(RoomName, ClientId, MessageBody)> {
+        self.rooms
+            .iter()
+            .flat_map(|(name, room)| {
+                room.pending
+                    .iter()
+                    .map(|p| (name.clone(), p.client_id.clone(), p.body.clone()))
+            })
+            .collect()
+    }
+
+    /// Puts back messages saved by [`Chat::outbox`] before a reload; they are sent on
+    /// the next welcome, with their original client ids.
+    pub fn restore_outbox(&mut self, saved: Vec<(RoomName, ClientId, MessageBody)>) {
+        for (room, client_id, body) in saved {
+            let state = self.rooms.entry(room).or_default();
+            if !state.pending.iter().any(|p| p.client_id == client_id) {
+                state.pending.push(Pending {
+                    client_id,
+                    body,
+                    delivery: Delivery::Sending,
+                });
+            }
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use futures::stream::FusedStream;
 use futures::{FutureExt, SinkExt, StreamExt, select};
 use gloo_net::websocket::Message;
 use gloo_net::websocket::futures::WebSocket;
-use gloo_timers::future::sleep;
+use gloo_timers::future::{IntervalStream, sleep};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -18,6 +18,14 @@ use crate::model::{Chat, Link};
 
 const FIRST_RETRY: Duration = Duration::from_millis(500);
 const MAX_RETRY: Duration = Duration::from_secs(15);
+
+/// A browser cannot see WebSocket pings, so the page checks the line itself: after
+/// this much silence it sends a `ping`...
+const PING_AFTER_MS: f64 = 10_000.0;
+/// ...and after this much it takes the socket for dead (a sleeping laptop, a
+/// half-open connection) and reconnects.
+const DEAD_AFTER_MS: f64 = 20_000.0;
+const CHECK_EVERY_MS: u32 = 2_500;
 
 /// Sends frames on the current socket. Frames given while offline are dropped: the
 /// chat state keeps what matters (rooms, unconfirmed messages) and is replayed by
@@ -102,10 +110,29 @@ async fn session(
 ) -> bool {
     let (mut write, mut read) = ws.split();
     let mut welcomed = false;
-    let stopped = 'session: loop {
+    let mut checks = IntervalStream::new(CHECK_EVERY_MS).fuse();
+    let mut last_heard = js_sys::Date::now();
+    let mut pinged = false;
+    let close_it = 'session: loop {
         select! {
+            _ = checks.next() => {
+                let silence = js_sys::Date::now() - last_heard;
+                if silence > DEAD_AFTER_MS {
+                    log("no answer from the server; reconnecting");
+                    break 'session true;
+                }
+                if silence > PING_AFTER_MS && welcomed && !pinged {
+                    pinged = true;
+                    if !send(&mut write, &ClientMsg::Ping).await {
+                        break 'session false;
+                    }
+                }
+            },
             incoming = read.next().fuse() => match incoming {
-                Some(Ok(Message::Text(text))) => match serde_json::from_str::<ServerMsg>(&text) {
+                Some(Ok(Message::Text(text))) => {
+                    last_heard = js_sys::Date::now();
+                    pinged = false;
+                    match serde_json::from_str::<ServerMsg>(&text) {
                     Ok(msg) => {
                         let first = matches!(msg, ServerMsg::Welcome { .. });
                         chat.update(|c| c.apply(msg));
@@ -121,7 +148,7 @@ async fn session(
                         }
                     }
                     Err(error) => log(&format!("unreadable frame from the server: {error}")),
-                },
+                }},
                 Some(Ok(Message::Bytes(_))) => log("unexpected binary frame"),
                 Some(Err(error)) => {
                     log(&format!("socket closed: {error}"));
@@ -141,7 +168,7 @@ async fn session(
             },
         }
     };
-    if stopped {
+    if close_it {
         // gloo-net closes a socket only when asked to, not when dropped.
         if let Ok(ws) = read.reunite(write) {
             let _closed = ws.close(Some(1000), Some("page closed"));

@@ -1,7 +1,7 @@
 //! What the page remembers between visits (localStorage): the name, the open rooms
 //! and the current one. Failures (private mode, quota) only cost that memory.
 
-use confab_shared::{RoomName, UserName};
+use confab_shared::{ClientId, MessageBody, RoomName, UserName};
 
 const NAME: &str = "confab.name";
 const ROOMS: &str = "confab.rooms";
@@ -50,6 +50,26 @@ pub fn set_rooms<'a>(rooms: impl Iterator<Item = &'a RoomName>) {
     let names: Vec<&str> = rooms.map(RoomName::as_str).collect();
     if let Ok(text) = serde_json::to_string(&names) {
         set(ROOMS, &text);
+    }
+}
+
+/// Where `name`'s unconfirmed messages are kept: per name, so a name change on a
+/// shared browser does not send one person's words as another's.
+fn outbox_key(name: &UserName) -> String {
+    format!("confab.outbox.{name}")
+}
+
+pub type Saved = Vec<(RoomName, ClientId, MessageBody)>;
+
+pub fn outbox(name: &UserName) -> Saved {
+    get(&outbox_key(name))
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+pub fn set_outbox(name: &UserName, saved: &Saved) {
+    if let Ok(text) = serde_json::to_string(saved) {
+        set(&outbox_key(name), &text);
     }
 }
 

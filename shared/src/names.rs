@@ -15,7 +15,11 @@ pub enum InvalidValue {
     RoomName,
     #[error("names are 1-32 letters, digits, '_', '-' or '.'")]
     UserName,
-    #[error("a message must not be blank and is at most {max} characters", max = MessageBody::MAX_CHARS)]
+    #[error(
+        "a message must not be blank, has no control characters but line breaks and tabs, \
+         and is at most {max} characters",
+        max = MessageBody::MAX_CHARS
+    )]
     MessageBody,
     #[error("client ids are 1-64 characters of A-Z, a-z, 0-9, '_' and '-'")]
     ClientId,
@@ -83,8 +87,9 @@ validated_string!(
 );
 
 validated_string!(
-    /// The text of a message: 1-4000 characters, not only white space. Always shown as
-    /// text, never interpreted as HTML.
+    /// The text of a message: 1-4000 characters, not only white space, no control
+    /// characters but line breaks and tabs (so any body fits in one 16 KiB frame).
+    /// Always shown as text, never interpreted as HTML.
     MessageBody,
     is_message_body,
     InvalidValue::MessageBody
@@ -126,7 +131,9 @@ fn is_user_name(value: &str) -> bool {
 fn is_message_body(value: &str) -> bool {
     length_within(value, MessageBody::MAX_CHARS)
         && !value.trim().is_empty()
-        && !value.contains('\0')
+        && !value
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
 }
 
 fn is_client_id(value: &str) -> bool {
@@ -178,6 +185,7 @@ mod tests {
             "   ",
             "\n\t",
             "nul\0",
+            "bell\u{7}",
             &"é".repeat(4001),
             &"a".repeat(4001),
         ] {

@@ -21,7 +21,14 @@ pub fn ChatView(name: UserName, on_sign_out: Callback<()>) -> impl IntoView {
     let Some(current) = current else {
         return view! { <p>"Confab could not start."</p> }.into_any();
     };
-    let chat = RwSignal::new(Chat::new(name.clone(), rooms, current));
+    let mut state = Chat::new(name.clone(), rooms, current);
+    state.restore_outbox(storage::outbox(&name));
+    let chat = RwSignal::new(state);
+    // Unconfirmed messages survive a reload or a closed tab; they are sent (with
+    // their original client ids) once the socket is back.
+    let outbox = Memo::new(move |_| chat.with(Chat::outbox));
+    let owner = name.clone();
+    Effect::new(move |_| outbox.with(|saved| storage::set_outbox(&owner, saved)));
     let socket = Socket::start(name, chat);
     provide_context(chat);
     provide_context(socket);

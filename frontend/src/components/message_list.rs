@@ -88,7 +88,7 @@ pub fn MessageList() -> impl IntoView {
             </Show>
             <For
                 each=move || chat.with(Chat::rows)
-                key=|row| (row.key.clone(), row.delivery.clone(), row.starts_group)
+                key=|row| (row.key.clone(), row.delivery.clone(), row.starts_group, row.missing_before)
                 children=move |row| view! { <MessageRow row /> }
             />
         </div>

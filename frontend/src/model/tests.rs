@@ -215,7 +215,7 @@ fn earlier_pages_and_grouping() {
 }
 
 #[test]
-fn a_truncated_resume_keeps_the_view_contiguous() {
+fn a_truncated_resume_shows_the_gap_and_fills_it() {
     let mut c = chat();
     c.apply(joined("general", 2));
     c.apply(message("general", 1, "ann", "a"));
@@ -227,7 +227,100 @@ fn a_truncated_resume_keeps_the_view_contiguous() {
         truncated: true,
     });
     c.apply(message("general", 2001, "ann", "z"));
-    let seqs: Vec<u64> = c.current_room().unwrap().messages.keys().copied().collect();
-    assert_eq!(seqs, [2001]);
-    assert!(c.current_room().unwrap().has_earlier());
+    let rows = c.rows();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2].missing_before, 1998, "seqs 3..=2000 are missing");
+    assert!(rows[2].starts_group, "a gap breaks a run");
+
+    assert_eq!(
+        c.fill_gap(2001),
+        Some(ClientMsg::History {
+            room: room("general"),
+            before: Some(2001),
+            limit: 100
+        })
+    );
+    assert_eq!(c.fill_gap(2001), None, "one request at a time");
+    let page = (1901..=2000).map(
+        |seq| match message("general", seq, "ann", &format!("p{seq}")) {
+            ServerMsg::Message(m) => m,
+            _ => unreachable!(),
+        },
+    );
+    c.apply(ServerMsg::History {
+        room: room("general"),
+        messages: page.collect(),
+        has_more: true,
+    });
+    let rows = c.rows();
+    assert_eq!(
+        rows[2].missing_before, 1898,
+        "the gap shrank from its newer end"
+    );
+    assert!(c.fill_gap(1901).is_some());
+    assert_eq!(c.fill_gap(2001), None, "no gap right below 2001 any more");
+}
+
+#[test]
+fn a_new_epoch_starts_over_but_keeps_unconfirmed_messages() {
+    let mut c = chat();
+    let welcome = |epoch: &str| ServerMsg::Welcome {
+        user: user("me"),
+        epoch: epoch.to_owned(),
+    };
+    c.apply(welcome("one"));
+    c.apply(joined("general", 1));
+    c.apply(message("general", 1, "ann", "a"));
+    c.queue_send(id("x1"), MessageBody::new("hi").unwrap());
+    c.apply(welcome("one"));
+    assert_eq!(
+        c.resume()[0],
+        ClientMsg::Join {
+            room: room("general"),
+            after: Some(1)
+        }
+    );
+
+    c.apply(welcome("two"));
+    let frames = c.resume();
+    assert_eq!(
+        frames[0],
+        ClientMsg::Join {
+            room: room("general"),
+            after: None
+        }
+    );
+    assert!(
+        frames
+            .iter()
+            .any(|f| matches!(f, ClientMsg::Send { client_id, .. } if *client_id == id("x1")))
+    );
+    assert_eq!(c.rows().len(), 1, "only the pending message is left");
+}
+
+#[test]
+fn the_outbox_survives_a_reload() {
+    let mut c = chat();
+    c.queue_send(id("x1"), MessageBody::new("one").unwrap());
+    c.open_room(room("dev"));
+    c.queue_send(id("x2"), MessageBody::new("two").unwrap());
+    let saved = c.outbox();
+
+    let mut fresh = chat();
+    fresh.restore_outbox(saved.clone());
+    fresh.restore_outbox(saved);
+    let sends: Vec<_> = fresh
+        .resume()
+        .into_iter()
+        .filter_map(|f| match f {
+            ClientMsg::Send {
+                room, client_id, ..
+            } => Some((room, client_id)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sends,
+        [(room("dev"), id("x2")), (room("general"), id("x1"))]
+    );
 }
