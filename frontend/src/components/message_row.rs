@@ -80,8 +80,8 @@ pub fn MessageRow(row: Row) -> impl IntoView {
                     </header>
                 })}
                 <p class="body">{row.body.to_string()}</p>
-                {state}
             </div>
+            <div class="state">{state}</div>
         </article>
     }
 }
