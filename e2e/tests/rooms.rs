@@ -1,0 +1,60 @@
+//! Creating, switching and reading rooms from the sidebar.
+
+use confab_e2e::{Driver, Person, Server};
+use fantoccini::Locator;
+
+async fn open_room(person: &Person, name: &str) {
+    let field = person.find(Locator::Css("input#room-name")).await;
+    field.send_keys(&format!("{name}\u{E007}")).await.unwrap();
+    let heading = format!("//main//h2[contains(., '{name}')]");
+    person.find(Locator::XPath(&heading)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rooms_keep_their_own_messages_and_count_unread() {
+    let server = Server::start().await;
+    let driver = Driver::start().await;
+    let alice = driver.person().await;
+    let bob = driver.person().await;
+    alice.arrive(&server.url(), "alice").await;
+    bob.arrive(&server.url(), "bob").await;
+
+    open_room(&alice, "dev").await;
+    alice.say("in dev").await;
+    alice
+        .wait_bodies("alice's message in dev", |b| b == ["in dev"])
+        .await;
+
+    open_room(&bob, "dev").await;
+    bob.wait_bodies("bob reads dev's history", |b| b == ["in dev"])
+        .await;
+
+    // Back in general, dev's message is not there; a message in general shows as
+    // unread in alice's sidebar, since she is reading dev.
+    bob.click(Locator::XPath(
+        "//button[@class='room-link'][contains(., 'general')]",
+    ))
+    .await;
+    bob.wait_bodies("general is empty", |b| b.is_empty()).await;
+    bob.say("over here").await;
+    let badge = alice
+        .find(Locator::XPath(
+            "//li[contains(., 'general')]//span[@class='badge']",
+        ))
+        .await;
+    assert_eq!(badge.text().await.unwrap(), "1");
+    alice
+        .click(Locator::XPath(
+            "//button[@class='room-link'][contains(., 'general')]",
+        ))
+        .await;
+    alice
+        .wait_bodies("alice reads general", |b| b == ["over here"])
+        .await;
+    let badges = alice.client.find_all(Locator::Css(".badge")).await.unwrap();
+    assert!(badges.is_empty(), "reading the room clears its count");
+
+    alice.close().await;
+    bob.close().await;
+    server.stop().await;
+}
