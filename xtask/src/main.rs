@@ -24,10 +24,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run_chat(&root, &args[1..]),
         Some("test") => test(&root),
+        Some("bench") => bench(&root, &args[1..]),
         Some("dist") => tools::ensure_build_tools(&root).and_then(|()| build_page(&root)),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [-- confab flags] | cargo xtask test | cargo xtask dist"
+                "usage: cargo xtask run [-- confab flags] | cargo xtask test | \
+                 cargo xtask bench [-- confab-bench flags] | cargo xtask dist"
             );
             return ExitCode::from(2);
         }
@@ -89,5 +91,41 @@ fn test(root: &Path) -> Result<(), Fail> {
     )?;
     build_page(root)?;
     cmd::step("cargo test (shared, server, page model, browser end-to-end)");
-    run(root, "cargo", &["test", "--workspace", "--locked"])
+    run(root, "cargo", &["test", "--workspace", "--locked"])?;
+    cmd::step("load generator smoke run (release build)");
+    build_bench(root)?;
+    run(root, "target/release/confab-bench", &["--smoke"])
+}
+
+fn build_bench(root: &Path) -> Result<(), Fail> {
+    run(
+        root,
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "confab-server",
+            "-p",
+            "confab-bench",
+        ],
+    )
+}
+
+/// The full benchmark: Confab against its peers (Node servers installed with npm).
+fn bench(root: &Path, flags: &[String]) -> Result<(), Fail> {
+    let peers = root.join("bench/peers");
+    if !peers.join("node_modules").is_dir() {
+        cmd::step("installing the Node peer servers (npm ci)");
+        run(&peers, "npm", &["ci", "--no-audit", "--no-fund"])?;
+    }
+    build_bench(root)?;
+    cmd::step("running the benchmark");
+    let args: Vec<&str> = flags
+        .iter()
+        .map(String::as_str)
+        .filter(|f| *f != "--")
+        .collect();
+    run(root, "target/release/confab-bench", &args)
 }

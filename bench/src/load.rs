@@ -1,0 +1,214 @@
+//! The clients of a run: receivers that count and time deliveries, senders that post
+//! at a pace or as fast as they may, and stalled clients that stop reading.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::proto::{Proto, Seen, now_ns};
+use crate::stats::Latencies;
+use crate::ws::CLOSE;
+
+/// Shared by every client of a run.
+pub struct Shared {
+    pub proto: Proto,
+    pub server: SocketAddr,
+    pub deliveries: AtomicU64,
+    pub acks: AtomicU64,
+    pub sent: AtomicU64,
+    /// Clients that have connected (and, for Confab, joined).
+    pub connected: AtomicU64,
+    /// Clients whose connection ended before the run did.
+    pub dropped: AtomicU64,
+    /// Latencies are recorded only while this is set.
+    pub recording: AtomicBool,
+    stop: watch::Sender<bool>,
+}
+
+impl Shared {
+    pub fn new(proto: Proto, server: SocketAddr) -> Arc<Self> {
+        Arc::new(Self {
+            proto,
+            server,
+            deliveries: AtomicU64::new(0),
+            acks: AtomicU64::new(0),
+            sent: AtomicU64::new(0),
+            connected: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            recording: AtomicBool::new(false),
+            stop: watch::channel(false).0,
+        })
+    }
+
+    pub fn stop(&self) {
+        self.stop.send_replace(true);
+    }
+
+    fn stopped(&self) -> watch::Receiver<bool> {
+        self.stop.subscribe()
+    }
+}
+
+/// Client `i` connects from 127.0.0.(2 + i / 25000): each source address has ~28k
+/// ephemeral ports.
+pub fn local_ip(i: usize) -> Option<IpAddr> {
+    let octet = u8::try_from(2 + i / 25_000).ok()?;
+    Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, octet)))
+}
+
+pub fn user(role: &str, i: usize) -> String {
+    format!("{role}{i}")
+}
+
+/// Connects, then counts deliveries (timing those that carry a stamp) until stopped.
+pub async fn receiver(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<Latencies> {
+    let (mut reader, mut writer) = shared
+        .proto
+        .connect(shared.server, local_ip(i), &user("r", i), &room)
+        .await?;
+    shared.connected.fetch_add(1, Ordering::Relaxed);
+    let mut stop = shared.stopped();
+    let mut latencies = Latencies::default();
+    loop {
+        tokio::select! {
+            biased;
+            _ = stop.changed() => break,
+            frame = reader.next() => {
+                let Ok((opcode, payload)) = frame else {
+                    shared.dropped.fetch_add(1, Ordering::Relaxed);
+                    break;
+                };
+                if opcode == CLOSE {
+                    shared.dropped.fetch_add(1, Ordering::Relaxed);
+                    break;
+                }
+                if let Seen::Delivery(stamp) = shared.proto.classify(opcode, payload, &mut writer) {
+                    shared.deliveries.fetch_add(1, Ordering::Relaxed);
+                    if let Some(sent) = stamp.filter(|_| shared.recording.load(Ordering::Relaxed)) {
+                        latencies.record(now_ns().saturating_sub(sent) / 1000);
+                    }
+                }
+                if writer.has_pending() {
+                    writer.flush().await?;
+                }
+            }
+        }
+    }
+    Ok(latencies)
+}
+
+/// How a sender posts.
+#[derive(Debug, Clone, Copy)]
+pub enum Pace {
+    /// This many messages per second.
+    Rate(f64),
+    /// As fast as the window of unacknowledged messages (Confab) or the socket
+    /// (others) allows.
+    Flat,
+}
+
+/// Posts into `room` until stopped. `window` bounds unacknowledged sends (Confab).
+pub async fn sender(
+    shared: Arc<Shared>,
+    i: usize,
+    room: String,
+    pace: Pace,
+    window: u64,
+) -> anyhow::Result<()> {
+    let name = user("s", i);
+    let (mut reader, mut writer) = shared
+        .proto
+        .connect(shared.server, local_ip(i), &name, &room)
+        .await?;
+    shared.connected.fetch_add(1, Ordering::Relaxed);
+    let acked = shared.proto == Proto::Confab;
+    let mut stop = shared.stopped();
+    let period = match pace {
+        Pace::Rate(rate) => Duration::from_secs_f64(1.0 / rate.max(0.001)),
+        Pace::Flat => Duration::from_micros(1),
+    };
+    let mut ticks = tokio::time::interval(period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let (mut n, mut in_flight) = (0u64, 0u64);
+    loop {
+        let room_to_send = !acked || in_flight < window;
+        tokio::select! {
+            biased;
+            _ = stop.changed() => break,
+            frame = reader.next() => {
+                let (opcode, payload) = frame?;
+                if opcode == CLOSE {
+                    shared.dropped.fetch_add(1, Ordering::Relaxed);
+                    break;
+                }
+                if shared.proto.classify(opcode, payload, &mut writer) == Seen::Ack {
+                    in_flight = in_flight.saturating_sub(1);
+                    shared.acks.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            _ = ticks.tick(), if room_to_send => {
+                let burst = match pace {
+                    Pace::Rate(_) => 1,
+                    Pace::Flat if acked => window - in_flight,
+                    Pace::Flat => 16,
+                };
+                for _ in 0..burst {
+                    n += 1;
+                    shared.proto.push_message(&mut writer, &room, &name, n);
+                }
+                in_flight += burst;
+                shared.sent.fetch_add(burst, Ordering::Relaxed);
+            }
+        }
+        if writer.has_pending() {
+            writer.flush().await?;
+        }
+    }
+    Ok(())
+}
+
+/// Joins and then never reads again. Returns the close code the server sent, if the
+/// server closed the connection (read once the run is over).
+pub async fn stalled(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<Option<u16>> {
+    let (mut reader, _writer) = shared
+        .proto
+        .connect(shared.server, local_ip(i), &user("z", i), &room)
+        .await?;
+    shared.connected.fetch_add(1, Ordering::Relaxed);
+    let mut stop = shared.stopped();
+    let _ = stop.changed().await;
+    // Drain what the server queued for us; a close frame at the end says why.
+    let drain = async {
+        loop {
+            match reader.next().await {
+                Ok((CLOSE, payload)) if payload.len() >= 2 => {
+                    return Some(u16::from_be_bytes([payload[0], payload[1]]));
+                }
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+    };
+    Ok(tokio::time::timeout(Duration::from_secs(5), drain)
+        .await
+        .ok()
+        .flatten())
+}
+
+/// A short visit: joins, reads (answering pings) for a second, and leaves.
+pub async fn visit(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<()> {
+    let (mut reader, mut writer) = shared
+        .proto
+        .connect(shared.server, local_ip(i), &user("v", i), &room)
+        .await?;
+    let until = tokio::time::Instant::now() + Duration::from_secs(1);
+    while let Ok(frame) = tokio::time::timeout_at(until, reader.next()).await {
+        let (opcode, payload) = frame?;
+        shared.proto.classify(opcode, payload, &mut writer);
+        writer.flush().await?;
+    }
+    Ok(())
+}

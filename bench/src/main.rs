@@ -1,0 +1,208 @@
+//! Confab's load generator. Starts each server as its own process on loopback,
+//! drives it with many WebSocket clients, and prints one table row per scenario and
+//! server, measured in the same run. See docs/benchmarks.md.
+//!
+//! `confab-bench` runs everything; `--smoke` is the short run CI does; `--only` picks
+//! scenarios, `--servers` picks servers.
+
+// A command-line report: printing it is the point.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod load;
+mod proto;
+mod report;
+mod scenario;
+mod stats;
+mod target;
+mod ws;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+
+use crate::load::Pace;
+use crate::report::Series;
+use crate::scenario::{Bench, Row, Timing};
+use crate::target::{Paths, Target};
+
+#[derive(Debug, Parser)]
+#[command(about = "Load generator for Confab and its peers")]
+struct Args {
+    /// The short run CI does: Confab and the floor server, small numbers; fails
+    /// unless every message is delivered and no client is dropped.
+    #[arg(long)]
+    smoke: bool,
+    /// Scenarios to run (S1..S7, sweep); all by default.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Servers to measure (confab, naive-axum, node-ws, socket.io, node-websocket,
+    /// trivial); all by default.
+    #[arg(long, value_delimiter = ',')]
+    servers: Vec<String>,
+    /// Seconds measured per scenario (after one second of warm-up).
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    /// Where results.md and latency.svg go.
+    #[arg(long, default_value = "target/bench")]
+    out: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let exe = std::env::current_exe()?;
+    let release = exe
+        .parent()
+        .context("no folder for the binary")?
+        .to_path_buf();
+    let peers = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("peers");
+    std::fs::create_dir_all(&args.out)?;
+    let work = args.out.join("work");
+    std::fs::create_dir_all(&work)?;
+    let timing = Timing {
+        warmup: Duration::from_secs(1),
+        measure: Duration::from_secs_f64(if args.smoke { 2.0 } else { args.seconds }),
+    };
+    let mut bench = Bench::new(Paths { release, peers }, work.clone(), timing);
+    let rows = if args.smoke {
+        smoke(&mut bench).await?
+    } else {
+        full(&mut bench, &args).await?
+    };
+    let table = report::table(&rows);
+    println!("\n{table}");
+    std::fs::write(args.out.join("results.md"), &table)?;
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
+}
+
+/// CI's run: proves the generator and Confab work together, quickly.
+async fn smoke(bench: &mut Bench) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for target in [Target::Confab, Target::Trivial] {
+        rows.push(bench.idle(target, 200).await?);
+        rows.push(bench.room("S2 flat out", target, 50, Pace::Flat, 0).await?);
+        rows.push(
+            bench
+                .room("S3 paced", target, 50, Pace::Rate(50.0), 0)
+                .await?,
+        );
+    }
+    rows.push(
+        bench
+            .room("S6 stalled", Target::Confab, 50, Pace::Rate(50.0), 2)
+            .await?,
+    );
+    rows.push(bench.storage(Target::Confab, 10).await?);
+    for row in &rows {
+        let moved = row.deliveries_per_s.or(row.stored_per_s).unwrap_or(1.0);
+        if moved <= 0.0 || !row.note.contains("no client dropped") {
+            println!("{}", report::table(&rows));
+            bail!(
+                "smoke run failed: {} on {}: {}",
+                row.scenario,
+                row.target,
+                row.note
+            );
+        }
+    }
+    println!("smoke: 1 passed, 0 failed");
+    Ok(rows)
+}
+
+async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
+    let servers: Vec<Target> = if args.servers.is_empty() {
+        Target::ALL.to_vec()
+    } else {
+        args.servers
+            .iter()
+            .map(|n| Target::parse(n).with_context(|| format!("unknown server {n}")))
+            .collect::<anyhow::Result<_>>()?
+    };
+    let wanted =
+        |s: &str| args.only.is_empty() || args.only.iter().any(|o| o.eq_ignore_ascii_case(s));
+    let confab = servers.contains(&Target::Confab);
+    let mut rows = Vec::new();
+    let run = |row: anyhow::Result<Row>, rows: &mut Vec<Row>| match row {
+        Ok(row) => {
+            eprintln!(
+                "{}",
+                report::table(std::slice::from_ref(&row))
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+            );
+            rows.push(row);
+        }
+        Err(error) => eprintln!("failed: {error:#}"),
+    };
+    for &t in &servers {
+        if wanted("S1") {
+            run(bench.idle(t, 10_000).await, &mut rows);
+        }
+        if wanted("S2") {
+            run(
+                bench.room("S2 flat out", t, 1000, Pace::Flat, 0).await,
+                &mut rows,
+            );
+        }
+        if wanted("S3") {
+            run(
+                bench.room("S3 paced", t, 1000, Pace::Rate(10.0), 0).await,
+                &mut rows,
+            );
+            run(
+                bench.room("S3 paced", t, 100, Pace::Rate(100.0), 0).await,
+                &mut rows,
+            );
+        }
+        if wanted("S6") {
+            run(
+                bench
+                    .room("S6 stalled", t, 1000, Pace::Rate(10.0), 10)
+                    .await,
+                &mut rows,
+            );
+            run(
+                bench
+                    .room("S6 stalled", t, 100, Pace::Rate(100.0), 10)
+                    .await,
+                &mut rows,
+            );
+        }
+    }
+    if confab && wanted("S4") {
+        run(bench.join_storm(Target::Confab, 10_000).await, &mut rows);
+    }
+    if confab && wanted("S5") {
+        run(bench.churn(Target::Confab, 1000, 10).await, &mut rows);
+    }
+    if confab && wanted("S7") {
+        run(bench.storage(Target::Confab, 100).await, &mut rows);
+    }
+    if wanted("sweep") {
+        let mut series = Vec::new();
+        for &t in &servers {
+            let mut points = Vec::new();
+            for rate in [50.0, 100.0, 200.0, 400.0, 800.0] {
+                let row = bench.room("sweep", t, 100, Pace::Rate(rate), 0).await;
+                if let Ok(Row {
+                    p99_ms: Some(p99), ..
+                }) = &row
+                {
+                    points.push((rate, *p99));
+                }
+                run(row, &mut rows);
+            }
+            series.push(Series {
+                name: t.name().to_owned(),
+                points,
+            });
+        }
+        let svg = report::chart("p99 latency, one room of 100 clients", &series);
+        std::fs::write(args.out.join("latency.svg"), svg)?;
+    }
+    Ok(rows)
+}

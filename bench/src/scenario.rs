@@ -1,0 +1,379 @@
+//! The scenarios, each measured on one freshly started server and reported as rows.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use tokio::task::JoinSet;
+
+use crate::load::{self, Pace, Shared};
+use crate::stats::{self, Latencies};
+use crate::target::{Paths, Running, Target};
+
+/// One line of the results table.
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    pub scenario: String,
+    pub target: String,
+    pub clients: usize,
+    pub load: String,
+    pub deliveries_per_s: Option<f64>,
+    pub stored_per_s: Option<f64>,
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub kib_per_conn: Option<f64>,
+    pub cpu_percent: Option<f64>,
+    pub rss_mib: Option<f64>,
+    pub note: String,
+}
+
+/// How long each measurement lasts.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub warmup: Duration,
+    pub measure: Duration,
+}
+
+pub struct Bench {
+    pub paths: Paths,
+    pub work: PathBuf,
+    pub timing: Timing,
+    next_port: u16,
+}
+
+impl Bench {
+    pub fn new(paths: Paths, work: PathBuf, timing: Timing) -> Self {
+        Self {
+            paths,
+            work,
+            timing,
+            next_port: 3400,
+        }
+    }
+
+    async fn start(&mut self, target: Target) -> anyhow::Result<Running> {
+        // A fresh port per server: no waiting for the previous one's sockets.
+        self.next_port += 1;
+        target.start(&self.paths, self.next_port, &self.work).await
+    }
+
+    /// S1: idle connections; server memory per connection.
+    pub async fn idle(&mut self, target: Target, clients: usize) -> anyhow::Result<Row> {
+        let server = self.start(target).await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let before = stats::sample(server.pid)?;
+        let shared = Shared::new(target.proto(), server.addr);
+        let mut tasks = JoinSet::new();
+        connect_receivers(&shared, &mut tasks, 0, clients, "idle").await?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let after = stats::sample(server.pid)?;
+        let dropped = shared.dropped.load(Ordering::Relaxed);
+        shared.stop();
+        drain(tasks).await;
+        server.stop().await;
+        let grown = after.rss_kib.saturating_sub(before.rss_kib) as f64;
+        Ok(Row {
+            scenario: "S1 idle".into(),
+            target: target.name().into(),
+            clients,
+            load: "none".into(),
+            kib_per_conn: Some(grown / clients as f64),
+            rss_mib: Some(after.rss_kib as f64 / 1024.0),
+            note: dropped_note(dropped),
+            ..Row::default()
+        })
+    }
+
+    /// S2/S3/S6: one room of `clients`; senders at `pace`; `stalled` clients that
+    /// stop reading. Deliveries/s, latency, CPU and memory over the measured window.
+    pub async fn room(
+        &mut self,
+        scenario: &str,
+        target: Target,
+        clients: usize,
+        pace: Pace,
+        stalled: usize,
+    ) -> anyhow::Result<Row> {
+        let server = self.start(target).await?;
+        let shared = Shared::new(target.proto(), server.addr);
+        let mut tasks = JoinSet::new();
+        connect_receivers(&shared, &mut tasks, 0, clients, "room").await?;
+        let mut stalls = JoinSet::new();
+        for i in 0..stalled {
+            stalls.spawn(load::stalled(
+                Arc::clone(&shared),
+                clients + i,
+                "room".into(),
+            ));
+        }
+        wait_connected(&shared, (clients + stalled) as u64).await?;
+        let sender = tokio::spawn(load::sender(
+            Arc::clone(&shared),
+            clients + stalled,
+            "room".into(),
+            pace,
+            256,
+        ));
+        let window = self.measure(&shared, server.pid).await?;
+        let close_codes: Vec<Option<u16>> = collect(stalls).await;
+        let latencies = drain(tasks).await;
+        let _ = sender.await;
+        server.stop().await;
+        let mut row = window.row(scenario, target, clients, latencies);
+        row.load = match pace {
+            Pace::Rate(r) => format!("{r} msg/s"),
+            Pace::Flat => "flat out".into(),
+        };
+        if stalled > 0 {
+            let closed = close_codes.iter().filter(|c| **c == Some(4008)).count();
+            row.note = format!("{closed}/{stalled} stalled closed with 4008; {}", row.note);
+        }
+        Ok(row)
+    }
+
+    /// Warms up, then measures one window; stops the clients.
+    async fn measure(&self, shared: &Arc<Shared>, pid: u32) -> anyhow::Result<Window> {
+        tokio::time::sleep(self.timing.warmup).await;
+        shared.recording.store(true, Ordering::Relaxed);
+        let start = Instant::now();
+        let (d0, a0) = (
+            shared.deliveries.load(Ordering::Relaxed),
+            shared.acks.load(Ordering::Relaxed),
+        );
+        let cpu0 = stats::sample(pid)?;
+        let mut peak_rss = cpu0.rss_kib;
+        while start.elapsed() < self.timing.measure {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            peak_rss = peak_rss.max(stats::sample(pid)?.rss_kib);
+        }
+        let cpu1 = stats::sample(pid)?;
+        let secs = start.elapsed().as_secs_f64();
+        let (d1, a1) = (
+            shared.deliveries.load(Ordering::Relaxed),
+            shared.acks.load(Ordering::Relaxed),
+        );
+        shared.recording.store(false, Ordering::Relaxed);
+        let dropped = shared.dropped.load(Ordering::Relaxed);
+        shared.stop();
+        Ok(Window {
+            deliveries_per_s: (d1 - d0) as f64 / secs,
+            acks_per_s: (a1 - a0) as f64 / secs,
+            cpu_percent: stats::cpu_percent(cpu0, cpu1, secs),
+            peak_rss_kib: peak_rss,
+            dropped,
+        })
+    }
+
+    /// S4: `clients` join one room at once; time until all are in and a message sent
+    /// then has reached every one of them.
+    pub async fn join_storm(&mut self, target: Target, clients: usize) -> anyhow::Result<Row> {
+        let server = self.start(target).await?;
+        let shared = Shared::new(target.proto(), server.addr);
+        let started = Instant::now();
+        let mut tasks = JoinSet::new();
+        for i in 0..clients {
+            tasks.spawn(load::receiver(Arc::clone(&shared), i, "storm".into()));
+        }
+        wait_connected(&shared, clients as u64).await?;
+        let joined = started.elapsed();
+        let probe = tokio::spawn(load::sender(
+            Arc::clone(&shared),
+            clients,
+            "storm".into(),
+            Pace::Rate(1.0),
+            1,
+        ));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while shared.deliveries.load(Ordering::Relaxed) < clients as u64 {
+            if Instant::now() > deadline {
+                bail!("the probe message did not reach everyone");
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let settled = started.elapsed();
+        let rss = stats::sample(server.pid)?.rss_kib;
+        let dropped = shared.dropped.load(Ordering::Relaxed);
+        shared.stop();
+        drain(tasks).await;
+        let _ = probe.await;
+        server.stop().await;
+        Ok(Row {
+            scenario: "S4 join storm".into(),
+            target: target.name().into(),
+            clients,
+            load: format!("all joined in {:.2} s", joined.as_secs_f64()),
+            note: format!(
+                "settled in {:.2} s; {}",
+                settled.as_secs_f64(),
+                dropped_note(dropped)
+            ),
+            rss_mib: Some(rss as f64 / 1024.0),
+            ..Row::default()
+        })
+    }
+
+    /// S5: `rooms` rooms of `size`, one message per room per second, with clients
+    /// leaving and coming back all the time.
+    pub async fn churn(
+        &mut self,
+        target: Target,
+        rooms: usize,
+        size: usize,
+    ) -> anyhow::Result<Row> {
+        let server = self.start(target).await?;
+        let shared = Shared::new(target.proto(), server.addr);
+        let mut tasks = JoinSet::new();
+        for i in 0..rooms * (size - 1) {
+            let room = format!("r{}", i % rooms);
+            tasks.spawn(load::receiver(Arc::clone(&shared), i, room));
+        }
+        wait_connected(&shared, (rooms * (size - 1)) as u64).await?;
+        let base = rooms * size;
+        let mut senders = JoinSet::new();
+        for r in 0..rooms {
+            let room = format!("r{r}");
+            senders.spawn(load::sender(
+                Arc::clone(&shared),
+                base + r,
+                room,
+                Pace::Rate(1.0),
+                8,
+            ));
+        }
+        // Churn: short visits, 50 a second, spread over the rooms.
+        let churner = {
+            let shared = Arc::clone(&shared);
+            tokio::spawn(async move {
+                let mut visits = JoinSet::new();
+                let mut tick = tokio::time::interval(Duration::from_millis(20));
+                for n in 0..20_000usize {
+                    tick.tick().await;
+                    let room = format!("r{}", n % rooms);
+                    let visit = load::visit(Arc::clone(&shared), 2 * base + n % 5000, room);
+                    visits.spawn(tokio::time::timeout(Duration::from_secs(3), visit));
+                    while visits.len() > 100 {
+                        visits.join_next().await;
+                    }
+                }
+            })
+        };
+        let window = self.measure(&shared, server.pid).await?;
+        churner.abort();
+        let latencies = drain(tasks).await;
+        senders.shutdown().await;
+        server.stop().await;
+        let mut row = window.row("S5 churn", target, rooms * size, latencies);
+        row.load = format!("{rooms} rooms x {size}, 1 msg/s each, 50 joins/s");
+        Ok(row)
+    }
+}
+
+impl Bench {
+    /// S7: `senders`, each in its own room, each sending the next message as soon as
+    /// the last is acknowledged: stored (committed, acknowledged) messages per second.
+    pub async fn storage(&mut self, target: Target, senders: usize) -> anyhow::Result<Row> {
+        let server = self.start(target).await?;
+        let shared = Shared::new(target.proto(), server.addr);
+        let mut tasks = JoinSet::new();
+        for i in 0..senders {
+            let room = format!("w{i}");
+            tasks.spawn(load::sender(Arc::clone(&shared), i, room, Pace::Flat, 1));
+        }
+        wait_connected(&shared, senders as u64).await?;
+        let window = self.measure(&shared, server.pid).await?;
+        while tasks.join_next().await.is_some() {}
+        server.stop().await;
+        let mut row = window.row("S7 store", target, senders, Latencies::default());
+        row.deliveries_per_s = None;
+        row.load = "1 in flight per sender".into();
+        Ok(row)
+    }
+}
+
+/// What one measured window saw.
+struct Window {
+    deliveries_per_s: f64,
+    acks_per_s: f64,
+    cpu_percent: f64,
+    peak_rss_kib: u64,
+    dropped: u64,
+}
+
+impl Window {
+    fn row(&self, scenario: &str, target: Target, clients: usize, mut latencies: Latencies) -> Row {
+        Row {
+            scenario: scenario.into(),
+            target: target.name().into(),
+            clients,
+            deliveries_per_s: Some(self.deliveries_per_s),
+            stored_per_s: (target == Target::Confab).then_some(self.acks_per_s),
+            p50_ms: latencies.percentile_ms(50.0),
+            p99_ms: latencies.percentile_ms(99.0),
+            cpu_percent: Some(self.cpu_percent),
+            rss_mib: Some(self.peak_rss_kib as f64 / 1024.0),
+            note: dropped_note(self.dropped),
+            ..Row::default()
+        }
+    }
+}
+
+fn dropped_note(dropped: u64) -> String {
+    if dropped == 0 {
+        "no client dropped".into()
+    } else {
+        format!("{dropped} clients dropped")
+    }
+}
+
+/// Connects receivers `first..first + count` into `room`, 200 at a time.
+async fn connect_receivers(
+    shared: &Arc<Shared>,
+    tasks: &mut JoinSet<anyhow::Result<Latencies>>,
+    first: usize,
+    count: usize,
+    room: &str,
+) -> anyhow::Result<()> {
+    for batch in (first..first + count).collect::<Vec<_>>().chunks(200) {
+        for &i in batch {
+            tasks.spawn(load::receiver(Arc::clone(shared), i, room.to_owned()));
+        }
+        let target = shared.connected.load(Ordering::Relaxed) + batch.len() as u64;
+        wait_connected(shared, target.min((first + count) as u64)).await?;
+    }
+    Ok(())
+}
+
+async fn wait_connected(shared: &Shared, count: u64) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while shared.connected.load(Ordering::Relaxed) < count {
+        if Instant::now() > deadline {
+            let got = shared.connected.load(Ordering::Relaxed);
+            return Err(anyhow::anyhow!("only {got} of {count} clients connected"))
+                .context("connecting");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
+}
+
+async fn drain(mut tasks: JoinSet<anyhow::Result<Latencies>>) -> Latencies {
+    let mut all = Latencies::default();
+    while let Some(done) = tasks.join_next().await {
+        if let Ok(Ok(latencies)) = done {
+            all.merge(latencies);
+        }
+    }
+    all
+}
+
+async fn collect<T: 'static>(mut tasks: JoinSet<anyhow::Result<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        if let Ok(Ok(value)) = done {
+            out.push(value);
+        }
+    }
+    out
+}

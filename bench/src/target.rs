@@ -1,0 +1,139 @@
+//! The servers measured, and how each is started as a process of its own.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use tokio::process::{Child, Command};
+
+use crate::proto::Proto;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// This project, storing every message.
+    Confab,
+    /// The axum chat example's pattern: a broadcast channel of Strings, default
+    /// socket settings (bench/src/bin/naive_axum.rs).
+    NaiveAxum,
+    /// Node's `ws` package, broadcasting each frame to every client.
+    NodeWs,
+    /// socket.io broadcasting each event.
+    SocketIo,
+    /// The `websocket` package the classic Node chat tutorial uses.
+    WebsocketPkg,
+    /// The load generator's floor: one thread, one write per delivery, nothing else
+    /// (bench/src/bin/trivial.rs). Whatever it reaches, the generator can measure.
+    Trivial,
+}
+
+impl Target {
+    pub const ALL: [Target; 6] = [
+        Target::Confab,
+        Target::NaiveAxum,
+        Target::NodeWs,
+        Target::SocketIo,
+        Target::WebsocketPkg,
+        Target::Trivial,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Confab => "confab",
+            Target::NaiveAxum => "naive-axum",
+            Target::NodeWs => "node-ws",
+            Target::SocketIo => "socket.io",
+            Target::WebsocketPkg => "node-websocket",
+            Target::Trivial => "trivial",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    pub fn proto(self) -> Proto {
+        match self {
+            Target::Confab => Proto::Confab,
+            Target::SocketIo => Proto::SocketIo,
+            _ => Proto::Plain,
+        }
+    }
+
+    /// Starts the server on `port`; `work` is a scratch folder (Confab's database).
+    pub async fn start(self, paths: &Paths, port: u16, work: &Path) -> anyhow::Result<Running> {
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let mut command = match self {
+            Target::Confab => {
+                let mut c = Command::new(paths.release.join("confab"));
+                c.arg("--addr")
+                    .arg(addr.to_string())
+                    .arg("--database")
+                    .arg(work.join(format!("bench-{port}.db")))
+                    .arg("--static-dir")
+                    .arg(work)
+                    .env("RUST_LOG", "warn");
+                c
+            }
+            Target::NaiveAxum => {
+                let mut c = Command::new(paths.release.join("naive-axum"));
+                c.arg(addr.to_string());
+                c
+            }
+            Target::Trivial => {
+                let mut c = Command::new(paths.release.join("trivial-broadcaster"));
+                c.arg(addr.to_string());
+                c
+            }
+            Target::NodeWs | Target::SocketIo | Target::WebsocketPkg => {
+                let script = match self {
+                    Target::NodeWs => "ws-server.js",
+                    Target::SocketIo => "socketio-server.js",
+                    _ => "websocket-server.js",
+                };
+                let mut c = Command::new("node");
+                c.arg(paths.peers.join(script)).arg(port.to_string());
+                c
+            }
+        };
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", self.name()))?;
+        let pid = child.id().context("server exited at once")?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(addr).await.is_err() {
+            if Instant::now() > deadline {
+                bail!("{} did not start listening on {addr}", self.name());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(Running { child, addr, pid })
+    }
+}
+
+/// Where the servers' programs are.
+pub struct Paths {
+    /// target/release, with `confab`, `naive-axum`, `trivial-broadcaster`.
+    pub release: PathBuf,
+    /// bench/peers, with the Node servers and their node_modules.
+    pub peers: PathBuf,
+}
+
+pub struct Running {
+    child: Child,
+    pub addr: SocketAddr,
+    pub pid: u32,
+}
+
+impl Running {
+    pub async fn stop(mut self) {
+        // Our own child, by its handle; kill_on_drop covers early returns too.
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+}
