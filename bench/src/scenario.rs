@@ -340,7 +340,15 @@ async fn connect_receivers(
             tasks.spawn(load::receiver(Arc::clone(shared), i, room.to_owned()));
         }
         let target = shared.connected.load(Ordering::Relaxed) + batch.len() as u64;
-        wait_connected(shared, target.min((first + count) as u64)).await?;
+        if let Err(error) = wait_connected(shared, target.min((first + count) as u64)).await {
+            // Say why: the first client that gave up.
+            while let Some(done) = tasks.try_join_next() {
+                if let Ok(Err(why)) = done {
+                    return Err(error.context(format!("a client failed: {why:#}")));
+                }
+            }
+            return Err(error);
+        }
     }
     Ok(())
 }

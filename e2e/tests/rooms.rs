@@ -5,7 +5,10 @@ use fantoccini::Locator;
 
 async fn open_room(person: &Person, name: &str) {
     let field = person.find(Locator::Css("input#room-name")).await;
-    field.send_keys(&format!("{name}\u{E007}")).await.unwrap();
+    field
+        .send_keys(&format!("{name}\u{E007}"))
+        .await
+        .expect("type a room name");
     let heading = format!("//main//h2[contains(., '{name}')]");
     person.find(Locator::XPath(&heading)).await;
 }

@@ -64,6 +64,19 @@ impl std::fmt::Display for End {
     }
 }
 
+impl End {
+    /// The close frame (code and reason) this ending sends, if any.
+    fn close_frame(&self) -> Option<(u16, &'static str)> {
+        match self {
+            End::ShuttingDown => Some((close::GOING_AWAY, "server is shutting down")),
+            End::TooSlow => Some((close::TOO_SLOW, "too slow to keep up")),
+            End::Unresponsive | End::WriteStalled => Some((close::TOO_SLOW, "not reading")),
+            End::FrameTooBig => Some((close::TOO_BIG, "frame too big")),
+            End::ClientClosed | End::Broken(_) => None,
+        }
+    }
+}
+
 struct Connection {
     id: ConnId,
     user: UserName,
@@ -93,10 +106,13 @@ pub async fn serve(socket: WebSocket, user: UserName, state: AppState) {
         last_heard: Instant::now(),
     };
     let end = conn.run(queue, &shutdown).await;
+    // Out of every room first: the others hear at once that this one has gone, even
+    // if its close frame takes a while to get through.
     for room in conn.joined.keys() {
         conn.state.hub.leave(room, id);
     }
     tracing::info!(conn = id, user = %conn.user, reason = %end, "disconnected");
+    conn.send_close(&end).await;
 }
 
 impl Connection {
@@ -120,12 +136,8 @@ impl Connection {
         loop {
             let step = tokio::select! {
                 biased;
-                () = shutdown.cancelled() => {
-                    return self.close(close::GOING_AWAY, "server is shutting down", End::ShuttingDown).await;
-                }
-                () = overflow.overflowed() => {
-                    return self.close(close::TOO_SLOW, "too slow to keep up", End::TooSlow).await;
-                }
+                () = shutdown.cancelled() => Err(End::ShuttingDown),
+                () = overflow.overflowed() => Err(End::TooSlow),
                 n = queue.recv_many(&mut batch, WRITE_BATCH) => {
                     // Never 0: this task holds an Outbox, so the queue stays open.
                     self.write_queued(batch.drain(..n)).await
@@ -136,12 +148,8 @@ impl Connection {
                 }
                 _ = ticker.tick() => self.keep_alive().await,
             };
-            match step {
-                Ok(()) => {}
-                Err(end @ (End::WriteStalled | End::Unresponsive)) => {
-                    return self.close(close::TOO_SLOW, "not reading", end).await;
-                }
-                Err(end) => return end,
+            if let Err(end) = step {
+                return end;
             }
         }
     }
@@ -168,9 +176,7 @@ impl Connection {
             }
             // Pongs to pings are queued by the WebSocket library itself.
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
-            Some(Err(error)) if is_too_big(error_ref(&error)) => Err(self
-                .close(close::TOO_BIG, "frame too big", End::FrameTooBig)
-                .await),
+            Some(Err(error)) if is_too_big(error_ref(&error)) => Err(End::FrameTooBig),
             Some(Err(error)) => Err(End::Broken(error.to_string())),
         }
     }
@@ -334,41 +340,80 @@ impl Connection {
     }
 
     async fn feed_message(&mut self, message: Message) -> Result<(), End> {
-        let limit = self.state.settings.write_timeout;
-        timed(limit, self.socket.feed(message)).await
+        let write = self.socket.feed(message);
+        guarded(&self.state, &self.outbox, write).await
     }
 
     async fn flush(&mut self) -> Result<(), End> {
-        let limit = self.state.settings.write_timeout;
-        timed(limit, SinkExt::<Message>::flush(&mut self.socket)).await
+        let write = SinkExt::<Message>::flush(&mut self.socket);
+        guarded(&self.state, &self.outbox, write).await
     }
 
-    /// Sends a close frame (best effort: the peer may be gone) and reports `end`.
-    async fn close(&mut self, code: u16, reason: &'static str, end: End) -> End {
+    /// Sends the close frame `end` calls for, if any (best effort: the peer may be
+    /// gone), and for 4008 waits for the peer's answering close.
+    ///
+    /// A 4008 goes to a peer that fell behind: the frame waits behind everything
+    /// already written, and gets through only once the peer reads again, so we wait
+    /// for that as long as for any write (but not past shutdown). Closing the TCP
+    /// connection under a peer that is still catching up would lose the rest: the
+    /// first thing it sends (a pong to a ping it has just read) would make our side
+    /// reset the connection, discarding what it has not received yet, close frame
+    /// included. Other close frames go to peers that are not behind: one second.
+    async fn send_close(&mut self, end: &End) {
+        let Some((code, reason)) = end.close_frame() else {
+            return;
+        };
         let frame = CloseFrame {
             code,
             reason: Utf8Bytes::from_static(reason),
         };
-        let sent = tokio::time::timeout(
-            Duration::from_secs(1),
-            self.socket.send(Message::Close(Some(frame))),
-        )
-        .await;
-        if !matches!(sent, Ok(Ok(()))) {
-            tracing::debug!(conn = self.id, code, "close frame not delivered");
+        let behind = code == close::TOO_SLOW;
+        let socket = &mut self.socket;
+        let handshake = async move {
+            socket.send(Message::Close(Some(frame))).await?;
+            if behind {
+                // Whatever it sends until its close is dropped.
+                while let Some(message) = socket.recv().await {
+                    if matches!(message?, Message::Close(_)) {
+                        break;
+                    }
+                }
+            }
+            Ok::<(), axum::Error>(())
+        };
+        let patience = if behind {
+            self.state.settings.write_timeout
+        } else {
+            Duration::from_secs(1)
+        };
+        let done = tokio::select! {
+            done = tokio::time::timeout(patience, handshake) => matches!(done, Ok(Ok(()))),
+            () = self.state.shutdown.cancelled(), if code != close::GOING_AWAY => false,
+        };
+        if !done {
+            tracing::debug!(conn = self.id, code, "closing handshake not completed");
         }
-        end
     }
 }
 
-async fn timed(
-    limit: Duration,
+/// Waits for a write to the socket, but not forever: gives up when it stalls for the
+/// write timeout, when the queue overflows meanwhile (a peer that let the queue fill
+/// up while this write waited is too slow; waiting out the timeout would only delay
+/// its 4008), or when the server shuts down.
+async fn guarded(
+    state: &AppState,
+    outbox: &Outbox,
     write: impl Future<Output = Result<(), axum::Error>>,
 ) -> Result<(), End> {
-    match tokio::time::timeout(limit, write).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => Err(End::Broken(error.to_string())),
-        Err(_) => Err(End::WriteStalled),
+    tokio::select! {
+        biased;
+        () = state.shutdown.cancelled() => Err(End::ShuttingDown),
+        () = outbox.overflowed() => Err(End::TooSlow),
+        done = tokio::time::timeout(state.settings.write_timeout, write) => match done {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(End::Broken(error.to_string())),
+            Err(_) => Err(End::WriteStalled),
+        },
     }
 }
 

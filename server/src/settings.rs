@@ -12,7 +12,8 @@ pub struct Settings {
     /// such a peer is gone within `idle_timeout + ping_interval` = 14 s.
     pub idle_timeout: Duration,
     /// A write that cannot complete for this long means the peer stopped reading:
-    /// the socket is closed with 4008.
+    /// the socket is closed with 4008. Also how long a 4008 close frame waits (behind
+    /// what was already sent) for the peer to read it.
     pub write_timeout: Duration,
     /// Frames a connection's outbound queue holds; a full queue means the reader
     /// cannot keep up, and the socket is closed with 4008.

@@ -1,8 +1,13 @@
 //! What the integration tests share: a real server on a free port with its own SQLite
 //! file ([`TestServer`]), and a WebSocket client that never waits forever ([`Client`]).
+//! For the reliability tests: the `confab` binary as a process that can be killed
+//! ([`process`]), and a client that reconnects, resumes and resends ([`resilient`]).
 
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
+
+pub mod process;
+pub mod resilient;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -296,8 +301,10 @@ impl Client {
 
     /// The next frame that is not a ping or pong, within [`TIMEOUT`].
     pub async fn next_frame(&mut self) -> Message {
+        // One deadline for the call: pings (every 5 s by default) must not restart it.
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
         loop {
-            let frame = timeout(TIMEOUT, self.ws.next())
+            let frame = tokio::time::timeout_at(deadline, self.ws.next())
                 .await
                 .unwrap_or_else(|_| panic!("{}: nothing arrived within {TIMEOUT:?}", self.name))
                 .unwrap_or_else(|| panic!("{}: the socket ended", self.name))
@@ -372,6 +379,17 @@ impl Client {
         }
     }
 
+    /// Reads for `quiet`, answering pings, and fails if any other frame arrives.
+    pub async fn expect_quiet(&mut self, quiet: Duration) {
+        let until = tokio::time::Instant::now() + quiet;
+        while let Ok(frame) = tokio::time::timeout_at(until, self.ws.next()).await {
+            match frame {
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                other => panic!("{}: expected nothing, got {other:?}", self.name),
+            }
+        }
+    }
+
     /// Closes the socket and waits until the server has seen it go.
     pub async fn close(mut self) {
         timeout(TIMEOUT, self.ws.close(None))
@@ -383,6 +401,15 @@ impl Client {
     }
 }
 
+/// Waits for a spawned task; a panic in it fails the test with the task's own message.
+pub async fn finish<T>(task: JoinHandle<T>) -> T {
+    match task.await {
+        Ok(value) => value,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(error) => panic!("a task failed: {error}"),
+    }
+}
+
 /// The seqs of `messages`, in order.
 pub fn seqs(messages: &[ChatMessage]) -> Vec<Seq> {
     messages.iter().map(|m| m.seq).collect()
@@ -391,4 +418,21 @@ pub fn seqs(messages: &[ChatMessage]) -> Vec<Seq> {
 /// A user name for comparisons.
 pub fn user(name: &str) -> UserName {
     UserName::new(name).expect("a valid user name")
+}
+
+/// Appends a line of measurements to the file named by `CONFAB_TEST_REPORT`, if set
+/// (tests print nothing; this is how their figures can be collected).
+pub fn record(test: &str, text: &str) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("CONFAB_TEST_REPORT") else {
+        return;
+    };
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| writeln!(file, "{test}: {text}"));
+    if let Err(error) = written {
+        tracing::warn!(%error, "could not write the test report");
+    }
 }
