@@ -1,8 +1,9 @@
 //! The page's state as a pure function of what happened: server frames and the
 //! person's actions. No browser APIs here, so it is unit-tested natively.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use confab_shared::protocol::PRESENCE_LIST_LIMIT;
 use confab_shared::{
     ChatMessage, ClientId, ClientMsg, MessageBody, RoomName, Seq, ServerMsg, UserName,
 };
@@ -38,7 +39,10 @@ pub struct Room {
     pub messages: BTreeMap<Seq, ChatMessage>,
     /// Sent by this person, not yet seen back from the server; oldest first.
     pub pending: Vec<Pending>,
-    pub online: Vec<UserName>,
+    /// People online, by name: everyone in rooms of at most
+    /// `PRESENCE_LIST_LIMIT` people, nobody in bigger ones (only the count).
+    pub online: BTreeSet<UserName>,
+    pub online_count: u32,
     /// Newest seq received: what a reconnect resumes after. None before the first join.
     pub last_seq: Option<Seq>,
     /// Replayed messages up to this seq are not counted as unread.
@@ -150,6 +154,7 @@ impl Chat {
                 room,
                 last_seq,
                 online,
+                online_count,
                 // A truncated replay leaves a hole between what we had and what came;
                 // rows() shows it and fill_gap() pages it in.
                 truncated: _,
@@ -161,7 +166,8 @@ impl Chat {
                     // A first visit: the replay is history, not news.
                     state.quiet_until = last_seq;
                 }
-                state.online = online;
+                state.online = online.into_iter().collect();
+                state.online_count = online_count;
             }
             ServerMsg::Message(message) => {
                 let current = message.room == self.current;
@@ -186,9 +192,25 @@ impl Chat {
                     }
                 }
             }
-            ServerMsg::Presence { room, online } => {
+            ServerMsg::Presence {
+                room,
+                online_count,
+                joined,
+                left,
+                online,
+            } => {
                 if let Some(state) = self.rooms.get_mut(&room) {
-                    state.online = online;
+                    if let Some(everyone) = online {
+                        state.online = everyone.into_iter().collect();
+                    }
+                    state.online.extend(joined);
+                    for gone in &left {
+                        state.online.remove(gone);
+                    }
+                    if online_count as usize > PRESENCE_LIST_LIMIT {
+                        state.online.clear();
+                    }
+                    state.online_count = online_count;
                 }
             }
             ServerMsg::Error {

@@ -281,7 +281,8 @@ impl Connection {
         let joined = ServerMsg::Joined {
             room,
             last_seq: replay.last_seq,
-            online,
+            online: online.names,
+            online_count: online.count,
             truncated: replay.truncated,
         };
         self.feed(wire::encode(&joined)).await?;

@@ -5,11 +5,18 @@
 //!
 //! One std `Mutex` guards the map: every critical section is short (no I/O, no
 //! `.await`), and delivery only pushes onto bounded queues without waiting.
+//!
+//! Presence is gathered, not sent per join: joins and leaves mark a room dirty, and
+//! [`Hub::flush_presence`] (run every `presence_interval`) sends each dirty room one
+//! frame with what changed. Rooms over [`PRESENCE_LIST_LIMIT`] people get the count
+//! only, so 10,000 people joining one room cost 10,000 small frames per flush, not
+//! 10^8 names.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use confab_shared::protocol::PRESENCE_LIST_LIMIT;
 use confab_shared::{RoomName, ServerMsg, UserName};
 
 use crate::outbox::{Outbound, Outbox, RoomFrame};
@@ -20,8 +27,15 @@ pub type ConnId = u64;
 
 #[derive(Default)]
 pub struct Hub {
-    rooms: Mutex<HashMap<RoomName, Room>>,
+    state: Mutex<Rooms>,
     next_conn: AtomicU64,
+}
+
+#[derive(Default)]
+struct Rooms {
+    rooms: HashMap<RoomName, Room>,
+    /// Rooms with presence changes not yet announced.
+    dirty: HashSet<RoomName>,
 }
 
 #[derive(Default)]
@@ -29,6 +43,10 @@ struct Room {
     members: HashMap<ConnId, Member>,
     /// Distinct people online, with how many of their connections are in the room.
     online: BTreeMap<UserName, usize>,
+    /// Unannounced changes: each person's latest state (true = came online).
+    changes: BTreeMap<UserName, bool>,
+    /// How many were online at the last announcement.
+    announced: usize,
 }
 
 struct Member {
@@ -36,30 +54,62 @@ struct Member {
     outbox: Outbox,
 }
 
-impl Room {
-    fn online(&self) -> Vec<UserName> {
-        self.online.keys().cloned().collect()
-    }
+/// Who is online in a room, as a joining client is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Online {
+    /// Everyone, sorted, when at most [`PRESENCE_LIST_LIMIT`]; else empty.
+    pub names: Vec<UserName>,
+    pub count: u32,
+}
 
-    fn deliver(&self, frame: &Arc<RoomFrame>, skip: Option<ConnId>) {
-        for (id, member) in &self.members {
-            if Some(*id) != skip {
-                member.outbox.deliver(Outbound::Room(Arc::clone(frame)));
-            }
+impl Room {
+    fn online(&self) -> Online {
+        let count = self.online.len();
+        let names = if count <= PRESENCE_LIST_LIMIT {
+            self.online.keys().cloned().collect()
+        } else {
+            Vec::new()
+        };
+        Online {
+            names,
+            count: u32::try_from(count).unwrap_or(u32::MAX),
         }
     }
 
-    fn announce_presence(&self, room: &RoomName, skip: Option<ConnId>) {
-        let msg = ServerMsg::Presence {
+    fn deliver(&self, frame: &Arc<RoomFrame>) {
+        for member in self.members.values() {
+            member.outbox.deliver(Outbound::Room(Arc::clone(frame)));
+        }
+    }
+
+    /// The presence frame for what changed since the last one; clears the changes.
+    fn announcement(&mut self, room: &RoomName) -> ServerMsg {
+        let count = self.online.len();
+        let changes = std::mem::take(&mut self.changes);
+        let was = std::mem::replace(&mut self.announced, count);
+        let online_count = u32::try_from(count).unwrap_or(u32::MAX);
+        let (mut joined, mut left, mut online) = (Vec::new(), Vec::new(), None);
+        if count > PRESENCE_LIST_LIMIT {
+            // Count only.
+        } else if was > PRESENCE_LIST_LIMIT {
+            // Members had no names: send them all.
+            online = Some(self.online.keys().cloned().collect());
+        } else {
+            for (user, came) in changes {
+                if came {
+                    joined.push(user)
+                } else {
+                    left.push(user)
+                }
+            }
+        }
+        ServerMsg::Presence {
             room: room.clone(),
-            online: self.online(),
-        };
-        let frame = Arc::new(RoomFrame {
-            room: room.clone(),
-            seq: None,
-            frame: wire::encode(&msg),
-        });
-        self.deliver(&frame, skip);
+            online_count,
+            joined,
+            left,
+            online,
+        }
     }
 }
 
@@ -68,22 +118,18 @@ impl Hub {
         self.next_conn.fetch_add(1, Ordering::Relaxed)
     }
 
-    fn rooms(&self) -> MutexGuard<'_, HashMap<RoomName, Room>> {
+    fn lock(&self) -> MutexGuard<'_, Rooms> {
         // A panic while holding this lock cannot leave the map half-updated in a way
         // that matters more than stopping every room would, so poison is ignored.
-        self.rooms.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Adds a connection to `room` (again, if it was there) and returns who is online.
-    /// The other members hear of it if the set of people changed.
-    pub fn join(
-        &self,
-        room: &RoomName,
-        conn: ConnId,
-        user: &UserName,
-        outbox: &Outbox,
-    ) -> Vec<UserName> {
-        let mut rooms = self.rooms();
+    /// The other members hear of it at the next presence flush, if the set of people
+    /// changed.
+    pub fn join(&self, room: &RoomName, conn: ConnId, user: &UserName, outbox: &Outbox) -> Online {
+        let mut guard = self.lock();
+        let Rooms { rooms, dirty } = &mut *guard;
         let state = rooms.entry(room.clone()).or_default();
         let member = Member {
             user: user.clone(),
@@ -93,7 +139,8 @@ impl Hub {
             let count = state.online.entry(user.clone()).or_insert(0);
             *count += 1;
             if *count == 1 {
-                state.announce_presence(room, Some(conn));
+                state.changes.insert(user.clone(), true);
+                dirty.insert(room.clone());
             }
         }
         state.online()
@@ -101,7 +148,8 @@ impl Hub {
 
     /// Removes a connection from `room`; returns whether it was there.
     pub fn leave(&self, room: &RoomName, conn: ConnId) -> bool {
-        let mut rooms = self.rooms();
+        let mut guard = self.lock();
+        let Rooms { rooms, dirty } = &mut *guard;
         let Some(state) = rooms.get_mut(room) else {
             return false;
         };
@@ -110,13 +158,15 @@ impl Hub {
         };
         if state.members.is_empty() {
             rooms.remove(room);
+            dirty.remove(room);
             return true;
         }
         if let Some(count) = state.online.get_mut(&member.user) {
             *count -= 1;
             if *count == 0 {
                 state.online.remove(&member.user);
-                state.announce_presence(room, None);
+                state.changes.insert(member.user, false);
+                dirty.insert(room.clone());
             }
         }
         true
@@ -124,71 +174,45 @@ impl Hub {
 
     /// Queues `frame` for every member of its room on this node.
     pub fn publish(&self, frame: Arc<RoomFrame>) {
-        let rooms = self.rooms();
-        if let Some(state) = rooms.get(&frame.room) {
-            state.deliver(&frame, None);
+        let guard = self.lock();
+        if let Some(state) = guard.rooms.get(&frame.room) {
+            state.deliver(&frame);
         }
     }
 
-    /// People online in `room` on this node.
-    pub fn online(&self, room: &RoomName) -> Vec<UserName> {
-        self.rooms().get(room).map(Room::online).unwrap_or_default()
+    /// Sends each room whose people changed one presence frame; returns how many.
+    pub fn flush_presence(&self) -> usize {
+        let mut guard = self.lock();
+        let Rooms { rooms, dirty } = &mut *guard;
+        let mut sent = 0;
+        for room in dirty.drain() {
+            let Some(state) = rooms.get_mut(&room) else {
+                continue;
+            };
+            let msg = state.announcement(&room);
+            let frame = Arc::new(RoomFrame {
+                room,
+                seq: None,
+                frame: wire::encode(&msg),
+            });
+            state.deliver(&frame);
+            sent += 1;
+        }
+        sent
+    }
+
+    /// Who is online in `room` on this node.
+    pub fn online(&self, room: &RoomName) -> Online {
+        self.lock()
+            .rooms
+            .get(room)
+            .map(Room::online)
+            .unwrap_or(Online {
+                names: Vec::new(),
+                count: 0,
+            })
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use tokio::sync::mpsc::Receiver;
-
-    fn name(s: &str) -> UserName {
-        UserName::new(s).unwrap()
-    }
-
-    fn frames(rx: &mut Receiver<Outbound>) -> Vec<String> {
-        let mut out = Vec::new();
-        while let Ok(item) = rx.try_recv() {
-            match item {
-                Outbound::Room(f) => out.push(f.frame.to_string()),
-                Outbound::Direct(f) => out.push(f.to_string()),
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn presence_counts_people_not_connections() {
-        let hub = Hub::default();
-        let room = RoomName::new("general").unwrap();
-        let (a, mut a_rx) = Outbox::channel(16);
-        let (b1, mut b1_rx) = Outbox::channel(16);
-        let (b2, _b2_rx) = Outbox::channel(16);
-
-        assert_eq!(hub.join(&room, 1, &name("ann"), &a), [name("ann")]);
-        assert_eq!(
-            hub.join(&room, 2, &name("bob"), &b1),
-            [name("ann"), name("bob")]
-        );
-        assert_eq!(frames(&mut a_rx).len(), 1, "ann hears that bob came");
-        assert!(
-            frames(&mut b1_rx).is_empty(),
-            "bob learns it from the join reply"
-        );
-
-        // Bob's second tab changes nothing anyone needs to hear.
-        hub.join(&room, 3, &name("bob"), &b2);
-        assert!(frames(&mut a_rx).is_empty());
-        assert!(hub.leave(&room, 3));
-        assert!(frames(&mut a_rx).is_empty());
-
-        assert!(hub.leave(&room, 2));
-        let seen = frames(&mut a_rx);
-        assert_eq!(seen.len(), 1);
-        assert!(seen[0].contains(r#""online":["ann"]"#), "{}", seen[0]);
-        assert!(!hub.leave(&room, 2), "already gone");
-
-        assert!(hub.leave(&room, 1));
-        assert!(hub.online(&room).is_empty());
-        assert!(hub.rooms().is_empty(), "empty rooms are dropped");
-    }
-}
+mod tests;

@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
@@ -50,6 +51,11 @@ pub async fn run_with(
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
     };
+    let presence = tokio::spawn(announce_presence(
+        Arc::clone(&state.hub),
+        settings.presence_interval,
+        state.shutdown.clone(),
+    ));
     let app = routes::router(state.clone(), static_dir);
     let closing = state.shutdown.clone();
     let listener = listener.tap_io(|tcp| {
@@ -67,6 +73,9 @@ pub async fn run_with(
 
     state.connections.close();
     state.connections.wait().await;
+    if let Err(error) = presence.await {
+        tracing::error!(%error, "the presence task failed");
+    }
     drop(state);
     stop_writes.cancel();
     if let Err(error) = writer.await {
@@ -74,4 +83,18 @@ pub async fn run_with(
     }
     store.close().await;
     served
+}
+
+/// Announces gathered presence changes every `every`, until shutdown.
+async fn announce_presence(hub: Arc<Hub>, every: Duration, shutdown: CancellationToken) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = ticks.tick() => {
+                hub.flush_presence();
+            }
+        }
+    }
 }

@@ -18,6 +18,8 @@ pub struct Settings {
     /// Frames a connection's outbound queue holds; a full queue means the reader
     /// cannot keep up, and the socket is closed with 4008.
     pub queue_capacity: usize,
+    /// How long presence changes are gathered before they are announced together.
+    pub presence_interval: Duration,
 }
 
 impl Default for Settings {
@@ -27,6 +29,7 @@ impl Default for Settings {
             idle_timeout: Duration::from_secs(9),
             write_timeout: Duration::from_secs(10),
             queue_capacity: 1024,
+            presence_interval: Duration::from_millis(100),
         }
     }
 }

@@ -35,13 +35,22 @@ async fn a_vanished_client_is_removed_and_a_quiet_one_is_not() {
     // watcher sends nothing either, but it reads, so it answers pings.
     let vanished = Instant::now();
     let presence = watcher
-        .recv_until(|msg| matches!(msg, ServerMsg::Presence { .. }))
+        .recv_until(|msg| matches!(msg, ServerMsg::Presence { left, .. } if !left.is_empty()))
         .await;
     let removed_after = vanished.elapsed();
     match presence {
-        ServerMsg::Presence { room, online } => {
+        ServerMsg::Presence {
+            room,
+            left,
+            online_count,
+            ..
+        } => {
             assert_eq!(room.as_str(), ROOM);
-            assert_eq!(online, [user("watcher")], "the ghost is gone");
+            assert_eq!(
+                (left, online_count),
+                (vec![user("ghost")], 1),
+                "the ghost is gone"
+            );
         }
         _ => unreachable!("recv_until returned a frame it was not asked for"),
     }

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use common::process::{ServerProcess, free_port};
 use common::resilient::{self, Outgoing, Plan, Report};
+use confab_shared::protocol::PRESENCE_LIST_LIMIT;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::json;
@@ -84,6 +85,8 @@ struct Frame {
     #[serde(rename = "type")]
     kind: String,
     online: Option<Vec<String>>,
+    left: Option<Vec<String>>,
+    online_count: Option<u32>,
 }
 
 async fn connect(server: &ServerProcess, name: &str) -> Socket {
@@ -123,9 +126,11 @@ async fn connect_and_join(server: &ServerProcess, name: &str) -> Socket {
     for _ in 0..100 {
         let frame = next_text(&mut socket, name).await;
         if frame.kind == "joined" {
+            let count = frame.online_count.unwrap_or(0) as usize;
             let online = frame.online.unwrap_or_default();
+            // Rooms over the list limit get a count, not names.
             assert!(
-                online.iter().any(|n| n == SLOW),
+                online.iter().any(|n| n == SLOW) || count > PRESENCE_LIST_LIMIT,
                 "{name}: the stopped reader is in the room: {online:?}"
             );
             return socket;
@@ -161,6 +166,9 @@ async fn normal_member(
         trouble: None,
     };
     let deadline = Instant::now() + DEADLINE;
+    // The most people seen online: the stopped reader's leaving shows as a smaller
+    // count in rooms too big for names.
+    let mut most = 0;
     while seen.last_seq < messages as u64 {
         let frame = match tokio::time::timeout_at(deadline, socket.next()).await {
             Ok(Some(Ok(frame))) => frame,
@@ -197,7 +205,11 @@ async fn normal_member(
             continue;
         }
         let frame: Frame = serde_json::from_str(text).expect("a server frame");
-        if frame.kind == "presence" && !frame.online.unwrap_or_default().iter().any(|n| n == SLOW) {
+        let count = frame.online_count.unwrap_or(0);
+        let left_by_name = frame.left.unwrap_or_default().iter().any(|n| n == SLOW);
+        let shrank = count < most;
+        most = most.max(count);
+        if frame.kind == "presence" && (left_by_name || shrank) {
             gone.send_if_modified(|at| {
                 let first = at.is_none();
                 if first {

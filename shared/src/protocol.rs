@@ -15,6 +15,9 @@ pub type MessageId = i64;
 /// The most messages a resuming `join` (one with `after`) replays.
 pub const MAX_REPLAY: u32 = 1000;
 
+/// Rooms with more people online than this get presence as a count, without names.
+pub const PRESENCE_LIST_LIMIT: usize = 100;
+
 /// How many stored messages `join` replays when it has no `after`.
 pub const DEFAULT_REPLAY: u32 = 50;
 
@@ -81,7 +84,9 @@ pub enum ServerMsg {
     Joined {
         room: RoomName,
         last_seq: Seq,
+        /// Everyone online, sorted, when at most [`PRESENCE_LIST_LIMIT`]; else empty.
         online: Vec<UserName>,
+        online_count: u32,
         /// Set when a resume (`join` with `after`) had more to replay than the server
         /// sends at once: the replay holds only the newest messages, and the client
         /// pages back with `history` to fill the gap.
@@ -103,10 +108,23 @@ pub enum ServerMsg {
         messages: Vec<ChatMessage>,
         has_more: bool,
     },
-    /// Who is in a room now; sent to its members whenever that changes.
+    /// Who came and went, sent to a room's members a moment after it changed
+    /// (changes are gathered for a fraction of a second and sent together). Rooms with
+    /// at most [`PRESENCE_LIST_LIMIT`] people online get names; larger rooms only the
+    /// count, so a crowd joining never costs a list per member per join.
     Presence {
         room: RoomName,
-        online: Vec<UserName>,
+        online_count: u32,
+        /// People who came online since the last presence frame.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        joined: Vec<UserName>,
+        /// People who went offline since the last presence frame.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        left: Vec<UserName>,
+        /// Everyone online, replacing what the client knows: sent instead of a diff
+        /// when a room comes back under the limit (its members had no names).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        online: Option<Vec<UserName>>,
     },
     /// A request was refused; the connection stays open.
     Error {

@@ -61,7 +61,7 @@ pub fn ChatView(name: UserName, on_sign_out: Callback<()>) -> impl IntoView {
 
     let (menu_open, set_menu_open) = signal(false);
     let room_title = move || chat.with(|c| c.current.to_string());
-    let online_count = move || chat.with(|c| c.current_room().map_or(0, |r| r.online.len()));
+    let online_count = move || chat.with(|c| c.current_room().map_or(0, |r| r.online_count));
     view! {
         <div class="app" class:menu-open=menu_open>
             <Sidebar on_sign_out on_navigate=Callback::new(move |()| set_menu_open.set(false)) />

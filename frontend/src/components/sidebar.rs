@@ -59,7 +59,7 @@ pub fn Sidebar(on_sign_out: Callback<()>, on_navigate: Callback<()>) -> impl Int
     let online = move || {
         chat.with(|c| {
             c.current_room()
-                .map(|r| r.online.clone())
+                .map(|r| r.online.iter().cloned().collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     };
@@ -143,6 +143,22 @@ pub fn Sidebar(on_sign_out: Callback<()>, on_navigate: Callback<()>) -> impl Int
                             }
                         />
                     </ul>
+                    {move || {
+                        let (count, named) = chat
+                            .with(|c| {
+                                c.current_room()
+                                    .map_or((0, 0), |r| (r.online_count as usize, r.online.len()))
+                            });
+                        (count > named)
+                            .then(|| {
+                                let text = if named == 0 {
+                                    format!("{count} people here")
+                                } else {
+                                    format!("and {} more", count - named)
+                                };
+                                view! { <p class="hint crowd">{text}</p> }
+                            })
+                    }}
                 </section>
                 <footer class="me">
                     <span>"Signed in as "<strong>{me}</strong></span>

@@ -33,6 +33,7 @@ fn joined(room_name: &str, last_seq: u64) -> ServerMsg {
         room: room(room_name),
         last_seq,
         online: vec![user("me")],
+        online_count: 1,
         truncated: false,
     }
 }
@@ -224,6 +225,7 @@ fn a_truncated_resume_shows_the_gap_and_fills_it() {
         room: room("general"),
         last_seq: 3000,
         online: vec![],
+        online_count: 0,
         truncated: true,
     });
     c.apply(message("general", 2001, "ann", "z"));
@@ -323,4 +325,35 @@ fn the_outbox_survives_a_reload() {
         sends,
         [(room("dev"), id("x2")), (room("general"), id("x1"))]
     );
+}
+
+#[test]
+fn presence_diffs_and_crowds() {
+    let mut c = chat();
+    c.apply(joined("general", 0));
+    let presence =
+        |count: u32, joined: &[&str], left: &[&str], online: Option<&[&str]>| ServerMsg::Presence {
+            room: room("general"),
+            online_count: count,
+            joined: joined.iter().map(|n| user(n)).collect(),
+            left: left.iter().map(|n| user(n)).collect(),
+            online: online.map(|o| o.iter().map(|n| user(n)).collect()),
+        };
+    let names = |c: &Chat| -> Vec<String> {
+        c.current_room()
+            .unwrap()
+            .online
+            .iter()
+            .map(|n| n.to_string())
+            .collect()
+    };
+    c.apply(presence(3, &["ann", "bob", "me"], &[], None));
+    assert_eq!(names(&c), ["ann", "bob", "me"]);
+    c.apply(presence(2, &[], &["bob"], None));
+    assert_eq!(names(&c), ["ann", "me"]);
+    c.apply(presence(150, &[], &[], None));
+    assert!(names(&c).is_empty(), "a crowd has a count, not names");
+    assert_eq!(c.current_room().unwrap().online_count, 150);
+    c.apply(presence(2, &[], &[], Some(&["ann", "zed"])));
+    assert_eq!(names(&c), ["ann", "zed"]);
 }

@@ -93,18 +93,20 @@ fn server_frames() {
             room: room("general"),
             last_seq: 3,
             online: vec![user("alice"), user("bob")],
+            online_count: 2,
             truncated: false,
         },
-        json!({"type": "joined", "room": "general", "last_seq": 3, "online": ["alice", "bob"]}),
+        json!({"type": "joined", "room": "general", "last_seq": 3, "online": ["alice", "bob"], "online_count": 2}),
     );
     assert_server_json(
         ServerMsg::Joined {
             room: room("general"),
             last_seq: 3000,
             online: vec![],
+            online_count: 150,
             truncated: true,
         },
-        json!({"type": "joined", "room": "general", "last_seq": 3000, "online": [], "truncated": true}),
+        json!({"type": "joined", "room": "general", "last_seq": 3000, "online": [], "online_count": 150, "truncated": true}),
     );
     let message = json!({
         "room": "general", "seq": 7, "id": 42, "client_id": "c-1", "author": "alice",
@@ -133,9 +135,32 @@ fn server_frames() {
     assert_server_json(
         ServerMsg::Presence {
             room: room("general"),
-            online: vec![user("bob")],
+            online_count: 2,
+            joined: vec![user("bob")],
+            left: vec![user("carol")],
+            online: None,
         },
-        json!({"type": "presence", "room": "general", "online": ["bob"]}),
+        json!({"type": "presence", "room": "general", "online_count": 2, "joined": ["bob"], "left": ["carol"]}),
+    );
+    assert_server_json(
+        ServerMsg::Presence {
+            room: room("general"),
+            online_count: 5000,
+            joined: vec![],
+            left: vec![],
+            online: None,
+        },
+        json!({"type": "presence", "room": "general", "online_count": 5000}),
+    );
+    assert_server_json(
+        ServerMsg::Presence {
+            room: room("general"),
+            online_count: 1,
+            joined: vec![],
+            left: vec![],
+            online: Some(vec![user("bob")]),
+        },
+        json!({"type": "presence", "room": "general", "online_count": 1, "online": ["bob"]}),
     );
     assert_server_json(
         ServerMsg::Error {
@@ -208,6 +233,6 @@ fn unknown_fields_are_ignored_and_history_limit_defaults() {
 
 #[test]
 fn server_frames_with_invalid_names_are_refused() {
-    let text = r#"{"type":"presence","room":"general","online":["bad name"]}"#;
+    let text = r#"{"type":"presence","room":"general","online_count":1,"joined":["bad name"]}"#;
     assert!(serde_json::from_str::<ServerMsg>(text).is_err());
 }
