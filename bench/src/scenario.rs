@@ -327,7 +327,8 @@ fn dropped_note(dropped: u64) -> String {
     }
 }
 
-/// Connects receivers `first..first + count` into `room`, 200 at a time.
+/// Connects receivers `first..first + count` into `room`, 100 at a time (more at
+/// once overflows accept queues and costs seconds of SYN retransmission).
 async fn connect_receivers(
     shared: &Arc<Shared>,
     tasks: &mut JoinSet<anyhow::Result<Latencies>>,
@@ -335,7 +336,7 @@ async fn connect_receivers(
     count: usize,
     room: &str,
 ) -> anyhow::Result<()> {
-    for batch in (first..first + count).collect::<Vec<_>>().chunks(200) {
+    for batch in (first..first + count).collect::<Vec<_>>().chunks(100) {
         for &i in batch {
             tasks.spawn(load::receiver(Arc::clone(shared), i, room.to_owned()));
         }

@@ -103,15 +103,21 @@ impl Down {
     }
 }
 
+/// One browser test at a time: two cores do not run several Chromiums well, and a
+/// starved browser makes a flaky test.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// One chromedriver; each [`Person`] is a separate browser (own profile, so own
 /// localStorage) in it.
 pub struct Driver {
     url: String,
     _process: Child,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl Driver {
     pub async fn start() -> Self {
+        let turn = ONE_AT_A_TIME.lock().await;
         let binary =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port().await;
@@ -137,6 +143,7 @@ impl Driver {
         Self {
             url,
             _process: process,
+            _turn: turn,
         }
     }
 

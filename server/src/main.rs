@@ -1,11 +1,12 @@
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
 use confab_server::config::Config;
 use confab_server::store;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -21,9 +22,7 @@ async fn main() -> anyhow::Result<()> {
     let store = store::open(&config.database)
         .await
         .with_context(|| format!("opening the database {:?}", config.database))?;
-    let listener = TcpListener::bind(config.addr)
-        .await
-        .with_context(|| format!("listening on {}", config.addr))?;
+    let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;
     let addr = listener.local_addr()?;
     if !config.static_dir.join("index.html").is_file() {
         tracing::warn!(
@@ -41,6 +40,19 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Binds with a long accept queue: after a restart every client reconnects at once,
+/// and a short queue drops their SYNs into seconds of retransmission backoff.
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
