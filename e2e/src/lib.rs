@@ -212,18 +212,17 @@ impl Person {
         composer.send_keys("\u{E007}").await.expect("press Enter");
     }
 
-    /// The texts of the message bodies shown, in order.
+    /// The texts of the message bodies shown, in order. Read in one script, so a
+    /// list re-rendering meanwhile cannot leave a stale element in hand.
     pub async fn bodies(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let found = self
+        let script = "return [...document.querySelectorAll('[role=log] article.msg .body')]\
+                      .map((e) => e.textContent);";
+        let value = self
             .client
-            .find_all(Locator::Css("[role=log] article.msg .body"))
+            .execute(script, vec![])
             .await
-            .expect("find messages");
-        for body in found {
-            out.push(body.text().await.expect("read a message"));
-        }
-        out
+            .expect("read the messages");
+        serde_json::from_value(value).expect("a list of strings")
     }
 
     /// Waits until the shown bodies satisfy `done`; returns them.
