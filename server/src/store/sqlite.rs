@@ -6,8 +6,8 @@
 //! and OS crashes. An `ack` promises the message is stored, so we pay that fsync; the
 //! sequencer commits many messages per transaction, which spreads its cost.
 
-use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,6 +20,10 @@ use sqlx::{Row, Sqlite, Transaction};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
+mod append;
+
+use append::SeqCache;
+
 use super::{Appended, NewMessage, Page, Replay, Store, StoreError};
 
 const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, body, ts";
@@ -27,6 +31,8 @@ const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, body, ts";
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// See `append.rs`: rooms' newest seqs, kept by the only writer.
+    seqs: Arc<Mutex<SeqCache>>,
 }
 
 impl SqliteStore {
@@ -49,78 +55,21 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            seqs: Arc::default(),
+        })
+    }
+
+    fn seq_cache(&self) -> MutexGuard<'_, SeqCache> {
+        self.seqs.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn append(&self, batch: &[NewMessage]) -> Result<Vec<Appended>, StoreError> {
-        let ts = now_rfc3339();
-        let mut tx = self.pool.begin().await?;
-        // Room id and the seq given out last, for the rooms this batch touches.
-        let mut rooms: HashMap<&RoomName, (i64, Seq)> = HashMap::new();
-        // Where each (author, client_id) of this batch landed in `out`.
-        let mut seen: HashMap<(&UserName, &ClientId), usize> = HashMap::new();
-        let mut out: Vec<Appended> = Vec::with_capacity(batch.len());
-
-        for new in batch {
-            let key = (&new.author, &new.client_id);
-            if let Some(&first) = seen.get(&key) {
-                out.push(Appended::Duplicate(out[first].message().clone()));
-                continue;
-            }
-            let (room_id, last_seq) = match rooms.get(&new.room) {
-                Some(&known) => known,
-                None => room_row(&mut tx, &new.room, &ts).await?,
-            };
-            let seq = last_seq + 1;
-            let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO messages (room_id, seq, author, client_id, body, ts)
-                 VALUES (?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (author, client_id) DO NOTHING
-                 RETURNING id",
-            )
-            .bind(room_id)
-            .bind(to_db_seq(seq)?)
-            .bind(new.author.as_str())
-            .bind(new.client_id.as_str())
-            .bind(new.body.as_str())
-            .bind(&ts)
-            .fetch_optional(&mut *tx)
-            .await?;
-            seen.insert(key, out.len());
-            match inserted {
-                Some(id) => {
-                    rooms.insert(&new.room, (room_id, seq));
-                    out.push(Appended::New(ChatMessage {
-                        room: new.room.clone(),
-                        seq,
-                        id,
-                        client_id: new.client_id.clone(),
-                        author: new.author.clone(),
-                        body: new.body.clone(),
-                        ts: ts.clone(),
-                    }));
-                }
-                None => {
-                    rooms.insert(&new.room, (room_id, last_seq));
-                    let original = original_of(&mut tx, &new.author, &new.client_id).await?;
-                    out.push(Appended::Duplicate(original));
-                }
-            }
-        }
-
-        for &(room_id, last_seq) in rooms.values() {
-            sqlx::query("UPDATE rooms SET last_seq = ? WHERE id = ? AND last_seq < ?")
-                .bind(to_db_seq(last_seq)?)
-                .bind(room_id)
-                .bind(to_db_seq(last_seq)?)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(out)
+        self.append_batch(batch).await
     }
 
     async fn replay(
@@ -196,52 +145,19 @@ impl Store for SqliteStore {
     }
 }
 
-/// The room's id and last seq, creating the room if this is its first message.
-async fn room_row(
-    tx: &mut Transaction<'_, Sqlite>,
-    room: &RoomName,
-    ts: &str,
-) -> Result<(i64, Seq), StoreError> {
-    let row = sqlx::query(
-        "INSERT INTO rooms (name, created_at) VALUES (?, ?)
-         ON CONFLICT (name) DO UPDATE SET name = excluded.name
-         RETURNING id, last_seq",
-    )
-    .bind(room.as_str())
-    .bind(ts)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok((row.try_get(0)?, from_db_seq(row.try_get(1)?)?))
-}
-
 async fn find_room(
     tx: &mut Transaction<'_, Sqlite>,
     room: &RoomName,
 ) -> Result<Option<(i64, Seq)>, StoreError> {
-    let row = sqlx::query("SELECT id, last_seq FROM rooms WHERE name = ?")
-        .bind(room.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row = sqlx::query(
+        "SELECT id, (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room_id = rooms.id)
+         FROM rooms WHERE name = ?",
+    )
+    .bind(room.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
     row.map(|row| Ok((row.try_get(0)?, from_db_seq(row.try_get(1)?)?)))
         .transpose()
-}
-
-async fn original_of(
-    tx: &mut Transaction<'_, Sqlite>,
-    author: &UserName,
-    client_id: &ClientId,
-) -> Result<ChatMessage, StoreError> {
-    let row = sqlx::query(
-        "SELECT r.name, m.id, m.seq, m.client_id, m.author, m.body, m.ts
-         FROM messages m JOIN rooms r ON r.id = m.room_id
-         WHERE m.author = ? AND m.client_id = ?",
-    )
-    .bind(author.as_str())
-    .bind(client_id.as_str())
-    .fetch_one(&mut **tx)
-    .await?;
-    let room = RoomName::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
-    message_from_row(&room, &row, 1)
 }
 
 /// Rows read newest first with `limit + 1` as the SQL limit: the oldest-first page of

@@ -1,0 +1,184 @@
+//! The write path: a batch of messages in one transaction, with as few statements as
+//! the batch allows (one lookup of resends, one insert per 100 rows), whatever its
+//! size. Per-room seqs are kept in memory between batches: this store is the only
+//! writer of its file (the sequencer is its only caller), so the cache stays exact;
+//! a failed batch forgets it, and the next batch reads it back from the database.
+
+use std::collections::HashMap;
+
+use confab_shared::{ChatMessage, ClientId, RoomName, Seq, UserName};
+use sqlx::{Row, Sqlite, Transaction};
+
+use super::{SqliteStore, from_db_seq, message_from_row, now_rfc3339, to_db_seq};
+use crate::store::{Appended, NewMessage, StoreError};
+
+/// Rows per INSERT statement (6 parameters each; SQLite allows 32766).
+const ROWS_PER_INSERT: usize = 100;
+
+/// Room ids and the newest seq of each, by room name.
+pub(super) type SeqCache = HashMap<RoomName, (i64, Seq)>;
+
+/// Where each message of the batch stands before the insert.
+enum Plan {
+    /// Stored before (by an earlier batch): its original.
+    Original(ChatMessage),
+    /// The same author and client id as message `i` of this batch.
+    SameAs(usize),
+    /// To insert with this room id and seq.
+    Insert(i64, Seq),
+}
+
+impl SqliteStore {
+    pub(super) async fn append_batch(
+        &self,
+        batch: &[NewMessage],
+    ) -> Result<Vec<Appended>, StoreError> {
+        let ts = now_rfc3339();
+        // Taken out for the batch, put back only if it commits.
+        let mut cache = std::mem::take(&mut *self.seq_cache());
+        let mut tx = self.pool.begin().await?;
+        let mut originals = stored_originals(&mut tx, batch).await?;
+
+        let mut first_of: HashMap<(&UserName, &ClientId), usize> = HashMap::new();
+        let mut plans = Vec::with_capacity(batch.len());
+        for (i, new) in batch.iter().enumerate() {
+            let key = (&new.author, &new.client_id);
+            if let Some(&first) = first_of.get(&key) {
+                plans.push(Plan::SameAs(first));
+                continue;
+            }
+            first_of.insert(key, i);
+            if let Some(original) =
+                originals.remove(&(new.author.to_string(), new.client_id.to_string()))
+            {
+                plans.push(Plan::Original(original));
+                continue;
+            }
+            let (room_id, last) = match cache.get(&new.room) {
+                Some(&known) => known,
+                None => room_row(&mut tx, &new.room, &ts).await?,
+            };
+            cache.insert(new.room.clone(), (room_id, last + 1));
+            plans.push(Plan::Insert(room_id, last + 1));
+        }
+
+        let ids = insert_rows(&mut tx, batch, &plans, &ts).await?;
+        tx.commit().await?;
+        *self.seq_cache() = cache;
+
+        let mut out: Vec<Appended> = Vec::with_capacity(batch.len());
+        for (new, plan) in batch.iter().zip(plans) {
+            let appended = match plan {
+                Plan::Original(original) => Appended::Duplicate(original),
+                Plan::SameAs(first) => Appended::Duplicate(out[first].message().clone()),
+                Plan::Insert(room_id, seq) => {
+                    let id = ids.get(&(room_id, seq)).copied().ok_or_else(|| {
+                        StoreError::Corrupt(format!("no id came back for seq {seq}"))
+                    })?;
+                    Appended::New(ChatMessage {
+                        room: new.room.clone(),
+                        seq,
+                        id,
+                        client_id: new.client_id.clone(),
+                        author: new.author.clone(),
+                        body: new.body.clone(),
+                        ts: ts.clone(),
+                    })
+                }
+            };
+            out.push(appended);
+        }
+        Ok(out)
+    }
+}
+
+/// The stored messages among the batch's (author, client_id) pairs, in one query.
+async fn stored_originals(
+    tx: &mut Transaction<'_, Sqlite>,
+    batch: &[NewMessage],
+) -> Result<HashMap<(String, String), ChatMessage>, StoreError> {
+    let mut found = HashMap::new();
+    for chunk in batch.chunks(ROWS_PER_INSERT * 3) {
+        let pairs = vec!["(?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT r.name, m.id, m.seq, m.client_id, m.author, m.body, m.ts
+             FROM messages m JOIN rooms r ON r.id = m.room_id
+             WHERE (m.author, m.client_id) IN (VALUES {pairs})"
+        );
+        let mut query = sqlx::query(&sql);
+        for new in chunk {
+            query = query.bind(new.author.as_str()).bind(new.client_id.as_str());
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            let room = RoomName::new(row.try_get::<String, _>(0)?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let message = message_from_row(&room, &row, 1)?;
+            let key = (message.author.to_string(), message.client_id.to_string());
+            found.insert(key, message);
+        }
+    }
+    Ok(found)
+}
+
+/// Inserts the planned rows; returns their ids by (room id, seq).
+async fn insert_rows(
+    tx: &mut Transaction<'_, Sqlite>,
+    batch: &[NewMessage],
+    plans: &[Plan],
+    ts: &str,
+) -> Result<HashMap<(i64, Seq), i64>, StoreError> {
+    let rows: Vec<(&NewMessage, i64, Seq)> = batch
+        .iter()
+        .zip(plans)
+        .filter_map(|(new, plan)| match plan {
+            Plan::Insert(room_id, seq) => Some((new, *room_id, *seq)),
+            _ => None,
+        })
+        .collect();
+    let mut ids = HashMap::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let values = vec!["(?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO messages (room_id, seq, author, client_id, body, ts)
+             VALUES {values} RETURNING id, room_id, seq"
+        );
+        let mut query = sqlx::query(&sql);
+        for (new, room_id, seq) in chunk {
+            query = query
+                .bind(*room_id)
+                .bind(to_db_seq(*seq)?)
+                .bind(new.author.as_str())
+                .bind(new.client_id.as_str())
+                .bind(new.body.as_str())
+                .bind(ts);
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            let seq = from_db_seq(row.try_get(2)?)?;
+            ids.insert((row.try_get(1)?, seq), row.try_get(0)?);
+        }
+    }
+    Ok(ids)
+}
+
+/// The room's id and newest seq, creating the room if this is its first message.
+pub(super) async fn room_row(
+    tx: &mut Transaction<'_, Sqlite>,
+    room: &RoomName,
+    ts: &str,
+) -> Result<(i64, Seq), StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO rooms (name, created_at) VALUES (?, ?)
+         ON CONFLICT (name) DO UPDATE SET name = excluded.name
+         RETURNING id",
+    )
+    .bind(room.as_str())
+    .bind(ts)
+    .fetch_one(&mut **tx)
+    .await?;
+    let last: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room_id = ?")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok((id, from_db_seq(last)?))
+}
