@@ -73,7 +73,11 @@ impl Target {
                     .arg(work.join(format!("bench-{port}.db")))
                     .arg("--static-dir")
                     .arg(work)
-                    .env("RUST_LOG", "warn");
+                    // CONFAB_BENCH_SERVER_LOG=debug shows the server's batches.
+                    .env(
+                        "RUST_LOG",
+                        std::env::var("CONFAB_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+                    );
                 c
             }
             Target::NaiveAxum => {
@@ -99,7 +103,11 @@ impl Target {
         };
         let child = command
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(if std::env::var_os("CONFAB_BENCH_SERVER_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
             .spawn()

@@ -48,9 +48,10 @@ impl Server {
             dist.display()
         );
         let db = dir.path().join("e2e.db");
-        let store = confab_server::store::open(db.to_str().expect("utf-8 path"))
-            .await
-            .expect("open store");
+        let store =
+            confab_server::store::open(db.to_str().expect("utf-8 path"), Default::default())
+                .await
+                .expect("open store");
         let listener = TcpListener::bind(addr).await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::store::Durability;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "confab",
@@ -19,6 +21,11 @@ pub struct Config {
     /// The database: a SQLite file path (created if missing) or a sqlite: URL.
     #[arg(long, env = "CONFAB_DATABASE", default_value = "confab.db")]
     pub database: String,
+
+    /// What an acknowledgement promises: `process` (survives a crash or kill of the
+    /// server) or `disk` (also survives power loss; one fsync per batch, slower).
+    #[arg(long, env = "CONFAB_DURABILITY", value_enum, default_value_t = Durability::Process)]
+    pub durability: Durability,
 
     /// Folder with the built page (trunk build's output).
     #[arg(long, env = "CONFAB_STATIC_DIR", default_value = "dist")]

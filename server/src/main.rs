@@ -19,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
 
-    let store = store::open(&config.database)
+    let store = store::open(&config.database, config.durability)
         .await
         .with_context(|| format!("opening the database {:?}", config.database))?;
     let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;

@@ -83,7 +83,13 @@ async fn run(
             messages.push(request.message);
             replies.push(request.reply);
         }
+        let started = std::time::Instant::now();
         commit(store.as_ref(), &hub, &messages, &replies).await;
+        tracing::debug!(
+            batch = messages.len(),
+            took_us = started.elapsed().as_micros(),
+            "committed"
+        );
         messages.clear();
         replies.clear();
     }

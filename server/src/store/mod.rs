@@ -103,10 +103,23 @@ pub trait Store: Send + Sync + 'static {
     async fn close(&self);
 }
 
+/// What an `ack` promises. See docs/protocol.md, "Delivery guarantees".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Durability {
+    /// Committed to the write-ahead log: survives the server crashing or being
+    /// killed (`kill -9`); the last moment of writes can be lost if the machine
+    /// itself loses power. No fsync per commit, so it is fast.
+    #[default]
+    Process,
+    /// Also synced to disk at every commit: survives power loss and OS crashes, at
+    /// the cost of one fsync per batch.
+    Disk,
+}
+
 /// Opens the store named by `address`: a SQLite file path, or a `sqlite:` URL.
-pub async fn open(address: &str) -> Result<SqliteStore, StoreError> {
+pub async fn open(address: &str, durability: Durability) -> Result<SqliteStore, StoreError> {
     if address.starts_with("postgres:") || address.starts_with("postgresql:") {
         return Err(StoreError::Unsupported(address.to_owned()));
     }
-    SqliteStore::open(address).await
+    SqliteStore::open_with(address, durability).await
 }

@@ -100,10 +100,14 @@ async fn stored_originals(
     let mut found = HashMap::new();
     for chunk in batch.chunks(ROWS_PER_INSERT * 3) {
         let pairs = vec!["(?, ?)"; chunk.len()].join(", ");
+        // Driven from the pairs, so each is one lookup in the (author, client_id)
+        // index; `(author, client_id) IN (VALUES ...)` would scan every message.
         let sql = format!(
-            "SELECT r.name, m.id, m.seq, m.client_id, m.author, m.body, m.ts
-             FROM messages m JOIN rooms r ON r.id = m.room_id
-             WHERE (m.author, m.client_id) IN (VALUES {pairs})"
+            "WITH wanted (author, client_id) AS (VALUES {pairs})
+             SELECT r.name, m.id, m.seq, m.client_id, m.author, m.body, m.ts
+             FROM wanted w
+             JOIN messages m ON m.author = w.author AND m.client_id = w.client_id
+             JOIN rooms r ON r.id = m.room_id"
         );
         let mut query = sqlx::query(&sql);
         for new in chunk {
