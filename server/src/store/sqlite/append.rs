@@ -1,6 +1,7 @@
 //! The write path: a batch of messages in one transaction, with as few statements as
 //! the batch allows (one lookup of resends, one insert per 100 rows), whatever its
-//! size. Per-room seqs are kept in memory between batches: this store is the only
+//! size, and no rows coming back (sqlx hands each returned row across threads).
+//! Message ids and per-room seqs are given out from memory: this store is the only
 //! writer of its file (the sequencer is its only caller), so the cache stays exact;
 //! a failed batch forgets it, and the next batch reads it back from the database.
 
@@ -15,8 +16,14 @@ use crate::store::{Appended, NewMessage, StoreError};
 /// Rows per INSERT statement (6 parameters each; SQLite allows 32766).
 const ROWS_PER_INSERT: usize = 100;
 
-/// Room ids and the newest seq of each, by room name.
-pub(super) type SeqCache = HashMap<RoomName, (i64, Seq)>;
+/// What the writer remembers between batches.
+#[derive(Default)]
+pub(super) struct SeqCache {
+    /// Room ids and the newest seq of each, by room name.
+    rooms: HashMap<RoomName, (i64, Seq)>,
+    /// The id the next stored message gets; None until read from the database.
+    next_id: Option<i64>,
+}
 
 /// Where each message of the batch stands before the insert.
 enum Plan {
@@ -24,8 +31,8 @@ enum Plan {
     Original(ChatMessage),
     /// The same author and client id as message `i` of this batch.
     SameAs(usize),
-    /// To insert with this room id and seq.
-    Insert(i64, Seq),
+    /// To insert with this id, room id and seq.
+    Insert { id: i64, room_id: i64, seq: Seq },
 }
 
 impl SqliteStore {
@@ -38,6 +45,14 @@ impl SqliteStore {
         let mut cache = std::mem::take(&mut *self.seq_cache());
         let mut tx = self.pool.begin().await?;
         let mut originals = stored_originals(&mut tx, batch).await?;
+        let mut next_id = match cache.next_id {
+            Some(id) => id,
+            None => {
+                sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(id), 0) + 1 FROM messages")
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
+        };
 
         let mut first_of: HashMap<(&UserName, &ClientId), usize> = HashMap::new();
         let mut plans = Vec::with_capacity(batch.len());
@@ -54,16 +69,22 @@ impl SqliteStore {
                 plans.push(Plan::Original(original));
                 continue;
             }
-            let (room_id, last) = match cache.get(&new.room) {
+            let (room_id, last) = match cache.rooms.get(&new.room) {
                 Some(&known) => known,
                 None => room_row(&mut tx, &new.room, &ts).await?,
             };
-            cache.insert(new.room.clone(), (room_id, last + 1));
-            plans.push(Plan::Insert(room_id, last + 1));
+            cache.rooms.insert(new.room.clone(), (room_id, last + 1));
+            plans.push(Plan::Insert {
+                id: next_id,
+                room_id,
+                seq: last + 1,
+            });
+            next_id += 1;
         }
 
-        let ids = insert_rows(&mut tx, batch, &plans, &ts).await?;
+        insert_rows(&mut tx, batch, &plans, &ts).await?;
         tx.commit().await?;
+        cache.next_id = Some(next_id);
         *self.seq_cache() = cache;
 
         let mut out: Vec<Appended> = Vec::with_capacity(batch.len());
@@ -71,20 +92,15 @@ impl SqliteStore {
             let appended = match plan {
                 Plan::Original(original) => Appended::Duplicate(original),
                 Plan::SameAs(first) => Appended::Duplicate(out[first].message().clone()),
-                Plan::Insert(room_id, seq) => {
-                    let id = ids.get(&(room_id, seq)).copied().ok_or_else(|| {
-                        StoreError::Corrupt(format!("no id came back for seq {seq}"))
-                    })?;
-                    Appended::New(ChatMessage {
-                        room: new.room.clone(),
-                        seq,
-                        id,
-                        client_id: new.client_id.clone(),
-                        author: new.author.clone(),
-                        body: new.body.clone(),
-                        ts: ts.clone(),
-                    })
-                }
+                Plan::Insert { id, seq, .. } => Appended::New(ChatMessage {
+                    room: new.room.clone(),
+                    seq,
+                    id,
+                    client_id: new.client_id.clone(),
+                    author: new.author.clone(),
+                    body: new.body.clone(),
+                    ts: ts.clone(),
+                }),
             };
             out.push(appended);
         }
@@ -124,31 +140,30 @@ async fn stored_originals(
     Ok(found)
 }
 
-/// Inserts the planned rows; returns their ids by (room id, seq).
+/// Inserts the planned rows.
 async fn insert_rows(
     tx: &mut Transaction<'_, Sqlite>,
     batch: &[NewMessage],
     plans: &[Plan],
     ts: &str,
-) -> Result<HashMap<(i64, Seq), i64>, StoreError> {
-    let rows: Vec<(&NewMessage, i64, Seq)> = batch
+) -> Result<(), StoreError> {
+    let rows: Vec<(&NewMessage, i64, i64, Seq)> = batch
         .iter()
         .zip(plans)
-        .filter_map(|(new, plan)| match plan {
-            Plan::Insert(room_id, seq) => Some((new, *room_id, *seq)),
+        .filter_map(|(new, plan)| match *plan {
+            Plan::Insert { id, room_id, seq } => Some((new, id, room_id, seq)),
             _ => None,
         })
         .collect();
-    let mut ids = HashMap::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values = vec!["(?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let values = vec!["(?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
         let sql = format!(
-            "INSERT INTO messages (room_id, seq, author, client_id, body, ts)
-             VALUES {values} RETURNING id, room_id, seq"
+            "INSERT INTO messages (id, room_id, seq, author, client_id, body, ts) VALUES {values}"
         );
         let mut query = sqlx::query(&sql);
-        for (new, room_id, seq) in chunk {
+        for (new, id, room_id, seq) in chunk {
             query = query
+                .bind(*id)
                 .bind(*room_id)
                 .bind(to_db_seq(*seq)?)
                 .bind(new.author.as_str())
@@ -156,12 +171,9 @@ async fn insert_rows(
                 .bind(new.body.as_str())
                 .bind(ts);
         }
-        for row in query.fetch_all(&mut **tx).await? {
-            let seq = from_db_seq(row.try_get(2)?)?;
-            ids.insert((row.try_get(1)?, seq), row.try_get(0)?);
-        }
+        query.execute(&mut **tx).await?;
     }
-    Ok(ids)
+    Ok(())
 }
 
 /// The room's id and newest seq, creating the room if this is its first message.
