@@ -144,7 +144,9 @@ impl Connection {
                 }
                 frame = self.socket.recv() => {
                     self.last_heard = Instant::now();
-                    self.on_frame(frame).await
+                    // Boxed: handling a frame needs a large future, but only for a
+                    // moment; an idle connection should not carry its space.
+                    Box::pin(self.on_frame(frame)).await
                 }
                 _ = ticker.tick() => self.keep_alive().await,
             };

@@ -41,7 +41,7 @@ async fn socket(
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         // Small buffers: most frames are tiny, and memory per idle connection counts.
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(8 * 1024)
         .max_write_buffer_size(256 * 1024)
         .on_failed_upgrade(|error| tracing::warn!(%error, "websocket upgrade failed"))
