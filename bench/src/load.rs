@@ -21,6 +21,8 @@ pub struct Shared {
     pub sent: AtomicU64,
     /// Clients that have connected (and, for Confab, joined).
     pub connected: AtomicU64,
+    /// Connection attempts that timed out and were made again.
+    pub retries: AtomicU64,
     /// Clients whose connection ended before the run did.
     pub dropped: AtomicU64,
     /// Latencies are recorded only while this is set.
@@ -37,6 +39,7 @@ impl Shared {
             acks: AtomicU64::new(0),
             sent: AtomicU64::new(0),
             connected: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             recording: AtomicBool::new(false),
             stop: watch::channel(false).0,
@@ -63,12 +66,29 @@ pub fn user(role: &str, i: usize) -> String {
     format!("{role}{i}")
 }
 
+/// Connects (and joins), trying again when an attempt hangs: on this machine's
+/// loopback a dropped SYN now and then stalls a connect for a minute of retransmits.
+async fn connect(
+    shared: &Shared,
+    i: usize,
+    name: &str,
+    room: &str,
+) -> anyhow::Result<(crate::ws::Reader, crate::ws::Writer)> {
+    for _ in 0..4 {
+        let attempt = shared.proto.connect(shared.server, local_ip(i), name, room);
+        match tokio::time::timeout(Duration::from_secs(5), attempt).await {
+            Ok(done) => return Ok(done?),
+            Err(_) => {
+                shared.retries.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+    anyhow::bail!("{name}: no connection after 4 attempts of 5 s")
+}
+
 /// Connects, then counts deliveries (timing those that carry a stamp) until stopped.
 pub async fn receiver(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<Latencies> {
-    let (mut reader, mut writer) = shared
-        .proto
-        .connect(shared.server, local_ip(i), &user("r", i), &room)
-        .await?;
+    let (mut reader, mut writer) = connect(&shared, i, &user("r", i), &room).await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
     let mut stop = shared.stopped();
     let mut latencies = Latencies::default();
@@ -119,10 +139,7 @@ pub async fn sender(
     window: u64,
 ) -> anyhow::Result<()> {
     let name = user("s", i);
-    let (mut reader, mut writer) = shared
-        .proto
-        .connect(shared.server, local_ip(i), &name, &room)
-        .await?;
+    let (mut reader, mut writer) = connect(&shared, i, &name, &room).await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
     let acked = shared.proto == Proto::Confab;
     let mut stop = shared.stopped();
@@ -173,10 +190,7 @@ pub async fn sender(
 /// Joins and then never reads again. Returns the close code the server sent, if the
 /// server closed the connection (read once the run is over).
 pub async fn stalled(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<Option<u16>> {
-    let (mut reader, _writer) = shared
-        .proto
-        .connect(shared.server, local_ip(i), &user("z", i), &room)
-        .await?;
+    let (mut reader, _writer) = connect(&shared, i, &user("z", i), &room).await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
     let mut stop = shared.stopped();
     let _ = stop.changed().await;
@@ -200,10 +214,7 @@ pub async fn stalled(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Res
 
 /// A short visit: joins, reads (answering pings) for a second, and leaves.
 pub async fn visit(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<()> {
-    let (mut reader, mut writer) = shared
-        .proto
-        .connect(shared.server, local_ip(i), &user("v", i), &room)
-        .await?;
+    let (mut reader, mut writer) = connect(&shared, i, &user("v", i), &room).await?;
     let until = tokio::time::Instant::now() + Duration::from_secs(1);
     while let Ok(frame) = tokio::time::timeout_at(until, reader.next()).await {
         let (opcode, payload) = frame?;

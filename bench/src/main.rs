@@ -186,7 +186,7 @@ async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
         let mut series = Vec::new();
         for &t in &servers {
             let mut points = Vec::new();
-            for rate in [50.0, 100.0, 200.0, 400.0, 800.0] {
+            for rate in [50.0, 200.0, 800.0] {
                 let row = bench.room("sweep", t, 100, Pace::Rate(rate), 0).await;
                 if let Ok(Row {
                     p99_ms: Some(p99), ..

@@ -69,7 +69,6 @@ impl Bench {
         connect_receivers(&shared, &mut tasks, 0, clients, "idle").await?;
         tokio::time::sleep(Duration::from_secs(2)).await;
         let after = stats::sample(server.pid)?;
-        let dropped = shared.dropped.load(Ordering::Relaxed);
         shared.stop();
         drain(tasks).await;
         server.stop().await;
@@ -81,7 +80,7 @@ impl Bench {
             load: "none".into(),
             kib_per_conn: Some(grown / clients as f64),
             rss_mib: Some(after.rss_kib as f64 / 1024.0),
-            note: dropped_note(dropped),
+            note: health_note(&shared),
             ..Row::default()
         })
     }
@@ -116,12 +115,23 @@ impl Bench {
             pace,
             256,
         ));
-        let window = self.measure(&shared, server.pid).await?;
+        // Stalled clients are closed after the server's idle timeout (9 s) plus a
+        // ping interval: measure long enough to see it.
+        let window = if stalled > 0 {
+            let timing = Timing {
+                measure: self.timing.measure.max(Duration::from_secs(15)),
+                ..self.timing
+            };
+            Self::measure_for(timing, &shared, server.pid).await?
+        } else {
+            self.measure(&shared, server.pid).await?
+        };
         let close_codes: Vec<Option<u16>> = collect(stalls).await;
         let latencies = drain(tasks).await;
         let _ = sender.await;
         server.stop().await;
         let mut row = window.row(scenario, target, clients, latencies);
+        row.note = health_note(&shared);
         row.load = match pace {
             Pace::Rate(r) => format!("{r} msg/s"),
             Pace::Flat => "flat out".into(),
@@ -135,7 +145,11 @@ impl Bench {
 
     /// Warms up, then measures one window; stops the clients.
     async fn measure(&self, shared: &Arc<Shared>, pid: u32) -> anyhow::Result<Window> {
-        tokio::time::sleep(self.timing.warmup).await;
+        Self::measure_for(self.timing, shared, pid).await
+    }
+
+    async fn measure_for(timing: Timing, shared: &Arc<Shared>, pid: u32) -> anyhow::Result<Window> {
+        tokio::time::sleep(timing.warmup).await;
         shared.recording.store(true, Ordering::Relaxed);
         let start = Instant::now();
         let (d0, a0) = (
@@ -144,7 +158,7 @@ impl Bench {
         );
         let cpu0 = stats::sample(pid)?;
         let mut peak_rss = cpu0.rss_kib;
-        while start.elapsed() < self.timing.measure {
+        while start.elapsed() < timing.measure {
             tokio::time::sleep(Duration::from_millis(250)).await;
             peak_rss = peak_rss.max(stats::sample(pid)?.rss_kib);
         }
@@ -325,6 +339,16 @@ fn dropped_note(dropped: u64) -> String {
     } else {
         format!("{dropped} clients dropped")
     }
+}
+
+/// Drops, and connection attempts made again after hanging, if any.
+fn health_note(shared: &Shared) -> String {
+    let mut note = dropped_note(shared.dropped.load(Ordering::Relaxed));
+    let retries = shared.retries.load(Ordering::Relaxed);
+    if retries > 0 {
+        note.push_str(&format!("; {retries} connects retried"));
+    }
+    note
 }
 
 /// Connects receivers `first..first + count` into `room`, 100 at a time (more at
