@@ -23,6 +23,8 @@ pub struct Shared {
     pub connected: AtomicU64,
     /// Connection attempts that timed out and were made again.
     pub retries: AtomicU64,
+    /// Which run this is, for its source addresses.
+    run: u8,
     /// Clients whose connection ended before the run did.
     pub dropped: AtomicU64,
     /// Latencies are recorded only while this is set.
@@ -40,6 +42,7 @@ impl Shared {
             sent: AtomicU64::new(0),
             connected: AtomicU64::new(0),
             retries: AtomicU64::new(0),
+            run: u8::try_from(RUNS.fetch_add(1, Ordering::Relaxed) % 250).unwrap_or(0),
             dropped: AtomicU64::new(0),
             recording: AtomicBool::new(false),
             stop: watch::channel(false).0,
@@ -55,11 +58,15 @@ impl Shared {
     }
 }
 
-/// Client `i` connects from 127.0.0.(2 + i / 25000): each source address has ~28k
-/// ephemeral ports.
-pub fn local_ip(i: usize) -> Option<IpAddr> {
+/// Each run connects from its own 127.N.0.x addresses: the sockets a run closes
+/// linger in TIME_WAIT, and the next run would otherwise find the ports taken.
+static RUNS: AtomicU64 = AtomicU64::new(0);
+
+/// Client `i` of run `run` connects from 127.(1 + run).0.(2 + i / 25000): each source
+/// address has ~28k ephemeral ports.
+fn local_ip(run: u8, i: usize) -> Option<IpAddr> {
     let octet = u8::try_from(2 + i / 25_000).ok()?;
-    Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, octet)))
+    Some(IpAddr::V4(Ipv4Addr::new(127, 1 + run, 0, octet)))
 }
 
 pub fn user(role: &str, i: usize) -> String {
@@ -75,7 +82,9 @@ async fn connect(
     room: &str,
 ) -> anyhow::Result<(crate::ws::Reader, crate::ws::Writer)> {
     for _ in 0..4 {
-        let attempt = shared.proto.connect(shared.server, local_ip(i), name, room);
+        let attempt = shared
+            .proto
+            .connect(shared.server, local_ip(shared.run, i), name, room);
         match tokio::time::timeout(Duration::from_secs(5), attempt).await {
             Ok(done) => return Ok(done?),
             Err(_) => {
