@@ -73,8 +73,8 @@ pub fn user(role: &str, i: usize) -> String {
     format!("{role}{i}")
 }
 
-/// Connects (and joins), trying again when an attempt hangs: on this machine's
-/// loopback a dropped SYN now and then stalls a connect for a minute of retransmits.
+/// Connects (and joins), trying again when an attempt hangs (a dropped SYN costs
+/// seconds of retransmission; a 5 s cap keeps one straggler from stalling a run).
 async fn connect(
     shared: &Shared,
     i: usize,

@@ -360,12 +360,15 @@ async fn connect_receivers(
     count: usize,
     room: &str,
 ) -> anyhow::Result<()> {
+    // The connected count before this call, read before anything is spawned: reading
+    // it after spawning a batch would count the batch's fastest clients twice.
+    let mut target = shared.connected.load(Ordering::Relaxed);
     for batch in (first..first + count).collect::<Vec<_>>().chunks(100) {
         for &i in batch {
             tasks.spawn(load::receiver(Arc::clone(shared), i, room.to_owned()));
         }
-        let target = shared.connected.load(Ordering::Relaxed) + batch.len() as u64;
-        if let Err(error) = wait_connected(shared, target.min((first + count) as u64)).await {
+        target += batch.len() as u64;
+        if let Err(error) = wait_connected(shared, target).await {
             // Say why: the first client that gave up.
             while let Some(done) = tasks.try_join_next() {
                 if let Ok(Err(why)) = done {
