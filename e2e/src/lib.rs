@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
 use tokio::sync::oneshot;
@@ -121,26 +122,35 @@ impl Driver {
         let turn = ONE_AT_A_TIME.lock().await;
         let binary =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let port = free_port().await;
-        let process = Command::new(&binary)
-            .arg(format!("--port={port}"))
+        // Port 0: chromedriver picks a free port and says which; picking one here
+        // and passing it on would race with every other socket the tests open.
+        let mut process = Command::new(&binary)
+            .arg("--port=0")
             .arg("--allowed-ips=127.0.0.1")
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| {
                 panic!("cannot start {binary}: {e} (cargo xtask test installs it)")
             });
+        let stdout = process.stdout.take().expect("chromedriver's output");
+        let mut lines = BufReader::new(stdout).lines();
+        let port = tokio::time::timeout(PATIENCE, async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some((_, port)) = line.split_once("started successfully on port ") {
+                    return port.trim_end_matches('.').parse::<u16>().ok();
+                }
+            }
+            None
+        })
+        .await
+        .ok()
+        .flatten()
+        .expect("chromedriver did not start");
+        // Keep reading, so chromedriver never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + PATIENCE;
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
         Self {
             url,
             _process: process,
@@ -267,9 +277,4 @@ where
         assert!(Instant::now() < deadline, "timed out waiting for: {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-async fn free_port() -> u16 {
-    let probe = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    probe.local_addr().expect("addr").port()
 }
