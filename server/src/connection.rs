@@ -298,9 +298,10 @@ impl Connection {
     /// Writes queued frames, skipping those for rooms left since and messages the
     /// replay already delivered.
     async fn write_queued(&mut self, items: impl Iterator<Item = Outbound>) -> Result<(), End> {
+        let mut frames = Vec::with_capacity(WRITE_BATCH);
         for item in items {
-            let frame = match item {
-                Outbound::Direct(frame) => frame,
+            match item {
+                Outbound::Direct(frame) => frames.push(frame),
                 Outbound::Room(shared) => {
                     let Some(sent) = self.joined.get_mut(&shared.room) else {
                         continue;
@@ -311,12 +312,19 @@ impl Connection {
                         }
                         *sent = seq;
                     }
-                    shared.frame.clone()
+                    frames.push(shared.frame.clone());
                 }
-            };
-            self.feed(frame).await?;
+            }
         }
-        self.flush().await
+        // One guard (and one timer) for the whole batch, not one per frame.
+        let socket = &mut self.socket;
+        let write = async move {
+            for frame in frames {
+                socket.feed(Message::Text(frame)).await?;
+            }
+            SinkExt::<Message>::flush(socket).await
+        };
+        guarded(&self.state, &self.outbox, write).await
     }
 
     async fn refuse(
