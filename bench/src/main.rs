@@ -95,7 +95,7 @@ async fn smoke(bench: &mut Bench) -> anyhow::Result<Vec<Row>> {
             .room("S6 stalled", Target::Confab, 50, Pace::Rate(50.0), 2)
             .await?,
     );
-    rows.push(bench.storage(Target::Confab, 10).await?);
+    rows.push(bench.storage(Target::Confab, 10, 1).await?);
     for row in &rows {
         let moved = row.deliveries_per_s.or(row.stored_per_s).unwrap_or(1.0);
         if moved <= 0.0 || !row.note.contains("no client dropped") {
@@ -180,7 +180,9 @@ async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
         run(bench.churn(Target::Confab, 1000, 10).await, &mut rows);
     }
     if confab && wanted("S7") {
-        run(bench.storage(Target::Confab, 100).await, &mut rows);
+        for window in [1, 32] {
+            run(bench.storage(Target::Confab, 100, window).await, &mut rows);
+        }
     }
     if wanted("sweep") {
         let mut series = Vec::new();

@@ -97,8 +97,10 @@ impl Proto {
         let body = std::str::from_utf8(&body).unwrap_or("x");
         match self {
             Proto::Confab => {
+                // Time first, as Confab's page makes them: see docs/protocol.md.
+                let ms = now_ns() / 1_000_000;
                 let frame = format!(
-                    r#"{{"type":"send","room":"{room}","client_id":"{sender}-{n}","body":"{body}"}}"#
+                    r#"{{"type":"send","room":"{room}","client_id":"{ms:012x}-{sender}-{n}","body":"{body}"}}"#
                 );
                 writer.push(TEXT, frame.as_bytes());
             }

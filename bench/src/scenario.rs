@@ -287,13 +287,24 @@ impl Bench {
 impl Bench {
     /// S7: `senders`, each in its own room, each sending the next message as soon as
     /// the last is acknowledged: stored (committed, acknowledged) messages per second.
-    pub async fn storage(&mut self, target: Target, senders: usize) -> anyhow::Result<Row> {
+    pub async fn storage(
+        &mut self,
+        target: Target,
+        senders: usize,
+        in_flight: u64,
+    ) -> anyhow::Result<Row> {
         let server = self.start(target).await?;
         let shared = Shared::new(target.proto(), server.addr);
         let mut tasks = JoinSet::new();
         for i in 0..senders {
             let room = format!("w{i}");
-            tasks.spawn(load::sender(Arc::clone(&shared), i, room, Pace::Flat, 1));
+            tasks.spawn(load::sender(
+                Arc::clone(&shared),
+                i,
+                room,
+                Pace::Flat,
+                in_flight,
+            ));
         }
         wait_connected(&shared, senders as u64).await?;
         let window = self.measure(&shared, server.pid).await?;
@@ -301,7 +312,7 @@ impl Bench {
         server.stop().await;
         let mut row = window.row("S7 store", target, senders, Latencies::default());
         row.deliveries_per_s = None;
-        row.load = "1 in flight per sender".into();
+        row.load = format!("{in_flight} in flight per sender");
         Ok(row)
     }
 }

@@ -87,6 +87,9 @@ struct Connection {
     joined: HashMap<RoomName, Seq>,
     /// When the peer last sent anything (a frame, a pong).
     last_heard: Instant,
+    /// Sends handed to the sequencer whose ack (or refusal) has not been written yet;
+    /// at `Settings::sends_in_flight` the socket is not read until some are.
+    in_flight: usize,
 }
 
 /// Serves one upgraded socket until the client leaves, the server shuts down, or the
@@ -104,6 +107,7 @@ pub async fn serve(socket: WebSocket, user: UserName, state: AppState) {
         state,
         joined: HashMap::new(),
         last_heard: Instant::now(),
+        in_flight: 0,
     };
     let end = conn.run(queue, &shutdown).await;
     // Out of every room first: the others hear at once that this one has gone, even
@@ -133,6 +137,7 @@ impl Connection {
         let every = self.state.settings.ping_interval;
         let mut ticker = tokio::time::interval_at(Instant::now() + every, every);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let in_flight_limit = self.state.settings.sends_in_flight();
         loop {
             let step = tokio::select! {
                 biased;
@@ -142,7 +147,7 @@ impl Connection {
                     // Never 0: this task holds an Outbox, so the queue stays open.
                     self.write_queued(batch.drain(..n)).await
                 }
-                frame = self.socket.recv() => {
+                frame = self.socket.recv(), if self.in_flight < in_flight_limit => {
                     self.last_heard = Instant::now();
                     // Boxed: handling a frame needs a large future, but only for a
                     // moment; an idle connection should not carry its space.
@@ -158,6 +163,11 @@ impl Connection {
 
     /// Pings the peer, or gives up on it if it has been silent too long.
     async fn keep_alive(&mut self) -> Result<(), End> {
+        // While its sends wait for the writer this side is not reading, so it cannot
+        // have heard the peer: silence then says nothing about the peer.
+        if self.in_flight >= self.state.settings.sends_in_flight() {
+            self.last_heard = Instant::now();
+        }
         if self.last_heard.elapsed() > self.state.settings.idle_timeout {
             return Err(End::Unresponsive);
         }
@@ -222,6 +232,7 @@ impl Connection {
                         .refuse(ErrorCode::Internal, text, Some(client_id))
                         .await;
                 }
+                self.in_flight += 1;
                 Ok(())
             }
             ClientMsg::History {
@@ -302,6 +313,10 @@ impl Connection {
         for item in items {
             match item {
                 Outbound::Direct(frame) => frames.push(frame),
+                Outbound::Reply(frame) => {
+                    self.in_flight = self.in_flight.saturating_sub(1);
+                    frames.push(frame);
+                }
                 Outbound::Room(shared) => {
                     let Some(sent) = self.joined.get_mut(&shared.room) else {
                         continue;

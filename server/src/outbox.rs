@@ -14,8 +14,11 @@ use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 /// One item of a connection's queue.
 #[derive(Debug)]
 pub enum Outbound {
-    /// A frame for this connection alone (an ack, an error).
+    /// A frame for this connection alone (an error, a pong).
     Direct(Utf8Bytes),
+    /// The answer to one of this connection's sends (its ack, or why it failed); the
+    /// connection counts these to bound its sends in flight.
+    Reply(Utf8Bytes),
     /// A frame for every member of a room, serialized once and shared.
     Room(Arc<RoomFrame>),
 }

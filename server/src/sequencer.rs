@@ -120,7 +120,7 @@ async fn commit(store: &dyn Store, hub: &Hub, messages: &[NewMessage], replies: 
                         frame,
                     }));
                 }
-                reply.deliver(Outbound::Direct(ack));
+                reply.deliver(Outbound::Reply(ack));
             }
         }
         Err(error) => {
@@ -131,7 +131,7 @@ async fn commit(store: &dyn Store, hub: &Hub, messages: &[NewMessage], replies: 
                     message: "the message could not be stored; send it again".to_owned(),
                     client_id: Some(message.client_id.clone()),
                 };
-                reply.deliver(Outbound::Direct(wire::encode(&refusal)));
+                reply.deliver(Outbound::Reply(wire::encode(&refusal)));
             }
         }
     }

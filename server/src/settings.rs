@@ -22,6 +22,16 @@ pub struct Settings {
     pub presence_interval: Duration,
 }
 
+impl Settings {
+    /// Sends of one connection that may await their ack at once: a quarter of the
+    /// queue. Past this the connection stops reading its socket until acks go out, so
+    /// a client that pipelines sends is slowed by TCP, never closed: its own acks and
+    /// echoes (two frames per send) fill at most half of its queue.
+    pub fn sends_in_flight(&self) -> usize {
+        (self.queue_capacity / 4).max(1)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {

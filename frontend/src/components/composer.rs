@@ -78,11 +78,14 @@ pub fn Composer() -> impl IntoView {
     }
 }
 
-/// 128 random bits as hex; works outside secure contexts too (unlike randomUUID).
+/// The time in milliseconds (12 hex digits) then 80 random bits (20 hex digits), like
+/// a UUIDv7: time-first ids keep the server's idempotency index append-only (see
+/// docs/protocol.md). Works outside secure contexts too (unlike randomUUID).
 fn new_client_id() -> Option<ClientId> {
     let crypto = web_sys::window()?.crypto().ok()?;
-    let mut bytes = [0u8; 16];
+    let mut bytes = [0u8; 10];
     crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    ClientId::new(hex).ok()
+    let ms = js_sys::Date::now() as u64;
+    let random: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    ClientId::new(format!("{ms:012x}{random}")).ok()
 }

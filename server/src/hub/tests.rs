@@ -12,7 +12,7 @@ fn frames(rx: &mut Receiver<Outbound>) -> Vec<Value> {
     while let Ok(item) = rx.try_recv() {
         let text = match item {
             Outbound::Room(f) => f.frame.to_string(),
-            Outbound::Direct(f) => f.to_string(),
+            Outbound::Direct(f) | Outbound::Reply(f) => f.to_string(),
         };
         out.push(serde_json::from_str(&text).unwrap());
     }

@@ -1,0 +1,79 @@
+//! A client may pipeline sends (write many before reading any ack): the server bounds
+//! how many it takes in at once and slows the client down through TCP, instead of
+//! letting the client's own acks and echoes overflow its queue and closing it as a
+//! slow reader.
+
+mod common;
+
+use common::{TestServer, try_connect};
+use confab_server::Settings;
+use confab_shared::ServerMsg;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Far more than the sequencer's largest batch (512) and the queue.
+const SENDS: u64 = 5_000;
+
+/// A small queue, so that one batch's acks and echoes would overflow it many times
+/// over if the server took in every send it could read.
+const QUEUE: usize = 64;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_pipelined_sends_is_stored_in_order_without_a_close() {
+    let settings = Settings {
+        queue_capacity: QUEUE,
+        ..Settings::default()
+    };
+    let server = TestServer::start_with(settings).await;
+    let socket = try_connect(&server.ws_url("?name=bot"))
+        .await
+        .expect("connects");
+    let (mut write, mut read) = socket.split();
+    write
+        .send(Message::text(
+            json!({"type": "join", "room": "feed"}).to_string(),
+        ))
+        .await
+        .expect("join sent");
+
+    // All sends go out without waiting for anything; the reads run alongside.
+    let writer = tokio::spawn(async move {
+        for i in 1..=SENDS {
+            let frame = json!({"type": "send", "room": "feed", "client_id": format!("p{i}"), "body": format!("m{i}")});
+            write.feed(Message::text(frame.to_string())).await?;
+        }
+        write.flush().await?;
+        Ok::<_, tokio_tungstenite::tungstenite::Error>(write)
+    });
+
+    let (mut acks, mut echoes) = (Vec::new(), Vec::new());
+    while acks.len() < SENDS as usize || echoes.len() < SENDS as usize {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(30), read.next())
+            .await
+            .expect("the server keeps answering")
+            .expect("the socket stays open")
+            .expect("no socket error");
+        let text = match frame {
+            Message::Text(text) => text,
+            Message::Close(close) => panic!("closed after {} acks: {close:?}", acks.len()),
+            _ => continue,
+        };
+        match serde_json::from_str::<ServerMsg>(text.as_str()).expect("a server message") {
+            ServerMsg::Ack { client_id, seq, .. } => acks.push((client_id.to_string(), seq)),
+            ServerMsg::Message(m) => echoes.push(m.seq),
+            ServerMsg::Error { message, .. } => panic!("refused: {message}"),
+            _ => {}
+        }
+    }
+    let _write_half = writer
+        .await
+        .expect("writer task")
+        .expect("all sends written");
+
+    // Every send acknowledged once, in the order sent, with gapless seqs.
+    let expected: Vec<(String, u64)> = (1..=SENDS).map(|i| (format!("p{i}"), i)).collect();
+    assert_eq!(acks, expected);
+    assert_eq!(echoes, (1..=SENDS).collect::<Vec<_>>());
+    server.stop().await;
+}
