@@ -14,12 +14,10 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use confab_shared::protocol::{DEFAULT_REPLAY, MAX_REPLAY};
 use confab_shared::{ClientId, ClientMsg, ErrorCode, RoomName, Seq, ServerMsg, UserName};
 use futures_util::SinkExt;
-use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
-use tokio_util::sync::CancellationToken;
 
 use crate::hub::ConnId;
-use crate::outbox::{Outbound, Outbox};
+use crate::outbox::{Outbound, Outbox, Queue};
 use crate::sequencer::AppendRequest;
 use crate::state::AppState;
 use crate::store::NewMessage;
@@ -94,11 +92,13 @@ struct Connection {
 
 /// Serves one upgraded socket until the client leaves, the server shuts down, or the
 /// connection fails.
-pub async fn serve(socket: WebSocket, user: UserName, state: AppState) {
+///
+/// Not an `async fn`: its arguments would be kept in the future beside the
+/// `Connection` they are moved into, and every idle connection would carry both.
+pub fn serve(socket: WebSocket, user: UserName, state: AppState) -> impl Future<Output = ()> {
     let id = state.hub.next_conn_id();
     let (outbox, queue) = Outbox::channel(state.settings.queue_capacity);
     tracing::info!(conn = id, user = %user, "connected");
-    let shutdown = state.shutdown.clone();
     let mut conn = Connection {
         id,
         user,
@@ -109,31 +109,30 @@ pub async fn serve(socket: WebSocket, user: UserName, state: AppState) {
         last_heard: Instant::now(),
         in_flight: 0,
     };
-    let end = conn.run(queue, &shutdown).await;
-    // Out of every room first: the others hear at once that this one has gone, even
-    // if its close frame takes a while to get through.
-    for room in conn.joined.keys() {
-        conn.state.hub.leave(room, id);
+    async move {
+        let end = conn.run(queue).await;
+        // Out of every room first: the others hear at once that this one has gone,
+        // even if its close frame takes a while to get through.
+        for room in conn.joined.keys() {
+            conn.state.hub.leave(room, id);
+        }
+        tracing::info!(conn = id, user = %conn.user, reason = %end, "disconnected");
+        // Boxed, like the frame handling below: only for a moment at the end.
+        Box::pin(conn.send_close(&end)).await;
     }
-    tracing::info!(conn = id, user = %conn.user, reason = %end, "disconnected");
-    conn.send_close(&end).await;
 }
 
 impl Connection {
-    async fn run(
-        &mut self,
-        mut queue: mpsc::Receiver<Outbound>,
-        shutdown: &CancellationToken,
-    ) -> End {
+    async fn run(&mut self, mut queue: Queue) -> End {
+        let shutdown = self.state.shutdown.clone();
         let welcome = ServerMsg::Welcome {
             user: self.user.clone(),
             epoch: self.state.epoch.to_string(),
         };
-        if let Err(end) = self.write(&welcome).await {
+        if let Err(end) = Box::pin(self.write(&welcome)).await {
             return end;
         }
         let overflow = self.outbox.clone();
-        let mut batch = Vec::with_capacity(WRITE_BATCH);
         let every = self.state.settings.ping_interval;
         let mut ticker = tokio::time::interval_at(Instant::now() + every, every);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -143,9 +142,8 @@ impl Connection {
                 biased;
                 () = shutdown.cancelled() => Err(End::ShuttingDown),
                 () = overflow.overflowed() => Err(End::TooSlow),
-                n = queue.recv_many(&mut batch, WRITE_BATCH) => {
-                    // Never 0: this task holds an Outbox, so the queue stays open.
-                    self.write_queued(batch.drain(..n)).await
+                batch = queue.recv_batch(WRITE_BATCH) => {
+                    Box::pin(self.write_queued(batch)).await
                 }
                 frame = self.socket.recv(), if self.in_flight < in_flight_limit => {
                     self.last_heard = Instant::now();
@@ -153,7 +151,7 @@ impl Connection {
                     // moment; an idle connection should not carry its space.
                     Box::pin(self.on_frame(frame)).await
                 }
-                _ = ticker.tick() => self.keep_alive().await,
+                _ = ticker.tick() => Box::pin(self.keep_alive()).await,
             };
             if let Err(end) = step {
                 return end;
@@ -308,8 +306,8 @@ impl Connection {
 
     /// Writes queued frames, skipping those for rooms left since and messages the
     /// replay already delivered.
-    async fn write_queued(&mut self, items: impl Iterator<Item = Outbound>) -> Result<(), End> {
-        let mut frames = Vec::with_capacity(WRITE_BATCH);
+    async fn write_queued(&mut self, items: Vec<Outbound>) -> Result<(), End> {
+        let mut frames = Vec::with_capacity(items.len());
         for item in items {
             match item {
                 Outbound::Direct(frame) => frames.push(frame),

@@ -3,13 +3,22 @@
 //! The queue is bounded. Delivery never waits: a full queue means the reader cannot
 //! keep up, so the connection is marked and closes itself with close code 4008 (see
 //! docs/protocol.md). Other members of a room are never slowed by one slow reader.
+//!
+//! Not a channel: an idle connection should cost next to nothing, and a channel
+//! allocates its first block of slots up front. This queue is a `VecDeque` behind a
+//! mutex that holds no memory while empty, and gives back what a burst grew.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Poll, Waker};
 
 use axum::extract::ws::Utf8Bytes;
 use confab_shared::{RoomName, Seq};
-use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
+
+/// Slots an empty queue may keep from a burst; past this it frees them.
+const KEEP_WHEN_EMPTY: usize = 16;
 
 /// One item of a connection's queue.
 #[derive(Debug)]
@@ -33,40 +42,122 @@ pub struct RoomFrame {
     pub frame: Utf8Bytes,
 }
 
+#[derive(Debug)]
+struct Shared {
+    state: Mutex<State>,
+    capacity: usize,
+    overflow: CancellationToken,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    items: VecDeque<Outbound>,
+    /// The connection's task, when it waits for items.
+    waker: Option<Waker>,
+    /// The connection has gone: deliveries are refused.
+    closed: bool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// The sending side of a connection's queue. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Outbox {
-    tx: mpsc::Sender<Outbound>,
-    overflow: CancellationToken,
+    shared: Arc<Shared>,
+}
+
+/// The receiving side, owned by the connection's task.
+#[derive(Debug)]
+pub struct Queue {
+    shared: Arc<Shared>,
 }
 
 impl Outbox {
     /// A queue holding at most `capacity` items, and its receiving end.
-    pub fn channel(capacity: usize) -> (Self, mpsc::Receiver<Outbound>) {
-        let (tx, rx) = mpsc::channel(capacity);
-        let outbox = Self {
-            tx,
+    pub fn channel(capacity: usize) -> (Self, Queue) {
+        let shared = Arc::new(Shared {
+            state: Mutex::default(),
+            capacity,
             overflow: CancellationToken::new(),
+        });
+        let queue = Queue {
+            shared: Arc::clone(&shared),
         };
-        (outbox, rx)
+        (Self { shared }, queue)
     }
 
     /// Queues `item` without waiting. Returns false if it was not queued: the
     /// connection is gone, or its queue is full (and it is now marked as too slow).
     pub fn deliver(&self, item: Outbound) -> bool {
-        match self.tx.try_send(item) {
-            Ok(()) => true,
-            Err(TrySendError::Full(_)) => {
-                self.overflow.cancel();
-                false
+        let waker = {
+            let mut state = self.shared.lock();
+            if state.closed {
+                return false;
             }
-            Err(TrySendError::Closed(_)) => false,
+            if state.items.len() >= self.shared.capacity {
+                drop(state);
+                self.shared.overflow.cancel();
+                return false;
+            }
+            state.items.push_back(item);
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
         }
+        true
     }
 
     /// Resolves once a delivery found the queue full.
     pub fn overflowed(&self) -> WaitForCancellationFuture<'_> {
-        self.overflow.cancelled()
+        self.shared.overflow.cancelled()
+    }
+}
+
+impl Queue {
+    /// Waits for items, then takes up to `limit` of them, oldest first.
+    pub async fn recv_batch(&mut self, limit: usize) -> Vec<Outbound> {
+        poll_fn(|cx| {
+            let mut state = self.shared.lock();
+            if state.items.is_empty() {
+                if state.items.capacity() > KEEP_WHEN_EMPTY {
+                    state.items = VecDeque::new();
+                }
+                if !state
+                    .waker
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(cx.waker()))
+                {
+                    state.waker = Some(cx.waker().clone());
+                }
+                return Poll::Pending;
+            }
+            let n = state.items.len().min(limit);
+            Poll::Ready(state.items.drain(..n).collect())
+        })
+        .await
+    }
+
+    /// The oldest item, if any, without waiting.
+    pub fn try_recv(&mut self) -> Option<Outbound> {
+        self.shared.lock().items.pop_front()
+    }
+}
+
+impl Drop for Queue {
+    fn drop(&mut self) {
+        let items = {
+            let mut state = self.shared.lock();
+            state.closed = true;
+            state.waker = None;
+            std::mem::take(&mut state.items)
+        };
+        // Dropped outside the lock: the last reference to a room frame frees it.
+        drop(items);
     }
 }
 
@@ -74,16 +165,67 @@ impl Outbox {
 mod tests {
     use super::*;
 
+    fn text(item: Option<Outbound>) -> Option<String> {
+        match item? {
+            Outbound::Direct(f) | Outbound::Reply(f) => Some(f.to_string()),
+            Outbound::Room(r) => Some(r.frame.to_string()),
+        }
+    }
+
     #[test]
     fn a_full_queue_marks_the_connection_slow() {
         let (outbox, mut rx) = Outbox::channel(2);
         assert!(outbox.deliver(Outbound::Direct("a".into())));
         assert!(outbox.deliver(Outbound::Direct("b".into())));
-        assert!(!outbox.overflow.is_cancelled());
+        assert!(!outbox.shared.overflow.is_cancelled());
         assert!(!outbox.deliver(Outbound::Direct("c".into())));
-        assert!(outbox.overflow.is_cancelled());
-        assert!(matches!(rx.try_recv(), Ok(Outbound::Direct(f)) if f.as_str() == "a"));
+        assert!(outbox.shared.overflow.is_cancelled());
+        assert_eq!(text(rx.try_recv()).as_deref(), Some("a"));
         drop(rx);
         assert!(!outbox.deliver(Outbound::Direct("d".into())));
+    }
+
+    #[tokio::test]
+    async fn batches_come_in_order_and_a_waiting_reader_is_woken() {
+        let (outbox, mut rx) = Outbox::channel(100);
+        for i in 0..5 {
+            assert!(outbox.deliver(Outbound::Direct(i.to_string().into())));
+        }
+        let first: Vec<_> = rx
+            .recv_batch(3)
+            .await
+            .into_iter()
+            .map(Some)
+            .map(text)
+            .collect();
+        assert_eq!(
+            first,
+            [Some("0".into()), Some("1".into()), Some("2".into())]
+        );
+        assert_eq!(rx.recv_batch(10).await.len(), 2);
+
+        let waiting = tokio::spawn(async move { rx.recv_batch(10).await.len() });
+        tokio::task::yield_now().await;
+        assert!(outbox.deliver(Outbound::Reply("late".into())));
+        assert_eq!(waiting.await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_emptied_queue_gives_back_a_burst_s_memory() {
+        let (outbox, mut rx) = Outbox::channel(1000);
+        for _ in 0..500 {
+            assert!(outbox.deliver(Outbound::Direct("x".into())));
+        }
+        assert_eq!(rx.recv_batch(1000).await.len(), 500);
+        // The next wait finds it empty and frees the slots.
+        let waiting = tokio::spawn(async move {
+            let batch = rx.recv_batch(10).await;
+            (batch.len(), rx)
+        });
+        tokio::task::yield_now().await;
+        assert!(outbox.shared.lock().items.capacity() <= KEEP_WHEN_EMPTY);
+        assert!(outbox.deliver(Outbound::Direct("y".into())));
+        let (n, _rx) = waiting.await.unwrap();
+        assert_eq!(n, 1);
     }
 }

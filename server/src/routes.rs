@@ -41,12 +41,19 @@ async fn socket(
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         // Small buffers: most frames are tiny, and memory per idle connection counts.
-        .read_buffer_size(1024)
+        .read_buffer_size(512)
         .write_buffer_size(8 * 1024)
         .max_write_buffer_size(256 * 1024)
         .on_failed_upgrade(|error| tracing::warn!(%error, "websocket upgrade failed"))
-        .on_upgrade(move |socket| async move {
-            connection::serve(socket, identity.user, state).await;
-            drop(tracked);
+        .on_upgrade(move |socket| {
+            // A task of its own, built before it starts: axum's upgrade task (which
+            // ends at once) would otherwise carry its own state beside ours for the
+            // life of the connection.
+            let serving = connection::serve(socket, identity.user, state);
+            tokio::spawn(async move {
+                serving.await;
+                drop(tracked);
+            });
+            std::future::ready(())
         })
 }

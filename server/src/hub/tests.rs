@@ -1,5 +1,6 @@
 use serde_json::{Value, json};
-use tokio::sync::mpsc::Receiver;
+
+use crate::outbox::Queue;
 
 use super::*;
 
@@ -7,9 +8,9 @@ fn name(s: &str) -> UserName {
     UserName::new(s).unwrap()
 }
 
-fn frames(rx: &mut Receiver<Outbound>) -> Vec<Value> {
+fn frames(rx: &mut Queue) -> Vec<Value> {
     let mut out = Vec::new();
-    while let Ok(item) = rx.try_recv() {
+    while let Some(item) = rx.try_recv() {
         let text = match item {
             Outbound::Room(f) => f.frame.to_string(),
             Outbound::Direct(f) | Outbound::Reply(f) => f.to_string(),
