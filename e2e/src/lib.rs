@@ -6,6 +6,9 @@
 //! chromium + chromium-driver. `CONFAB_DIST`, `CHROMIUM` and `CHROMEDRIVER` override
 //! where they are looked for.
 
+pub mod bot;
+pub mod probe;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,6 +38,14 @@ pub struct Server {
 impl Server {
     pub async fn start() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_at("127.0.0.1:0".parse().expect("address"), dir).await
+    }
+
+    /// Starts a server whose `room` already holds `count` messages: "seed 1" to
+    /// "seed {count}", by three authors in runs of four, some of two or more lines.
+    pub async fn start_with_history(room: &str, count: u64) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        seed(&dir.path().join("e2e.db"), room, count).await;
         Self::start_at("127.0.0.1:0".parse().expect("address"), dir).await
     }
 
@@ -91,6 +102,39 @@ impl Server {
             dir: self.dir,
         }
     }
+}
+
+/// Stores `count` messages in `room` straight into the database at `db`.
+async fn seed(db: &std::path::Path, room: &str, count: u64) {
+    use confab_server::store::{NewMessage, Store};
+    use confab_shared::{ClientId, MessageBody, RoomName, UserName};
+
+    let store = confab_server::store::open(db.to_str().expect("utf-8 path"), Default::default())
+        .await
+        .expect("open store");
+    let room = RoomName::new(room).expect("room name");
+    let authors = ["ada", "bo", "cy"].map(|a| UserName::new(a).expect("user name"));
+    let lines: Vec<NewMessage> = (1..=count)
+        .map(|n| {
+            let mut body = format!("seed {n}");
+            if n % 5 == 0 {
+                body.push_str("\na second line");
+            }
+            if n % 23 == 0 {
+                body.push_str(&" and a long line that wraps on a narrow screen".repeat(4));
+            }
+            NewMessage {
+                room: room.clone(),
+                author: authors[(n / 4 % 3) as usize].clone(),
+                client_id: ClientId::new(format!("seed{n}")).expect("client id"),
+                body: MessageBody::new(body).expect("body"),
+            }
+        })
+        .collect();
+    for batch in lines.chunks(500) {
+        store.append(batch).await.expect("store the history");
+    }
+    store.close().await;
 }
 
 /// A stopped server, to be started again on the same address and database.

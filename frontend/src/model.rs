@@ -2,8 +2,9 @@
 //! person's actions. No browser APIs here, so it is unit-tested natively.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
-use confab_shared::protocol::PRESENCE_LIST_LIMIT;
+use confab_shared::protocol::{MAX_HISTORY_LIMIT, PRESENCE_LIST_LIMIT};
 use confab_shared::{
     ChatMessage, ClientId, ClientMsg, MessageBody, RoomName, Seq, ServerMsg, UserName,
 };
@@ -156,7 +157,7 @@ impl Chat {
                 online,
                 online_count,
                 // A truncated replay leaves a hole between what we had and what came;
-                // rows() shows it and fill_gap() pages it in.
+                // rows_in() shows it and fill_gap() pages it in.
                 truncated: _,
             } => {
                 let Some(state) = self.rooms.get_mut(&room) else {
@@ -312,49 +313,55 @@ impl Chat {
         Some(ClientMsg::History {
             room,
             before: state.oldest_seq(),
-            limit: 50,
+            limit: MAX_HISTORY_LIMIT,
         })
     }
 
-    /// The current room's lines: stored ones in seq order, then pending ones.
-    pub fn rows(&self) -> Vec<Row> {
+    /// The current room's lines in `window`: stored ones in seq order, then (when the
+    /// window reaches the newest) pending ones. Costs O(log n) plus the lines shown.
+    pub fn rows_in(&self, window: Window) -> Vec<Row> {
         let Some(room) = self.current_room() else {
             return Vec::new();
         };
-        let mut previous: Option<Seq> = None;
-        let stored = room.messages.values().map(|m| {
-            let missing_before = previous.map_or(0, |p| m.seq.saturating_sub(p + 1));
-            previous = Some(m.seq);
-            Row {
+        // The line just above the window decides how its first line is grouped.
+        let above = window::span(room, Bound::Unbounded, Bound::Excluded(window.lo)).next_back();
+        let mut previous = above.map(|(&seq, m)| (seq, &m.author));
+        let upper = window.hi.map_or(Bound::Unbounded, Bound::Included);
+        let mut rows = Vec::new();
+        for m in window::span(room, Bound::Included(window.lo), upper).map(|(_, m)| m) {
+            let missing_before = previous.map_or(0, |(p, _)| m.seq.saturating_sub(p + 1));
+            rows.push(Row {
                 key: format!("{}/{}", m.author, m.client_id),
                 author: m.author.clone(),
                 body: m.body.clone(),
                 ts: Some(m.ts.clone()),
                 delivery: None,
                 client_id: m.client_id.clone(),
-                starts_group: true,
+                starts_group: previous.is_none_or(|(_, a)| *a != m.author) || missing_before > 0,
                 mine: m.author == self.me,
                 seq: m.seq,
                 missing_before,
-            }
-        });
-        let stored: Vec<Row> = stored.collect();
-        let pending = room.pending.iter().map(|p| Row {
-            key: format!("{}/{}", self.me, p.client_id),
-            author: self.me.clone(),
-            body: p.body.clone(),
-            ts: None,
-            delivery: Some(p.delivery.clone()),
-            client_id: p.client_id.clone(),
-            starts_group: true,
-            mine: true,
-            seq: 0,
-            missing_before: 0,
-        });
-        let mut rows: Vec<Row> = stored.into_iter().chain(pending).collect();
-        for i in 1..rows.len() {
-            rows[i].starts_group =
-                rows[i].author != rows[i - 1].author || rows[i].missing_before > 0;
+            });
+            previous = Some((m.seq, &m.author));
+        }
+        if window.hi.is_some() {
+            return rows;
+        }
+        let mut after_mine = previous.is_some_and(|(_, a)| *a == self.me);
+        for p in &room.pending {
+            rows.push(Row {
+                key: format!("{}/{}", self.me, p.client_id),
+                author: self.me.clone(),
+                body: p.body.clone(),
+                ts: None,
+                delivery: Some(p.delivery.clone()),
+                client_id: p.client_id.clone(),
+                starts_group: !after_mine,
+                mine: true,
+                seq: 0,
+                missing_before: 0,
+            });
+            after_mine = true;
         }
         rows
     }
@@ -415,6 +422,9 @@ fn send_frame(room: &RoomName, pending: &Pending) -> ClientMsg {
         body: pending.body.clone(),
     }
 }
+
+mod window;
+pub use window::Window;
 
 #[cfg(test)]
 mod tests;

@@ -1,55 +1,143 @@
+use confab_shared::{RoomName, Seq};
 use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::message_row::MessageRow;
+use super::scroll_anchor;
 use super::use_chat;
-use crate::model::Chat;
+use crate::model::{Chat, Room, Window};
 
 /// How close to the bottom (px) counts as "reading the newest": new messages then
 /// scroll into view; otherwise the reader's place is kept.
 const STICK_PX: i32 = 48;
+/// Lines on the page at most (a few screens); the rest of the room is not rendered.
+const WINDOW: usize = 150;
+/// Lines added at one edge (and dropped at the other) when the reader nears it.
+const STEP: usize = 25;
+/// How near (px) the reader comes to an edge of the rendered lines before more are
+/// rendered there (or, at the oldest loaded, fetched).
+const EDGE_PX: i32 = 600;
 
-/// The current room's messages, oldest at the top.
+/// The current room's messages, oldest at the top. Only a window of them is
+/// rendered; it moves as the reader scrolls, and earlier history is fetched when the
+/// reader nears the oldest one loaded.
 #[component]
 pub fn MessageList() -> impl IntoView {
     let (chat, socket) = use_chat();
     let list = NodeRef::<Div>::new();
     let (at_bottom, set_at_bottom) = signal(true);
+    let window = RwSignal::new(Window::ALL);
+    let in_room = move |f: &dyn Fn(&Room) -> Window| {
+        chat.with_untracked(|c| c.current_room().map_or(Window::ALL, f))
+    };
+    let to_bottom = move || {
+        window.set(in_room(&|r| Window::newest(r, WINDOW)));
+        set_at_bottom.set(true);
+        request_animation_frame(move || {
+            if let Some(el) = list.get_untracked() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    };
 
+    // Moves the window (keeping the reader's place) or fetches earlier history when
+    // the reader is near an edge of what is rendered.
+    let (moving, set_moving) = signal(false);
+    let follow = move || {
+        let Some(el) = list.get_untracked() else {
+            return;
+        };
+        let top = el.scroll_top();
+        let gap = el.scroll_height() - top - el.client_height();
+        set_at_bottom.set(gap < STICK_PX);
+        if moving.get_untracked() {
+            return;
+        }
+        let old = window.get_untracked();
+        let mut new = old;
+        let mut fetch = false;
+        chat.with_untracked(|c| {
+            let Some(room) = c.current_room() else {
+                return;
+            };
+            if gap >= EDGE_PX {
+                new = new.pinned(room);
+            } else {
+                new = new.later(room, STEP, WINDOW);
+            }
+            if top < EDGE_PX {
+                new = new.earlier(room, STEP, WINDOW);
+                // Fetched while the reader still has lines to read above.
+                fetch = new.shows_oldest(room) && room.has_earlier() && !room.loading_earlier;
+            }
+        });
+        if fetch && let Some(frame) = chat.try_update(Chat::load_earlier).flatten() {
+            socket.send(frame);
+        }
+        if new == old {
+            return;
+        }
+        let anchor = scroll_anchor::take(&el);
+        set_moving.set(true);
+        window.set(new);
+        // The list is redrawn before the next frame; put the reader back before it
+        // is painted.
+        request_animation_frame(move || {
+            set_moving.set(false);
+            if let (Some(el), Some(anchor)) = (list.get_untracked(), anchor) {
+                scroll_anchor::restore(&el, &anchor);
+            }
+        });
+    };
     // When the room or its newest line changes, keep the newest in view if the reader
-    // was there (always after switching rooms).
-    let tail = Memo::new(move |_| {
+    // was there (always after switching rooms or sending); otherwise stop the window
+    // where it is, so what comes next is rendered only once the reader scrolls down
+    // to it. When earlier history arrives, show it if the reader is up there.
+    let ends = Memo::new(move |_| {
         chat.with(|c| {
-            let newest = c.current_room().map(|r| (r.last_seq, r.pending.len()));
-            (c.current.clone(), newest)
+            let room = c.current_room();
+            (
+                c.current.clone(),
+                room.and_then(|r| r.last_seq),
+                room.map_or(0, |r| r.pending.len()),
+                room.and_then(Room::oldest_seq),
+            )
         })
     });
-    let mut shown_room = None;
+    let mut shown: Option<(RoomName, Option<Seq>, usize, Option<Seq>)> = None;
     Effect::new(move |_| {
-        let (room, _) = tail.get();
-        let switched = shown_room.as_ref() != Some(&room);
-        shown_room = Some(room);
-        if switched || at_bottom.get_untracked() {
-            request_animation_frame(move || {
-                if let Some(el) = list.get_untracked() {
-                    el.set_scroll_top(el.scroll_height());
-                }
-            });
+        let now = ends.get();
+        let before = shown.replace(now.clone());
+        let (room, last_seq, pending, oldest) = now;
+        let w = window.get_untracked();
+        let switched = before.as_ref().is_none_or(|b| b.0 != room);
+        let sent = before.as_ref().is_some_and(|b| pending > b.2);
+        let stale = w.lo > last_seq.unwrap_or(0);
+        let newer = before
+            .as_ref()
+            .is_some_and(|b| (b.1, b.2) != (last_seq, pending));
+        if switched || sent || stale || (newer && at_bottom.get_untracked()) {
+            to_bottom();
+        } else if newer && w.hi.is_none() {
+            window.set(in_room(&|r| w.pinned(r)));
+        }
+        if !switched && before.is_some_and(|b| b.3 != oldest) {
+            follow();
         }
     });
 
-    let on_scroll = move |_| {
-        if let Some(el) = list.get_untracked() {
-            let gap = el.scroll_height() - el.scroll_top() - el.client_height();
-            set_at_bottom.set(gap < STICK_PX);
-        }
-    };
     let load_earlier = move |_| {
         if let Some(frame) = chat.try_update(Chat::load_earlier).flatten() {
             socket.send(frame);
         }
     };
-    let has_earlier = move || chat.with(|c| c.current_room().is_some_and(|r| r.has_earlier()));
+    let has_earlier = move || {
+        let w = window.get();
+        chat.with(|c| {
+            c.current_room()
+                .is_some_and(|r| r.has_earlier() && w.shows_oldest(r))
+        })
+    };
     let loading = move || chat.with(|c| c.current_room().is_some_and(|r| r.loading_earlier));
     let empty = move || {
         chat.with(|c| {
@@ -67,7 +155,7 @@ pub fn MessageList() -> impl IntoView {
             aria-label="Messages"
             tabindex="0"
             node_ref=list
-            on:scroll=on_scroll
+            on:scroll=move |_| follow()
         >
             {move || notice().map(|text| view! {
                 <div class="notice" role="alert">
@@ -87,7 +175,10 @@ pub fn MessageList() -> impl IntoView {
                 </div>
             </Show>
             <For
-                each=move || chat.with(Chat::rows)
+                each=move || {
+                    let window = window.get();
+                    chat.with(|c| c.rows_in(window))
+                }
                 key=|row| (row.key.clone(), row.delivery.clone(), row.starts_group, row.missing_before)
                 children=move |row| view! { <MessageRow row /> }
             />

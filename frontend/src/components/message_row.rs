@@ -68,6 +68,7 @@ pub fn MessageRow(row: Row) -> impl IntoView {
             class:continued=!row.starts_group
             class:pending=pending
             style=style
+            data-seq=row.seq
         >
             <div class="gutter" aria-hidden="true">
                 {row.starts_group.then(|| view! { <span class="avatar">{initial}</span> })}

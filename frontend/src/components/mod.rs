@@ -7,6 +7,7 @@ pub mod composer;
 pub mod login;
 pub mod message_list;
 pub mod message_row;
+mod scroll_anchor;
 pub mod sidebar;
 pub mod status;
 

@@ -66,7 +66,7 @@ fn duplicates_are_kept_once_and_resume_continues_after_the_newest() {
     for seq in [1, 2, 3, 3, 2] {
         c.apply(message("general", seq, "ann", &format!("a{seq}")));
     }
-    assert_eq!(c.rows().len(), 3);
+    assert_eq!(c.rows_in(Window::ALL).len(), 3);
     assert_eq!(
         c.resume()[0],
         ClientMsg::Join {
@@ -83,13 +83,13 @@ fn a_sent_message_is_pending_until_it_comes_back_and_is_resent_after_reconnect()
         .queue_send(id("x1"), MessageBody::new("hi").unwrap())
         .unwrap();
     assert!(matches!(frame, ClientMsg::Send { .. }));
-    let rows = c.rows();
+    let rows = c.rows_in(Window::ALL);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].delivery, Some(Delivery::Sending));
     assert!(c.resume().contains(&frame), "unconfirmed sends are resent");
 
     c.apply(message("general", 1, "me", "x1"));
-    let rows = c.rows();
+    let rows = c.rows_in(Window::ALL);
     assert_eq!(rows.len(), 1, "the stored copy replaces the pending one");
     assert_eq!(rows[0].delivery, None);
     assert_eq!(
@@ -109,7 +109,7 @@ fn a_refused_message_fails_and_can_be_retried() {
         client_id: Some(id("x1")),
     });
     assert_eq!(
-        c.rows()[0].delivery,
+        c.rows_in(Window::ALL)[0].delivery,
         Some(Delivery::Failed("could not store".to_owned()))
     );
     assert!(
@@ -117,7 +117,7 @@ fn a_refused_message_fails_and_can_be_retried() {
         "failed messages wait for a retry, not a reconnect"
     );
     assert!(matches!(c.retry(&id("x1")), Some(ClientMsg::Send { .. })));
-    assert_eq!(c.rows()[0].delivery, Some(Delivery::Sending));
+    assert_eq!(c.rows_in(Window::ALL)[0].delivery, Some(Delivery::Sending));
 
     c.apply(ServerMsg::Error {
         code: ErrorCode::BadRequest,
@@ -190,7 +190,7 @@ fn earlier_pages_and_grouping() {
         Some(ClientMsg::History {
             room: room("general"),
             before: Some(11),
-            limit: 50
+            limit: MAX_HISTORY_LIMIT
         })
     );
     assert_eq!(c.load_earlier(), None, "one request at a time");
@@ -205,7 +205,7 @@ fn earlier_pages_and_grouping() {
         messages: older.collect(),
         has_more: false,
     });
-    let rows = c.rows();
+    let rows = c.rows_in(Window::ALL);
     assert_eq!(rows.len(), 60);
     assert!(!c.current_room().unwrap().has_earlier());
     assert!(
@@ -229,7 +229,7 @@ fn a_truncated_resume_shows_the_gap_and_fills_it() {
         truncated: true,
     });
     c.apply(message("general", 2001, "ann", "z"));
-    let rows = c.rows();
+    let rows = c.rows_in(Window::ALL);
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[2].missing_before, 1998, "seqs 3..=2000 are missing");
     assert!(rows[2].starts_group, "a gap breaks a run");
@@ -254,7 +254,7 @@ fn a_truncated_resume_shows_the_gap_and_fills_it() {
         messages: page.collect(),
         has_more: true,
     });
-    let rows = c.rows();
+    let rows = c.rows_in(Window::ALL);
     assert_eq!(
         rows[2].missing_before, 1898,
         "the gap shrank from its newer end"
@@ -297,7 +297,11 @@ fn a_new_epoch_starts_over_but_keeps_unconfirmed_messages() {
             .iter()
             .any(|f| matches!(f, ClientMsg::Send { client_id, .. } if *client_id == id("x1")))
     );
-    assert_eq!(c.rows().len(), 1, "only the pending message is left");
+    assert_eq!(
+        c.rows_in(Window::ALL).len(),
+        1,
+        "only the pending message is left"
+    );
 }
 
 #[test]

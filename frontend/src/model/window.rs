@@ -1,0 +1,92 @@
+//! Which of a room's lines are on the page: a window of a few screens that moves as
+//! the reader scrolls, so a long history costs nothing per update. Bounded by seqs,
+//! so it stays put when older messages are added above it.
+
+use std::collections::btree_map;
+use std::ops::Bound::{self, Excluded, Included, Unbounded};
+
+use confab_shared::{ChatMessage, Seq};
+
+use super::Room;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// The oldest seq shown (0: from the first).
+    pub lo: Seq,
+    /// The newest seq shown; None: through the newest, pending lines included.
+    pub hi: Option<Seq>,
+}
+
+impl Window {
+    /// Every line.
+    pub const ALL: Self = Self { lo: 0, hi: None };
+
+    /// The newest `size` stored lines, and the pending ones.
+    pub fn newest(room: &Room, size: usize) -> Self {
+        Self::ending(room, None, size)
+    }
+
+    /// Moved `step` lines back, keeping at most `size`.
+    pub fn earlier(self, room: &Room, step: usize, size: usize) -> Self {
+        let lo = span(room, Unbounded, Excluded(self.lo))
+            .rev()
+            .take(step)
+            .last();
+        lo.map_or(self, |(&lo, _)| Self::starting(room, lo, size))
+    }
+
+    /// Moved `step` lines on, keeping at most `size`.
+    pub fn later(self, room: &Room, step: usize, size: usize) -> Self {
+        let Some(hi) = self.hi else {
+            return self;
+        };
+        let mut after = span(room, Excluded(hi), Unbounded).map(|(&seq, _)| seq);
+        let hi = after.by_ref().take(step).last();
+        let hi = hi.filter(|_| after.next().is_some());
+        Self::ending(room, hi, size)
+    }
+
+    /// The same lines, but no newer ones when they come: the reader is looking
+    /// further up.
+    pub fn pinned(self, room: &Room) -> Self {
+        match self.hi {
+            None => Self {
+                hi: room.messages.keys().next_back().copied(),
+                ..self
+            },
+            Some(_) => self,
+        }
+    }
+
+    /// Shows the oldest line the page has.
+    pub fn shows_oldest(self, room: &Room) -> bool {
+        span(room, Unbounded, Excluded(self.lo)).next().is_none()
+    }
+
+    /// At most `size` lines from `lo` on.
+    fn starting(room: &Room, lo: Seq, size: usize) -> Self {
+        let mut from = span(room, Included(lo), Unbounded).map(|(&seq, _)| seq);
+        let hi = from.by_ref().take(size).last();
+        let hi = hi.filter(|_| from.next().is_some());
+        Self { lo, hi }
+    }
+
+    /// At most `size` lines up to `hi`.
+    fn ending(room: &Room, hi: Option<Seq>, size: usize) -> Self {
+        let upper = hi.map_or(Unbounded, Included);
+        let lo = span(room, Unbounded, upper).rev().take(size).last();
+        Self {
+            lo: lo.map_or(0, |(&seq, _)| seq),
+            hi,
+        }
+    }
+}
+
+/// The room's stored messages between two bounds, oldest first. (All lookups go
+/// through this one range type: each other type is more code in the page.)
+pub fn span(room: &Room, lo: Bound<Seq>, hi: Bound<Seq>) -> btree_map::Range<'_, Seq, ChatMessage> {
+    room.messages.range((lo, hi))
+}
+
+#[cfg(test)]
+mod tests;
