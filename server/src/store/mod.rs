@@ -67,6 +67,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    #[error("the store is closed")]
+    Closed,
     #[error("unsupported database address {0:?} (expected a SQLite file path or sqlite: URL)")]
     Unsupported(String),
 }

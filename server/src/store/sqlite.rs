@@ -18,11 +18,12 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{ConnectOptions, Connection, Row, Sqlite, SqliteConnection, Transaction};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
 mod append;
+mod fast;
 
 use append::SeqCache;
 
@@ -32,7 +33,12 @@ const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, body, ts";
 
 #[derive(Clone)]
 pub struct SqliteStore {
+    /// For reads. Writes go through `writer`.
     pool: SqlitePool,
+    /// The one connection that writes; only the sequencer (one batch at a time)
+    /// uses it, so the lock is never contended.
+    /// None once closed.
+    writer: Arc<tokio::sync::Mutex<Option<SqliteConnection>>>,
     /// See `append.rs`: rooms' newest seqs, kept by the only writer.
     seqs: Arc<Mutex<SeqCache>>,
 }
@@ -64,11 +70,13 @@ impl SqliteStore {
             .max_connections(8)
             // A local file does not drop connections; skip the ping per acquire.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        let writer = options.connect().await?;
         Ok(Self {
             pool,
+            writer: Arc::new(tokio::sync::Mutex::new(Some(writer))),
             seqs: Arc::default(),
         })
     }
@@ -154,6 +162,11 @@ impl Store for SqliteStore {
             tracing::warn!(%error, "PRAGMA optimize failed at shutdown");
         }
         self.pool.close().await;
+        if let Some(writer) = self.writer.lock().await.take()
+            && let Err(error) = writer.close().await
+        {
+            tracing::warn!(%error, "closing the writer connection failed");
+        }
     }
 }
 

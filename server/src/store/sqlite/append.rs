@@ -4,25 +4,31 @@
 //! Message ids and per-room seqs are given out from memory: this store is the only
 //! writer of its file (the sequencer is its only caller), so the cache stays exact;
 //! a failed batch forgets it, and the next batch reads it back from the database.
+//!
+//! Most batches take the fast path (`fast.rs`): one round trip to SQLite's thread.
+//! This file is the general path, taken when the fast one cannot be: the first batch
+//! after a start, a room new to the cache, or a resend.
 
 use std::collections::HashMap;
 
 use confab_shared::{ChatMessage, ClientId, RoomName, Seq, UserName};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Connection, Row as _, Sqlite, Transaction};
 
 use super::{SqliteStore, from_db_seq, message_from_row, now_rfc3339, to_db_seq};
 use crate::store::{Appended, NewMessage, StoreError};
 
-/// Rows per INSERT statement (6 parameters each; SQLite allows 32766).
-const ROWS_PER_INSERT: usize = 100;
+/// Rows per INSERT statement (7 parameters each; SQLite allows 32766).
+pub(super) const ROWS_PER_INSERT: usize = 100;
 
 /// What the writer remembers between batches.
 #[derive(Default)]
 pub(super) struct SeqCache {
     /// Room ids and the newest seq of each, by room name.
-    rooms: HashMap<RoomName, (i64, Seq)>,
+    pub(super) rooms: HashMap<RoomName, (i64, Seq)>,
     /// The id the next stored message gets; None until read from the database.
-    next_id: Option<i64>,
+    pub(super) next_id: Option<i64>,
 }
 
 /// Where each message of the batch stands before the insert.
@@ -40,10 +46,15 @@ impl SqliteStore {
         &self,
         batch: &[NewMessage],
     ) -> Result<Vec<Appended>, StoreError> {
+        let mut writer = self.writer.lock().await;
+        let writer = writer.as_mut().ok_or(StoreError::Closed)?;
         let ts = now_rfc3339();
+        if let Some(out) = self.append_fast(writer, batch, &ts).await? {
+            return Ok(out);
+        }
         // Taken out for the batch, put back only if it commits.
         let mut cache = std::mem::take(&mut *self.seq_cache());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = writer.begin().await?;
         let mut originals = stored_originals(&mut tx, batch).await?;
         let mut next_id = match cache.next_id {
             Some(id) => id,
@@ -147,7 +158,7 @@ async fn insert_rows(
     plans: &[Plan],
     ts: &str,
 ) -> Result<(), StoreError> {
-    let rows: Vec<(&NewMessage, i64, i64, Seq)> = batch
+    let rows: Vec<Row<'_>> = batch
         .iter()
         .zip(plans)
         .filter_map(|(new, plan)| match *plan {
@@ -156,24 +167,48 @@ async fn insert_rows(
         })
         .collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values = vec!["(?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-        let sql = format!(
-            "INSERT INTO messages (id, room_id, seq, author, client_id, body, ts) VALUES {values}"
-        );
-        let mut query = sqlx::query(&sql);
-        for (new, id, room_id, seq) in chunk {
-            query = query
-                .bind(*id)
-                .bind(*room_id)
-                .bind(to_db_seq(*seq)?)
-                .bind(new.author.as_str())
-                .bind(new.client_id.as_str())
-                .bind(new.body.as_str())
-                .bind(ts);
-        }
-        query.execute(&mut **tx).await?;
+        let mut sql = String::new();
+        push_insert(&mut sql, chunk.len());
+        bind_rows(sqlx::query(&sql), chunk, ts)?
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
+}
+
+/// A message to insert, with its id, room id and seq.
+pub(super) type Row<'a> = (&'a NewMessage, i64, i64, Seq);
+
+/// Appends one INSERT statement for `rows` rows (at most [`ROWS_PER_INSERT`]).
+pub(super) fn push_insert(sql: &mut String, rows: usize) {
+    sql.push_str("INSERT INTO messages (id, room_id, seq, author, client_id, body, ts) VALUES ");
+    for i in 0..rows {
+        sql.push_str(if i == 0 {
+            "(?, ?, ?, ?, ?, ?, ?)"
+        } else {
+            ", (?, ?, ?, ?, ?, ?, ?)"
+        });
+    }
+    sql.push(';');
+}
+
+/// Binds the parameters of `rows`, in the order [`push_insert`] lists them.
+pub(super) fn bind_rows<'q>(
+    mut query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    rows: &[Row<'q>],
+    ts: &'q str,
+) -> Result<Query<'q, Sqlite, SqliteArguments<'q>>, StoreError> {
+    for &(new, id, room_id, seq) in rows {
+        query = query
+            .bind(id)
+            .bind(room_id)
+            .bind(to_db_seq(seq)?)
+            .bind(new.author.as_str())
+            .bind(new.client_id.as_str())
+            .bind(new.body.as_str())
+            .bind(ts);
+    }
+    Ok(query)
 }
 
 /// The room's id and newest seq, creating the room if this is its first message.

@@ -49,8 +49,35 @@ async fn seqs_are_per_room_and_duplicates_keep_the_original() {
         .await
         .unwrap();
     assert_eq!(seqs(&out), [(false, 2), (true, 3)]);
-    assert_eq!(out[0].message().id, out[0].message().id);
     assert_eq!(out[0].message().body.as_str(), "three");
+    assert_eq!(out[1].message().id, 4);
+
+    // The cache now knows both rooms: this batch takes the one-round-trip path, and
+    // the one after it falls back from it (a resend) without storing anything twice.
+    let out = store
+        .append(&[
+            new_message("b", "cy", "1", "five"),
+            new_message("a", "cy", "2", "six"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(seqs(&out), [(true, 2), (true, 4)]);
+    assert_eq!([out[0].message().id, out[1].message().id], [5, 6]);
+    let out = store
+        .append(&[
+            new_message("a", "cy", "3", "seven"),
+            new_message("a", "cy", "2", "six again"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(seqs(&out), [(true, 5), (false, 4)]);
+    assert_eq!(out[0].message().id, 7);
+    let replay = store
+        .replay(&RoomName::new("a").unwrap(), Some(0), 100)
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = replay.messages.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, ["one", "three", "four", "six", "seven"]);
 }
 
 #[tokio::test]

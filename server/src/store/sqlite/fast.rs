@@ -1,0 +1,111 @@
+//! The fast path of the write path: a whole batch in one round trip to SQLite's
+//! thread (sqlx runs each connection on a thread of its own, and every statement is a
+//! hand-off to it and back, which costs more than storing a small batch).
+//!
+//! It applies when the writer's cache already knows every room of the batch and the
+//! next id, and no (author, client_id) repeats within the batch. The batch is then
+//! planned from memory and sent as `BEGIN IMMEDIATE; INSERT ...; COMMIT` in a single
+//! query. A resend of a stored message makes the INSERT fail on the idempotency key:
+//! the transaction is rolled back and the general path (`append.rs`), which looks up
+//! originals first, stores the batch instead.
+
+use std::collections::{HashMap, HashSet};
+
+use confab_shared::{ChatMessage, RoomName, Seq};
+use sqlx::SqliteConnection;
+
+use super::SqliteStore;
+use super::append::{ROWS_PER_INSERT, Row, bind_rows, push_insert};
+use crate::store::{Appended, NewMessage, StoreError};
+
+/// What the fast path planned: each message's id, room id and seq.
+struct Planned<'a> {
+    rows: Vec<Row<'a>>,
+    /// The newest seq of each room once the batch is in.
+    rooms: HashMap<&'a RoomName, (i64, Seq)>,
+    next_id: i64,
+}
+
+impl SqliteStore {
+    /// Stores `batch` in one round trip if it can; `None` means the general path
+    /// must store it (nothing was stored).
+    pub(super) async fn append_fast(
+        &self,
+        writer: &mut SqliteConnection,
+        batch: &[NewMessage],
+        ts: &str,
+    ) -> Result<Option<Vec<Appended>>, StoreError> {
+        let Some(planned) = self.plan(batch) else {
+            return Ok(None);
+        };
+        let mut sql = String::from("BEGIN IMMEDIATE;");
+        for chunk in planned.rows.chunks(ROWS_PER_INSERT) {
+            push_insert(&mut sql, chunk.len());
+        }
+        sql.push_str("COMMIT;");
+        let stored = bind_rows(sqlx::query(&sql), &planned.rows, ts)?
+            .execute(&mut *writer)
+            .await;
+        if let Err(error) = stored {
+            // The transaction may be open still (a failed INSERT does not end it).
+            let _ = sqlx::query("ROLLBACK").execute(&mut *writer).await;
+            if matches!(&error, sqlx::Error::Database(e) if e.is_unique_violation()) {
+                return Ok(None);
+            }
+            *self.seq_cache() = Default::default();
+            return Err(error.into());
+        }
+
+        {
+            let mut cache = self.seq_cache();
+            for (room, newest) in planned.rooms {
+                cache.rooms.insert(room.clone(), newest);
+            }
+            cache.next_id = Some(planned.next_id);
+        }
+        let out = planned
+            .rows
+            .into_iter()
+            .map(|(new, id, _, seq)| {
+                Appended::New(ChatMessage {
+                    room: new.room.clone(),
+                    seq,
+                    id,
+                    client_id: new.client_id.clone(),
+                    author: new.author.clone(),
+                    body: new.body.clone(),
+                    ts: ts.to_owned(),
+                })
+            })
+            .collect();
+        Ok(Some(out))
+    }
+
+    /// Ids and seqs for the batch from the cache, if it knows enough.
+    fn plan<'a>(&self, batch: &'a [NewMessage]) -> Option<Planned<'a>> {
+        let cache = self.seq_cache();
+        let mut next_id = cache.next_id?;
+        let mut rooms: HashMap<&RoomName, (i64, Seq)> = HashMap::new();
+        let mut keys = HashSet::with_capacity(batch.len());
+        let mut rows = Vec::with_capacity(batch.len());
+        for new in batch {
+            if !keys.insert((&new.author, &new.client_id)) {
+                return None;
+            }
+            let room = match rooms.get_mut(&new.room) {
+                Some(room) => room,
+                None => rooms
+                    .entry(&new.room)
+                    .or_insert(*cache.rooms.get(&new.room)?),
+            };
+            room.1 += 1;
+            rows.push((new, next_id, room.0, room.1));
+            next_id += 1;
+        }
+        Some(Planned {
+            rows,
+            rooms,
+            next_id,
+        })
+    }
+}
