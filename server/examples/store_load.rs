@@ -26,6 +26,9 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("load.db");
     let store = SqliteStore::open_with(&path.to_string_lossy(), Durability::Process).await?;
@@ -66,10 +69,12 @@ async fn main() -> anyhow::Result<()> {
     let secs = started.elapsed().as_secs_f64();
     let cpu = cpu_time() - cpu_before;
     tracing::info!("done");
+    let wal = std::fs::metadata(dir.path().join("load.db-wal")).map_or(0, |m| m.len());
     let line = format!(
-        "{stored} stored in {secs:.2} s: {:.0}/s, {:.1} µs CPU per message\n",
+        "{stored} stored in {secs:.2} s: {:.0}/s, {:.1} µs CPU per message, WAL {:.1} MiB\n",
         stored as f64 / secs,
-        cpu * 1e6 / stored as f64
+        cpu * 1e6 / stored as f64,
+        wal as f64 / 1048576.0
     );
     std::io::Write::write_all(&mut std::io::stdout(), line.as_bytes())?;
     Ok(())

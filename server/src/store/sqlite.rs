@@ -21,8 +21,10 @@ use sqlx::sqlite::{
 use sqlx::{ConnectOptions, Connection, Row, Sqlite, SqliteConnection, Transaction};
 use time::OffsetDateTime;
 use time::macros::format_description;
+use tokio_util::sync::CancellationToken;
 
 mod append;
+mod checkpoint;
 mod fast;
 
 use append::SeqCache;
@@ -41,6 +43,19 @@ pub struct SqliteStore {
     writer: Arc<tokio::sync::Mutex<Option<SqliteConnection>>>,
     /// See `append.rs`: rooms' newest seqs, kept by the only writer.
     seqs: Arc<Mutex<SeqCache>>,
+    checkpointer: Arc<Checkpointer>,
+}
+
+/// The background checkpoint task (checkpoint.rs), stopped when the store closes.
+struct Checkpointer {
+    stop: CancellationToken,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
 }
 
 impl SqliteStore {
@@ -73,11 +88,25 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        let writer = options.connect().await?;
+        // The writer checkpoints only when the checkpointer cannot keep up (see
+        // checkpoint.rs).
+        let writer = options
+            .pragma(
+                "wal_autocheckpoint",
+                checkpoint::WRITER_CHECKPOINT_PAGES.to_string(),
+            )
+            .connect()
+            .await?;
+        let stop = CancellationToken::new();
+        let checkpointer = checkpoint::start(pool.clone(), stop.clone());
         Ok(Self {
             pool,
             writer: Arc::new(tokio::sync::Mutex::new(Some(writer))),
             seqs: Arc::default(),
+            checkpointer: Arc::new(Checkpointer {
+                stop,
+                task: Mutex::new(Some(checkpointer)),
+            }),
         })
     }
 
@@ -158,6 +187,16 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) {
+        self.checkpointer.stop.cancel();
+        let task = self
+            .checkpointer
+            .task
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
         if let Err(error) = sqlx::query("PRAGMA optimize").execute(&self.pool).await {
             tracing::warn!(%error, "PRAGMA optimize failed at shutdown");
         }
