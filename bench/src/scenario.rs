@@ -256,6 +256,8 @@ impl Bench {
                 8,
             ));
         }
+        // Everyone in place before the churn and the measured window start.
+        wait_connected(&shared, (rooms * size) as u64).await?;
         // Churn: short visits, 50 a second, spread over the rooms.
         let churner = {
             let shared = Arc::clone(&shared);
