@@ -136,7 +136,6 @@ impl Connection {
         let every = self.state.settings.ping_interval;
         let mut ticker = tokio::time::interval_at(Instant::now() + every, every);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let in_flight_limit = self.state.settings.sends_in_flight();
         loop {
             let step = tokio::select! {
                 biased;
@@ -145,7 +144,7 @@ impl Connection {
                 batch = queue.recv_batch(WRITE_BATCH) => {
                     Box::pin(self.write_queued(batch)).await
                 }
-                frame = self.socket.recv(), if self.in_flight < in_flight_limit => {
+                frame = self.socket.recv(), if !self.sends_at_limit() => {
                     self.last_heard = Instant::now();
                     // Boxed: handling a frame needs a large future, but only for a
                     // moment; an idle connection should not carry its space.
@@ -159,11 +158,16 @@ impl Connection {
         }
     }
 
+    /// Whether as many sends await their acks as may (the socket is not read then).
+    fn sends_at_limit(&self) -> bool {
+        self.in_flight >= self.state.settings.sends_in_flight()
+    }
+
     /// Pings the peer, or gives up on it if it has been silent too long.
     async fn keep_alive(&mut self) -> Result<(), End> {
         // While its sends wait for the writer this side is not reading, so it cannot
         // have heard the peer: silence then says nothing about the peer.
-        if self.in_flight >= self.state.settings.sends_in_flight() {
+        if self.sends_at_limit() {
             self.last_heard = Instant::now();
         }
         if self.last_heard.elapsed() > self.state.settings.idle_timeout {
@@ -310,7 +314,6 @@ impl Connection {
         let mut frames = Vec::with_capacity(items.len());
         for item in items {
             match item {
-                Outbound::Direct(frame) => frames.push(frame),
                 Outbound::Reply(frame) => {
                     self.in_flight = self.in_flight.saturating_sub(1);
                     frames.push(frame);

@@ -23,8 +23,6 @@ const KEEP_WHEN_EMPTY: usize = 16;
 /// One item of a connection's queue.
 #[derive(Debug)]
 pub enum Outbound {
-    /// A frame for this connection alone (an error, a pong).
-    Direct(Utf8Bytes),
     /// The answer to one of this connection's sends (its ack, or why it failed); the
     /// connection counts these to bound its sends in flight.
     Reply(Utf8Bytes),
@@ -167,7 +165,7 @@ mod tests {
 
     fn text(item: Option<Outbound>) -> Option<String> {
         match item? {
-            Outbound::Direct(f) | Outbound::Reply(f) => Some(f.to_string()),
+            Outbound::Reply(f) => Some(f.to_string()),
             Outbound::Room(r) => Some(r.frame.to_string()),
         }
     }
@@ -175,21 +173,21 @@ mod tests {
     #[test]
     fn a_full_queue_marks_the_connection_slow() {
         let (outbox, mut rx) = Outbox::channel(2);
-        assert!(outbox.deliver(Outbound::Direct("a".into())));
-        assert!(outbox.deliver(Outbound::Direct("b".into())));
+        assert!(outbox.deliver(Outbound::Reply("a".into())));
+        assert!(outbox.deliver(Outbound::Reply("b".into())));
         assert!(!outbox.shared.overflow.is_cancelled());
-        assert!(!outbox.deliver(Outbound::Direct("c".into())));
+        assert!(!outbox.deliver(Outbound::Reply("c".into())));
         assert!(outbox.shared.overflow.is_cancelled());
         assert_eq!(text(rx.try_recv()).as_deref(), Some("a"));
         drop(rx);
-        assert!(!outbox.deliver(Outbound::Direct("d".into())));
+        assert!(!outbox.deliver(Outbound::Reply("d".into())));
     }
 
     #[tokio::test]
     async fn batches_come_in_order_and_a_waiting_reader_is_woken() {
         let (outbox, mut rx) = Outbox::channel(100);
         for i in 0..5 {
-            assert!(outbox.deliver(Outbound::Direct(i.to_string().into())));
+            assert!(outbox.deliver(Outbound::Reply(i.to_string().into())));
         }
         let first: Vec<_> = rx
             .recv_batch(3)
@@ -214,7 +212,7 @@ mod tests {
     async fn an_emptied_queue_gives_back_a_burst_s_memory() {
         let (outbox, mut rx) = Outbox::channel(1000);
         for _ in 0..500 {
-            assert!(outbox.deliver(Outbound::Direct("x".into())));
+            assert!(outbox.deliver(Outbound::Reply("x".into())));
         }
         assert_eq!(rx.recv_batch(1000).await.len(), 500);
         // The next wait finds it empty and frees the slots.
@@ -224,7 +222,7 @@ mod tests {
         });
         tokio::task::yield_now().await;
         assert!(outbox.shared.lock().items.capacity() <= KEEP_WHEN_EMPTY);
-        assert!(outbox.deliver(Outbound::Direct("y".into())));
+        assert!(outbox.deliver(Outbound::Reply("y".into())));
         let (n, _rx) = waiting.await.unwrap();
         assert_eq!(n, 1);
     }

@@ -20,6 +20,21 @@ pub struct NewMessage {
     pub body: MessageBody,
 }
 
+impl NewMessage {
+    /// The message as stored, with the id, seq and time the store gave it.
+    pub fn stored(&self, id: i64, seq: Seq, ts: &str) -> ChatMessage {
+        ChatMessage {
+            room: self.room.clone(),
+            seq,
+            id,
+            client_id: self.client_id.clone(),
+            author: self.author.clone(),
+            body: self.body.clone(),
+            ts: ts.to_owned(),
+        }
+    }
+}
+
 /// What became of one [`NewMessage`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Appended {

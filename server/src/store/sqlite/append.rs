@@ -103,15 +103,7 @@ impl SqliteStore {
             let appended = match plan {
                 Plan::Original(original) => Appended::Duplicate(original),
                 Plan::SameAs(first) => Appended::Duplicate(out[first].message().clone()),
-                Plan::Insert { id, seq, .. } => Appended::New(ChatMessage {
-                    room: new.room.clone(),
-                    seq,
-                    id,
-                    client_id: new.client_id.clone(),
-                    author: new.author.clone(),
-                    body: new.body.clone(),
-                    ts: ts.clone(),
-                }),
+                Plan::Insert { id, seq, .. } => Appended::New(new.stored(id, seq, &ts)),
             };
             out.push(appended);
         }

@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use confab_shared::{ChatMessage, RoomName, Seq};
+use confab_shared::{RoomName, Seq};
 use sqlx::SqliteConnection;
 
 use super::SqliteStore;
@@ -66,17 +66,7 @@ impl SqliteStore {
         let out = planned
             .rows
             .into_iter()
-            .map(|(new, id, _, seq)| {
-                Appended::New(ChatMessage {
-                    room: new.room.clone(),
-                    seq,
-                    id,
-                    client_id: new.client_id.clone(),
-                    author: new.author.clone(),
-                    body: new.body.clone(),
-                    ts: ts.to_owned(),
-                })
-            })
+            .map(|(new, id, _, seq)| Appended::New(new.stored(id, seq, ts)))
             .collect();
         Ok(Some(out))
     }
