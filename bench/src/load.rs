@@ -53,8 +53,14 @@ impl Shared {
         self.stop.send_replace(true);
     }
 
-    fn stopped(&self) -> watch::Receiver<bool> {
-        self.stop.subscribe()
+    /// Resolves once the run is stopped. Made once per client, not per frame: each
+    /// new one would join (and then leave) the waiters of the stop signal, under a
+    /// lock every client shares.
+    fn stopped(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut stop = self.stop.subscribe();
+        async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        }
     }
 }
 
@@ -99,12 +105,12 @@ async fn connect(
 pub async fn receiver(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<Latencies> {
     let (mut reader, mut writer) = connect(&shared, i, &user("r", i), &room).await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
-    let mut stop = shared.stopped();
+    let mut stopped = std::pin::pin!(shared.stopped());
     let mut latencies = Latencies::default();
     loop {
         tokio::select! {
             biased;
-            _ = stop.changed() => break,
+            () = &mut stopped => break,
             frame = reader.next() => {
                 let Ok((opcode, payload)) = frame else {
                     shared.dropped.fetch_add(1, Ordering::Relaxed);
@@ -151,7 +157,7 @@ pub async fn sender(
     let (mut reader, mut writer) = connect(&shared, i, &name, &room).await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
     let acked = shared.proto == Proto::Confab;
-    let mut stop = shared.stopped();
+    let mut stopped = std::pin::pin!(shared.stopped());
     let period = match pace {
         Pace::Rate(rate) => Duration::from_secs_f64(1.0 / rate.max(0.001)),
         Pace::Flat => Duration::from_micros(1),
@@ -163,7 +169,7 @@ pub async fn sender(
         let room_to_send = !acked || in_flight < window;
         tokio::select! {
             biased;
-            _ = stop.changed() => break,
+            () = &mut stopped => break,
             frame = reader.next() => {
                 let (opcode, payload) = frame?;
                 if opcode == CLOSE {
@@ -201,8 +207,7 @@ pub async fn sender(
 pub async fn stalled(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<Option<u16>> {
     let (mut reader, _writer) = connect(&shared, i, &user("z", i), &room).await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
-    let mut stop = shared.stopped();
-    let _ = stop.changed().await;
+    shared.stopped().await;
     // Drain what the server queued for us; a close frame at the end says why.
     let drain = async {
         loop {

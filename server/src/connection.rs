@@ -133,14 +133,18 @@ impl Connection {
             return end;
         }
         let overflow = self.outbox.clone();
+        // Made once, not per turn of the loop: each would join (and then leave) the
+        // waiters of its token, and the shutdown token is every connection's.
+        let mut shutting_down = std::pin::pin!(shutdown.cancelled());
+        let mut overflowed = std::pin::pin!(overflow.overflowed());
         let every = self.state.settings.ping_interval;
         let mut ticker = tokio::time::interval_at(Instant::now() + every, every);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             let step = tokio::select! {
                 biased;
-                () = shutdown.cancelled() => Err(End::ShuttingDown),
-                () = overflow.overflowed() => Err(End::TooSlow),
+                () = &mut shutting_down => Err(End::ShuttingDown),
+                () = &mut overflowed => Err(End::TooSlow),
                 batch = queue.recv_batch(WRITE_BATCH) => {
                     Box::pin(self.write_queued(batch)).await
                 }
@@ -427,6 +431,10 @@ impl Connection {
 /// write timeout, when the queue overflows meanwhile (a peer that let the queue fill
 /// up while this write waited is too slow; waiting out the timeout would only delay
 /// its 4008), or when the server shuts down.
+///
+/// The write is tried first: most complete at once, and then neither token is
+/// polled (polling one joins its waiters, under a lock the shutdown token shares
+/// with every connection) nor the timer started.
 async fn guarded(
     state: &AppState,
     outbox: &Outbox,
@@ -434,13 +442,13 @@ async fn guarded(
 ) -> Result<(), End> {
     tokio::select! {
         biased;
-        () = state.shutdown.cancelled() => Err(End::ShuttingDown),
-        () = outbox.overflowed() => Err(End::TooSlow),
         done = tokio::time::timeout(state.settings.write_timeout, write) => match done {
             Ok(Ok(())) => Ok(()),
             Ok(Err(error)) => Err(End::Broken(error.to_string())),
             Err(_) => Err(End::WriteStalled),
         },
+        () = state.shutdown.cancelled() => Err(End::ShuttingDown),
+        () = outbox.overflowed() => Err(End::TooSlow),
     }
 }
 

@@ -43,6 +43,8 @@ pub struct SqliteStore {
     writer: Arc<tokio::sync::Mutex<Option<SqliteConnection>>>,
     /// See `append.rs`: rooms' newest seqs, kept by the only writer.
     seqs: Arc<Mutex<SeqCache>>,
+    /// Counted by the writer, read by the checkpointer.
+    written: Arc<checkpoint::Written>,
     checkpointer: Arc<Checkpointer>,
 }
 
@@ -98,11 +100,13 @@ impl SqliteStore {
             .connect()
             .await?;
         let stop = CancellationToken::new();
-        let checkpointer = checkpoint::start(pool.clone(), stop.clone());
+        let written = Arc::<checkpoint::Written>::default();
+        let checkpointer = checkpoint::start(pool.clone(), Arc::clone(&written), stop.clone());
         Ok(Self {
             pool,
             writer: Arc::new(tokio::sync::Mutex::new(Some(writer))),
             seqs: Arc::default(),
+            written,
             checkpointer: Arc::new(Checkpointer {
                 stop,
                 task: Mutex::new(Some(checkpointer)),
@@ -118,7 +122,9 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn append(&self, batch: &[NewMessage]) -> Result<Vec<Appended>, StoreError> {
-        self.append_batch(batch).await
+        let appended = self.append_batch(batch).await?;
+        self.written.record(batch.len());
+        Ok(appended)
     }
 
     async fn replay(
