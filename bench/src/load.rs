@@ -86,11 +86,16 @@ async fn connect(
     i: usize,
     name: &str,
     room: &str,
+    recv_buffer: Option<u32>,
 ) -> anyhow::Result<(crate::ws::Reader, crate::ws::Writer)> {
     for _ in 0..4 {
-        let attempt = shared
-            .proto
-            .connect(shared.server, local_ip(shared.run, i), name, room);
+        let attempt = shared.proto.connect(
+            shared.server,
+            local_ip(shared.run, i),
+            name,
+            room,
+            recv_buffer,
+        );
         match tokio::time::timeout(Duration::from_secs(5), attempt).await {
             Ok(done) => return Ok(done?),
             Err(_) => {
@@ -103,7 +108,7 @@ async fn connect(
 
 /// Connects, then counts deliveries (timing those that carry a stamp) until stopped.
 pub async fn receiver(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<Latencies> {
-    let (mut reader, mut writer) = connect(&shared, i, &user("r", i), &room).await?;
+    let (mut reader, mut writer) = connect(&shared, i, &user("r", i), &room, None).await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
     let mut stopped = std::pin::pin!(shared.stopped());
     let mut latencies = Latencies::default();
@@ -154,7 +159,7 @@ pub async fn sender(
     window: u64,
 ) -> anyhow::Result<()> {
     let name = user("s", i);
-    let (mut reader, mut writer) = connect(&shared, i, &name, &room).await?;
+    let (mut reader, mut writer) = connect(&shared, i, &name, &room, None).await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
     let acked = shared.proto == Proto::Confab;
     let mut stopped = std::pin::pin!(shared.stopped());
@@ -202,10 +207,18 @@ pub async fn sender(
     Ok(())
 }
 
+/// A stalled client's receive buffer. The kernel would otherwise go on taking in
+/// frames for it (and waking the generator for each) for tens of seconds; with a
+/// small buffer its window closes within the warm-up, as any reader's does that has
+/// stopped for a while, and the run measures that state.
+const STALLED_RECV_BUFFER: u32 = 4096;
+
 /// Joins and then never reads again. Returns the close code the server sent, if the
 /// server closed the connection (read once the run is over).
 pub async fn stalled(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<Option<u16>> {
-    let (mut reader, _writer) = connect(&shared, i, &user("z", i), &room).await?;
+    let name = user("z", i);
+    let (mut reader, _writer) =
+        connect(&shared, i, &name, &room, Some(STALLED_RECV_BUFFER)).await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
     shared.stopped().await;
     // Drain what the server queued for us; a close frame at the end says why.
@@ -228,7 +241,7 @@ pub async fn stalled(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Res
 
 /// A short visit: joins, reads (answering pings) for a second, and leaves.
 pub async fn visit(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<()> {
-    let (mut reader, mut writer) = connect(&shared, i, &user("v", i), &room).await?;
+    let (mut reader, mut writer) = connect(&shared, i, &user("v", i), &room, None).await?;
     let until = tokio::time::Instant::now() + Duration::from_secs(1);
     while let Ok(frame) = tokio::time::timeout_at(until, reader.next()).await {
         let (opcode, payload) = frame?;

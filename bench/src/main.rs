@@ -11,6 +11,7 @@
 mod load;
 mod proto;
 mod report;
+mod rounds;
 mod scenario;
 mod stats;
 mod target;
@@ -52,6 +53,10 @@ struct Args {
     /// the server rather than the two competing for the cores.
     #[arg(long, default_value_t = 2)]
     threads: usize,
+    /// Rounds of the latency scenarios (S3, S6): each server once per round, and
+    /// its row the round with the median p99.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -160,29 +165,29 @@ async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
                 &mut rows,
             );
         }
-        if wanted("S3") {
-            run(
-                bench.room("S3 paced", t, 1000, Pace::Rate(10.0), 0).await,
-                &mut rows,
-            );
-            run(
-                bench.room("S3 paced", t, 100, Pace::Rate(100.0), 0).await,
-                &mut rows,
-            );
+    }
+    let latency = [
+        ("S3", "S3 paced", 1000, 10.0, 0),
+        ("S3", "S3 paced", 100, 100.0, 0),
+        ("S6", "S6 stalled", 1000, 10.0, 10),
+        ("S6", "S6 stalled", 100, 100.0, 10),
+    ];
+    for (id, scenario, clients, rate, stalled) in latency {
+        if !wanted(id) {
+            continue;
         }
-        if wanted("S6") {
-            run(
-                bench
-                    .room("S6 stalled", t, 1000, Pace::Rate(10.0), 10)
-                    .await,
-                &mut rows,
-            );
-            run(
-                bench
-                    .room("S6 stalled", t, 100, Pace::Rate(100.0), 10)
-                    .await,
-                &mut rows,
-            );
+        let paced = rounds::Paced {
+            scenario,
+            clients,
+            rate,
+            stalled,
+        };
+        let (medians, errors) = rounds::measure(bench, &servers, paced, args.rounds).await;
+        for error in errors {
+            run(Err(error), &mut rows);
+        }
+        for row in medians {
+            run(Ok(row), &mut rows);
         }
     }
     if confab && wanted("S4") {

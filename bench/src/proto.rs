@@ -63,8 +63,10 @@ impl Proto {
         local: Option<IpAddr>,
         user: &str,
         room: &str,
+        recv_buffer: Option<u32>,
     ) -> io::Result<(Reader, Writer)> {
-        let (mut reader, mut writer) = ws::connect(server, local, &self.path(user)).await?;
+        let (mut reader, mut writer) =
+            ws::connect(server, local, &self.path(user), recv_buffer).await?;
         match self {
             Proto::Plain => {}
             Proto::Confab => {

@@ -22,10 +22,15 @@ pub async fn connect(
     server: SocketAddr,
     local: Option<IpAddr>,
     path: &str,
+    recv_buffer: Option<u32>,
 ) -> io::Result<(Reader, Writer)> {
     let socket = TcpSocket::new_v4()?;
     if let Some(ip) = local {
         socket.bind(SocketAddr::new(ip, 0))?;
+    }
+    if let Some(bytes) = recv_buffer {
+        // Before connecting: the window offered in the handshake follows from it.
+        socket.set_recv_buffer_size(bytes)?;
     }
     let mut stream: TcpStream = socket.connect(server).await?;
     stream.set_nodelay(true)?;
