@@ -97,7 +97,9 @@ struct Connection {
 /// `Connection` they are moved into, and every idle connection would carry both.
 pub fn serve(socket: WebSocket, user: UserName, state: AppState) -> impl Future<Output = ()> {
     let id = state.hub.next_conn_id();
-    let (outbox, queue) = Outbox::channel(state.settings.queue_capacity);
+    // Its stop signal is a child of the server's shutdown: one future per connection
+    // to wait on for both, and no lock shared with every other connection.
+    let (outbox, queue) = Outbox::channel_under(state.settings.queue_capacity, &state.shutdown);
     tracing::info!(conn = id, user = %user, "connected");
     let mut conn = Connection {
         id,
@@ -124,7 +126,6 @@ pub fn serve(socket: WebSocket, user: UserName, state: AppState) -> impl Future<
 
 impl Connection {
     async fn run(&mut self, mut queue: Queue) -> End {
-        let shutdown = self.state.shutdown.clone();
         let welcome = ServerMsg::Welcome {
             user: self.user.clone(),
             epoch: self.state.epoch.to_string(),
@@ -132,19 +133,17 @@ impl Connection {
         if let Err(end) = Box::pin(self.write(&welcome)).await {
             return end;
         }
-        let overflow = self.outbox.clone();
-        // Made once, not per turn of the loop: each would join (and then leave) the
-        // waiters of its token, and the shutdown token is every connection's.
-        let mut shutting_down = std::pin::pin!(shutdown.cancelled());
-        let mut overflowed = std::pin::pin!(overflow.overflowed());
+        let outbox = self.outbox.clone();
+        // Made once, not per turn of the loop: each new one would join (and then
+        // leave) the waiters of the token.
+        let mut stopped = std::pin::pin!(outbox.stopped());
         let every = self.state.settings.ping_interval;
         let mut ticker = tokio::time::interval_at(Instant::now() + every, every);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             let step = tokio::select! {
                 biased;
-                () = &mut shutting_down => Err(End::ShuttingDown),
-                () = &mut overflowed => Err(End::TooSlow),
+                () = &mut stopped => Err(why_stopped(&self.state)),
                 batch = queue.recv_batch(WRITE_BATCH) => {
                     Box::pin(self.write_queued(batch)).await
                 }
@@ -432,9 +431,8 @@ impl Connection {
 /// up while this write waited is too slow; waiting out the timeout would only delay
 /// its 4008), or when the server shuts down.
 ///
-/// The write is tried first: most complete at once, and then neither token is
-/// polled (polling one joins its waiters, under a lock the shutdown token shares
-/// with every connection) nor the timer started.
+/// The write is tried first: most complete at once, and then the stop signal is not
+/// polled (polling joins its waiters, under a lock) nor the timer started.
 async fn guarded(
     state: &AppState,
     outbox: &Outbox,
@@ -447,8 +445,17 @@ async fn guarded(
             Ok(Err(error)) => Err(End::Broken(error.to_string())),
             Err(_) => Err(End::WriteStalled),
         },
-        () = state.shutdown.cancelled() => Err(End::ShuttingDown),
-        () = outbox.overflowed() => Err(End::TooSlow),
+        () = outbox.stopped() => Err(why_stopped(state)),
+    }
+}
+
+/// Why a connection's stop signal fired: the server is shutting down, or else the
+/// connection's queue overflowed.
+fn why_stopped(state: &AppState) -> End {
+    if state.shutdown.is_cancelled() {
+        End::ShuttingDown
+    } else {
+        End::TooSlow
     }
 }
 

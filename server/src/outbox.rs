@@ -44,7 +44,9 @@ pub struct RoomFrame {
 struct Shared {
     state: Mutex<State>,
     capacity: usize,
-    overflow: CancellationToken,
+    /// Cancelled when a delivery finds the queue full, or with its parent (the
+    /// server's shutdown signal): the connection's one reason to look up from work.
+    stop: CancellationToken,
 }
 
 #[derive(Debug, Default)]
@@ -77,10 +79,16 @@ pub struct Queue {
 impl Outbox {
     /// A queue holding at most `capacity` items, and its receiving end.
     pub fn channel(capacity: usize) -> (Self, Queue) {
+        Self::channel_under(capacity, &CancellationToken::new())
+    }
+
+    /// Like [`Outbox::channel`], and [`Outbox::stopped`] also resolves once `parent`
+    /// is cancelled.
+    pub fn channel_under(capacity: usize, parent: &CancellationToken) -> (Self, Queue) {
         let shared = Arc::new(Shared {
             state: Mutex::default(),
             capacity,
-            overflow: CancellationToken::new(),
+            stop: parent.child_token(),
         });
         let queue = Queue {
             shared: Arc::clone(&shared),
@@ -98,7 +106,7 @@ impl Outbox {
             }
             if state.items.len() >= self.shared.capacity {
                 drop(state);
-                self.shared.overflow.cancel();
+                self.shared.stop.cancel();
                 return false;
             }
             state.items.push_back(item);
@@ -110,9 +118,10 @@ impl Outbox {
         true
     }
 
-    /// Resolves once a delivery found the queue full.
-    pub fn overflowed(&self) -> WaitForCancellationFuture<'_> {
-        self.shared.overflow.cancelled()
+    /// Resolves once a delivery found the queue full, or the parent token given to
+    /// [`Outbox::channel_under`] was cancelled.
+    pub fn stopped(&self) -> WaitForCancellationFuture<'_> {
+        self.shared.stop.cancelled()
     }
 }
 
@@ -175,9 +184,9 @@ mod tests {
         let (outbox, mut rx) = Outbox::channel(2);
         assert!(outbox.deliver(Outbound::Reply("a".into())));
         assert!(outbox.deliver(Outbound::Reply("b".into())));
-        assert!(!outbox.shared.overflow.is_cancelled());
+        assert!(!outbox.shared.stop.is_cancelled());
         assert!(!outbox.deliver(Outbound::Reply("c".into())));
-        assert!(outbox.shared.overflow.is_cancelled());
+        assert!(outbox.shared.stop.is_cancelled());
         assert_eq!(text(rx.try_recv()).as_deref(), Some("a"));
         drop(rx);
         assert!(!outbox.deliver(Outbound::Reply("d".into())));
