@@ -272,12 +272,18 @@ impl Person {
     pub async fn bodies(&self) -> Vec<String> {
         let script = "return [...document.querySelectorAll('[role=log] article.msg .body')]\
                       .map((e) => e.textContent);";
+        self.eval("read the messages", script).await
+    }
+
+    /// Runs `script` in the page and reads what it returns as a `T`; `what` names it
+    /// in a failure.
+    pub async fn eval<T: serde::de::DeserializeOwned>(&self, what: &str, script: &str) -> T {
         let value = self
             .client
             .execute(script, vec![])
             .await
-            .expect("read the messages");
-        serde_json::from_value(value).expect("a list of strings")
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        serde_json::from_value(value).unwrap_or_else(|e| panic!("{what}: {e}"))
     }
 
     /// Waits until the shown bodies satisfy `done`; returns them.

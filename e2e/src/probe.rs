@@ -44,11 +44,7 @@ requestAnimationFrame(() => setTimeout(() => {
 impl Person {
     /// Starts (or restarts) measuring.
     pub async fn start_probe(&self) {
-        let supported = self
-            .client
-            .execute(INSTALL, vec![])
-            .await
-            .expect("install the probe");
+        let supported: serde_json::Value = self.eval("install the probe", INSTALL).await;
         assert_eq!(
             supported,
             serde_json::Value::Bool(true),

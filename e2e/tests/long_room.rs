@@ -125,12 +125,7 @@ async fn run_until_done(person: &Person, what: &str, script: &str, arg: u64) -> 
 async fn below_view(person: &Person) -> f64 {
     let script = "const l = document.querySelector('[role=log]'); \
                   return l.scrollHeight - l.scrollTop - l.clientHeight;";
-    let value = person
-        .client
-        .execute(script, vec![])
-        .await
-        .expect("read the scroll position");
-    serde_json::from_value(value).expect("a number")
+    person.eval("read the scroll position", script).await
 }
 
 fn assert_responsive(what: &str, longest_task_ms: f64) {
