@@ -78,6 +78,9 @@ pub struct Page {
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From SQLite's C API, on the writer's fast path.
+    #[error("database error: {0}")]
+    Direct(String),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is invalid: {0}")]

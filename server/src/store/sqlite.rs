@@ -9,7 +9,7 @@
 //! `Disk` (FULL) is one flag away for those who need it.
 
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -18,16 +18,19 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{ConnectOptions, Connection, Row, Sqlite, SqliteConnection, Transaction};
+use sqlx::{ConnectOptions, Row, Sqlite, Transaction};
 use time::OffsetDateTime;
 use time::macros::format_description;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 mod append;
 mod checkpoint;
+mod direct;
 mod fast;
+mod writer;
 
-use append::SeqCache;
+use writer::Job;
 
 use super::{Appended, Durability, NewMessage, Page, Replay, Store, StoreError};
 
@@ -35,16 +38,10 @@ const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, body, ts";
 
 #[derive(Clone)]
 pub struct SqliteStore {
-    /// For reads. Writes go through `writer`.
+    /// For reads. Writes go to the writer task.
     pool: SqlitePool,
-    /// The one connection that writes; only the sequencer (one batch at a time)
-    /// uses it, so the lock is never contended.
-    /// None once closed.
-    writer: Arc<tokio::sync::Mutex<Option<SqliteConnection>>>,
-    /// See `append.rs`: rooms' newest seqs, kept by the only writer.
-    seqs: Arc<Mutex<SeqCache>>,
-    /// Counted by the writer, read by the checkpointer.
-    written: Arc<checkpoint::Written>,
+    /// The writer task (`writer.rs`), which owns the one connection that writes.
+    writer: mpsc::Sender<Job>,
     checkpointer: Arc<Checkpointer>,
 }
 
@@ -92,7 +89,7 @@ impl SqliteStore {
         sqlx::migrate!("./migrations").run(&pool).await?;
         // The writer checkpoints only when the checkpointer cannot keep up (see
         // checkpoint.rs).
-        let writer = options
+        let connection = options
             .pragma(
                 "wal_autocheckpoint",
                 checkpoint::WRITER_CHECKPOINT_PAGES.to_string(),
@@ -102,29 +99,34 @@ impl SqliteStore {
         let stop = CancellationToken::new();
         let written = Arc::<checkpoint::Written>::default();
         let checkpointer = checkpoint::start(pool.clone(), Arc::clone(&written), stop.clone());
+        // Direct writes (`direct.rs`) run on the runtime's threads: only when a commit
+        // does not wait for an fsync.
+        let direct = durability == Durability::Process;
+        let writer = writer::start(connection, Arc::clone(&written), direct);
         Ok(Self {
             pool,
-            writer: Arc::new(tokio::sync::Mutex::new(Some(writer))),
-            seqs: Arc::default(),
-            written,
+            writer,
             checkpointer: Arc::new(Checkpointer {
                 stop,
                 task: Mutex::new(Some(checkpointer)),
             }),
         })
     }
-
-    fn seq_cache(&self) -> MutexGuard<'_, SeqCache> {
-        self.seqs.lock().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn append(&self, batch: &[NewMessage]) -> Result<Vec<Appended>, StoreError> {
-        let appended = self.append_batch(batch).await?;
-        self.written.record(batch.len());
-        Ok(appended)
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Append {
+            batch: batch.to_vec(),
+            reply,
+        };
+        self.writer
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     async fn replay(
@@ -207,10 +209,9 @@ impl Store for SqliteStore {
             tracing::warn!(%error, "PRAGMA optimize failed at shutdown");
         }
         self.pool.close().await;
-        if let Some(writer) = self.writer.lock().await.take()
-            && let Err(error) = writer.close().await
-        {
-            tracing::warn!(%error, "closing the writer connection failed");
+        let (reply, closed) = oneshot::channel();
+        if self.writer.send(Job::Close { reply }).await.is_ok() {
+            let _ = closed.await;
         }
     }
 }

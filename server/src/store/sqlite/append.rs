@@ -14,9 +14,10 @@ use std::collections::HashMap;
 use confab_shared::{ChatMessage, ClientId, RoomName, Seq, UserName};
 use sqlx::query::Query;
 use sqlx::sqlite::SqliteArguments;
-use sqlx::{Connection, Row as _, Sqlite, Transaction};
+use sqlx::{Connection, Row as _, Sqlite, SqliteConnection, Transaction};
 
-use super::{SqliteStore, from_db_seq, message_from_row, now_rfc3339, to_db_seq};
+use super::writer::Writer;
+use super::{from_db_seq, message_from_row, to_db_seq};
 use crate::store::{Appended, NewMessage, StoreError};
 
 /// Rows per INSERT statement (7 parameters each; SQLite allows 32766).
@@ -41,19 +42,30 @@ enum Plan {
     Insert { id: i64, room_id: i64, seq: Seq },
 }
 
-impl SqliteStore {
+impl Writer {
+    /// Stores `batch` through sqlx: in one round trip if the fast path can, else on
+    /// the general path.
     pub(super) async fn append_batch(
-        &self,
+        &mut self,
+        writer: &mut SqliteConnection,
         batch: &[NewMessage],
+        ts: &str,
     ) -> Result<Vec<Appended>, StoreError> {
-        let mut writer = self.writer.lock().await;
-        let writer = writer.as_mut().ok_or(StoreError::Closed)?;
-        let ts = now_rfc3339();
-        if let Some(out) = self.append_fast(writer, batch, &ts).await? {
+        if let Some(out) = self.append_fast(writer, batch, ts).await? {
             return Ok(out);
         }
+        self.append_general(writer, batch, ts).await
+    }
+
+    /// The general path: looks up resends and unknown rooms first.
+    pub(super) async fn append_general(
+        &mut self,
+        writer: &mut SqliteConnection,
+        batch: &[NewMessage],
+        ts: &str,
+    ) -> Result<Vec<Appended>, StoreError> {
         // Taken out for the batch, put back only if it commits.
-        let mut cache = std::mem::take(&mut *self.seq_cache());
+        let mut cache = std::mem::take(&mut self.seqs);
         let mut tx = writer.begin().await?;
         let mut originals = stored_originals(&mut tx, batch).await?;
         let mut next_id = match cache.next_id {
@@ -82,7 +94,7 @@ impl SqliteStore {
             }
             let (room_id, last) = match cache.rooms.get(&new.room) {
                 Some(&known) => known,
-                None => room_row(&mut tx, &new.room, &ts).await?,
+                None => room_row(&mut tx, &new.room, ts).await?,
             };
             cache.rooms.insert(new.room.clone(), (room_id, last + 1));
             plans.push(Plan::Insert {
@@ -93,17 +105,17 @@ impl SqliteStore {
             next_id += 1;
         }
 
-        insert_rows(&mut tx, batch, &plans, &ts).await?;
+        insert_rows(&mut tx, batch, &plans, ts).await?;
         tx.commit().await?;
         cache.next_id = Some(next_id);
-        *self.seq_cache() = cache;
+        self.seqs = cache;
 
         let mut out: Vec<Appended> = Vec::with_capacity(batch.len());
         for (new, plan) in batch.iter().zip(plans) {
             let appended = match plan {
                 Plan::Original(original) => Appended::Duplicate(original),
                 Plan::SameAs(first) => Appended::Duplicate(out[first].message().clone()),
-                Plan::Insert { id, seq, .. } => Appended::New(new.stored(id, seq, &ts)),
+                Plan::Insert { id, seq, .. } => Appended::New(new.stored(id, seq, ts)),
             };
             out.push(appended);
         }

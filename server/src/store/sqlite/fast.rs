@@ -14,8 +14,9 @@ use std::collections::{HashMap, HashSet};
 use confab_shared::{RoomName, Seq};
 use sqlx::SqliteConnection;
 
-use super::SqliteStore;
 use super::append::{ROWS_PER_INSERT, Row, bind_rows, push_insert};
+use super::direct::{Direct, Refused};
+use super::writer::Writer;
 use crate::store::{Appended, NewMessage, StoreError};
 
 /// What the fast path planned: each message's id, room id and seq.
@@ -26,11 +27,11 @@ struct Planned<'a> {
     next_id: i64,
 }
 
-impl SqliteStore {
+impl Writer {
     /// Stores `batch` in one round trip if it can; `None` means the general path
     /// must store it (nothing was stored).
     pub(super) async fn append_fast(
-        &self,
+        &mut self,
         writer: &mut SqliteConnection,
         batch: &[NewMessage],
         ts: &str,
@@ -52,28 +53,48 @@ impl SqliteStore {
             if matches!(&error, sqlx::Error::Database(e) if e.is_unique_violation()) {
                 return Ok(None);
             }
-            *self.seq_cache() = Default::default();
+            self.seqs = Default::default();
             return Err(error.into());
         }
+        Ok(Some(self.stored(planned, ts)))
+    }
 
-        {
-            let mut cache = self.seq_cache();
-            for (room, newest) in planned.rooms {
-                cache.rooms.insert(room.clone(), newest);
+    /// Like [`Writer::append_fast`], on the writer's own thread (`direct.rs`).
+    pub(super) fn append_direct(
+        &mut self,
+        direct: &mut Direct<'_>,
+        batch: &[NewMessage],
+        ts: &str,
+    ) -> Result<Option<Vec<Appended>>, StoreError> {
+        let Some(planned) = self.plan(batch) else {
+            return Ok(None);
+        };
+        match direct.append(&planned.rows, ts) {
+            Ok(()) => Ok(Some(self.stored(planned, ts))),
+            Err(Refused::Duplicate) => Ok(None),
+            Err(Refused::Failed(error)) => {
+                self.seqs = Default::default();
+                Err(error)
             }
-            cache.next_id = Some(planned.next_id);
         }
-        let out = planned
+    }
+
+    /// Remembers what a stored batch took, and returns its messages as stored.
+    fn stored(&mut self, planned: Planned<'_>, ts: &str) -> Vec<Appended> {
+        for (room, newest) in planned.rooms {
+            self.seqs.rooms.insert(room.clone(), newest);
+        }
+        self.seqs.next_id = Some(planned.next_id);
+        planned
             .rows
             .into_iter()
             .map(|(new, id, _, seq)| Appended::New(new.stored(id, seq, ts)))
-            .collect();
-        Ok(Some(out))
+            .collect()
     }
 
     /// Ids and seqs for the batch from the cache, if it knows enough.
     fn plan<'a>(&self, batch: &'a [NewMessage]) -> Option<Planned<'a>> {
-        let cache = self.seq_cache();
+        let cache = &self.seqs;
         let mut next_id = cache.next_id?;
         let mut rooms: HashMap<&RoomName, (i64, Seq)> = HashMap::new();
         let mut keys = HashSet::with_capacity(batch.len());

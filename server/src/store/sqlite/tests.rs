@@ -1,7 +1,7 @@
 use confab_shared::{ClientId, MessageBody, RoomName, UserName};
 
 use super::*;
-use crate::store::{Appended, NewMessage, Store};
+use crate::store::{Appended, Durability, NewMessage, Store, StoreError};
 
 fn new_message(room: &str, author: &str, client_id: &str, body: &str) -> NewMessage {
     NewMessage {
@@ -13,9 +13,15 @@ fn new_message(room: &str, author: &str, client_id: &str, body: &str) -> NewMess
 }
 
 async fn temp_store() -> (tempfile::TempDir, SqliteStore) {
+    temp_store_with(Durability::default()).await
+}
+
+async fn temp_store_with(durability: Durability) -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
-    let store = SqliteStore::open(path.to_str().unwrap()).await.unwrap();
+    let store = SqliteStore::open_with(path.to_str().unwrap(), durability)
+        .await
+        .unwrap();
     (dir, store)
 }
 
@@ -25,9 +31,20 @@ fn seqs(out: &[Appended]) -> Vec<(bool, u64)> {
         .collect()
 }
 
+// `Process` stores most batches on the writer's direct path (direct.rs), `Disk`
+// through sqlx: both must give the same seqs, ids and originals.
 #[tokio::test]
 async fn seqs_are_per_room_and_duplicates_keep_the_original() {
-    let (_dir, store) = temp_store().await;
+    seqs_and_duplicates(Durability::Process).await;
+}
+
+#[tokio::test]
+async fn seqs_and_duplicates_are_the_same_when_every_commit_is_synced() {
+    seqs_and_duplicates(Durability::Disk).await;
+}
+
+async fn seqs_and_duplicates(durability: Durability) {
+    let (_dir, store) = temp_store_with(durability).await;
     let out = store
         .append(&[
             new_message("a", "ann", "1", "one"),
@@ -78,6 +95,13 @@ async fn seqs_are_per_room_and_duplicates_keep_the_original() {
         .unwrap();
     let bodies: Vec<&str> = replay.messages.iter().map(|m| m.body.as_str()).collect();
     assert_eq!(bodies, ["one", "three", "four", "six", "seven"]);
+
+    // Closed: the writer has let go of the file, and says so to a late append.
+    store.close().await;
+    assert!(matches!(
+        store.append(&[new_message("a", "dee", "1", "late")]).await,
+        Err(StoreError::Closed)
+    ));
 }
 
 #[tokio::test]
