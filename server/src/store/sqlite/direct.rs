@@ -240,3 +240,72 @@ impl Drop for Statement {
 // sqlx are in multi-thread mode, which allows that.
 unsafe impl Send for Statement {}
 unsafe impl Send for Direct<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use confab_shared::{ClientId, MessageBody, RoomName, UserName};
+    use sqlx::{Connection, SqliteConnection};
+
+    use super::*;
+    use crate::store::NewMessage;
+    use crate::store::Store;
+    use crate::store::sqlite::SqliteStore;
+
+    fn message(client_id: &str) -> NewMessage {
+        NewMessage {
+            room: RoomName::new("r").unwrap(),
+            author: UserName::new("ann").unwrap(),
+            client_id: ClientId::new(client_id).unwrap(),
+            body: MessageBody::new(format!("body of {client_id}")).unwrap(),
+        }
+    }
+
+    async fn stored(conn: &mut SqliteConnection) -> Vec<(i64, String)> {
+        sqlx::query_as("SELECT seq, client_id FROM messages ORDER BY id")
+            .fetch_all(conn)
+            .await
+            .unwrap()
+    }
+
+    /// A batch is stored whole or not at all, and the connection goes back to sqlx
+    /// in working order.
+    #[tokio::test]
+    async fn stores_whole_batches_and_nothing_of_a_refused_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let path = path.to_str().unwrap();
+        SqliteStore::open(path).await.unwrap().close().await;
+        let mut conn = SqliteConnection::connect(&format!("sqlite:{path}"))
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO rooms (id, name, created_at) VALUES (1, 'r', 'now')")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let (a, b, c) = (message("a"), message("b"), message("c"));
+        {
+            let mut handle = conn.lock_handle().await.unwrap();
+            let mut direct = Direct::new(&mut handle).unwrap();
+            direct
+                .append(&[(&a, 1, 1, 1), (&b, 2, 1, 2)], "ts")
+                .unwrap();
+            // A new row, then a resend of "a": neither is stored.
+            let resend = direct.append(&[(&c, 3, 1, 3), (&a, 4, 1, 4)], "ts");
+            assert!(matches!(resend, Err(Refused::Duplicate)), "{resend:?}");
+            // A room that does not exist breaks the foreign key: a plain failure.
+            let orphan = direct.append(&[(&c, 3, 99, 1)], "ts");
+            match orphan {
+                Err(Refused::Failed(StoreError::Direct(why))) => {
+                    assert!(why.contains("FOREIGN KEY"), "{why}")
+                }
+                other => panic!("expected a failure, got {other:?}"),
+            }
+            direct.append(&[(&c, 3, 1, 3)], "ts").unwrap();
+        }
+        assert_eq!(
+            stored(&mut conn).await,
+            [(1, "a".into()), (2, "b".into()), (3, "c".into())]
+        );
+        conn.close().await.unwrap();
+    }
+}

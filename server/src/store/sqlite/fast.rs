@@ -1,13 +1,15 @@
-//! The fast path of the write path: a whole batch in one round trip to SQLite's
-//! thread (sqlx runs each connection on a thread of its own, and every statement is a
-//! hand-off to it and back, which costs more than storing a small batch).
+//! The fast path of the write path: a batch planned from memory and stored without
+//! a question to the database first.
 //!
 //! It applies when the writer's cache already knows every room of the batch and the
-//! next id, and no (author, client_id) repeats within the batch. The batch is then
-//! planned from memory and sent as `BEGIN IMMEDIATE; INSERT ...; COMMIT` in a single
-//! query. A resend of a stored message makes the INSERT fail on the idempotency key:
-//! the transaction is rolled back and the general path (`append.rs`), which looks up
-//! originals first, stores the batch instead.
+//! next id, and no (author, client_id) repeats within the batch. The planned rows are
+//! then stored in one transaction: directly on the writer's thread (`direct.rs`), or,
+//! when commits are synced to disk, as `BEGIN IMMEDIATE; INSERT ...; COMMIT` in one
+//! round trip to sqlx's thread (sqlx runs each connection on a thread of its own, and
+//! every statement is a hand-off to it and back). A resend of a stored message makes
+//! the INSERT fail on the idempotency key: the transaction is rolled back and the
+//! general path (`append.rs`), which looks up originals first, stores the batch
+//! instead.
 
 use std::collections::{HashMap, HashSet};
 
