@@ -7,7 +7,9 @@
 //! What the fast path cannot store (the first batch, a new room, a resend) goes to
 //! the general path through sqlx, which gets the connection back for it. With
 //! `Durability::Disk` every commit waits for an fsync, which must not block the
-//! runtime's threads: then every batch goes through sqlx's own thread.
+//! runtime's threads: then every batch goes through sqlx's own thread. (A commit that
+//! takes the WAL past `WRITER_CHECKPOINT_PAGES` checkpoints, with fsyncs, wherever
+//! it runs; that happens only when the background checkpointer cannot keep up.)
 
 use std::sync::Arc;
 
