@@ -132,7 +132,7 @@ async fn seed(db: &std::path::Path, room: &str, count: u64) {
         })
         .collect();
     for batch in lines.chunks(500) {
-        store.append(batch).await.expect("store the history");
+        store.append(batch.into()).await.expect("store the history");
     }
     store.close().await;
 }

@@ -64,7 +64,7 @@ async fn main() -> anyhow::Result<()> {
                 body: body.clone(),
             });
         }
-        stored += store.append(&batch).await?.len() as u64;
+        stored += store.append(batch.into()).await?.len() as u64;
     }
     let secs = started.elapsed().as_secs_f64();
     let cpu = cpu_time() - cpu_before;

@@ -83,21 +83,22 @@ async fn run(
             messages.push(request.message);
             replies.push(request.reply);
         }
+        // Moved, not copied: the store may pass the batch on to a task of its own.
+        let batch: Arc<[NewMessage]> = messages.drain(..).collect();
         let started = std::time::Instant::now();
-        commit(store.as_ref(), &hub, &messages, &replies).await;
+        commit(store.as_ref(), &hub, &batch, &replies).await;
         tracing::debug!(
-            batch = messages.len(),
+            batch = batch.len(),
             took_us = started.elapsed().as_micros(),
             "committed"
         );
-        messages.clear();
         replies.clear();
     }
     tracing::debug!("sequencer stopped");
 }
 
-async fn commit(store: &dyn Store, hub: &Hub, messages: &[NewMessage], replies: &[Outbox]) {
-    match store.append(messages).await {
+async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, replies: &[Outbox]) {
+    match store.append(Arc::clone(messages)).await {
         Ok(results) => {
             for (result, reply) in results.into_iter().zip(replies) {
                 let fresh = matches!(result, Appended::New(_));

@@ -6,6 +6,8 @@
 
 mod sqlite;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserName};
 
@@ -96,7 +98,10 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a batch in one transaction, in order, giving each new message the next
     /// seq of its room. Returns only once the batch is durable; on error nothing of the
     /// batch is stored.
-    async fn append(&self, batch: &[NewMessage]) -> Result<Vec<Appended>, StoreError>;
+    ///
+    /// Shared, not borrowed: an implementation may hand the batch to a task of its
+    /// own without copying its messages.
+    async fn append(&self, batch: Arc<[NewMessage]>) -> Result<Vec<Appended>, StoreError>;
 
     /// Messages of `room` with `seq > after`, at most `limit` (the newest ones when
     /// there are more). Without `after`, the newest `limit`.

@@ -116,12 +116,9 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn append(&self, batch: &[NewMessage]) -> Result<Vec<Appended>, StoreError> {
+    async fn append(&self, batch: Arc<[NewMessage]>) -> Result<Vec<Appended>, StoreError> {
         let (reply, answer) = oneshot::channel();
-        let job = Job::Append {
-            batch: batch.to_vec(),
-            reply,
-        };
+        let job = Job::Append { batch, reply };
         self.writer
             .send(job)
             .await

@@ -1,13 +1,13 @@
 //! The write path: a batch of messages in one transaction, with as few statements as
 //! the batch allows (one lookup of resends, one insert per 100 rows), whatever its
 //! size, and no rows coming back (sqlx hands each returned row across threads).
-//! Message ids and per-room seqs are given out from memory: this store is the only
-//! writer of its file (its writer task, `writer.rs`, the only caller), so the cache stays exact;
-//! a failed batch forgets it, and the next batch reads it back from the database.
+//! Message ids and per-room seqs are given out from memory: this store's writer task
+//! (`writer.rs`) is the only writer of its file, so the cache stays exact; a failed
+//! batch forgets it, and the next batch reads it back from the database.
 //!
 //! Most batches take the fast path (`fast.rs`), with no lookups first. This file is
-//! the general path, taken when the fast one cannot be: the first batch
-//! after a start, a room new to the cache, or a resend.
+//! the general path, taken when the fast one cannot be: the first batch after a
+//! start, a room new to the cache, or a resend.
 
 use std::collections::HashMap;
 

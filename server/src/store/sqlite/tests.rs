@@ -46,12 +46,12 @@ async fn seqs_and_duplicates_are_the_same_when_every_commit_is_synced() {
 async fn seqs_and_duplicates(durability: Durability) {
     let (_dir, store) = temp_store_with(durability).await;
     let out = store
-        .append(&[
+        .append(Arc::from([
             new_message("a", "ann", "1", "one"),
             new_message("b", "ann", "2", "two"),
             new_message("a", "bob", "1", "three"),
             new_message("a", "ann", "1", "one again, same id"),
-        ])
+        ]))
         .await
         .unwrap();
     assert_eq!(seqs(&out), [(true, 1), (true, 1), (true, 2), (false, 1)]);
@@ -59,10 +59,10 @@ async fn seqs_and_duplicates(durability: Durability) {
 
     // A later batch: the duplicate is found in the database, seqs continue.
     let out = store
-        .append(&[
+        .append(Arc::from([
             new_message("a", "bob", "1", "dup"),
             new_message("a", "bob", "2", "four"),
-        ])
+        ]))
         .await
         .unwrap();
     assert_eq!(seqs(&out), [(false, 2), (true, 3)]);
@@ -72,19 +72,19 @@ async fn seqs_and_duplicates(durability: Durability) {
     // The cache now knows both rooms: this batch takes the one-round-trip path, and
     // the one after it falls back from it (a resend) without storing anything twice.
     let out = store
-        .append(&[
+        .append(Arc::from([
             new_message("b", "cy", "1", "five"),
             new_message("a", "cy", "2", "six"),
-        ])
+        ]))
         .await
         .unwrap();
     assert_eq!(seqs(&out), [(true, 2), (true, 4)]);
     assert_eq!([out[0].message().id, out[1].message().id], [5, 6]);
     let out = store
-        .append(&[
+        .append(Arc::from([
             new_message("a", "cy", "3", "seven"),
             new_message("a", "cy", "2", "six again"),
-        ])
+        ]))
         .await
         .unwrap();
     assert_eq!(seqs(&out), [(true, 5), (false, 4)]);
@@ -99,7 +99,9 @@ async fn seqs_and_duplicates(durability: Durability) {
     // Closed: the writer has let go of the file, and says so to a late append.
     store.close().await;
     assert!(matches!(
-        store.append(&[new_message("a", "dee", "1", "late")]).await,
+        store
+            .append(Arc::from([new_message("a", "dee", "1", "late")]))
+            .await,
         Err(StoreError::Closed)
     ));
 }
@@ -111,7 +113,7 @@ async fn replay_and_history_page_through_a_room() {
     let batch: Vec<_> = (1..=30)
         .map(|i| new_message("r", "ann", &format!("c{i}"), &format!("m{i}")))
         .collect();
-    store.append(&batch).await.unwrap();
+    store.append(batch.into()).await.unwrap();
 
     let all = store.replay(&room, Some(25), 10).await.unwrap();
     assert_eq!(all.last_seq, 30);
@@ -149,7 +151,7 @@ async fn reopening_keeps_messages_seqs_and_epoch() {
     let path = path.to_str().unwrap();
     let store = SqliteStore::open(path).await.unwrap();
     store
-        .append(&[new_message("r", "ann", "1", "x")])
+        .append(Arc::from([new_message("r", "ann", "1", "x")]))
         .await
         .unwrap();
     let epoch = store.epoch().await.unwrap();
@@ -158,7 +160,7 @@ async fn reopening_keeps_messages_seqs_and_epoch() {
     let store = SqliteStore::open(path).await.unwrap();
     assert_eq!(store.epoch().await.unwrap(), epoch);
     let out = store
-        .append(&[new_message("r", "ann", "2", "y")])
+        .append(Arc::from([new_message("r", "ann", "2", "y")]))
         .await
         .unwrap();
     assert_eq!(seqs(&out), [(true, 2)]);
@@ -222,10 +224,10 @@ async fn an_older_database_is_upgraded_with_its_messages() {
     assert_eq!(bodies, ["old one", "old two"]);
     // A resend of an old message is still recognised; a new one follows on.
     let out = store
-        .append(&[
+        .append(Arc::from([
             new_message("a", "bob", "x1", "old two, resent"),
             new_message("a", "ann", "x2", "new"),
-        ])
+        ]))
         .await
         .unwrap();
     assert_eq!(seqs(&out), [(false, 2), (true, 3)]);

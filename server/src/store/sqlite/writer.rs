@@ -27,7 +27,7 @@ const JOBS: usize = 16;
 
 pub(super) enum Job {
     Append {
-        batch: Vec<NewMessage>,
+        batch: Arc<[NewMessage]>,
         reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
     },
     /// Close the connection, then answer.
@@ -77,12 +77,8 @@ impl Writer {
                     }
                 }
             }
-            let job = match next.take() {
-                Some(job) => job,
-                None => match jobs.recv().await {
-                    Some(job) => job,
-                    None => break,
-                },
+            let Some(job) = next_job(&mut next, &mut jobs).await else {
+                break;
             };
             match job {
                 Job::Append { batch, reply } => {
@@ -125,12 +121,8 @@ impl Writer {
             Err(error) => return Err((error, first)),
         };
         loop {
-            let job = match first.take() {
-                Some(job) => job,
-                None => match jobs.recv().await {
-                    Some(job) => job,
-                    None => return Ok(None),
-                },
+            let Some(job) = next_job(&mut first, jobs).await else {
+                return Ok(None);
             };
             let Job::Append { batch, reply } = job else {
                 return Ok(Some(job));
@@ -147,6 +139,14 @@ impl Writer {
                 }
             }
         }
+    }
+}
+
+/// The job set aside, else the next one sent; None once every sender is gone.
+async fn next_job(set_aside: &mut Option<Job>, jobs: &mut mpsc::Receiver<Job>) -> Option<Job> {
+    match set_aside.take() {
+        Some(job) => Some(job),
+        None => jobs.recv().await,
     }
 }
 
