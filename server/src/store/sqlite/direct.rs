@@ -51,24 +51,13 @@ const INSERT: &CStr =
 impl<'h> Direct<'h> {
     pub(super) fn new(handle: &'h mut LockedSqliteHandle<'_>) -> Result<Self, StoreError> {
         let db = handle.as_raw_handle();
-        let mut prepared = Vec::with_capacity(4);
-        for sql in [c"BEGIN IMMEDIATE", INSERT, c"COMMIT", c"ROLLBACK"] {
-            match prepare(db, sql) {
-                Ok(statement) => prepared.push(statement),
-                Err(error) => {
-                    // Dropping `prepared` finalizes what was prepared.
-                    return Err(error);
-                }
-            }
-        }
-        let mut prepared = prepared.into_iter();
-        let mut next = || prepared.next().ok_or_else(|| failed("statement missing"));
+        // A statement prepared before one that fails is finalized when dropped here.
         Ok(Self {
             db,
-            begin: next()?,
-            insert: next()?,
-            commit: next()?,
-            rollback: next()?,
+            begin: prepare(db, c"BEGIN IMMEDIATE")?,
+            insert: prepare(db, INSERT)?,
+            commit: prepare(db, c"COMMIT")?,
+            rollback: prepare(db, c"ROLLBACK")?,
             _locked: PhantomData,
         })
     }
