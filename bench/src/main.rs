@@ -57,6 +57,10 @@ struct Args {
     /// its row the round with the median p99.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
+    /// Another `confab` binary (say, the last release build) measured beside this
+    /// one in the same run, as the server `baseline`: "no regression" is one command.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -82,7 +86,17 @@ async fn run(args: Args) -> anyhow::Result<()> {
         warmup: Duration::from_secs(1),
         measure: Duration::from_secs_f64(if args.smoke { 2.0 } else { args.seconds }),
     };
-    let mut bench = Bench::new(Paths { release, peers }, work.clone(), timing);
+    if let Some(baseline) = &args.baseline
+        && !baseline.is_file()
+    {
+        bail!("--baseline {}: no such file", baseline.display());
+    }
+    let paths = Paths {
+        release,
+        peers,
+        baseline: args.baseline.clone(),
+    };
+    let mut bench = Bench::new(paths, work.clone(), timing);
     let rows = if args.smoke {
         smoke(&mut bench).await?
     } else {
@@ -130,7 +144,7 @@ async fn smoke(bench: &mut Bench) -> anyhow::Result<Vec<Row>> {
 }
 
 async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
-    let servers: Vec<Target> = if args.servers.is_empty() {
+    let mut servers: Vec<Target> = if args.servers.is_empty() {
         Target::ALL.to_vec()
     } else {
         args.servers
@@ -138,9 +152,17 @@ async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
             .map(|n| Target::parse(n).with_context(|| format!("unknown server {n}")))
             .collect::<anyhow::Result<_>>()?
     };
+    if args.baseline.is_some() && !servers.contains(&Target::Baseline) {
+        // Beside this build, so the two alternate in every round.
+        let at = servers
+            .iter()
+            .position(|t| *t == Target::Confab)
+            .map_or(0, |i| i + 1);
+        servers.insert(at, Target::Baseline);
+    }
+    let confabs: Vec<Target> = servers.iter().copied().filter(|t| t.is_confab()).collect();
     let wanted =
         |s: &str| args.only.is_empty() || args.only.iter().any(|o| o.eq_ignore_ascii_case(s));
-    let confab = servers.contains(&Target::Confab);
     let mut rows = Vec::new();
     let run = |row: anyhow::Result<Row>, rows: &mut Vec<Row>| match row {
         Ok(row) => {
@@ -190,15 +212,17 @@ async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
             run(Ok(row), &mut rows);
         }
     }
-    if confab && wanted("S4") {
-        run(bench.join_storm(Target::Confab, 10_000).await, &mut rows);
-    }
-    if confab && wanted("S5") {
-        run(bench.churn(Target::Confab, 1000, 10).await, &mut rows);
-    }
-    if confab && wanted("S7") {
-        for window in [1, 32] {
-            run(bench.storage(Target::Confab, 100, window).await, &mut rows);
+    for &t in &confabs {
+        if wanted("S4") {
+            run(bench.join_storm(t, 10_000).await, &mut rows);
+        }
+        if wanted("S5") {
+            run(bench.churn(t, 1000, 10).await, &mut rows);
+        }
+        if wanted("S7") {
+            for window in [1, 32] {
+                run(bench.storage(t, 100, window).await, &mut rows);
+            }
         }
     }
     if wanted("sweep") {

@@ -335,7 +335,7 @@ impl Window {
             target: target.name().into(),
             clients,
             deliveries_per_s: Some(self.deliveries_per_s),
-            stored_per_s: (target == Target::Confab).then_some(self.acks_per_s),
+            stored_per_s: target.is_confab().then_some(self.acks_per_s),
             p50_ms: latencies.percentile_ms(50.0),
             p99_ms: latencies.percentile_ms(99.0),
             cpu_percent: Some(self.cpu_percent),

@@ -14,6 +14,9 @@ use crate::proto::Proto;
 pub enum Target {
     /// This project, storing every message.
     Confab,
+    /// Another build of Confab (`--baseline PATH`, e.g. the last release), measured
+    /// beside this one in the same run so a regression shows as a ratio.
+    Baseline,
     /// The axum chat example's pattern: a broadcast channel of Strings, default
     /// socket settings (bench/src/bin/naive_axum.rs).
     NaiveAxum,
@@ -41,6 +44,7 @@ impl Target {
     pub fn name(self) -> &'static str {
         match self {
             Target::Confab => "confab",
+            Target::Baseline => "baseline",
             Target::NaiveAxum => "naive-axum",
             Target::NodeWs => "node-ws",
             Target::SocketIo => "socket.io",
@@ -53,9 +57,15 @@ impl Target {
         Self::ALL.into_iter().find(|t| t.name() == name)
     }
 
+    /// Either build of Confab: the scenarios only Confab can run (S4, S5, S7) run
+    /// for both.
+    pub fn is_confab(self) -> bool {
+        matches!(self, Target::Confab | Target::Baseline)
+    }
+
     pub fn proto(self) -> Proto {
         match self {
-            Target::Confab => Proto::Confab,
+            Target::Confab | Target::Baseline => Proto::Confab,
             Target::SocketIo => Proto::SocketIo,
             _ => Proto::Plain,
         }
@@ -65,8 +75,13 @@ impl Target {
     pub async fn start(self, paths: &Paths, port: u16, work: &Path) -> anyhow::Result<Running> {
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let mut command = match self {
-            Target::Confab => {
-                let mut c = Command::new(paths.release.join("confab"));
+            Target::Confab | Target::Baseline => {
+                let program = match (self, &paths.baseline) {
+                    (Target::Baseline, Some(baseline)) => baseline.clone(),
+                    (Target::Baseline, None) => bail!("no --baseline binary was given"),
+                    _ => paths.release.join("confab"),
+                };
+                let mut c = Command::new(program);
                 c.arg("--addr")
                     .arg(addr.to_string())
                     .arg("--database")
@@ -130,6 +145,8 @@ pub struct Paths {
     pub release: PathBuf,
     /// bench/peers, with the Node servers and their node_modules.
     pub peers: PathBuf,
+    /// Another `confab` binary to measure beside this one (`--baseline`).
+    pub baseline: Option<PathBuf>,
 }
 
 pub struct Running {
