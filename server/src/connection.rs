@@ -1,36 +1,34 @@
-//! One WebSocket connection: reads client frames and applies them, and writes what
-//! the hub, the sequencer and its own replies queue for it.
+//! One WebSocket connection, as transport: reads frames and hands them to the
+//! command layer (`commands/`), writes what the commands answer and what the hub and
+//! the sequencer queue for it, keeps the peer alive or drops it, and closes.
 //!
-//! A single task owns the socket. Joining a room subscribes first and then reads the
-//! replay from the database; live frames that arrive meanwhile wait in the queue and
-//! are dropped if the replay already covered their seq. So replay and live meet with
-//! neither a gap nor a duplicate.
+//! A single task owns the socket. Live frames for a room wait in the queue while a
+//! `join` reads its replay, and are dropped here if the replay already covered their
+//! seq: so replay and live meet with neither a gap nor a duplicate.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use confab_shared::protocol::{DEFAULT_REPLAY, MAX_REPLAY};
-use confab_shared::{ClientId, ClientMsg, ErrorCode, RoomName, Seq, ServerMsg, UserName};
+use confab_shared::ServerMsg;
 use futures_util::SinkExt;
 use tokio::time::{Instant, MissedTickBehavior};
 
+use crate::commands::{self, Joined, Reply, Session};
 use crate::hub::ConnId;
+use crate::identity::Identity;
 use crate::outbox::{Outbound, Outbox, Queue};
-use crate::sequencer::AppendRequest;
 use crate::state::AppState;
-use crate::store::NewMessage;
 use crate::wire;
 
 /// Queued frames written per flush.
 const WRITE_BATCH: usize = 64;
 
 /// Close codes we send; docs/protocol.md says what each means to a client.
-pub mod close {
-    pub const GOING_AWAY: u16 = 1001;
-    pub const TOO_BIG: u16 = 1009;
-    pub const TOO_SLOW: u16 = 4008;
+pub(crate) mod close {
+    pub(crate) const GOING_AWAY: u16 = 1001;
+    pub(crate) const TOO_BIG: u16 = 1009;
+    pub(crate) const TOO_SLOW: u16 = 4008;
 }
 
 /// Why a connection ended, for the log.
@@ -77,12 +75,12 @@ impl End {
 
 struct Connection {
     id: ConnId,
-    user: UserName,
+    identity: Identity,
     socket: WebSocket,
     outbox: Outbox,
     state: AppState,
     /// Rooms joined, with the newest seq this connection has been sent in each.
-    joined: HashMap<RoomName, Seq>,
+    joined: Joined,
     /// When the peer last sent anything (a frame, a pong).
     last_heard: Instant,
     /// Sends handed to the sequencer whose ack (or refusal) has not been written yet;
@@ -95,19 +93,23 @@ struct Connection {
 ///
 /// Not an `async fn`: its arguments would be kept in the future beside the
 /// `Connection` they are moved into, and every idle connection would carry both.
-pub fn serve(socket: WebSocket, user: UserName, state: AppState) -> impl Future<Output = ()> {
+pub(crate) fn serve(
+    socket: WebSocket,
+    identity: Identity,
+    state: AppState,
+) -> impl Future<Output = ()> {
     let id = state.hub.next_conn_id();
     // Its stop signal is a child of the server's shutdown: one future per connection
     // to wait on for both, and no lock shared with every other connection.
     let (outbox, queue) = Outbox::channel_under(state.settings.queue_capacity, &state.shutdown);
-    tracing::info!(conn = id, user = %user, "connected");
+    tracing::info!(conn = id, user = %identity.name, "connected");
     let mut conn = Connection {
         id,
-        user,
+        identity,
         socket,
         outbox,
         state,
-        joined: HashMap::new(),
+        joined: Joined::new(),
         last_heard: Instant::now(),
         in_flight: 0,
     };
@@ -118,7 +120,7 @@ pub fn serve(socket: WebSocket, user: UserName, state: AppState) -> impl Future<
         for room in conn.joined.keys() {
             conn.state.hub.leave(room, id);
         }
-        tracing::info!(conn = id, user = %conn.user, reason = %end, "disconnected");
+        tracing::info!(conn = id, user = %conn.identity.name, reason = %end, "disconnected");
         // Boxed, like the frame handling below: only for a moment at the end.
         Box::pin(conn.send_close(&end)).await;
     }
@@ -127,7 +129,7 @@ pub fn serve(socket: WebSocket, user: UserName, state: AppState) -> impl Future<
 impl Connection {
     async fn run(&mut self, mut queue: Queue) -> End {
         let welcome = ServerMsg::Welcome {
-            user: self.user.clone(),
+            user: self.identity.name.clone(),
             epoch: self.state.epoch.to_string(),
         };
         if let Err(end) = Box::pin(self.write(&welcome)).await {
@@ -181,132 +183,39 @@ impl Connection {
     }
 
     async fn on_frame(&mut self, frame: Option<Result<Message, axum::Error>>) -> Result<(), End> {
-        match frame {
-            None | Some(Ok(Message::Close(_))) => Err(End::ClientClosed),
-            Some(Ok(Message::Text(text))) => match ClientMsg::decode(&text) {
-                Ok(msg) => self.apply(msg).await,
-                Err(refusal) => self.write(&refusal.into_server_msg()).await,
-            },
-            Some(Ok(Message::Binary(_))) => {
-                self.refuse(ErrorCode::BadRequest, "frames must be JSON text", None)
-                    .await
-            }
+        let reply = match frame {
+            None | Some(Ok(Message::Close(_))) => return Err(End::ClientClosed),
+            Some(Ok(Message::Text(text))) => commands::text(self.session(), &text).await,
+            Some(Ok(Message::Binary(_))) => commands::binary(),
             // Pongs to pings are queued by the WebSocket library itself.
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
-            Some(Err(error)) if is_too_big(error_ref(&error)) => Err(End::FrameTooBig),
-            Some(Err(error)) => Err(End::Broken(error.to_string())),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Ok(()),
+            Some(Err(error)) if is_too_big(error_ref(&error)) => return Err(End::FrameTooBig),
+            Some(Err(error)) => return Err(End::Broken(error.to_string())),
+        };
+        self.answer(reply).await
+    }
+
+    /// What a command may see and change of this connection.
+    fn session(&mut self) -> Session<'_> {
+        Session {
+            state: &self.state,
+            identity: &self.identity,
+            conn: self.id,
+            outbox: &self.outbox,
+            joined: &mut self.joined,
         }
     }
 
-    async fn apply(&mut self, msg: ClientMsg) -> Result<(), End> {
-        match msg {
-            ClientMsg::Join { room, after } => self.join(room, after).await,
-            ClientMsg::Ping => self.write(&ServerMsg::Pong).await,
-            ClientMsg::Leave { room } => {
-                if self.joined.remove(&room).is_some() {
-                    self.state.hub.leave(&room, self.id);
-                    Ok(())
-                } else {
-                    self.refuse(ErrorCode::NotJoined, "not in that room", None)
-                        .await
-                }
-            }
-            ClientMsg::Send {
-                room,
-                client_id,
-                body,
-            } => {
-                if !self.joined.contains_key(&room) {
-                    let text = "join the room before sending to it";
-                    return self
-                        .refuse(ErrorCode::NotJoined, text, Some(client_id))
-                        .await;
-                }
-                let request = AppendRequest {
-                    message: NewMessage {
-                        room,
-                        author: self.user.clone(),
-                        client_id: client_id.clone(),
-                        body,
-                    },
-                    reply: self.outbox.clone(),
-                };
-                if self.state.sequencer.submit(request).await.is_err() {
-                    let text = "the server is shutting down; send it again after reconnecting";
-                    return self
-                        .refuse(ErrorCode::Internal, text, Some(client_id))
-                        .await;
-                }
-                self.in_flight += 1;
-                Ok(())
-            }
-            ClientMsg::History {
-                room,
-                before,
-                limit,
-            } => {
-                if !self.joined.contains_key(&room) {
-                    let text = "join the room before reading its history";
-                    return self.refuse(ErrorCode::NotJoined, text, None).await;
-                }
-                match self.state.store.history(&room, before, limit).await {
-                    Ok(page) => {
-                        let reply = ServerMsg::History {
-                            room,
-                            messages: page.messages,
-                            has_more: page.has_more,
-                        };
-                        self.write(&reply).await
-                    }
-                    Err(error) => {
-                        tracing::error!(conn = self.id, %error, "reading history failed");
-                        self.refuse(ErrorCode::Internal, "history is unavailable", None)
-                            .await
-                    }
-                }
-            }
+    /// Writes a command's answer; a send it handed on counts as in flight.
+    async fn answer(&mut self, reply: Reply) -> Result<(), End> {
+        if reply.submitted {
+            self.in_flight += 1;
         }
-    }
-
-    /// Subscribes, then replays from the database: see the module comment.
-    async fn join(&mut self, room: RoomName, after: Option<Seq>) -> Result<(), End> {
-        let online = self
-            .state
-            .hub
-            .join(&room, self.id, &self.user, &self.outbox);
-        let limit = if after.is_some() {
-            MAX_REPLAY
-        } else {
-            DEFAULT_REPLAY
-        };
-        let replay = match self.state.store.replay(&room, after, limit).await {
-            Ok(replay) => replay,
-            Err(error) => {
-                tracing::error!(conn = self.id, %error, %room, "reading replay failed");
-                if !self.joined.contains_key(&room) {
-                    self.state.hub.leave(&room, self.id);
-                }
-                return self
-                    .refuse(
-                        ErrorCode::Internal,
-                        "could not join the room; try again",
-                        None,
-                    )
-                    .await;
-            }
-        };
-        self.joined.insert(room.clone(), replay.last_seq);
-        let joined = ServerMsg::Joined {
-            room,
-            last_seq: replay.last_seq,
-            online: online.names,
-            online_count: online.count,
-            truncated: replay.truncated,
-        };
-        self.feed(wire::encode(&joined)).await?;
-        for message in replay.messages {
-            self.feed(wire::encode(&ServerMsg::Message(message)))
-                .await?;
+        if reply.frames.is_empty() {
+            return Ok(());
+        }
+        for frame in reply.frames {
+            self.feed(frame).await?;
         }
         self.flush().await
     }
@@ -344,20 +253,6 @@ impl Connection {
             SinkExt::<Message>::flush(socket).await
         };
         guarded(&self.state, &self.outbox, write).await
-    }
-
-    async fn refuse(
-        &mut self,
-        code: ErrorCode,
-        message: &str,
-        client_id: Option<ClientId>,
-    ) -> Result<(), End> {
-        let msg = ServerMsg::Error {
-            code,
-            message: message.to_owned(),
-            client_id,
-        };
-        self.write(&msg).await
     }
 
     async fn write(&mut self, msg: &ServerMsg) -> Result<(), End> {

@@ -23,10 +23,10 @@ use crate::outbox::{Outbound, Outbox, RoomFrame};
 use crate::wire;
 
 /// Identifies a connection within this process.
-pub type ConnId = u64;
+pub(crate) type ConnId = u64;
 
 #[derive(Default)]
-pub struct Hub {
+pub(crate) struct Hub {
     state: Mutex<Rooms>,
     next_conn: AtomicU64,
 }
@@ -56,10 +56,10 @@ struct Member {
 
 /// Who is online in a room, as a joining client is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Online {
+pub(crate) struct Online {
     /// Everyone, sorted, when at most [`PRESENCE_LIST_LIMIT`]; else empty.
-    pub names: Vec<UserName>,
-    pub count: u32,
+    pub(crate) names: Vec<UserName>,
+    pub(crate) count: u32,
 }
 
 impl Room {
@@ -114,7 +114,7 @@ impl Room {
 }
 
 impl Hub {
-    pub fn next_conn_id(&self) -> ConnId {
+    pub(crate) fn next_conn_id(&self) -> ConnId {
         self.next_conn.fetch_add(1, Ordering::Relaxed)
     }
 
@@ -127,7 +127,13 @@ impl Hub {
     /// Adds a connection to `room` (again, if it was there) and returns who is online.
     /// The other members hear of it at the next presence flush, if the set of people
     /// changed.
-    pub fn join(&self, room: &RoomName, conn: ConnId, user: &UserName, outbox: &Outbox) -> Online {
+    pub(crate) fn join(
+        &self,
+        room: &RoomName,
+        conn: ConnId,
+        user: &UserName,
+        outbox: &Outbox,
+    ) -> Online {
         let mut guard = self.lock();
         let Rooms { rooms, dirty } = &mut *guard;
         let state = rooms.entry(room.clone()).or_default();
@@ -147,7 +153,7 @@ impl Hub {
     }
 
     /// Removes a connection from `room`; returns whether it was there.
-    pub fn leave(&self, room: &RoomName, conn: ConnId) -> bool {
+    pub(crate) fn leave(&self, room: &RoomName, conn: ConnId) -> bool {
         let mut guard = self.lock();
         let Rooms { rooms, dirty } = &mut *guard;
         let Some(state) = rooms.get_mut(room) else {
@@ -173,7 +179,7 @@ impl Hub {
     }
 
     /// Queues `frame` for every member of its room on this node.
-    pub fn publish(&self, frame: Arc<RoomFrame>) {
+    pub(crate) fn publish(&self, frame: Arc<RoomFrame>) {
         let guard = self.lock();
         if let Some(state) = guard.rooms.get(&frame.room) {
             state.deliver(&frame);
@@ -181,7 +187,7 @@ impl Hub {
     }
 
     /// Sends each room whose people changed one presence frame; returns how many.
-    pub fn flush_presence(&self) -> usize {
+    pub(crate) fn flush_presence(&self) -> usize {
         let mut guard = self.lock();
         let Rooms { rooms, dirty } = &mut *guard;
         let mut sent = 0;
@@ -201,8 +207,9 @@ impl Hub {
         sent
     }
 
-    /// Who is online in `room` on this node.
-    pub fn online(&self, room: &RoomName) -> Online {
+    /// Who is online in `room` on this node (tests).
+    #[cfg(test)]
+    pub(crate) fn online(&self, room: &RoomName) -> Online {
         self.lock()
             .rooms
             .get(room)

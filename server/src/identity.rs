@@ -10,9 +10,29 @@ use axum::http::request::Parts;
 use confab_shared::UserName;
 use serde::Deserialize;
 
-#[derive(Debug, Clone)]
-pub struct Identity {
-    pub user: UserName,
+/// Who a connection acts for. Commands get the whole of it (`commands/authz.rs`
+/// decides with it), never just a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Identity {
+    /// What others see.
+    pub(crate) name: UserName,
+    pub(crate) kind: Kind,
+}
+
+/// How the identity was established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Picked a name when connecting; no account behind it.
+    Guest,
+}
+
+impl Identity {
+    pub(crate) fn guest(name: UserName) -> Self {
+        Self {
+            name,
+            kind: Kind::Guest,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -30,7 +50,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Identity {
         let name = params
             .name
             .ok_or_else(|| bad("a name is required: /ws?name=NAME".to_owned()))?;
-        let user = UserName::new(name).map_err(|e| bad(e.to_string()))?;
-        Ok(Identity { user })
+        let name = UserName::new(name).map_err(|e| bad(e.to_string()))?;
+        Ok(Identity::guest(name))
     }
 }

@@ -1,6 +1,7 @@
 //! The Confab server. Data flows one way:
 //!
-//! socket → [`connection`] (decode a `ClientMsg`) → [`sequencer`] (one writer) →
+//! socket → [`connection`] (frames) → [`commands`] (decode, authorise, carry out) →
+//! [`sequencer`] (one writer) →
 //! [`store`] (assigns id and seq, commits) → [`hub`] (room members on this node) →
 //! each member's [`outbox`] (bounded queue) → its [`connection`] → socket.
 //!
@@ -8,22 +9,25 @@
 //! - [`server`]: wiring, serving and orderly shutdown.
 //! - [`routes`]: HTTP routes, the WebSocket upgrade and its limits.
 //! - [`identity`]: who the peer is.
+//! - [`commands`]: one file per client command; `commands::authz` decides who may
+//!   do what in a room.
 //! - [`settings`]: keep-alive timings and queue limits.
 //! - [`state`]: the shared handle.
 //! - [`wire`]: serializing server frames once.
 
+mod commands;
 pub mod config;
-pub mod connection;
-pub mod hub;
-pub mod identity;
-pub mod outbox;
-pub mod routes;
-pub mod sequencer;
+mod connection;
+mod hub;
+mod identity;
+mod outbox;
+mod routes;
+mod sequencer;
 pub mod server;
 pub mod settings;
-pub mod state;
+mod state;
 pub mod store;
-pub mod wire;
+mod wire;
 
 pub use server::{run, run_with};
 pub use settings::Settings;

@@ -22,7 +22,7 @@ const KEEP_WHEN_EMPTY: usize = 16;
 
 /// One item of a connection's queue.
 #[derive(Debug)]
-pub enum Outbound {
+pub(crate) enum Outbound {
     /// The answer to one of this connection's sends (its ack, or why it failed); the
     /// connection counts these to bound its sends in flight.
     Reply(Utf8Bytes),
@@ -32,12 +32,12 @@ pub enum Outbound {
 
 /// A frame broadcast to a room.
 #[derive(Debug)]
-pub struct RoomFrame {
-    pub room: RoomName,
+pub(crate) struct RoomFrame {
+    pub(crate) room: RoomName,
     /// Set for messages, so a connection that has just replayed the room from the
     /// database can drop what it already sent.
-    pub seq: Option<Seq>,
-    pub frame: Utf8Bytes,
+    pub(crate) seq: Option<Seq>,
+    pub(crate) frame: Utf8Bytes,
 }
 
 #[derive(Debug)]
@@ -66,25 +66,27 @@ impl Shared {
 
 /// The sending side of a connection's queue. Cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Outbox {
+pub(crate) struct Outbox {
     shared: Arc<Shared>,
 }
 
 /// The receiving side, owned by the connection's task.
 #[derive(Debug)]
-pub struct Queue {
+pub(crate) struct Queue {
     shared: Arc<Shared>,
 }
 
 impl Outbox {
-    /// A queue holding at most `capacity` items, and its receiving end.
-    pub fn channel(capacity: usize) -> (Self, Queue) {
+    /// A queue holding at most `capacity` items, and its receiving end (tests; the
+    /// server makes every queue under its shutdown signal).
+    #[cfg(test)]
+    pub(crate) fn channel(capacity: usize) -> (Self, Queue) {
         Self::channel_under(capacity, &CancellationToken::new())
     }
 
     /// Like [`Outbox::channel`], and [`Outbox::stopped`] also resolves once `parent`
     /// is cancelled.
-    pub fn channel_under(capacity: usize, parent: &CancellationToken) -> (Self, Queue) {
+    pub(crate) fn channel_under(capacity: usize, parent: &CancellationToken) -> (Self, Queue) {
         let shared = Arc::new(Shared {
             state: Mutex::default(),
             capacity,
@@ -98,7 +100,7 @@ impl Outbox {
 
     /// Queues `item` without waiting. Returns false if it was not queued: the
     /// connection is gone, or its queue is full (and it is now marked as too slow).
-    pub fn deliver(&self, item: Outbound) -> bool {
+    pub(crate) fn deliver(&self, item: Outbound) -> bool {
         let waker = {
             let mut state = self.shared.lock();
             if state.closed {
@@ -120,14 +122,14 @@ impl Outbox {
 
     /// Resolves once a delivery found the queue full, or the parent token given to
     /// [`Outbox::channel_under`] was cancelled.
-    pub fn stopped(&self) -> WaitForCancellationFuture<'_> {
+    pub(crate) fn stopped(&self) -> WaitForCancellationFuture<'_> {
         self.shared.stop.cancelled()
     }
 }
 
 impl Queue {
     /// Waits for items, then takes up to `limit` of them, oldest first.
-    pub async fn recv_batch(&mut self, limit: usize) -> Vec<Outbound> {
+    pub(crate) async fn recv_batch(&mut self, limit: usize) -> Vec<Outbound> {
         poll_fn(|cx| {
             let mut state = self.shared.lock();
             if state.items.is_empty() {
@@ -149,8 +151,9 @@ impl Queue {
         .await
     }
 
-    /// The oldest item, if any, without waiting.
-    pub fn try_recv(&mut self) -> Option<Outbound> {
+    /// The oldest item, if any, without waiting (tests).
+    #[cfg(test)]
+    pub(crate) fn try_recv(&mut self) -> Option<Outbound> {
         self.shared.lock().items.pop_front()
     }
 }

@@ -14,9 +14,9 @@ use crate::identity::Identity;
 use crate::state::AppState;
 
 /// The largest client frame accepted; bigger ones close the socket with 1009.
-pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_FRAME_BYTES: usize = 16 * 1024;
 
-pub fn router(state: AppState, static_dir: &Path) -> Router {
+pub(crate) fn router(state: AppState, static_dir: &Path) -> Router {
     // Unknown paths get the page, so a reload on any address still opens the chat.
     let page = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
     Router::new()
@@ -49,7 +49,7 @@ async fn socket(
             // A task of its own, built before it starts: axum's upgrade task (which
             // ends at once) would otherwise carry its own state beside ours for the
             // life of the connection.
-            let serving = connection::serve(socket, identity.user, state);
+            let serving = connection::serve(socket, identity, state);
             tokio::spawn(async move {
                 serving.await;
                 drop(tracked);

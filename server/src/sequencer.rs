@@ -23,25 +23,25 @@ const MAX_BATCH: usize = 512;
 const QUEUE: usize = 4096;
 
 /// A message to store, and where its ack goes.
-pub struct AppendRequest {
-    pub message: NewMessage,
-    pub reply: Outbox,
+pub(crate) struct AppendRequest {
+    pub(crate) message: NewMessage,
+    pub(crate) reply: Outbox,
 }
 
 /// Hands messages to the writer task. Cheap to clone.
 #[derive(Clone)]
-pub struct Sequencer {
+pub(crate) struct Sequencer {
     tx: mpsc::Sender<AppendRequest>,
 }
 
 #[derive(Debug, thiserror::Error)]
 #[error("the server is shutting down")]
-pub struct Stopped;
+pub(crate) struct Stopped;
 
 impl Sequencer {
     /// Starts the writer task. Once `stop` is cancelled it stores what was already
     /// submitted, refuses more, and ends.
-    pub fn start(
+    pub(crate) fn start(
         store: Arc<dyn Store>,
         hub: Arc<Hub>,
         stop: CancellationToken,
@@ -52,7 +52,7 @@ impl Sequencer {
     }
 
     /// Queues a message for storing, waiting if the writer is behind.
-    pub async fn submit(&self, request: AppendRequest) -> Result<(), Stopped> {
+    pub(crate) async fn submit(&self, request: AppendRequest) -> Result<(), Stopped> {
         self.tx.send(request).await.map_err(|_| Stopped)
     }
 }

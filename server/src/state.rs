@@ -11,15 +11,15 @@ use crate::settings::Settings;
 use crate::store::Store;
 
 #[derive(Clone)]
-pub struct AppState {
-    pub hub: Arc<Hub>,
-    pub store: Arc<dyn Store>,
-    pub sequencer: Sequencer,
-    pub settings: Settings,
+pub(crate) struct AppState {
+    pub(crate) hub: Arc<Hub>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) sequencer: Sequencer,
+    pub(crate) settings: Settings,
     /// The store's history id, announced in every `welcome`.
-    pub epoch: Arc<str>,
+    pub(crate) epoch: Arc<str>,
     /// Cancelled when the server starts shutting down; connections close with 1001.
-    pub shutdown: CancellationToken,
+    pub(crate) shutdown: CancellationToken,
     /// Every connection task, so shutdown can wait for them.
-    pub connections: TaskTracker,
+    pub(crate) connections: TaskTracker,
 }

@@ -3,7 +3,7 @@
 use axum::extract::ws::Utf8Bytes;
 use confab_shared::ServerMsg;
 
-pub fn encode(msg: &ServerMsg) -> Utf8Bytes {
+pub(crate) fn encode(msg: &ServerMsg) -> Utf8Bytes {
     match serde_json::to_string(msg) {
         Ok(text) => Utf8Bytes::from(text),
         // Our own types always serialize; this is a bug, not an input problem.

@@ -1,0 +1,102 @@
+//! Client commands: each decoded `ClientMsg` is checked and carried out here, one
+//! file per command. The connection (`connection.rs`) only moves frames; what a frame
+//! asks for, whether it is allowed ([`authz`]), and what it does happen here.
+//!
+//! A command answers with the frames to write to its own socket ([`Reply`]); what it
+//! starts elsewhere (a send handed to the sequencer) answers later through the
+//! connection's outbox.
+
+pub(crate) mod authz;
+mod history;
+mod join;
+mod leave;
+mod send;
+
+use std::collections::HashMap;
+
+use axum::extract::ws::Utf8Bytes;
+use confab_shared::{ClientId, ClientMsg, ErrorCode, RoomName, Seq, ServerMsg};
+
+use crate::hub::ConnId;
+use crate::identity::Identity;
+use crate::outbox::Outbox;
+use crate::state::AppState;
+use crate::wire;
+
+/// The rooms a connection has joined, with the newest seq it has been sent in each.
+pub(crate) type Joined = HashMap<RoomName, Seq>;
+
+/// What a command may see and change of the connection it came on.
+pub(crate) struct Session<'a> {
+    pub(crate) state: &'a AppState,
+    pub(crate) identity: &'a Identity,
+    pub(crate) conn: ConnId,
+    /// Where answers that come later (acks) are queued.
+    pub(crate) outbox: &'a Outbox,
+    pub(crate) joined: &'a mut Joined,
+}
+
+/// A command's answer on its own socket.
+#[derive(Default)]
+pub(crate) struct Reply {
+    /// Frames to write now, in order.
+    pub(crate) frames: Vec<Utf8Bytes>,
+    /// A send was handed to the sequencer: its ack (or refusal) will come through the
+    /// outbox.
+    pub(crate) submitted: bool,
+}
+
+impl Reply {
+    fn frame(msg: &ServerMsg) -> Self {
+        Self {
+            frames: vec![wire::encode(msg)],
+            submitted: false,
+        }
+    }
+
+    /// An `error` frame; the connection stays open.
+    fn refusal(code: ErrorCode, message: &str, client_id: Option<ClientId>) -> Self {
+        Self::frame(&ServerMsg::Error {
+            code,
+            message: message.to_owned(),
+            client_id,
+        })
+    }
+}
+
+/// A text frame from the client: decoded, then carried out (or refused).
+pub(crate) async fn text(session: Session<'_>, text: &str) -> Reply {
+    match ClientMsg::decode(text) {
+        Ok(msg) => execute(session, msg).await,
+        Err(refusal) => Reply::frame(&refusal.into_server_msg()),
+    }
+}
+
+/// A binary frame from the client: the protocol has none.
+pub(crate) fn binary() -> Reply {
+    Reply::refusal(ErrorCode::BadRequest, "frames must be JSON text", None)
+}
+
+async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
+    match msg {
+        ClientMsg::Join { room, after } => join::run(session, room, after).await,
+        ClientMsg::Leave { room } => leave::run(session, &room),
+        ClientMsg::Send {
+            room,
+            client_id,
+            body,
+        } => send::run(session, room, client_id, body).await,
+        ClientMsg::History {
+            room,
+            before,
+            limit,
+        } => history::run(session, room, before, limit).await,
+        ClientMsg::Ping => Reply::frame(&ServerMsg::Pong),
+    }
+}
+
+/// The refusal for a room the identity may not act on: today never given (every
+/// room is public), later "not found" for private rooms.
+fn denied(denial: authz::Denied, client_id: Option<ClientId>) -> Reply {
+    Reply::refusal(denial.code(), denial.text(), client_id)
+}
