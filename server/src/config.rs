@@ -24,10 +24,26 @@ pub struct Config {
 
     /// What an acknowledgement promises: `process` (survives a crash or kill of the
     /// server) or `disk` (also survives power loss; one fsync per batch, slower).
-    #[arg(long, env = "CONFAB_DURABILITY", value_enum, default_value_t = Durability::Process)]
-    pub durability: Durability,
+    #[arg(long, env = "CONFAB_DURABILITY", value_enum, default_value_t = DurabilityFlag::Process)]
+    pub durability: DurabilityFlag,
 
     /// Folder with the built page (trunk build's output).
     #[arg(long, env = "CONFAB_STATIC_DIR", default_value = "dist")]
     pub static_dir: PathBuf,
+}
+
+/// `--durability`: the flag's values, turned into the store's [`Durability`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DurabilityFlag {
+    Process,
+    Disk,
+}
+
+impl From<DurabilityFlag> for Durability {
+    fn from(flag: DurabilityFlag) -> Self {
+        match flag {
+            DurabilityFlag::Process => Durability::Process,
+            DurabilityFlag::Disk => Durability::Disk,
+        }
+    }
 }

@@ -1,6 +1,5 @@
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
@@ -19,7 +18,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
 
-    let store = store::open(&config.database, config.durability)
+    let store = store::open(&config.database, config.durability.into())
         .await
         .with_context(|| format!("opening the database {:?}", config.database))?;
     let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;
@@ -31,13 +30,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     tracing::info!(database = %config.database, "Confab is running at http://{addr}/");
-    confab_server::run(
-        listener,
-        Arc::new(store),
-        &config.static_dir,
-        shutdown_signal(),
-    )
-    .await?;
+    confab_server::run(listener, store, &config.static_dir, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

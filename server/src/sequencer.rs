@@ -137,3 +137,82 @@ async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, repl
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use confab_shared::{ClientId, MessageBody, RoomName, UserName};
+
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn request(room: &RoomName, client_id: &str, reply: &Outbox) -> AppendRequest {
+        AppendRequest {
+            message: NewMessage {
+                room: room.clone(),
+                author: UserName::new("ann").unwrap(),
+                client_id: ClientId::new(client_id).unwrap(),
+                body: MessageBody::new("hi").unwrap(),
+            },
+            reply: reply.clone(),
+        }
+    }
+
+    /// The next frame queued for a connection, as text.
+    async fn next(queue: &mut crate::outbox::Queue, what: &str) -> (bool, String) {
+        let batch = tokio::time::timeout(Duration::from_secs(10), queue.recv_batch(1))
+            .await
+            .unwrap_or_else(|_| panic!("no {what} within 10 s"));
+        match batch.into_iter().next() {
+            Some(Outbound::Reply(frame)) => (true, frame.to_string()),
+            Some(Outbound::Room(shared)) => (false, shared.frame.to_string()),
+            None => panic!("an empty batch"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_commit_is_refused_to_its_sender_and_broadcast_to_nobody() {
+        let store = Arc::new(MemoryStore::new());
+        let hub = Arc::new(Hub::default());
+        let room = RoomName::new("r").unwrap();
+        let (member, mut member_queue) = Outbox::channel(16);
+        hub.join(
+            &room,
+            hub.next_conn_id(),
+            &UserName::new("bob").unwrap(),
+            &member,
+        );
+        let (sender, mut sender_queue) = Outbox::channel(16);
+        let stop = CancellationToken::new();
+        let (sequencer, task) = Sequencer::start(store.clone(), Arc::clone(&hub), stop.clone());
+
+        store.fail_appends(true);
+        sequencer
+            .submit(request(&room, "c1", &sender))
+            .await
+            .unwrap();
+        let (reply, frame) = next(&mut sender_queue, "refusal").await;
+        assert!(reply, "the refusal goes to the sender only");
+        assert!(frame.contains(r#""type":"error""#), "{frame}");
+        assert!(frame.contains(r#""code":"internal""#), "{frame}");
+        assert!(frame.contains(r#""client_id":"c1""#), "{frame}");
+
+        // Storing works again: the resend is stored once, broadcast, then acked.
+        store.fail_appends(false);
+        sequencer
+            .submit(request(&room, "c1", &sender))
+            .await
+            .unwrap();
+        let (_, broadcast) = next(&mut member_queue, "broadcast").await;
+        assert!(broadcast.contains(r#""type":"message""#), "{broadcast}");
+        assert!(broadcast.contains(r#""seq":1"#), "{broadcast}");
+        let (reply, ack) = next(&mut sender_queue, "ack").await;
+        assert!(reply && ack.contains(r#""type":"ack""#), "{ack}");
+        assert!(ack.contains(r#""seq":1"#), "{ack}");
+        // The failed try reached nobody: the member's only frame is the stored one.
+        assert!(member_queue.try_recv().is_none());
+        stop.cancel();
+        task.await.unwrap();
+    }
+}

@@ -4,13 +4,19 @@
 //! implementation today. A PostgreSQL one will sit beside it for clusters, so nothing
 //! outside this module names a database.
 
+#[cfg(test)]
+mod contract;
+mod memory;
 mod sqlite;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserName};
+use time::OffsetDateTime;
+use time::macros::format_description;
 
+pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 
 /// A message on its way in, before it has an id and a seq.
@@ -76,15 +82,16 @@ pub struct Page {
     pub has_more: bool,
 }
 
+/// Why the store could not do something. In the domain's words: no database
+/// library's types, so every implementation (SQLite, memory, PostgreSQL) gives the
+/// same kinds.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The database refused or failed (I/O, a constraint, a lost connection).
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    /// From SQLite's C API, on the writer's fast path.
-    #[error("database error: {0}")]
-    Direct(String),
-    #[error("database migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Database(String),
+    #[error("bringing the database's schema up to date failed: {0}")]
+    Migrate(String),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     #[error("the store is closed")]
@@ -129,7 +136,7 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// What an `ack` promises. See docs/protocol.md, "Delivery guarantees".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Durability {
     /// Committed to the write-ahead log: survives the server crashing or being
     /// killed (`kill -9`); the last moment of writes can be lost if the machine
@@ -141,10 +148,24 @@ pub enum Durability {
     Disk,
 }
 
-/// Opens the store named by `address`: a SQLite file path, or a `sqlite:` URL.
-pub async fn open(address: &str, durability: Durability) -> Result<SqliteStore, StoreError> {
+/// Opens the store named by `address`: a SQLite file path or `sqlite:` URL, or
+/// `memory:` for a store that lives and dies with the process (for trying things
+/// out; nothing is kept).
+pub async fn open(address: &str, durability: Durability) -> Result<Arc<dyn Store>, StoreError> {
     if address.starts_with("postgres:") || address.starts_with("postgresql:") {
         return Err(StoreError::Unsupported(address.to_owned()));
     }
-    SqliteStore::open_with(address, durability).await
+    if address == "memory:" {
+        return Ok(Arc::new(MemoryStore::new()));
+    }
+    Ok(Arc::new(SqliteStore::open_with(address, durability).await?))
+}
+
+/// Now, as RFC 3339 in UTC with milliseconds.
+fn now_rfc3339() -> String {
+    let format =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
 }

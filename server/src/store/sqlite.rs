@@ -18,16 +18,12 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{ConnectOptions, Row, Sqlite, Transaction};
-use time::OffsetDateTime;
-use time::macros::format_description;
+use sqlx::{Row, Sqlite, Transaction};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-mod append;
+mod batch;
 mod checkpoint;
-mod direct;
-mod fast;
 mod writer;
 
 use writer::Job;
@@ -67,7 +63,7 @@ impl SqliteStore {
     /// Like [`SqliteStore::open`], with the given durability.
     pub async fn open_with(address: &str, durability: Durability) -> Result<Self, StoreError> {
         let options = if address.starts_with("sqlite:") {
-            SqliteConnectOptions::from_str(address)?
+            SqliteConnectOptions::from_str(address).map_err(from_sqlx)?
         } else {
             SqliteConnectOptions::new().filename(address)
         };
@@ -85,24 +81,24 @@ impl SqliteStore {
             // A local file does not drop connections; skip the ping per acquire.
             .test_before_acquire(false)
             .connect_with(options.clone())
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        // The writer checkpoints only when the checkpointer cannot keep up (see
-        // checkpoint.rs).
-        let connection = options
-            .pragma(
-                "wal_autocheckpoint",
-                checkpoint::WRITER_CHECKPOINT_PAGES.to_string(),
-            )
-            .connect()
-            .await?;
-        let stop = CancellationToken::new();
+            .await
+            .map_err(from_sqlx)?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Migrate(e.to_string()))?;
+        let path = options.get_filename();
+        if path.as_os_str() == ":memory:" || path.as_os_str().is_empty() {
+            // Each connection would get a database of its own.
+            return Err(StoreError::Unsupported(format!(
+                "{address} (use memory: for a store kept in memory)"
+            )));
+        }
+        let conn = batch::WriteConn::open(path, durability)?;
         let written = Arc::<checkpoint::Written>::default();
-        let checkpointer = checkpoint::start(pool.clone(), Arc::clone(&written), stop.clone());
-        // Direct writes (`direct.rs`) run on the runtime's threads: only when a commit
-        // does not wait for an fsync.
-        let direct = durability == Durability::Process;
-        let writer = writer::start(connection, Arc::clone(&written), direct);
+        let writer = writer::start(conn, Arc::clone(&written), durability)?;
+        let stop = CancellationToken::new();
+        let checkpointer = checkpoint::start(pool.clone(), written, stop.clone());
         Ok(Self {
             pool,
             writer,
@@ -263,6 +259,17 @@ fn message_from_row(
     })
 }
 
+/// sqlx's errors, in the store's words (the reads and the migrations use sqlx).
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        StoreError::Database(error.to_string())
+    }
+}
+
+fn from_sqlx(error: sqlx::Error) -> StoreError {
+    error.into()
+}
+
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
@@ -273,15 +280,6 @@ fn to_db_seq(seq: Seq) -> Result<i64, StoreError> {
 
 fn from_db_seq(seq: i64) -> Result<Seq, StoreError> {
     Seq::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))
-}
-
-/// Now, as RFC 3339 in UTC with milliseconds.
-fn now_rfc3339() -> String {
-    let format =
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
 }
 
 #[cfg(test)]

@@ -1,16 +1,8 @@
-use confab_shared::{ClientId, MessageBody, RoomName, UserName};
+use confab_shared::RoomName;
 
 use super::*;
-use crate::store::{Appended, Durability, NewMessage, Store, StoreError};
-
-fn new_message(room: &str, author: &str, client_id: &str, body: &str) -> NewMessage {
-    NewMessage {
-        room: RoomName::new(room).unwrap(),
-        author: UserName::new(author).unwrap(),
-        client_id: ClientId::new(client_id).unwrap(),
-        body: MessageBody::new(body).unwrap(),
-    }
-}
+use crate::store::contract::{self, new_message, seqs};
+use crate::store::{Durability, Store, StoreError};
 
 async fn temp_store() -> (tempfile::TempDir, SqliteStore) {
     temp_store_with(Durability::default()).await
@@ -25,14 +17,8 @@ async fn temp_store_with(durability: Durability) -> (tempfile::TempDir, SqliteSt
     (dir, store)
 }
 
-fn seqs(out: &[Appended]) -> Vec<(bool, u64)> {
-    out.iter()
-        .map(|a| (matches!(a, Appended::New(_)), a.message().seq))
-        .collect()
-}
-
-// `Process` stores most batches on the writer's direct path (direct.rs), `Disk`
-// through sqlx: both must give the same seqs, ids and originals.
+// `Process` stores on the runtime's thread, `Disk` on a writer thread: both must give
+// the same seqs, ids and originals.
 #[tokio::test]
 async fn seqs_are_per_room_and_duplicates_keep_the_original() {
     seqs_and_duplicates(Durability::Process).await;
@@ -45,103 +31,13 @@ async fn seqs_and_duplicates_are_the_same_when_every_commit_is_synced() {
 
 async fn seqs_and_duplicates(durability: Durability) {
     let (_dir, store) = temp_store_with(durability).await;
-    let out = store
-        .append(Arc::from([
-            new_message("a", "ann", "1", "one"),
-            new_message("b", "ann", "2", "two"),
-            new_message("a", "bob", "1", "three"),
-            new_message("a", "ann", "1", "one again, same id"),
-        ]))
-        .await
-        .unwrap();
-    assert_eq!(seqs(&out), [(true, 1), (true, 1), (true, 2), (false, 1)]);
-    assert_eq!(out[3].message().body.as_str(), "one");
-
-    // A later batch: the duplicate is found in the database, seqs continue.
-    let out = store
-        .append(Arc::from([
-            new_message("a", "bob", "1", "dup"),
-            new_message("a", "bob", "2", "four"),
-        ]))
-        .await
-        .unwrap();
-    assert_eq!(seqs(&out), [(false, 2), (true, 3)]);
-    assert_eq!(out[0].message().body.as_str(), "three");
-    assert_eq!(out[1].message().id, 4);
-
-    // The cache now knows both rooms: this batch takes the one-round-trip path, and
-    // the one after it falls back from it (a resend) without storing anything twice.
-    let out = store
-        .append(Arc::from([
-            new_message("b", "cy", "1", "five"),
-            new_message("a", "cy", "2", "six"),
-        ]))
-        .await
-        .unwrap();
-    assert_eq!(seqs(&out), [(true, 2), (true, 4)]);
-    assert_eq!([out[0].message().id, out[1].message().id], [5, 6]);
-    let out = store
-        .append(Arc::from([
-            new_message("a", "cy", "3", "seven"),
-            new_message("a", "cy", "2", "six again"),
-        ]))
-        .await
-        .unwrap();
-    assert_eq!(seqs(&out), [(true, 5), (false, 4)]);
-    assert_eq!(out[0].message().id, 7);
-    let replay = store
-        .replay(&RoomName::new("a").unwrap(), Some(0), 100)
-        .await
-        .unwrap();
-    let bodies: Vec<&str> = replay.messages.iter().map(|m| m.body.as_str()).collect();
-    assert_eq!(bodies, ["one", "three", "four", "six", "seven"]);
-
-    // Closed: the writer has let go of the file, and says so to a late append.
-    store.close().await;
-    assert!(matches!(
-        store
-            .append(Arc::from([new_message("a", "dee", "1", "late")]))
-            .await,
-        Err(StoreError::Closed)
-    ));
+    contract::seqs_and_duplicates(&store).await;
 }
 
 #[tokio::test]
 async fn replay_and_history_page_through_a_room() {
     let (_dir, store) = temp_store().await;
-    let room = RoomName::new("r").unwrap();
-    let batch: Vec<_> = (1..=30)
-        .map(|i| new_message("r", "ann", &format!("c{i}"), &format!("m{i}")))
-        .collect();
-    store.append(batch.into()).await.unwrap();
-
-    let all = store.replay(&room, Some(25), 10).await.unwrap();
-    assert_eq!(all.last_seq, 30);
-    assert!(!all.truncated);
-    let got: Vec<u64> = all.messages.iter().map(|m| m.seq).collect();
-    assert_eq!(got, [26, 27, 28, 29, 30]);
-
-    let cut = store.replay(&room, Some(5), 10).await.unwrap();
-    assert!(cut.truncated, "25 messages after 5 do not fit in 10");
-    assert_eq!(cut.messages.first().unwrap().seq, 21);
-
-    let latest = store.replay(&room, None, 10).await.unwrap();
-    assert!(!latest.truncated);
-    assert_eq!(latest.messages.first().unwrap().seq, 21);
-
-    let page = store.history(&room, Some(21), 15).await.unwrap();
-    assert!(page.has_more);
-    assert_eq!(page.messages.first().unwrap().seq, 6);
-    assert_eq!(page.messages.last().unwrap().seq, 20);
-    let last = store.history(&room, Some(6), 15).await.unwrap();
-    assert!(!last.has_more);
-    assert_eq!(last.messages.len(), 5);
-
-    let empty = store
-        .replay(&RoomName::new("nobody-here").unwrap(), None, 10)
-        .await
-        .unwrap();
-    assert_eq!((empty.last_seq, empty.messages.len()), (0, 0));
+    contract::replay_and_history(&store).await;
 }
 
 #[tokio::test]
@@ -233,4 +129,94 @@ async fn an_older_database_is_upgraded_with_its_messages() {
     assert_eq!(seqs(&out), [(false, 2), (true, 3)]);
     assert_eq!(out[0].message().id, 8);
     assert_eq!(out[1].message().id, 9);
+}
+
+/// A migrated database and, beside the store, a writer connection of the test's own.
+async fn writer_beside_store() -> (tempfile::TempDir, std::path::PathBuf, batch::WriteConn) {
+    let (dir, store) = temp_store().await;
+    store.close().await;
+    let path = dir.path().join("t.db");
+    let writer = batch::WriteConn::open(&path, Durability::Process).unwrap();
+    (dir, path, writer)
+}
+
+#[tokio::test]
+async fn a_transaction_left_open_does_not_fail_the_next_batch() {
+    let (_dir, path, mut writer) = writer_beside_store().await;
+    // As if a ROLLBACK had failed: the connection is still in a transaction.
+    writer.connection().execute_batch("BEGIN").unwrap();
+    assert!(!writer.connection().is_autocommit());
+    let out = writer
+        .append(&[new_message("a", "ann", "1", "x")], "now")
+        .unwrap();
+    assert_eq!(seqs(&out), [(true, 1)]);
+    assert!(writer.connection().is_autocommit());
+    // Committed: another connection sees it.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    let count: i64 = other
+        .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn a_seq_taken_by_another_writer_resets_the_cache_instead_of_failing() {
+    let (_dir, path, mut writer) = writer_beside_store().await;
+    let out = writer
+        .append(&[new_message("a", "ann", "1", "x")], "now")
+        .unwrap();
+    assert_eq!(seqs(&out), [(true, 1)]);
+    // Another writer stores seq 2 behind this one's back.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other
+        .execute(
+            "INSERT INTO messages (room_id, seq, author, client_id, body, ts)
+             SELECT id, 2, 'bob', 'b1', 'elsewhere', 'now' FROM rooms WHERE name = 'a'",
+            [],
+        )
+        .unwrap();
+    let out = writer
+        .append(
+            &[
+                new_message("a", "ann", "2", "y"),
+                new_message("b", "ann", "3", "z"),
+            ],
+            "now",
+        )
+        .unwrap();
+    assert_eq!(seqs(&out), [(true, 3), (true, 1)]);
+}
+
+#[tokio::test]
+async fn a_failed_batch_stores_none_of_it_and_the_next_one_goes_on() {
+    let (_dir, path, mut writer) = writer_beside_store().await;
+    writer
+        .append(&[new_message("a", "ann", "1", "x")], "now")
+        .unwrap();
+    // A trigger of the test's own refuses one body, as a full disk or a broken
+    // constraint would refuse a write midway through a batch.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.body = 'bad'
+             BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+        )
+        .unwrap();
+    let failed = writer.append(
+        &[
+            new_message("a", "ann", "2", "fine"),
+            new_message("a", "ann", "3", "bad"),
+        ],
+        "now",
+    );
+    assert!(matches!(failed, Err(StoreError::Database(_))), "{failed:?}");
+    other.execute_batch("DROP TRIGGER refuse").unwrap();
+    let out = writer
+        .append(&[new_message("a", "ann", "2", "fine")], "now")
+        .unwrap();
+    assert_eq!(
+        seqs(&out),
+        [(true, 2)],
+        "nothing of the failed batch was kept"
+    );
 }

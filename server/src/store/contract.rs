@@ -1,0 +1,126 @@
+//! The contract every [`Store`] keeps, as tests any implementation runs: SQLite's
+//! (`sqlite/tests.rs`) and the in-memory twin's (`memory.rs`).
+
+use std::sync::Arc;
+
+use confab_shared::{ClientId, MessageBody, RoomName, UserName};
+
+use super::{Appended, NewMessage, Store, StoreError};
+
+pub(super) fn new_message(room: &str, author: &str, client_id: &str, body: &str) -> NewMessage {
+    NewMessage {
+        room: RoomName::new(room).unwrap(),
+        author: UserName::new(author).unwrap(),
+        client_id: ClientId::new(client_id).unwrap(),
+        body: MessageBody::new(body).unwrap(),
+    }
+}
+
+pub(super) fn seqs(out: &[Appended]) -> Vec<(bool, u64)> {
+    out.iter()
+        .map(|a| (matches!(a, Appended::New(_)), a.message().seq))
+        .collect()
+}
+
+/// Seqs are per room and gapless; a resend (same author and client id, in the same
+/// batch or a later one) is the original, takes no seq, and is stored once; a closed
+/// store refuses appends.
+pub(super) async fn seqs_and_duplicates(store: &dyn Store) {
+    let out = store
+        .append(Arc::from([
+            new_message("a", "ann", "1", "one"),
+            new_message("b", "ann", "2", "two"),
+            new_message("a", "bob", "1", "three"),
+            new_message("a", "ann", "1", "one again, same id"),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(seqs(&out), [(true, 1), (true, 1), (true, 2), (false, 1)]);
+    assert_eq!(out[3].message().body.as_str(), "one");
+
+    // A later batch: the duplicate is found in the database, seqs continue.
+    let out = store
+        .append(Arc::from([
+            new_message("a", "bob", "1", "dup"),
+            new_message("a", "bob", "2", "four"),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(seqs(&out), [(false, 2), (true, 3)]);
+    assert_eq!(out[0].message().body.as_str(), "three");
+    assert_eq!(out[1].message().id, 4);
+
+    // Rooms known from earlier batches; then a resend among new messages stores
+    // nothing twice and takes no seq.
+    let out = store
+        .append(Arc::from([
+            new_message("b", "cy", "1", "five"),
+            new_message("a", "cy", "2", "six"),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(seqs(&out), [(true, 2), (true, 4)]);
+    assert_eq!([out[0].message().id, out[1].message().id], [5, 6]);
+    let out = store
+        .append(Arc::from([
+            new_message("a", "cy", "3", "seven"),
+            new_message("a", "cy", "2", "six again"),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(seqs(&out), [(true, 5), (false, 4)]);
+    assert_eq!(out[0].message().id, 7);
+    let replay = store
+        .replay(&RoomName::new("a").unwrap(), Some(0), 100)
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = replay.messages.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, ["one", "three", "four", "six", "seven"]);
+
+    // Closed: the writer has let go of the file, and says so to a late append.
+    store.close().await;
+    assert!(matches!(
+        store
+            .append(Arc::from([new_message("a", "dee", "1", "late")]))
+            .await,
+        Err(StoreError::Closed)
+    ));
+}
+
+/// Replay after a seq (cut to the newest when there are more), the newest without
+/// one, and history pages back to the first message.
+pub(super) async fn replay_and_history(store: &dyn Store) {
+    let room = RoomName::new("r").unwrap();
+    let batch: Vec<_> = (1..=30)
+        .map(|i| new_message("r", "ann", &format!("c{i}"), &format!("m{i}")))
+        .collect();
+    store.append(batch.into()).await.unwrap();
+
+    let all = store.replay(&room, Some(25), 10).await.unwrap();
+    assert_eq!(all.last_seq, 30);
+    assert!(!all.truncated);
+    let got: Vec<u64> = all.messages.iter().map(|m| m.seq).collect();
+    assert_eq!(got, [26, 27, 28, 29, 30]);
+
+    let cut = store.replay(&room, Some(5), 10).await.unwrap();
+    assert!(cut.truncated, "25 messages after 5 do not fit in 10");
+    assert_eq!(cut.messages.first().unwrap().seq, 21);
+
+    let latest = store.replay(&room, None, 10).await.unwrap();
+    assert!(!latest.truncated);
+    assert_eq!(latest.messages.first().unwrap().seq, 21);
+
+    let page = store.history(&room, Some(21), 15).await.unwrap();
+    assert!(page.has_more);
+    assert_eq!(page.messages.first().unwrap().seq, 6);
+    assert_eq!(page.messages.last().unwrap().seq, 20);
+    let last = store.history(&room, Some(6), 15).await.unwrap();
+    assert!(!last.has_more);
+    assert_eq!(last.messages.len(), 5);
+
+    let empty = store
+        .replay(&RoomName::new("nobody-here").unwrap(), None, 10)
+        .await
+        .unwrap();
+    assert_eq!((empty.last_seq, empty.messages.len()), (0, 0));
+}

@@ -1,0 +1,170 @@
+//! The in-memory twin of the SQLite store: the same contract (gapless seqs per room,
+//! one message per author and client id, replay and history pages), kept in a map.
+//! It is what `--database memory:` runs on and what tests use where a real database
+//! adds nothing; [`MemoryStore::fail_appends`] makes it refuse, so the paths that
+//! handle a failed commit can be tested.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use confab_shared::{ChatMessage, ClientId, RoomName, Seq, UserName};
+
+use super::{Appended, NewMessage, Page, Replay, Store, StoreError, now_rfc3339};
+
+pub struct MemoryStore {
+    state: Mutex<State>,
+    epoch: String,
+    failing: AtomicBool,
+}
+
+#[derive(Default)]
+struct State {
+    /// Each room's messages, seq 1 first.
+    rooms: HashMap<RoomName, Vec<ChatMessage>>,
+    /// Where each (author, client id) was stored: room and index.
+    sent: HashMap<(UserName, ClientId), (RoomName, usize)>,
+    last_id: i64,
+    closed: bool,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        // A new history every time: seqs from another process's memory mean nothing.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        Self {
+            state: Mutex::default(),
+            epoch: format!("mem{:013x}", nanos & 0xf_ffff_ffff_ffff),
+            failing: AtomicBool::new(false),
+        }
+    }
+
+    /// While `on`, every append fails (and stores nothing), as a database that lost
+    /// its disk would.
+    pub fn fail_appends(&self, on: bool) {
+        self.failing.store(on, Ordering::SeqCst);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn append(&self, batch: Arc<[NewMessage]>) -> Result<Vec<Appended>, StoreError> {
+        let mut state = self.lock();
+        if state.closed {
+            return Err(StoreError::Closed);
+        }
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(StoreError::Database(
+                "appends are failing (test switch)".into(),
+            ));
+        }
+        let ts = now_rfc3339();
+        let mut out = Vec::with_capacity(batch.len());
+        for new in batch.iter() {
+            let key = (new.author.clone(), new.client_id.clone());
+            if let Some((room, at)) = state.sent.get(&key) {
+                let original = state.rooms.get(room).and_then(|m| m.get(*at)).cloned();
+                let original =
+                    original.ok_or_else(|| StoreError::Corrupt("lost a sent message".into()))?;
+                out.push(Appended::Duplicate(original));
+                continue;
+            }
+            state.last_id += 1;
+            let id = state.last_id;
+            let messages = state.rooms.entry(new.room.clone()).or_default();
+            let seq = messages.len() as Seq + 1;
+            let message = new.stored(id, seq, &ts);
+            messages.push(message.clone());
+            let at = messages.len() - 1;
+            state.sent.insert(key, (new.room.clone(), at));
+            out.push(Appended::New(message));
+        }
+        Ok(out)
+    }
+
+    async fn replay(
+        &self,
+        room: &RoomName,
+        after: Option<Seq>,
+        limit: u32,
+    ) -> Result<Replay, StoreError> {
+        let state = self.lock();
+        let messages = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        let last_seq = messages.len() as Seq;
+        let from = usize::try_from(after.unwrap_or(0).min(last_seq)).unwrap_or(usize::MAX);
+        let newer = &messages[from.min(messages.len())..];
+        let (page, more) = newest(newer, limit);
+        Ok(Replay {
+            last_seq,
+            messages: page,
+            truncated: after.is_some() && more,
+        })
+    }
+
+    async fn history(
+        &self,
+        room: &RoomName,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<Page, StoreError> {
+        let state = self.lock();
+        let messages = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        let end = match before {
+            Some(seq) => usize::try_from(seq.saturating_sub(1)).unwrap_or(usize::MAX),
+            None => messages.len(),
+        };
+        let (messages, has_more) = newest(&messages[..end.min(messages.len())], limit);
+        Ok(Page { messages, has_more })
+    }
+
+    async fn epoch(&self) -> Result<String, StoreError> {
+        Ok(self.epoch.clone())
+    }
+
+    async fn close(&self) {
+        self.lock().closed = true;
+    }
+}
+
+/// The newest `limit` of `messages` (oldest first), and whether there were more.
+fn newest(messages: &[ChatMessage], limit: u32) -> (Vec<ChatMessage>, bool) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let start = messages.len().saturating_sub(limit);
+    (messages[start..].to_vec(), start > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::contract::{self, new_message};
+
+    #[tokio::test]
+    async fn keeps_the_store_contract() {
+        contract::seqs_and_duplicates(&MemoryStore::new()).await;
+        contract::replay_and_history(&MemoryStore::new()).await;
+    }
+
+    #[tokio::test]
+    async fn a_failing_append_stores_nothing() {
+        let store = MemoryStore::new();
+        store.fail_appends(true);
+        let batch: Arc<[NewMessage]> = Arc::from([new_message("a", "ann", "1", "x")]);
+        assert!(store.append(Arc::clone(&batch)).await.is_err());
+        store.fail_appends(false);
+        let out = store.append(batch).await.unwrap();
+        assert!(matches!(&out[..], [Appended::New(m)] if m.seq == 1));
+    }
+}

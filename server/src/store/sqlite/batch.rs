@@ -1,0 +1,291 @@
+//! The one write path: the writer's own SQLite connection (rusqlite), with cached
+//! statements, storing a batch in one transaction.
+//!
+//! Each message is one cached `INSERT ... ON CONFLICT (client_id, author) DO
+//! NOTHING`: a new message is stored with its room's next seq, and a resend (the
+//! author used that client id before, in an earlier batch or earlier in this one)
+//! inserts nothing, so the original is read back and acknowledged again. Room ids
+//! and newest seqs are kept in memory: this connection is the only writer of its
+//! file, so the cache stays exact. If it is not (another writer got there first,
+//! which shows as a clash on `(room_id, seq)`), the cache is dropped and the batch
+//! tried once more from the database's own numbers.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserName};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+
+use super::{checkpoint, from_db_seq, to_db_seq};
+use crate::store::{Appended, Durability, NewMessage, StoreError};
+
+/// The writer's connection and what it remembers between batches.
+pub(super) struct WriteConn {
+    conn: Connection,
+    path: PathBuf,
+    durability: Durability,
+    /// Room ids and the newest committed seq of each, by room name.
+    rooms: HashMap<RoomName, (i64, Seq)>,
+}
+
+/// Why one try at a batch failed.
+enum Failure {
+    /// Another writer took a seq this cache gave out: worth one more try.
+    SeqClash,
+    Other(StoreError),
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(error: rusqlite::Error) -> Self {
+        Failure::Other(database(error))
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
+        Failure::Other(error)
+    }
+}
+
+impl WriteConn {
+    /// Opens the writer's connection to the (already migrated) database at `path`.
+    pub(super) fn open(path: &Path, durability: Durability) -> Result<Self, StoreError> {
+        Ok(Self {
+            conn: connect(path, durability)?,
+            path: path.to_owned(),
+            durability,
+            rooms: HashMap::new(),
+        })
+    }
+
+    /// Stores `batch` in one transaction, in order; on error nothing of it is stored.
+    pub(super) fn append(
+        &mut self,
+        batch: &[NewMessage],
+        ts: &str,
+    ) -> Result<Vec<Appended>, StoreError> {
+        match self.try_append(batch, ts) {
+            Ok(out) => Ok(out),
+            Err(Failure::SeqClash) => {
+                tracing::warn!("a seq was taken by another writer; reading seqs afresh");
+                self.rooms.clear();
+                self.try_append(batch, ts).map_err(|failure| match failure {
+                    Failure::SeqClash => {
+                        StoreError::Database("seq clash on the second try".to_owned())
+                    }
+                    Failure::Other(error) => error,
+                })
+            }
+            Err(Failure::Other(error)) => Err(error),
+        }
+    }
+
+    fn try_append(&mut self, batch: &[NewMessage], ts: &str) -> Result<Vec<Appended>, Failure> {
+        self.ensure_idle()?;
+        self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        let stored = self.insert_all(batch, ts).and_then(|(out, seqs)| {
+            self.conn.prepare_cached("COMMIT")?.execute([])?;
+            Ok((out, seqs))
+        });
+        match stored {
+            Ok((out, seqs)) => {
+                self.rooms.extend(seqs);
+                Ok(out)
+            }
+            Err(failure) => {
+                self.rollback();
+                Err(failure)
+            }
+        }
+    }
+
+    /// Inserts every message; returns what became of each and the rooms' new seqs.
+    #[allow(clippy::type_complexity)]
+    fn insert_all(
+        &mut self,
+        batch: &[NewMessage],
+        ts: &str,
+    ) -> Result<(Vec<Appended>, HashMap<RoomName, (i64, Seq)>), Failure> {
+        // This batch's rooms, put into the cache only once it commits.
+        let mut seqs: HashMap<RoomName, (i64, Seq)> = HashMap::new();
+        let mut out = Vec::with_capacity(batch.len());
+        for new in batch {
+            let (room_id, last) = match seqs.get(&new.room).or(self.rooms.get(&new.room)) {
+                Some(&known) => known,
+                None => self.room_row(&new.room, ts)?,
+            };
+            let seq = last + 1;
+            let inserted = self
+                .conn
+                .prepare_cached(
+                    "INSERT INTO messages (room_id, seq, author, client_id, body, ts)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (client_id, author) DO NOTHING",
+                )?
+                .execute(params![
+                    room_id,
+                    to_db_seq(seq)?,
+                    new.author.as_str(),
+                    new.client_id.as_str(),
+                    new.body.as_str(),
+                    ts
+                ]);
+            match inserted {
+                Ok(1) => {
+                    seqs.insert(new.room.clone(), (room_id, seq));
+                    let id = self.conn.last_insert_rowid();
+                    out.push(Appended::New(new.stored(id, seq, ts)));
+                }
+                Ok(_) => out.push(Appended::Duplicate(self.original(new)?)),
+                Err(error) if is_unique_violation(&error) => return Err(Failure::SeqClash),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Ok((out, seqs))
+    }
+
+    /// The stored message a resend repeats.
+    fn original(&mut self, new: &NewMessage) -> Result<ChatMessage, Failure> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT r.name, m.id, m.seq, m.body, m.ts
+                 FROM messages m JOIN rooms r ON r.id = m.room_id
+                 WHERE m.client_id = ?1 AND m.author = ?2",
+            )?
+            .query_row(
+                params![new.client_id.as_str(), new.author.as_str()],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, i64>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, String>(4)?,
+                    ))
+                },
+            )?;
+        let (room, id, seq, body, ts) = row;
+        Ok(ChatMessage {
+            room: RoomName::new(room).map_err(corrupt)?,
+            seq: from_db_seq(seq)?,
+            id,
+            client_id: ClientId::clone(&new.client_id),
+            author: UserName::clone(&new.author),
+            body: MessageBody::new(body).map_err(corrupt)?,
+            ts,
+        })
+    }
+
+    /// The room's id and newest seq, creating the room if this is its first message.
+    fn room_row(&mut self, room: &RoomName, ts: &str) -> Result<(i64, Seq), Failure> {
+        let found = self
+            .conn
+            .prepare_cached("SELECT id FROM rooms WHERE name = ?1")?
+            .query_row([room.as_str()], |row| row.get::<_, i64>(0))
+            .optional()?;
+        let id = match found {
+            Some(id) => id,
+            None => {
+                self.conn
+                    .prepare_cached("INSERT INTO rooms (name, created_at) VALUES (?1, ?2)")?
+                    .execute(params![room.as_str(), ts])?;
+                self.conn.last_insert_rowid()
+            }
+        };
+        let last: i64 = self
+            .conn
+            .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room_id = ?1")?
+            .query_row([id], |row| row.get(0))?;
+        Ok((id, from_db_seq(last)?))
+    }
+
+    /// Ends a failed transaction. If even the ROLLBACK fails, the connection is left
+    /// as it is; [`WriteConn::ensure_idle`] deals with it before the next batch.
+    fn rollback(&mut self) {
+        if let Err(error) = self.conn.execute_batch("ROLLBACK") {
+            tracing::warn!(%error, "ROLLBACK failed");
+        }
+    }
+
+    /// Makes sure no transaction is open before a batch: one left open (a ROLLBACK
+    /// that failed) is rolled back, and if that fails too the connection is replaced,
+    /// so one bad moment cannot fail every later batch.
+    fn ensure_idle(&mut self) -> Result<(), StoreError> {
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        if self.conn.execute_batch("ROLLBACK").is_ok() && self.conn.is_autocommit() {
+            return Ok(());
+        }
+        tracing::warn!("the writer's connection is stuck in a transaction; reopening it");
+        self.conn = connect(&self.path, self.durability)?;
+        self.rooms.clear();
+        Ok(())
+    }
+
+    /// Closes the connection, saying so if that fails.
+    pub(super) fn close(self) {
+        if let Err((_, error)) = self.conn.close() {
+            tracing::warn!(%error, "closing the writer connection failed");
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(database)?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(database)?;
+    let synchronous = match durability {
+        Durability::Process => "NORMAL",
+        Durability::Disk => "FULL",
+    };
+    // The database is in WAL mode already (the store opened it so). The background
+    // checkpointer (checkpoint.rs) does most checkpoints; the writer only when it
+    // cannot keep up.
+    for sql in [
+        format!("PRAGMA synchronous = {synchronous}"),
+        "PRAGMA foreign_keys = ON".to_owned(),
+        format!(
+            "PRAGMA wal_autocheckpoint = {}",
+            checkpoint::WRITER_CHECKPOINT_PAGES
+        ),
+    ] {
+        pragma(&conn, &sql).map_err(database)?;
+    }
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
+}
+
+/// Runs a PRAGMA, whatever rows it answers with.
+fn pragma(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    let mut statement = conn.prepare(sql)?;
+    let mut rows = statement.query([])?;
+    while rows.next()?.is_some() {}
+    Ok(())
+}
+
+/// A UNIQUE constraint failed: on the messages insert (whose idempotency key is
+/// handled by ON CONFLICT) that can only be `(room_id, seq)`.
+fn is_unique_violation(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(e, _)
+            if e.code == ErrorCode::ConstraintViolation
+                && e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+    )
+}
+
+fn database(error: rusqlite::Error) -> StoreError {
+    StoreError::Database(error.to_string())
+}
+
+fn corrupt(error: impl std::fmt::Display) -> Failure {
+    Failure::Other(StoreError::Corrupt(error.to_string()))
+}
