@@ -12,7 +12,6 @@ pub mod probe;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::wd::Capabilities;
@@ -68,7 +67,7 @@ impl Server {
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            confab_server::run(listener, Arc::new(store), &dist, async {
+            confab_server::run(listener, store, &dist, async {
                 let _ = stopped.await;
             })
             .await
@@ -106,8 +105,8 @@ impl Server {
 
 /// Stores `count` messages in `room` straight into the database at `db`.
 async fn seed(db: &std::path::Path, room: &str, count: u64) {
-    use confab_server::store::{NewMessage, Store};
-    use confab_shared::{ClientId, MessageBody, RoomName, UserName};
+    use confab_server::store::NewMessage;
+    use confab_shared::{ClientId, MessageBody, RoomName, UserId, UserName};
 
     let store = confab_server::store::open(db.to_str().expect("utf-8 path"), Default::default())
         .await
@@ -126,6 +125,7 @@ async fn seed(db: &std::path::Path, room: &str, count: u64) {
             NewMessage {
                 room: room.clone(),
                 author: authors[(n / 4 % 3) as usize].clone(),
+                author_id: UserId::guest(&authors[(n / 4 % 3) as usize]),
                 client_id: ClientId::new(format!("seed{n}")).expect("client id"),
                 body: MessageBody::new(body).expect("body"),
             }

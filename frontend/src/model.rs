@@ -6,7 +6,7 @@ use std::ops::Bound;
 
 use confab_shared::protocol::{MAX_HISTORY_LIMIT, PRESENCE_LIST_LIMIT};
 use confab_shared::{
-    ChatMessage, ClientId, ClientMsg, MessageBody, RoomName, Seq, ServerMsg, UserName,
+    ChatMessage, ClientId, ClientMsg, MessageBody, RoomName, Seq, ServerMsg, UserId, UserName,
 };
 
 /// The state of the socket, as the page shows it.
@@ -62,8 +62,8 @@ impl Room {
         self.messages.keys().next().copied()
     }
 
-    fn insert(&mut self, message: ChatMessage, me: &UserName, counts_as_unread: bool) {
-        if message.author == *me {
+    fn insert(&mut self, message: ChatMessage, me: &UserId, counts_as_unread: bool) {
+        if message.author_id == *me {
             self.pending.retain(|p| p.client_id != message.client_id);
         }
         let seq = message.seq;
@@ -101,7 +101,10 @@ pub struct Row {
 
 #[derive(Debug, Clone)]
 pub struct Chat {
+    /// The name this person shows.
     pub me: UserName,
+    /// Who this person is: messages with this `author_id` are theirs.
+    pub me_id: UserId,
     pub rooms: BTreeMap<RoomName, Room>,
     pub current: RoomName,
     pub link: Link,
@@ -120,6 +123,7 @@ impl Chat {
             .collect();
         all.entry(current.clone()).or_default();
         Self {
+            me_id: UserId::guest(&me),
             me,
             rooms: all,
             current,
@@ -136,7 +140,8 @@ impl Chat {
     /// Applies one frame from the server.
     pub fn apply(&mut self, msg: ServerMsg) {
         match msg {
-            ServerMsg::Welcome { epoch, .. } => {
+            ServerMsg::Welcome { epoch, user_id, .. } => {
+                self.me_id = user_id;
                 if self.epoch.as_ref().is_some_and(|known| *known != epoch) {
                     // Another history: our seqs mean nothing there. Start over,
                     // keeping only what the person has not seen stored yet.
@@ -173,7 +178,7 @@ impl Chat {
             ServerMsg::Message(message) => {
                 let current = message.room == self.current;
                 if let Some(state) = self.rooms.get_mut(&message.room) {
-                    state.insert(message, &self.me, !current);
+                    state.insert(message, &self.me_id, !current);
                 }
             }
             ServerMsg::Ack {
@@ -189,7 +194,7 @@ impl Chat {
                 if let Some(state) = self.rooms.get_mut(&room) {
                     state.loading_earlier = false;
                     for message in messages {
-                        state.insert(message, &self.me, false);
+                        state.insert(message, &self.me_id, false);
                     }
                 }
             }
@@ -325,32 +330,32 @@ impl Chat {
         };
         // The line just above the window decides how its first line is grouped.
         let above = window::span(room, Bound::Unbounded, Bound::Excluded(window.lo)).next_back();
-        let mut previous = above.map(|(&seq, m)| (seq, &m.author));
+        let mut previous = above.map(|(&seq, m)| (seq, &m.author_id));
         let upper = window.hi.map_or(Bound::Unbounded, Bound::Included);
         let mut rows = Vec::new();
         for m in window::span(room, Bound::Included(window.lo), upper).map(|(_, m)| m) {
             let missing_before = previous.map_or(0, |(p, _)| m.seq.saturating_sub(p + 1));
             rows.push(Row {
-                key: format!("{}/{}", m.author, m.client_id),
+                key: format!("{}/{}", m.author_id, m.client_id),
                 author: m.author.clone(),
                 body: m.body.clone(),
                 ts: Some(m.ts.clone()),
                 delivery: None,
                 client_id: m.client_id.clone(),
-                starts_group: previous.is_none_or(|(_, a)| *a != m.author) || missing_before > 0,
-                mine: m.author == self.me,
+                starts_group: previous.is_none_or(|(_, a)| *a != m.author_id) || missing_before > 0,
+                mine: m.author_id == self.me_id,
                 seq: m.seq,
                 missing_before,
             });
-            previous = Some((m.seq, &m.author));
+            previous = Some((m.seq, &m.author_id));
         }
         if window.hi.is_some() {
             return rows;
         }
-        let mut after_mine = previous.is_some_and(|(_, a)| *a == self.me);
+        let mut after_mine = previous.is_some_and(|(_, a)| *a == self.me_id);
         for p in &room.pending {
             rows.push(Row {
-                key: format!("{}/{}", self.me, p.client_id),
+                key: format!("{}/{}", self.me_id, p.client_id),
                 author: self.me.clone(),
                 body: p.body.clone(),
                 ts: None,

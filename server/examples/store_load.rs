@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use confab_server::store::{Durability, NewMessage, SqliteStore, Store};
-use confab_shared::{ClientId, MessageBody, RoomName, UserName};
+use confab_shared::{ClientId, MessageBody, RoomName, UserId, UserName};
 
 #[derive(Parser)]
 struct Args {
@@ -60,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
             batch.push(NewMessage {
                 room: room.clone(),
                 author: author.clone(),
+                author_id: UserId::guest(author),
                 client_id: ClientId::new(id)?,
                 body: body.clone(),
             });

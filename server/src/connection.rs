@@ -130,6 +130,7 @@ impl Connection {
     async fn run(&mut self, mut queue: Queue) -> End {
         let welcome = ServerMsg::Welcome {
             user: self.identity.name.clone(),
+            user_id: self.identity.user.clone(),
             epoch: self.state.epoch.to_string(),
         };
         if let Err(end) = Box::pin(self.write(&welcome)).await {

@@ -12,12 +12,12 @@
 //! only, so 10,000 people joining one room cost 10,000 small frames per flush, not
 //! 10^8 names.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use confab_shared::protocol::PRESENCE_LIST_LIMIT;
-use confab_shared::{RoomName, ServerMsg, UserName};
+use confab_shared::{RoomName, ServerMsg, UserId, UserName};
 
 use crate::outbox::{Outbound, Outbox, RoomFrame};
 use crate::wire;
@@ -41,16 +41,17 @@ struct Rooms {
 #[derive(Default)]
 struct Room {
     members: HashMap<ConnId, Member>,
-    /// Distinct people online, with how many of their connections are in the room.
-    online: BTreeMap<UserName, usize>,
-    /// Unannounced changes: each person's latest state (true = came online).
-    changes: BTreeMap<UserName, bool>,
+    /// Distinct people online, by id: their name, and how many of their connections
+    /// are in the room.
+    online: HashMap<UserId, (UserName, usize)>,
+    /// Unannounced changes: each person's name and latest state (true = came online).
+    changes: HashMap<UserId, (UserName, bool)>,
     /// How many were online at the last announcement.
     announced: usize,
 }
 
 struct Member {
-    user: UserName,
+    user: UserId,
     outbox: Outbox,
 }
 
@@ -66,7 +67,7 @@ impl Room {
     fn online(&self) -> Online {
         let count = self.online.len();
         let names = if count <= PRESENCE_LIST_LIMIT {
-            self.online.keys().cloned().collect()
+            self.names()
         } else {
             Vec::new()
         };
@@ -74,6 +75,13 @@ impl Room {
             names,
             count: u32::try_from(count).unwrap_or(u32::MAX),
         }
+    }
+
+    /// Everyone's name, sorted.
+    fn names(&self) -> Vec<UserName> {
+        let mut names: Vec<UserName> = self.online.values().map(|(n, _)| n.clone()).collect();
+        names.sort();
+        names
     }
 
     fn deliver(&self, frame: &Arc<RoomFrame>) {
@@ -93,15 +101,17 @@ impl Room {
             // Count only.
         } else if was > PRESENCE_LIST_LIMIT {
             // Members had no names: send them all.
-            online = Some(self.online.keys().cloned().collect());
+            online = Some(self.names());
         } else {
-            for (user, came) in changes {
+            for (_, (name, came)) in changes {
                 if came {
-                    joined.push(user)
+                    joined.push(name)
                 } else {
-                    left.push(user)
+                    left.push(name)
                 }
             }
+            joined.sort();
+            left.sort();
         }
         ServerMsg::Presence {
             room: room.clone(),
@@ -131,7 +141,8 @@ impl Hub {
         &self,
         room: &RoomName,
         conn: ConnId,
-        user: &UserName,
+        user: &UserId,
+        name: &UserName,
         outbox: &Outbox,
     ) -> Online {
         let mut guard = self.lock();
@@ -142,10 +153,13 @@ impl Hub {
             outbox: outbox.clone(),
         };
         if state.members.insert(conn, member).is_none() {
-            let count = state.online.entry(user.clone()).or_insert(0);
+            let (_, count) = state
+                .online
+                .entry(user.clone())
+                .or_insert_with(|| (name.clone(), 0));
             *count += 1;
             if *count == 1 {
-                state.changes.insert(user.clone(), true);
+                state.changes.insert(user.clone(), (name.clone(), true));
                 dirty.insert(room.clone());
             }
         }
@@ -167,11 +181,12 @@ impl Hub {
             dirty.remove(room);
             return true;
         }
-        if let Some(count) = state.online.get_mut(&member.user) {
+        if let Some((_, count)) = state.online.get_mut(&member.user) {
             *count -= 1;
-            if *count == 0 {
-                state.online.remove(&member.user);
-                state.changes.insert(member.user, false);
+            if *count == 0
+                && let Some((name, _)) = state.online.remove(&member.user)
+            {
+                state.changes.insert(member.user, (name, false));
                 dirty.insert(room.clone());
             }
         }

@@ -7,13 +7,15 @@
 use axum::extract::{FromRequestParts, Query};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use confab_shared::UserName;
+use confab_shared::{UserId, UserName};
 use serde::Deserialize;
 
 /// Who a connection acts for. Commands get the whole of it (`commands/authz.rs`
 /// decides with it), never just a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Identity {
+    /// Who this is, for good: what messages and presence are keyed on.
+    pub(crate) user: UserId,
     /// What others see.
     pub(crate) name: UserName,
     pub(crate) kind: Kind,
@@ -29,6 +31,7 @@ pub(crate) enum Kind {
 impl Identity {
     pub(crate) fn guest(name: UserName) -> Self {
         Self {
+            user: UserId::guest(&name),
             name,
             kind: Kind::Guest,
         }

@@ -142,7 +142,7 @@ async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, repl
 mod tests {
     use std::time::Duration;
 
-    use confab_shared::{ClientId, MessageBody, RoomName, UserName};
+    use confab_shared::{ClientId, MessageBody, RoomName, UserId, UserName};
 
     use super::*;
     use crate::store::MemoryStore;
@@ -152,6 +152,7 @@ mod tests {
             message: NewMessage {
                 room: room.clone(),
                 author: UserName::new("ann").unwrap(),
+                author_id: UserId::new("guest:ann").unwrap(),
                 client_id: ClientId::new(client_id).unwrap(),
                 body: MessageBody::new("hi").unwrap(),
             },
@@ -180,6 +181,7 @@ mod tests {
         hub.join(
             &room,
             hub.next_conn_id(),
+            &UserId::guest(&UserName::new("bob").unwrap()),
             &UserName::new("bob").unwrap(),
             &member,
         );

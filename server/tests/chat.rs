@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Client, TestServer, user};
-use confab_shared::ServerMsg;
+use confab_shared::{ServerMsg, UserId};
 use serde_json::json;
 
 #[tokio::test]
@@ -15,6 +15,7 @@ async fn two_clients_chat_in_one_room() {
         alice.recv().await,
         ServerMsg::Welcome {
             user: user("alice"),
+            user_id: UserId::new("guest:alice").unwrap(),
             epoch: server.epoch(),
         },
         "welcome is the first frame"
@@ -29,6 +30,7 @@ async fn two_clients_chat_in_one_room() {
         bob.recv().await,
         ServerMsg::Welcome {
             user: user("bob"),
+            user_id: UserId::new("guest:bob").unwrap(),
             epoch: server.epoch(),
         },
         "welcome is the first frame"

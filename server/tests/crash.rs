@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use common::process::{ServerProcess, free_port};
 use common::resilient::{self, Outgoing, Plan, Report};
-use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserName};
+use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserId, UserName};
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use tokio::task::JoinHandle;
@@ -72,7 +72,7 @@ async fn stored_messages(db: &Path) -> Vec<ChatMessage> {
         .await
         .expect("open the database file");
     let rows = sqlx::query(
-        "SELECT r.name, m.seq, m.id, m.client_id, m.author, m.body, m.ts
+        "SELECT r.name, m.seq, m.id, m.client_id, m.author, m.author_id, m.body, m.ts
          FROM messages m JOIN rooms r ON r.id = m.room_id ORDER BY m.id",
     )
     .fetch_all(&pool)
@@ -86,8 +86,9 @@ async fn stored_messages(db: &Path) -> Vec<ChatMessage> {
             id: row.get(2),
             client_id: ClientId::new(row.get::<String, _>(3)).expect("client_id"),
             author: UserName::new(row.get::<String, _>(4)).expect("author"),
-            body: MessageBody::new(row.get::<String, _>(5)).expect("body"),
-            ts: row.get(6),
+            author_id: UserId::new(row.get::<String, _>(5)).expect("author_id"),
+            body: MessageBody::new(row.get::<String, _>(6)).expect("body"),
+            ts: row.get(7),
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{TestServer, try_connect, user};
-use confab_shared::ServerMsg;
+use confab_shared::{ServerMsg, UserId};
 use tokio_tungstenite::tungstenite::Error;
 
 async fn assert_refused_with_400(server: &TestServer, query: &str) {
@@ -40,6 +40,7 @@ async fn url_encoded_valid_name_is_welcomed() {
         socket.recv().await,
         ServerMsg::Welcome {
             user: user("zoë"),
+            user_id: UserId::new("guest:zoë").unwrap(),
             epoch: server.epoch(),
         }
     );

@@ -6,5 +6,5 @@
 pub mod names;
 pub mod protocol;
 
-pub use names::{ClientId, InvalidValue, MessageBody, RoomName, UserName};
+pub use names::{ClientId, InvalidValue, MessageBody, RoomName, UserId, UserName};
 pub use protocol::{ChatMessage, ClientMsg, DecodeError, ErrorCode, MessageId, Seq, ServerMsg};

@@ -23,6 +23,8 @@ pub enum InvalidValue {
     MessageBody,
     #[error("client ids are 1-64 characters of A-Z, a-z, 0-9, '_' and '-'")]
     ClientId,
+    #[error("user ids are 1-64 characters, without spaces or control characters")]
+    UserId,
 }
 
 /// Declares a string newtype whose constructor runs `$check`.
@@ -103,6 +105,22 @@ validated_string!(
     InvalidValue::ClientId
 );
 
+validated_string!(
+    /// Who a person is, for good: what messages, presence and "mine" are keyed on.
+    /// Opaque to clients (compare, never parse): 1-64 characters, no white space or
+    /// control characters. A guest's is `guest:` and the name it picked.
+    UserId,
+    is_user_id,
+    InvalidValue::UserId
+);
+
+impl UserId {
+    /// The id of the guest who picked `name`: the same name is the same guest.
+    pub fn guest(name: &UserName) -> Self {
+        Self(format!("guest:{name}"))
+    }
+}
+
 impl MessageBody {
     /// The most characters (Unicode scalar values) a body may have.
     pub const MAX_CHARS: usize = 4000;
@@ -142,6 +160,10 @@ fn is_client_id(value: &str) -> bool {
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn is_user_id(value: &str) -> bool {
+    length_within(value, 64) && !value.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 #[cfg(test)]
@@ -199,6 +221,19 @@ mod tests {
         assert!(ClientId::new("a".repeat(64)).is_ok());
         for bad in ["", "with space", "é", &"a".repeat(65)] {
             assert_eq!(ClientId::new(bad), Err(InvalidValue::ClientId), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn user_ids() {
+        let guest = UserId::guest(&UserName::new("é".repeat(32)).unwrap());
+        assert_eq!(UserId::new(guest.as_str()), Ok(guest.clone()));
+        assert_eq!(
+            UserId::guest(&UserName::new("ann").unwrap()).as_str(),
+            "guest:ann"
+        );
+        for bad in ["", "a b", "tab\t", &"a".repeat(65)] {
+            assert_eq!(UserId::new(bad), Err(InvalidValue::UserId), "{bad:?}");
         }
     }
 

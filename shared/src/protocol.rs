@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::names::{ClientId, MessageBody, RoomName, UserName};
+use crate::names::{ClientId, MessageBody, RoomName, UserId, UserName};
 
 /// Per-room message number: starts at 1, no gaps, assigned when the message is stored.
 pub type Seq = u64;
@@ -63,7 +63,10 @@ pub struct ChatMessage {
     pub seq: Seq,
     pub id: MessageId,
     pub client_id: ClientId,
+    /// The author's display name, as it was when the message was sent.
     pub author: UserName,
+    /// The author's stable id: what "sent by me" and "same author" compare.
+    pub author_id: UserId,
     pub body: MessageBody,
     /// When the server stored it, RFC 3339 in UTC.
     pub ts: String,
@@ -77,7 +80,12 @@ pub enum ServerMsg {
     /// history this is. `epoch` changes when the history is replaced (a restore, a
     /// wipe); seqs from another epoch mean nothing here, so a client that sees a new
     /// epoch drops what it has and joins afresh.
-    Welcome { user: UserName, epoch: String },
+    Welcome {
+        user: UserName,
+        /// The connection's own id, as messages carry it in `author_id`.
+        user_id: UserId,
+        epoch: String,
+    },
     /// The reply to `ping`.
     Pong,
     /// The reply to `join`, sent before the replayed messages.

@@ -1,5 +1,5 @@
 use confab_shared::{
-    ChatMessage, ClientId, ClientMsg, ErrorCode, MessageBody, RoomName, ServerMsg, UserName,
+    ChatMessage, ClientId, ClientMsg, ErrorCode, MessageBody, RoomName, ServerMsg, UserId, UserName,
 };
 
 use super::*;
@@ -23,6 +23,7 @@ fn message(room_name: &str, seq: u64, author: &str, client_id: &str) -> ServerMs
         id: seq as i64,
         client_id: id(client_id),
         author: user(author),
+        author_id: UserId::guest(&user(author)),
         body: MessageBody::new(format!("m{seq}")).unwrap(),
         ts: "2026-11-26T13:00:00.000Z".to_owned(),
     })
@@ -93,7 +94,7 @@ fn a_sent_message_is_pending_until_it_comes_back_and_is_resent_after_reconnect()
     assert_eq!(rows.len(), 1, "the stored copy replaces the pending one");
     assert_eq!(rows[0].delivery, None);
     assert_eq!(
-        rows[0].key, "me/x1",
+        rows[0].key, "guest:me/x1",
         "same key, so the line is not rebuilt elsewhere"
     );
     assert!(!c.resume().contains(&frame));
@@ -268,6 +269,7 @@ fn a_new_epoch_starts_over_but_keeps_unconfirmed_messages() {
     let mut c = chat();
     let welcome = |epoch: &str| ServerMsg::Welcome {
         user: user("me"),
+        user_id: UserId::guest(&user("me")),
         epoch: epoch.to_owned(),
     };
     c.apply(welcome("one"));
@@ -360,4 +362,35 @@ fn presence_diffs_and_crowds() {
     assert_eq!(c.current_room().unwrap().online_count, 150);
     c.apply(presence(2, &[], &[], Some(&["ann", "zed"])));
     assert_eq!(names(&c), ["ann", "zed"]);
+}
+
+#[test]
+fn mine_is_who_wrote_it_not_the_name_it_shows() {
+    let mut c = chat();
+    c.apply(ServerMsg::Welcome {
+        user: user("me"),
+        user_id: UserId::new("u:7").unwrap(),
+        epoch: "e".to_owned(),
+    });
+    c.apply(joined("general", 0));
+    c.queue_send(id("x1"), MessageBody::new("hi").unwrap());
+    // Someone else showing the same name: not mine, and my pending line stays.
+    c.apply(message("general", 1, "me", "x1"));
+    // Mine, under the id the welcome gave.
+    let ServerMsg::Message(mut own) = message("general", 2, "me", "x1") else {
+        unreachable!()
+    };
+    own.author_id = UserId::new("u:7").unwrap();
+    let before = c.rows_in(Window::ALL);
+    assert_eq!(before.len(), 2, "one stored, one pending: {before:?}");
+    assert!(!before[0].mine && before[1].mine);
+    c.apply(ServerMsg::Message(own));
+    let rows = c.rows_in(Window::ALL);
+    let mine: Vec<(u64, bool)> = rows.iter().map(|r| (r.seq, r.mine)).collect();
+    assert_eq!(
+        mine,
+        [(1, false), (2, true)],
+        "the pending line became line 2"
+    );
+    assert!(rows[1].starts_group, "another author than line 1");
 }

@@ -16,9 +16,13 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>
         return denied(denial, None);
     }
     let state = session.state;
-    let online = state
-        .hub
-        .join(&room, session.conn, &session.identity.name, session.outbox);
+    let online = state.hub.join(
+        &room,
+        session.conn,
+        &session.identity.user,
+        &session.identity.name,
+        session.outbox,
+    );
     let limit = if after.is_some() {
         MAX_REPLAY
     } else {

@@ -25,6 +25,7 @@ pub(super) async fn run(
         message: NewMessage {
             room,
             author: session.identity.name.clone(),
+            author_id: session.identity.user.clone(),
             client_id: client_id.clone(),
             body,
         },

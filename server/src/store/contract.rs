@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use confab_shared::{ClientId, MessageBody, RoomName, UserName};
+use confab_shared::{ClientId, MessageBody, RoomName, UserId, UserName};
 
 use super::{Appended, NewMessage, Store, StoreError};
 
@@ -11,6 +11,7 @@ pub(super) fn new_message(room: &str, author: &str, client_id: &str, body: &str)
     NewMessage {
         room: RoomName::new(room).unwrap(),
         author: UserName::new(author).unwrap(),
+        author_id: UserId::guest(&UserName::new(author).unwrap()),
         client_id: ClientId::new(client_id).unwrap(),
         body: MessageBody::new(body).unwrap(),
     }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use confab_shared::{ChatMessage, ClientId, RoomName, Seq, UserName};
+use confab_shared::{ChatMessage, ClientId, RoomName, Seq, UserId};
 
 use super::{Appended, NewMessage, Page, Replay, Store, StoreError, now_rfc3339};
 
@@ -23,8 +23,8 @@ pub struct MemoryStore {
 struct State {
     /// Each room's messages, seq 1 first.
     rooms: HashMap<RoomName, Vec<ChatMessage>>,
-    /// Where each (author, client id) was stored: room and index.
-    sent: HashMap<(UserName, ClientId), (RoomName, usize)>,
+    /// Where each (author id, client id) was stored: room and index.
+    sent: HashMap<(UserId, ClientId), (RoomName, usize)>,
     last_id: i64,
     closed: bool,
 }
@@ -74,7 +74,7 @@ impl Store for MemoryStore {
         let ts = now_rfc3339();
         let mut out = Vec::with_capacity(batch.len());
         for new in batch.iter() {
-            let key = (new.author.clone(), new.client_id.clone());
+            let key = (new.author_id.clone(), new.client_id.clone());
             if let Some((room, at)) = state.sent.get(&key) {
                 let original = state.rooms.get(room).and_then(|m| m.get(*at)).cloned();
                 let original =

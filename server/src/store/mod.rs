@@ -12,7 +12,7 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserName};
+use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserId, UserName};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -23,7 +23,10 @@ pub use sqlite::SqliteStore;
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub room: RoomName,
+    /// The author's name as others see it now.
     pub author: UserName,
+    /// Who the author is: with `client_id`, the idempotency key.
+    pub author_id: UserId,
     pub client_id: ClientId,
     pub body: MessageBody,
 }
@@ -37,6 +40,7 @@ impl NewMessage {
             id,
             client_id: self.client_id.clone(),
             author: self.author.clone(),
+            author_id: self.author_id.clone(),
             body: self.body.clone(),
             ts: ts.to_owned(),
         }

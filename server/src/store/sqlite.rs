@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserName};
+use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserId, UserName};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -30,7 +30,7 @@ use writer::Job;
 
 use super::{Appended, Durability, NewMessage, Page, Replay, Store, StoreError};
 
-const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, body, ts";
+const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, author_id, body, ts";
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -254,8 +254,9 @@ fn message_from_row(
         seq: from_db_seq(row.try_get(first + 1)?)?,
         client_id: ClientId::new(row.try_get::<String, _>(first + 2)?).map_err(corrupt)?,
         author: UserName::new(row.try_get::<String, _>(first + 3)?).map_err(corrupt)?,
-        body: MessageBody::new(row.try_get::<String, _>(first + 4)?).map_err(corrupt)?,
-        ts: row.try_get(first + 5)?,
+        author_id: UserId::new(row.try_get::<String, _>(first + 4)?).map_err(corrupt)?,
+        body: MessageBody::new(row.try_get::<String, _>(first + 5)?).map_err(corrupt)?,
+        ts: row.try_get(first + 6)?,
     })
 }
 

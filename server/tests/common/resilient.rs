@@ -338,8 +338,14 @@ impl ClientState {
 
         match timeout(IO_LIMIT, socket.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => match parse(&name, text.as_str()) {
-                ServerMsg::Welcome { user, epoch } => {
+                ServerMsg::Welcome {
+                    user,
+                    user_id,
+                    epoch,
+                } => {
                     assert_eq!(user.as_str(), name, "welcome names us");
+                    // A guest's id is its name behind `guest:` (docs/protocol.md).
+                    assert_eq!(user_id.as_str(), format!("guest:{name}"), "welcome ids us");
                     let known = self.epoch.get_or_insert_with(|| epoch.clone());
                     assert_eq!(*known, epoch, "{name}: the history changed under us");
                 }

@@ -19,6 +19,7 @@ fn sample_message() -> ChatMessage {
         id: 42,
         client_id: ClientId::new("c-1").unwrap(),
         author: user("alice"),
+        author_id: UserId::new("guest:alice").unwrap(),
         body: MessageBody::new("hello <b>world</b>").unwrap(),
         ts: "2026-11-26T13:00:00.000Z".to_owned(),
     }
@@ -83,9 +84,10 @@ fn server_frames() {
     assert_server_json(
         ServerMsg::Welcome {
             user: user("alice"),
+            user_id: UserId::new("guest:alice").unwrap(),
             epoch: "9f86d081884c7d65".to_owned(),
         },
-        json!({"type": "welcome", "user": "alice", "epoch": "9f86d081884c7d65"}),
+        json!({"type": "welcome", "user": "alice", "user_id": "guest:alice", "epoch": "9f86d081884c7d65"}),
     );
     assert_server_json(ServerMsg::Pong, json!({"type": "pong"}));
     assert_server_json(
@@ -110,7 +112,7 @@ fn server_frames() {
     );
     let message = json!({
         "room": "general", "seq": 7, "id": 42, "client_id": "c-1", "author": "alice",
-        "body": "hello <b>world</b>", "ts": "2026-11-26T13:00:00.000Z"
+        "author_id": "guest:alice", "body": "hello <b>world</b>", "ts": "2026-11-26T13:00:00.000Z"
     });
     let mut framed = message.clone();
     framed["type"] = json!("message");

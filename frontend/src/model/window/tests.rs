@@ -1,4 +1,4 @@
-use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, ServerMsg, UserName};
+use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, ServerMsg, UserId, UserName};
 
 use super::*;
 use crate::model::{Chat, Row};
@@ -15,6 +15,7 @@ fn stored(seq: Seq) -> ChatMessage {
         id: seq as i64,
         client_id: ClientId::new(format!("c{seq}")).unwrap(),
         author: UserName::new(author).unwrap(),
+        author_id: UserId::guest(&UserName::new(author).unwrap()),
         body: MessageBody::new(format!("m{seq}")).unwrap(),
         ts: "2026-11-26T13:00:00.000Z".to_owned(),
     }

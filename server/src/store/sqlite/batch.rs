@@ -1,7 +1,7 @@
 //! The one write path: the writer's own SQLite connection (rusqlite), with cached
 //! statements, storing a batch in one transaction.
 //!
-//! Each message is one cached `INSERT ... ON CONFLICT (client_id, author) DO
+//! Each message is one cached `INSERT ... ON CONFLICT (client_id, author_id) DO
 //! NOTHING`: a new message is stored with its room's next seq, and a resend (the
 //! author used that client id before, in an earlier batch or earlier in this one)
 //! inserts nothing, so the original is read back and acknowledged again. Room ids
@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserName};
+use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserId, UserName};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 use super::{checkpoint, from_db_seq, to_db_seq};
@@ -119,13 +119,14 @@ impl WriteConn {
             let inserted = self
                 .conn
                 .prepare_cached(
-                    "INSERT INTO messages (room_id, seq, author, client_id, body, ts)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT (client_id, author) DO NOTHING",
+                    "INSERT INTO messages (room_id, seq, author_id, author, client_id, body, ts)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (client_id, author_id) DO NOTHING",
                 )?
                 .execute(params![
                     room_id,
                     to_db_seq(seq)?,
+                    new.author_id.as_str(),
                     new.author.as_str(),
                     new.client_id.as_str(),
                     new.body.as_str(),
@@ -147,15 +148,15 @@ impl WriteConn {
 
     /// The stored message a resend repeats.
     fn original(&mut self, new: &NewMessage) -> Result<ChatMessage, Failure> {
-        let row = self
+        let (room, id, seq, author, body, ts) = self
             .conn
             .prepare_cached(
-                "SELECT r.name, m.id, m.seq, m.body, m.ts
+                "SELECT r.name, m.id, m.seq, m.author, m.body, m.ts
                  FROM messages m JOIN rooms r ON r.id = m.room_id
-                 WHERE m.client_id = ?1 AND m.author = ?2",
+                 WHERE m.client_id = ?1 AND m.author_id = ?2",
             )?
             .query_row(
-                params![new.client_id.as_str(), new.author.as_str()],
+                params![new.client_id.as_str(), new.author_id.as_str()],
                 |row| {
                     Ok((
                         row.get::<_, String>(0)?,
@@ -163,16 +164,18 @@ impl WriteConn {
                         row.get::<_, i64>(2)?,
                         row.get::<_, String>(3)?,
                         row.get::<_, String>(4)?,
+                        row.get::<_, String>(5)?,
                     ))
                 },
             )?;
-        let (room, id, seq, body, ts) = row;
         Ok(ChatMessage {
             room: RoomName::new(room).map_err(corrupt)?,
             seq: from_db_seq(seq)?,
             id,
             client_id: ClientId::clone(&new.client_id),
-            author: UserName::clone(&new.author),
+            // The name it was sent under, which the author may no longer have.
+            author: UserName::new(author).map_err(corrupt)?,
+            author_id: UserId::clone(&new.author_id),
             body: MessageBody::new(body).map_err(corrupt)?,
             ts,
         })

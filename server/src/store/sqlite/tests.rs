@@ -170,8 +170,9 @@ async fn a_seq_taken_by_another_writer_resets_the_cache_instead_of_failing() {
     let other = rusqlite::Connection::open(&path).unwrap();
     other
         .execute(
-            "INSERT INTO messages (room_id, seq, author, client_id, body, ts)
-             SELECT id, 2, 'bob', 'b1', 'elsewhere', 'now' FROM rooms WHERE name = 'a'",
+            "INSERT INTO messages (room_id, seq, author_id, author, client_id, body, ts)
+             SELECT id, 2, 'guest:bob', 'bob', 'b1', 'elsewhere', 'now' FROM rooms
+             WHERE name = 'a'",
             [],
         )
         .unwrap();
