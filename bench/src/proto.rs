@@ -50,7 +50,8 @@ fn stamp_in(payload: &[u8]) -> Option<u64> {
 impl Proto {
     fn path(self, user: &str) -> String {
         match self {
-            Proto::Confab => format!("/ws?name={user}"),
+            // Version 2; an older Confab (a --baseline) ignores the `v`.
+            Proto::Confab => format!("/ws?v=2&name={user}"),
             Proto::Plain => "/".to_owned(),
             Proto::SocketIo => "/socket.io/?EIO=4&transport=websocket".to_owned(),
         }
@@ -122,7 +123,11 @@ impl Proto {
         }
         match self {
             Proto::Plain => Seen::Delivery(stamp_in(payload)),
-            Proto::Confab if payload.starts_with(br#"{"type":"message""#) => {
+            // Protocol 2's events; `message` is how version 1 (a --baseline) sends them.
+            Proto::Confab
+                if payload.starts_with(br#"{"type":"event""#)
+                    || payload.starts_with(br#"{"type":"message""#) =>
+            {
                 Seen::Delivery(stamp_in(payload))
             }
             Proto::Confab if payload.starts_with(br#"{"type":"ack""#) => Seen::Ack,

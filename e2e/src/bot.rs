@@ -23,7 +23,7 @@ pub struct Bot {
 impl Bot {
     /// Connects to the server at `addr` as `name` and joins `room`.
     pub async fn join(addr: std::net::SocketAddr, name: &str, room: &str) -> Self {
-        let url = format!("ws://{addr}/ws?name={name}");
+        let url = format!("ws://{addr}/ws?v=2&name={name}");
         let (socket, _) = tokio_tungstenite::connect_async(url.as_str())
             .await
             .expect("the bot connects");

@@ -6,7 +6,8 @@ use std::ops::Bound;
 
 use confab_shared::protocol::{MAX_HISTORY_LIMIT, PRESENCE_LIST_LIMIT};
 use confab_shared::{
-    ChatMessage, ClientId, ClientMsg, MessageBody, RoomName, Seq, ServerMsg, UserId, UserName,
+    ChatMessage, ClientId, ClientMsg, EventKind, MessageBody, RoomName, Seq, ServerMsg, UserId,
+    UserName,
 };
 
 /// The state of the socket, as the page shows it.
@@ -16,6 +17,8 @@ pub enum Link {
     Online,
     /// Closed; the next attempt comes after a pause.
     Offline,
+    /// Closed for good: the server said not to reconnect (the notice says why).
+    Stopped,
 }
 
 /// Where a message the person sent stands before the server has stored it.
@@ -44,8 +47,11 @@ pub struct Room {
     /// `PRESENCE_LIST_LIMIT` people, nobody in bigger ones (only the count).
     pub online: BTreeSet<UserName>,
     pub online_count: u32,
-    /// Newest seq received: what a reconnect resumes after. None before the first join.
+    /// Newest event seq the view reflects: what a reconnect resumes after. None
+    /// before the first join.
     pub last_seq: Option<Seq>,
+    /// The server holds messages older than the oldest one here.
+    pub has_more: bool,
     /// Replayed messages up to this seq are not counted as unread.
     quiet_until: Seq,
     pub unread: u32,
@@ -53,9 +59,9 @@ pub struct Room {
 }
 
 impl Room {
-    /// Older messages exist on the server: seqs start at 1 and have no gaps.
+    /// Older messages exist on the server (as the last snapshot or page said).
     pub fn has_earlier(&self) -> bool {
-        self.messages.keys().next().is_some_and(|&first| first > 1)
+        self.has_more
     }
 
     pub fn oldest_seq(&self) -> Option<Seq> {
@@ -73,7 +79,22 @@ impl Room {
         {
             self.unread += 1;
         }
+    }
+
+    /// The view now reflects every event up to `seq`.
+    fn seen_up_to(&mut self, seq: Seq) {
         self.last_seq = Some(self.last_seq.map_or(seq, |last| last.max(seq)));
+    }
+
+    /// Replaces what the room showed with a snapshot of its newest messages.
+    fn replace(&mut self, messages: Vec<ChatMessage>, has_more: bool, last_seq: Seq, me: &UserId) {
+        self.messages.clear();
+        for message in messages {
+            self.insert(message, me, false);
+        }
+        self.has_more = has_more;
+        self.last_seq = Some(last_seq);
+        self.quiet_until = self.quiet_until.max(last_seq);
     }
 }
 
@@ -94,9 +115,6 @@ pub struct Row {
     pub mine: bool,
     /// The stored seq; 0 while pending.
     pub seq: Seq,
-    /// Stored messages missing between the line before and this one (a resume that
-    /// was cut short); shown as a gap the person can fill.
-    pub missing_before: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -155,31 +173,39 @@ impl Chat {
                 self.epoch = Some(epoch);
                 self.link = Link::Online;
             }
-            ServerMsg::Pong => {}
+            ServerMsg::Pong | ServerMsg::Unknown => {}
             ServerMsg::Joined {
                 room,
                 last_seq,
                 online,
                 online_count,
-                // A truncated replay leaves a hole between what we had and what came;
-                // rows_in() shows it and fill_gap() pages it in.
+                messages,
+                has_more,
+                // A truncated resume comes with a snapshot, which replaces the view.
                 truncated: _,
             } => {
                 let Some(state) = self.rooms.get_mut(&room) else {
                     return;
                 };
-                if state.last_seq.is_none() {
-                    // A first visit: the replay is history, not news.
-                    state.quiet_until = last_seq;
+                if let Some(messages) = messages {
+                    state.replace(messages, has_more, last_seq, &self.me_id);
                 }
                 state.online = online.into_iter().collect();
                 state.online_count = online_count;
             }
-            ServerMsg::Message(message) => {
-                let current = message.room == self.current;
-                if let Some(state) = self.rooms.get_mut(&message.room) {
-                    state.insert(message, &self.me_id, !current);
+            ServerMsg::Event(event) => {
+                let current = event.room == self.current;
+                let Some(state) = self.rooms.get_mut(&event.room) else {
+                    return;
+                };
+                match event.kind {
+                    EventKind::Message { message } => {
+                        state.insert(message, &self.me_id, !current);
+                    }
+                    // A kind this page does not know changes nothing it shows.
+                    EventKind::Unknown => {}
                 }
+                state.seen_up_to(event.seq);
             }
             ServerMsg::Ack {
                 room, client_id, ..
@@ -190,9 +216,21 @@ impl Chat {
                     state.pending.retain(|p| p.client_id != client_id);
                 }
             }
-            ServerMsg::History { room, messages, .. } => {
+            ServerMsg::History {
+                room,
+                messages,
+                has_more,
+            } => {
                 if let Some(state) = self.rooms.get_mut(&room) {
                     state.loading_earlier = false;
+                    // A page before the oldest held: it says whether more are older.
+                    let older = match (messages.first(), state.oldest_seq()) {
+                        (Some(first), Some(oldest)) => first.seq < oldest,
+                        _ => true,
+                    };
+                    if older {
+                        state.has_more = has_more;
+                    }
                     for message in messages {
                         state.insert(message, &self.me_id, false);
                     }
@@ -334,7 +372,6 @@ impl Chat {
         let upper = window.hi.map_or(Bound::Unbounded, Bound::Included);
         let mut rows = Vec::new();
         for m in window::span(room, Bound::Included(window.lo), upper).map(|(_, m)| m) {
-            let missing_before = previous.map_or(0, |(p, _)| m.seq.saturating_sub(p + 1));
             rows.push(Row {
                 key: format!("{}/{}", m.author_id, m.client_id),
                 author: m.author.clone(),
@@ -342,10 +379,9 @@ impl Chat {
                 ts: Some(m.ts.clone()),
                 delivery: None,
                 client_id: m.client_id.clone(),
-                starts_group: previous.is_none_or(|(_, a)| *a != m.author_id) || missing_before > 0,
+                starts_group: previous.is_none_or(|(_, a)| *a != m.author_id),
                 mine: m.author_id == self.me_id,
                 seq: m.seq,
-                missing_before,
             });
             previous = Some((m.seq, &m.author_id));
         }
@@ -364,32 +400,10 @@ impl Chat {
                 starts_group: !after_mine,
                 mine: true,
                 seq: 0,
-                missing_before: 0,
             });
             after_mine = true;
         }
         rows
-    }
-
-    /// Asks for the newest page of messages missing before `seq` in the current room.
-    pub fn fill_gap(&mut self, seq: Seq) -> Option<ClientMsg> {
-        let room = self.current.clone();
-        let state = self.rooms.get_mut(&room)?;
-        let below = state
-            .messages
-            .range(..seq)
-            .next_back()
-            .map_or(0, |(s, _)| *s);
-        let missing = seq.checked_sub(below + 1).filter(|m| *m > 0)?;
-        if state.loading_earlier {
-            return None;
-        }
-        state.loading_earlier = true;
-        Some(ClientMsg::History {
-            room,
-            before: Some(seq),
-            limit: u32::try_from(missing.min(100)).unwrap_or(100),
-        })
     }
 
     /// Unconfirmed messages, to keep across reloads.

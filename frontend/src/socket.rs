@@ -4,12 +4,15 @@
 
 use std::time::Duration;
 
+use confab_shared::close::{self, Action};
+use confab_shared::protocol::PROTOCOL_VERSION;
 use confab_shared::{ClientMsg, ServerMsg, UserName};
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::stream::FusedStream;
 use futures::{FutureExt, SinkExt, StreamExt, select};
-use gloo_net::websocket::Message;
+use gloo_net::websocket::events::CloseEvent;
 use gloo_net::websocket::futures::WebSocket;
+use gloo_net::websocket::{Message, WebSocketError};
 use gloo_timers::future::{IntervalStream, sleep};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -71,7 +74,9 @@ fn socket_url(name: &UserName) -> Option<String> {
     };
     let host = location.host().ok()?;
     let name = String::from(js_sys::encode_uri_component(name.as_str()));
-    Some(format!("{scheme}://{host}/ws?name={name}"))
+    Some(format!(
+        "{scheme}://{host}/ws?v={PROTOCOL_VERSION}&name={name}"
+    ))
 }
 
 async fn run(name: UserName, chat: RwSignal<Chat>, mut outgoing: UnboundedReceiver<ClientMsg>) {
@@ -84,8 +89,14 @@ async fn run(name: UserName, chat: RwSignal<Chat>, mut outgoing: UnboundedReceiv
         chat.update(|c| c.set_link(Link::Connecting));
         match WebSocket::open(&url) {
             Ok(ws) => {
-                if session(ws, chat, &mut outgoing).await {
+                let (welcomed, closed) = session(ws, chat, &mut outgoing).await;
+                if welcomed {
                     retry = FIRST_RETRY;
+                }
+                if let Some(close) = closed
+                    && !obey(&close, chat)
+                {
+                    return;
                 }
             }
             Err(error) => log(&format!("could not open the socket: {error}")),
@@ -102,17 +113,79 @@ async fn run(name: UserName, chat: RwSignal<Chat>, mut outgoing: UnboundedReceiv
     }
 }
 
-/// Runs one connection until it closes. Returns whether it got as far as a welcome.
+/// Does what the server's close code asks (docs/protocol.md, "Close codes"); returns
+/// whether to reconnect.
+fn obey(close: &CloseEvent, chat: RwSignal<Chat>) -> bool {
+    let stop = |text: String| {
+        log(&text);
+        let _ = chat.try_update(|c| {
+            c.notice = Some(text);
+            c.set_link(Link::Stopped);
+        });
+        false
+    };
+    match close::action(close.code) {
+        Action::Reconnect => true,
+        Action::Stop => stop(with_reason(
+            "The server ended the connection and asked not to reconnect",
+            close,
+        )),
+        Action::SignIn => stop(with_reason("Your session ended; sign in again", close)),
+        Action::Reload => reload_once(close).unwrap_or_else(stop),
+    }
+}
+
+fn with_reason(text: &str, close: &CloseEvent) -> String {
+    if close.reason.is_empty() {
+        format!("{text}.")
+    } else {
+        format!("{text}: {}.", close.reason)
+    }
+}
+
+/// Loads the page anew (a newer one speaks the server's protocol), unless it did so a
+/// moment ago: then the newer page is not there yet, and reloading again would loop.
+/// Returns what to tell the person when it does not reload.
+fn reload_once(close: &CloseEvent) -> Result<bool, String> {
+    const KEY: &str = "confab.reloaded_at";
+    let now = js_sys::Date::now();
+    let window = web_sys::window().ok_or_else(|| "This page cannot reload itself".to_owned())?;
+    let session = window.session_storage().ok().flatten();
+    let last: f64 = session
+        .as_ref()
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    if now - last < 60_000.0 {
+        return Err(with_reason(
+            "This page is older than the server; reload it later",
+            close,
+        ));
+    }
+    if let Some(session) = session {
+        let _ = session.set_item(KEY, &now.to_string());
+    }
+    log("the server speaks a newer protocol; reloading the page");
+    window
+        .location()
+        .reload()
+        .map_err(|_| "This page is older than the server; reload it".to_owned())?;
+    Ok(false)
+}
+
+/// Runs one connection until it closes. Returns whether it got as far as a welcome,
+/// and the server's close, if it sent one.
 async fn session(
     ws: WebSocket,
     chat: RwSignal<Chat>,
     outgoing: &mut UnboundedReceiver<ClientMsg>,
-) -> bool {
+) -> (bool, Option<CloseEvent>) {
     let (mut write, mut read) = ws.split();
     let mut welcomed = false;
     let mut checks = IntervalStream::new(CHECK_EVERY_MS).fuse();
     let mut last_heard = js_sys::Date::now();
     let mut pinged = false;
+    let mut closed = None;
     let close_it = 'session: loop {
         select! {
             _ = checks.next() => {
@@ -150,6 +223,11 @@ async fn session(
                     Err(error) => log(&format!("unreadable frame from the server: {error}")),
                 }},
                 Some(Ok(Message::Bytes(_))) => log("unexpected binary frame"),
+                Some(Err(WebSocketError::ConnectionClose(close))) => {
+                    log(&format!("socket closed: {} {}", close.code, close.reason));
+                    closed = Some(close);
+                    break false;
+                }
                 Some(Err(error)) => {
                     log(&format!("socket closed: {error}"));
                     break false;
@@ -171,10 +249,10 @@ async fn session(
     if close_it {
         // gloo-net closes a socket only when asked to, not when dropped.
         if let Ok(ws) = read.reunite(write) {
-            let _closed = ws.close(Some(1000), Some("page closed"));
+            let _closed = ws.close(Some(close::NORMAL), Some("page closed"));
         }
     }
-    welcomed
+    (welcomed, closed)
 }
 
 async fn send(write: &mut (impl futures::Sink<Message> + Unpin), msg: &ClientMsg) -> bool {

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use confab_shared::ServerMsg;
+use confab_shared::protocol::PROTOCOL_VERSION;
+use confab_shared::{ServerMsg, close};
 use futures_util::SinkExt;
 use tokio::time::{Instant, MissedTickBehavior};
 
@@ -24,13 +25,6 @@ use crate::wire;
 /// Queued frames written per flush.
 const WRITE_BATCH: usize = 64;
 
-/// Close codes we send; docs/protocol.md says what each means to a client.
-pub(crate) mod close {
-    pub(crate) const GOING_AWAY: u16 = 1001;
-    pub(crate) const TOO_BIG: u16 = 1009;
-    pub(crate) const TOO_SLOW: u16 = 4008;
-}
-
 /// Why a connection ended, for the log.
 #[derive(Debug)]
 enum End {
@@ -42,6 +36,8 @@ enum End {
     /// A write did not complete within the write timeout.
     WriteStalled,
     FrameTooBig,
+    /// The client speaks a protocol version older than this server serves.
+    TooOld(u32),
     /// The socket failed or a write timed out.
     Broken(String),
 }
@@ -55,6 +51,7 @@ impl std::fmt::Display for End {
             End::Unresponsive => f.write_str("no answer to pings"),
             End::WriteStalled => f.write_str("stopped reading"),
             End::FrameTooBig => f.write_str("frame too big"),
+            End::TooOld(version) => write!(f, "speaks protocol version {version}"),
             End::Broken(why) => write!(f, "broken: {why}"),
         }
     }
@@ -68,6 +65,10 @@ impl End {
             End::TooSlow => Some((close::TOO_SLOW, "too slow to keep up")),
             End::Unresponsive | End::WriteStalled => Some((close::TOO_SLOW, "not reading")),
             End::FrameTooBig => Some((close::TOO_BIG, "frame too big")),
+            End::TooOld(_) => Some((
+                close::TOO_OLD,
+                "protocol version 2 is served here; reload or update the client",
+            )),
             End::ClientClosed | End::Broken(_) => None,
         }
     }
@@ -86,6 +87,8 @@ struct Connection {
     /// Sends handed to the sequencer whose ack (or refusal) has not been written yet;
     /// at `Settings::sends_in_flight` the socket is not read until some are.
     in_flight: usize,
+    /// The protocol version the client named when it connected.
+    version: u32,
 }
 
 /// Serves one upgraded socket until the client leaves, the server shuts down, or the
@@ -96,6 +99,7 @@ struct Connection {
 pub(crate) fn serve(
     socket: WebSocket,
     identity: Identity,
+    version: u32,
     state: AppState,
 ) -> impl Future<Output = ()> {
     let id = state.hub.next_conn_id();
@@ -112,6 +116,7 @@ pub(crate) fn serve(
         joined: Joined::new(),
         last_heard: Instant::now(),
         in_flight: 0,
+        version,
     };
     async move {
         let end = conn.run(queue).await;
@@ -128,10 +133,14 @@ pub(crate) fn serve(
 
 impl Connection {
     async fn run(&mut self, mut queue: Queue) -> End {
+        if self.version < PROTOCOL_VERSION {
+            return End::TooOld(self.version);
+        }
         let welcome = ServerMsg::Welcome {
             user: self.identity.name.clone(),
             user_id: self.identity.user.clone(),
             epoch: self.state.epoch.to_string(),
+            protocol: PROTOCOL_VERSION,
         };
         if let Err(end) = Box::pin(self.write(&welcome)).await {
             return end;

@@ -3,10 +3,12 @@
 use std::path::Path;
 
 use axum::Router;
-use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use serde::Deserialize;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::connection;
@@ -30,15 +32,36 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// The protocol version a client names with `?v=N`; one that names none speaks
+/// version 1, from before versions were named.
+#[derive(Deserialize)]
+struct VersionParam {
+    v: Option<String>,
+}
+
 /// The identity is checked before the upgrade: a bad name is an HTTP 400, no socket.
+/// So is a version that is not a number. A version too old is told so after the
+/// upgrade, with a close code (docs/protocol.md): a browser cannot read an HTTP
+/// status from a failed upgrade.
 async fn socket(
     identity: Identity,
+    Query(param): Query<VersionParam>,
     State(state): State<AppState>,
     ws: WebSocketUpgrade,
-) -> Response {
+) -> Result<Response, (StatusCode, &'static str)> {
+    let version = match param.v {
+        None => 1,
+        Some(v) => v.parse::<u32>().map_err(|_| {
+            (
+                StatusCode::BAD_REQUEST,
+                "v must be a protocol version number",
+            )
+        })?,
+    };
     // Taken now, so shutdown waits for this connection even before its task starts.
     let tracked = state.connections.token();
-    ws.max_message_size(MAX_FRAME_BYTES)
+    let response = ws
+        .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         // Small buffers: most frames are tiny, and memory per idle connection counts.
         .read_buffer_size(512)
@@ -49,11 +72,12 @@ async fn socket(
             // A task of its own, built before it starts: axum's upgrade task (which
             // ends at once) would otherwise carry its own state beside ours for the
             // life of the connection.
-            let serving = connection::serve(socket, identity, state);
+            let serving = connection::serve(socket, identity, version, state);
             tokio::spawn(async move {
                 serving.await;
                 drop(tracked);
             });
             std::future::ready(())
-        })
+        });
+    Ok(response)
 }

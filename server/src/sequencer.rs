@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use confab_shared::{ErrorCode, ServerMsg};
+use confab_shared::{ErrorCode, RoomEvent, ServerMsg};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -114,7 +114,7 @@ async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, repl
                 if fresh {
                     let room = message.room.clone();
                     let seq = message.seq;
-                    let frame = wire::encode(&ServerMsg::Message(message));
+                    let frame = wire::encode(&ServerMsg::Event(RoomEvent::message(message)));
                     hub.publish(Arc::new(RoomFrame {
                         room,
                         seq: Some(seq),
@@ -207,7 +207,8 @@ mod tests {
             .await
             .unwrap();
         let (_, broadcast) = next(&mut member_queue, "broadcast").await;
-        assert!(broadcast.contains(r#""type":"message""#), "{broadcast}");
+        assert!(broadcast.contains(r#""type":"event""#), "{broadcast}");
+        assert!(broadcast.contains(r#""kind":"message""#), "{broadcast}");
         assert!(broadcast.contains(r#""seq":1"#), "{broadcast}");
         let (reply, ack) = next(&mut sender_queue, "ack").await;
         assert!(reply && ack.contains(r#""type":"ack""#), "{ack}");

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Client, TestServer, user};
-use confab_shared::{ServerMsg, UserId};
+use confab_shared::{EventKind, RoomEvent, ServerMsg, UserId};
 use serde_json::json;
 
 #[tokio::test]
@@ -17,6 +17,7 @@ async fn two_clients_chat_in_one_room() {
             user: user("alice"),
             user_id: UserId::new("guest:alice").unwrap(),
             epoch: server.epoch(),
+            protocol: 2,
         },
         "welcome is the first frame"
     );
@@ -32,6 +33,7 @@ async fn two_clients_chat_in_one_room() {
             user: user("bob"),
             user_id: UserId::new("guest:bob").unwrap(),
             epoch: server.epoch(),
+            protocol: 2,
         },
         "welcome is the first frame"
     );
@@ -67,7 +69,10 @@ async fn two_clients_chat_in_one_room() {
     let mut ack = None;
     for _ in 0..2 {
         match alice.recv().await {
-            ServerMsg::Message(m) if own.is_none() => own = Some(m),
+            ServerMsg::Event(RoomEvent {
+                kind: EventKind::Message { message: m },
+                ..
+            }) if own.is_none() => own = Some(m),
             ServerMsg::Ack {
                 room,
                 client_id,

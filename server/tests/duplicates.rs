@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Client, TestServer, seqs};
-use confab_shared::{ChatMessage, Seq, ServerMsg};
+use confab_shared::{ChatMessage, EventKind, RoomEvent, Seq, ServerMsg};
 
 const ROOM: &str = "general";
 /// Rounds of simultaneous copies: sometimes both copies land in one write batch,
@@ -30,7 +30,10 @@ async fn until_ack(
                 assert_eq!(acked.as_str(), client_id, "{}: acks in order", client.name);
                 return (seq, id);
             }
-            ServerMsg::Message(message) => seen.push(message),
+            ServerMsg::Event(RoomEvent {
+                kind: EventKind::Message { message },
+                ..
+            }) => seen.push(message),
             other => panic!("{}: unexpected {other:?}", client.name),
         }
     }

@@ -40,9 +40,9 @@ async fn not_json_is_a_bad_request() {
 }
 
 #[tokio::test]
-async fn unknown_type_is_a_bad_request() {
+async fn an_unknown_type_is_refused_as_such_and_the_connection_goes_on() {
     let frame = text(json!({ "type": "shout", "room": "general" }));
-    refused(frame, ErrorCode::BadRequest, None).await;
+    refused(frame, ErrorCode::UnknownType, None).await;
 }
 
 #[tokio::test]

@@ -20,7 +20,7 @@ async fn collect_acks(client: &mut Client, acks: usize) -> (Vec<(u64, i64)>, usi
                 assert_eq!(client_id.as_str(), "dup-1");
                 got.push((seq, id));
             }
-            ServerMsg::Message(_) => messages += 1,
+            ServerMsg::Event(_) => messages += 1,
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -89,7 +89,7 @@ async fn send_burst(i: usize, mut sender: Client, start: Arc<Barrier>) -> Vec<(S
     while acked.len() < PER_SENDER {
         match sender.recv().await {
             ServerMsg::Ack { client_id, seq, .. } => acked.push((client_id.into(), seq)),
-            ServerMsg::Message(_) | ServerMsg::Presence { .. } => {}
+            ServerMsg::Event(_) | ServerMsg::Presence { .. } => {}
             other => panic!("sender{i}: unexpected {other:?}"),
         }
     }

@@ -7,7 +7,7 @@ mod common;
 
 use common::{TestServer, try_connect};
 use confab_server::Settings;
-use confab_shared::ServerMsg;
+use confab_shared::{EventKind, RoomEvent, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
@@ -26,7 +26,7 @@ async fn a_burst_of_pipelined_sends_is_stored_in_order_without_a_close() {
         ..Settings::default()
     };
     let server = TestServer::start_with(settings).await;
-    let socket = try_connect(&server.ws_url("?name=bot"))
+    let socket = try_connect(&server.ws_url("?v=2&name=bot"))
         .await
         .expect("connects");
     let (mut write, mut read) = socket.split();
@@ -61,7 +61,10 @@ async fn a_burst_of_pipelined_sends_is_stored_in_order_without_a_close() {
         };
         match serde_json::from_str::<ServerMsg>(text.as_str()).expect("a server message") {
             ServerMsg::Ack { client_id, seq, .. } => acks.push((client_id.to_string(), seq)),
-            ServerMsg::Message(m) => echoes.push(m.seq),
+            ServerMsg::Event(RoomEvent {
+                kind: EventKind::Message { message: m },
+                ..
+            }) => echoes.push(m.seq),
             ServerMsg::Error { message, .. } => panic!("refused: {message}"),
             _ => {}
         }

@@ -43,10 +43,12 @@ async fn join_after_replays_exactly_the_missed_messages() {
             last_seq,
             online,
             truncated,
+            messages,
             ..
         } => {
             assert_eq!(last_seq, 12);
-            assert!(!truncated, "7 messages fit in one replay");
+            assert!(!truncated, "7 events fit in one replay");
+            assert_eq!(messages, None, "a resume replays events, no snapshot");
             assert_eq!(online, [user("reader"), user("writer")]);
         }
         other => panic!("expected joined, got {other:?}"),
@@ -106,7 +108,7 @@ async fn resume_during_live_traffic_has_no_gap_or_duplicate() {
 }
 
 #[tokio::test]
-async fn join_without_after_replays_the_latest_50() {
+async fn join_without_after_brings_a_snapshot_of_the_latest_50() {
     let server = TestServer::start().await;
     let mut writer = server.client("writer").await;
     writer.join(ROOM, None).await;
@@ -118,18 +120,18 @@ async fn join_without_after_replays_the_latest_50() {
         ServerMsg::Joined {
             last_seq,
             truncated,
+            messages,
+            has_more,
             ..
         } => {
             assert_eq!(last_seq, 60);
             assert!(!truncated, "only a resume is ever truncated");
+            let messages = messages.expect("a join without after carries a snapshot");
+            assert_eq!(seqs(&messages), (11..=60).collect::<Vec<Seq>>());
+            assert!(has_more, "messages 1-10 are older");
         }
         other => panic!("expected joined, got {other:?}"),
     }
-    let mut replay = Vec::new();
-    for _ in 0..50 {
-        replay.push(reader.recv_message().await);
-    }
-    assert_eq!(seqs(&replay), (11..=60).collect::<Vec<Seq>>());
 
     // Nothing more was replayed: the next frame is the next live message.
     writer.send_acked(ROOM, "new", "new").await;

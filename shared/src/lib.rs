@@ -3,8 +3,11 @@
 //!
 //! Builds for native targets and for `wasm32-unknown-unknown`; keep it light.
 
+pub mod close;
 pub mod names;
 pub mod protocol;
 
 pub use names::{ClientId, InvalidValue, MessageBody, RoomName, UserId, UserName};
-pub use protocol::{ChatMessage, ClientMsg, DecodeError, ErrorCode, MessageId, Seq, ServerMsg};
+pub use protocol::{
+    ChatMessage, ClientMsg, DecodeError, ErrorCode, EventKind, MessageId, RoomEvent, Seq, ServerMsg,
+};

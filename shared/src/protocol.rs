@@ -1,24 +1,34 @@
-//! The wire protocol (v1): JSON text frames, each an object with a `"type"`.
+//! The wire protocol (version 2): JSON text frames, each an object with a `"type"`.
 //! docs/protocol.md is the contract people read; the tests at the bottom pin the exact
 //! JSON so the two cannot drift apart unnoticed.
+//!
+//! Both sides ignore what they do not know: unknown fields (serde's default), frame
+//! types ([`ServerMsg::Unknown`]), event kinds ([`EventKind::Unknown`]) and error
+//! codes ([`ErrorCode::Unknown`]). So adding any of those never needs a new version.
 
 use serde::{Deserialize, Serialize};
 
 use crate::names::{ClientId, MessageBody, RoomName, UserId, UserName};
 
-/// Per-room message number: starts at 1, no gaps, assigned when the message is stored.
+/// The protocol version this crate speaks. A client names the version it speaks
+/// when it connects (`/ws?v=2`); `welcome` names the server's.
+pub const PROTOCOL_VERSION: u32 = 2;
+
+/// Per-room event number: starts at 1, no gaps, assigned when the event is stored.
+/// Every event that changes what a reader sees takes the room's next seq.
 pub type Seq = u64;
 
 /// A stored message's id, unique across rooms.
 pub type MessageId = i64;
 
-/// The most messages a resuming `join` (one with `after`) replays.
+/// The most events a resuming `join` (one with `after`) replays; a client further
+/// behind gets a fresh snapshot instead.
 pub const MAX_REPLAY: u32 = 1000;
 
 /// Rooms with more people online than this get presence as a count, without names.
 pub const PRESENCE_LIST_LIMIT: usize = 100;
 
-/// How many stored messages `join` replays when it has no `after`.
+/// How many messages the snapshot of a `join` without `after` holds.
 pub const DEFAULT_REPLAY: u32 = 50;
 
 /// The most messages one `history` request may ask for.
@@ -28,8 +38,9 @@ pub const MAX_HISTORY_LIMIT: u32 = 100;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMsg {
-    /// Subscribe to a room. Replays stored messages with `seq > after` (without `after`,
-    /// the latest [`DEFAULT_REPLAY`]), then streams live ones.
+    /// Subscribe to a room. With `after`, replays the room's events with `seq > after`
+    /// (a resume); without it, `joined` carries a snapshot of the newest
+    /// [`DEFAULT_REPLAY`] messages. Then streams live events.
     Join {
         room: RoomName,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,10 +67,11 @@ pub enum ClientMsg {
     },
 }
 
-/// A stored message as every client sees it.
+/// A stored message as every client sees it, in its current state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMessage {
     pub room: RoomName,
+    /// The seq of the event that posted it.
     pub seq: Seq,
     pub id: MessageId,
     pub client_id: ClientId,
@@ -85,24 +97,35 @@ pub enum ServerMsg {
         /// The connection's own id, as messages carry it in `author_id`.
         user_id: UserId,
         epoch: String,
+        /// The protocol version the server speaks on this connection.
+        protocol: u32,
     },
     /// The reply to `ping`.
     Pong,
-    /// The reply to `join`, sent before the replayed messages.
+    /// The reply to `join`: before the replayed events of a resume, or with a
+    /// snapshot (`messages`) otherwise.
     Joined {
         room: RoomName,
         last_seq: Seq,
         /// Everyone online, sorted, when at most [`PRESENCE_LIST_LIMIT`]; else empty.
         online: Vec<UserName>,
         online_count: u32,
-        /// Set when a resume (`join` with `after`) had more to replay than the server
-        /// sends at once: the replay holds only the newest messages, and the client
-        /// pages back with `history` to fill the gap.
+        /// Set when a resume (`join` with `after`) was further behind than the server
+        /// replays ([`MAX_REPLAY`] events): `messages` is a snapshot instead.
         #[serde(default, skip_serializing_if = "is_false")]
         truncated: bool,
+        /// A snapshot: the room's newest messages in their current state as of
+        /// `last_seq`, oldest first. Present for a `join` without `after` and for a
+        /// truncated resume; the client replaces what it showed of the room with it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        messages: Option<Vec<ChatMessage>>,
+        /// With `messages`: older messages exist before the first one.
+        #[serde(default, skip_serializing_if = "is_false")]
+        has_more: bool,
     },
-    /// A stored message, replayed or live.
-    Message(ChatMessage),
+    /// An event of a room's log, replayed or live. Within a room, events arrive in
+    /// seq order with no gaps.
+    Event(RoomEvent),
     /// To the sender, once its message is durably stored.
     Ack {
         room: RoomName,
@@ -141,14 +164,53 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<ClientId>,
     },
+    /// A frame type this side does not know (a newer server's): ignored.
+    #[serde(other)]
+    Unknown,
+}
+
+/// One entry of a room's log: everything that changes what a reader of the room sees
+/// takes the room's next seq. A reader's view is a fold over the events, so a client
+/// that resumes converges on what one that stayed online shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomEvent {
+    pub room: RoomName,
+    pub seq: Seq,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened. Clients skip kinds they do not know, but still count their seq
+/// as seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A message was posted.
+    Message { message: ChatMessage },
+    /// A kind this side does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+impl RoomEvent {
+    /// The event that posted `message`.
+    pub fn message(message: ChatMessage) -> Self {
+        Self {
+            room: message.room.clone(),
+            seq: message.seq,
+            kind: EventKind::Message { message },
+        }
+    }
 }
 
 /// Machine-readable reason in an `error` frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
-    /// Not JSON, an unknown `type`, a missing or mistyped field.
+    /// Not JSON, not an object, a missing or mistyped field.
     BadRequest,
+    /// A frame `type` the server does not know (one a newer server would).
+    UnknownType,
     InvalidRoom,
     InvalidBody,
     InvalidClientId,
@@ -156,6 +218,10 @@ pub enum ErrorCode {
     NotJoined,
     /// The server could not do it (e.g. storage failed); safe to retry.
     Internal,
+    /// A code this side does not know (a newer server's): the frame's `message`
+    /// still says what happened.
+    #[serde(other)]
+    Unknown,
 }
 
 /// A client frame that could not be turned into a [`ClientMsg`].
@@ -210,6 +276,8 @@ enum RawClientMsg {
         limit: Option<u32>,
     },
     Ping,
+    #[serde(other)]
+    Other,
 }
 
 impl ClientMsg {
@@ -248,6 +316,12 @@ impl ClientMsg {
                 }
             }
             RawClientMsg::Ping => ClientMsg::Ping,
+            RawClientMsg::Other => {
+                return Err(DecodeError::new(
+                    ErrorCode::UnknownType,
+                    "unknown frame type (see docs/protocol.md)",
+                ));
+            }
             RawClientMsg::History {
                 room: name,
                 before,

@@ -179,7 +179,7 @@ pub fn MessageList() -> impl IntoView {
                     let window = window.get();
                     chat.with(|c| c.rows_in(window))
                 }
-                key=|row| (row.key.clone(), row.delivery.clone(), row.starts_group, row.missing_before)
+                key=|row| (row.key.clone(), row.delivery.clone(), row.starts_group)
                 children=move |row| view! { <MessageRow row /> }
             />
         </div>

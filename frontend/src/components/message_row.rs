@@ -17,25 +17,6 @@ pub fn MessageRow(row: Row) -> impl IntoView {
         .map(|c| c.to_uppercase().to_string());
     let time = row.ts.as_deref().map(local_time).unwrap_or_default();
     let client_id = row.client_id.clone();
-    let gap = (row.missing_before > 0).then(|| {
-        let missing = row.missing_before;
-        let below = row.seq;
-        let fill = move |_| {
-            if let Some(frame) = chat.try_update(|c| c.fill_gap(below)).flatten() {
-                socket.send(frame);
-            }
-        };
-        let label = match missing {
-            1 => "1 message missed here".to_owned(),
-            n => format!("{n} messages missed here"),
-        };
-        view! {
-            <div class="gap" role="separator">
-                <span>{label}</span>
-                <button class="link" on:click=fill>"Load them"</button>
-            </div>
-        }
-    });
     let retry = move |_| {
         if let Some(frame) = chat.try_update(|c| c.retry(&client_id)).flatten() {
             socket.send(frame);
@@ -62,7 +43,6 @@ pub fn MessageRow(row: Row) -> impl IntoView {
         ),
     };
     view! {
-        {gap}
         <article
             class="msg"
             class:continued=!row.starts_group

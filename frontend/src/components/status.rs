@@ -12,11 +12,12 @@ pub fn Status() -> impl IntoView {
         Link::Online => "Connected",
         Link::Connecting => "Connecting…",
         Link::Offline => "Offline — retrying",
+        Link::Stopped => "Disconnected",
     };
     let class = move || match link() {
         Link::Online => "status online",
         Link::Connecting => "status connecting",
-        Link::Offline => "status offline",
+        Link::Offline | Link::Stopped => "status offline",
     };
     view! {
         <span class=class role="status" data-link=move || format!("{:?}", link()).to_lowercase()>

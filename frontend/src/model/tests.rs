@@ -1,5 +1,6 @@
 use confab_shared::{
-    ChatMessage, ClientId, ClientMsg, ErrorCode, MessageBody, RoomName, ServerMsg, UserId, UserName,
+    ChatMessage, ClientId, ClientMsg, ErrorCode, EventKind, MessageBody, RoomEvent, RoomName,
+    ServerMsg, UserId, UserName,
 };
 
 use super::*;
@@ -16,8 +17,8 @@ fn id(text: &str) -> ClientId {
     ClientId::new(text).unwrap()
 }
 
-fn message(room_name: &str, seq: u64, author: &str, client_id: &str) -> ServerMsg {
-    ServerMsg::Message(ChatMessage {
+fn chat_message(room_name: &str, seq: u64, author: &str, client_id: &str) -> ChatMessage {
+    ChatMessage {
         room: room(room_name),
         seq,
         id: seq as i64,
@@ -26,9 +27,17 @@ fn message(room_name: &str, seq: u64, author: &str, client_id: &str) -> ServerMs
         author_id: UserId::guest(&user(author)),
         body: MessageBody::new(format!("m{seq}")).unwrap(),
         ts: "2026-11-26T13:00:00.000Z".to_owned(),
-    })
+    }
 }
 
+/// The event that posts a message.
+fn message(room_name: &str, seq: u64, author: &str, client_id: &str) -> ServerMsg {
+    ServerMsg::Event(RoomEvent::message(chat_message(
+        room_name, seq, author, client_id,
+    )))
+}
+
+/// The `joined` of a resume: events follow.
 fn joined(room_name: &str, last_seq: u64) -> ServerMsg {
     ServerMsg::Joined {
         room: room(room_name),
@@ -36,6 +45,26 @@ fn joined(room_name: &str, last_seq: u64) -> ServerMsg {
         online: vec![user("me")],
         online_count: 1,
         truncated: false,
+        messages: None,
+        has_more: false,
+    }
+}
+
+/// The `joined` of a join without `after` (or a truncated resume): a snapshot.
+fn snapshot(
+    room_name: &str,
+    last_seq: u64,
+    messages: Vec<ChatMessage>,
+    has_more: bool,
+) -> ServerMsg {
+    ServerMsg::Joined {
+        room: room(room_name),
+        last_seq,
+        online: vec![user("me")],
+        online_count: 1,
+        truncated: false,
+        messages: Some(messages),
+        has_more,
     }
 }
 
@@ -131,13 +160,15 @@ fn a_refused_message_fails_and_can_be_retried() {
 #[test]
 fn unread_counts_live_messages_in_other_rooms_only() {
     let mut c = chat();
-    c.apply(joined("random", 2));
-    c.apply(message("random", 1, "ann", "r1"));
-    c.apply(message("random", 2, "ann", "r2"));
+    let first = vec![
+        chat_message("random", 1, "ann", "r1"),
+        chat_message("random", 2, "ann", "r2"),
+    ];
+    c.apply(snapshot("random", 2, first, false));
     assert_eq!(
         c.rooms[&room("random")].unread,
         0,
-        "a first replay is not news"
+        "a first snapshot is not news"
     );
     c.apply(message("random", 3, "ann", "r3"));
     c.apply(message("general", 1, "ann", "g1"));
@@ -180,11 +211,13 @@ fn opening_and_closing_rooms() {
 #[test]
 fn earlier_pages_and_grouping() {
     let mut c = chat();
-    c.apply(joined("general", 60));
-    for seq in 11..=60 {
-        let author = if seq % 2 == 0 { "ann" } else { "bob" };
-        c.apply(message("general", seq, author, &format!("c{seq}")));
-    }
+    let newest = (11..=60)
+        .map(|seq| {
+            let author = if seq % 2 == 0 { "ann" } else { "bob" };
+            chat_message("general", seq, author, &format!("c{seq}"))
+        })
+        .collect();
+    c.apply(snapshot("general", 60, newest, true));
     assert!(c.current_room().unwrap().has_earlier());
     assert_eq!(
         c.load_earlier(),
@@ -195,12 +228,7 @@ fn earlier_pages_and_grouping() {
         })
     );
     assert_eq!(c.load_earlier(), None, "one request at a time");
-    let older = (1..=10).map(
-        |seq| match message("general", seq, "ann", &format!("c{seq}")) {
-            ServerMsg::Message(m) => m,
-            _ => unreachable!(),
-        },
-    );
+    let older = (1..=10).map(|seq| chat_message("general", seq, "ann", &format!("c{seq}")));
     c.apply(ServerMsg::History {
         room: room("general"),
         messages: older.collect(),
@@ -217,51 +245,60 @@ fn earlier_pages_and_grouping() {
 }
 
 #[test]
-fn a_truncated_resume_shows_the_gap_and_fills_it() {
+fn a_truncated_resume_replaces_the_view_with_its_snapshot() {
     let mut c = chat();
-    c.apply(joined("general", 2));
+    c.apply(joined("general", 0));
     c.apply(message("general", 1, "ann", "a"));
     c.apply(message("general", 2, "ann", "b"));
+    c.queue_send(id("mine"), MessageBody::new("unsent").unwrap());
     c.apply(ServerMsg::Joined {
         room: room("general"),
         last_seq: 3000,
         online: vec![],
         online_count: 0,
         truncated: true,
-    });
-    c.apply(message("general", 2001, "ann", "z"));
-    let rows = c.rows_in(Window::ALL);
-    assert_eq!(rows.len(), 3);
-    assert_eq!(rows[2].missing_before, 1998, "seqs 3..=2000 are missing");
-    assert!(rows[2].starts_group, "a gap breaks a run");
-
-    assert_eq!(
-        c.fill_gap(2001),
-        Some(ClientMsg::History {
-            room: room("general"),
-            before: Some(2001),
-            limit: 100
-        })
-    );
-    assert_eq!(c.fill_gap(2001), None, "one request at a time");
-    let page = (1901..=2000).map(
-        |seq| match message("general", seq, "ann", &format!("p{seq}")) {
-            ServerMsg::Message(m) => m,
-            _ => unreachable!(),
-        },
-    );
-    c.apply(ServerMsg::History {
-        room: room("general"),
-        messages: page.collect(),
+        messages: Some(
+            (2951..=3000)
+                .map(|seq| chat_message("general", seq, "bob", &format!("z{seq}")))
+                .collect(),
+        ),
         has_more: true,
     });
     let rows = c.rows_in(Window::ALL);
+    let seqs: Vec<u64> = rows.iter().map(|r| r.seq).collect();
+    let mut expected: Vec<u64> = (2951..=3000).collect();
+    expected.push(0);
+    assert_eq!(seqs, expected, "the snapshot, then the unsent line");
+    assert!(c.current_room().unwrap().has_earlier());
     assert_eq!(
-        rows[2].missing_before, 1898,
-        "the gap shrank from its newer end"
+        c.resume()[0],
+        ClientMsg::Join {
+            room: room("general"),
+            after: Some(3000)
+        },
+        "the next resume goes on from the snapshot"
     );
-    assert!(c.fill_gap(1901).is_some());
-    assert_eq!(c.fill_gap(2001), None, "no gap right below 2001 any more");
+}
+
+#[test]
+fn events_of_unknown_kinds_move_the_resume_point_and_show_nothing() {
+    let mut c = chat();
+    c.apply(joined("general", 0));
+    c.apply(message("general", 1, "ann", "a"));
+    c.apply(ServerMsg::Event(RoomEvent {
+        room: room("general"),
+        seq: 2,
+        kind: EventKind::Unknown,
+    }));
+    c.apply(ServerMsg::Unknown);
+    assert_eq!(c.rows_in(Window::ALL).len(), 1);
+    assert_eq!(
+        c.resume()[0],
+        ClientMsg::Join {
+            room: room("general"),
+            after: Some(2)
+        }
+    );
 }
 
 #[test]
@@ -271,6 +308,7 @@ fn a_new_epoch_starts_over_but_keeps_unconfirmed_messages() {
         user: user("me"),
         user_id: UserId::guest(&user("me")),
         epoch: epoch.to_owned(),
+        protocol: 2,
     };
     c.apply(welcome("one"));
     c.apply(joined("general", 1));
@@ -371,20 +409,19 @@ fn mine_is_who_wrote_it_not_the_name_it_shows() {
         user: user("me"),
         user_id: UserId::new("u:7").unwrap(),
         epoch: "e".to_owned(),
+        protocol: 2,
     });
     c.apply(joined("general", 0));
     c.queue_send(id("x1"), MessageBody::new("hi").unwrap());
     // Someone else showing the same name: not mine, and my pending line stays.
     c.apply(message("general", 1, "me", "x1"));
     // Mine, under the id the welcome gave.
-    let ServerMsg::Message(mut own) = message("general", 2, "me", "x1") else {
-        unreachable!()
-    };
+    let mut own = chat_message("general", 2, "me", "x1");
     own.author_id = UserId::new("u:7").unwrap();
     let before = c.rows_in(Window::ALL);
     assert_eq!(before.len(), 2, "one stored, one pending: {before:?}");
     assert!(!before[0].mine && before[1].mine);
-    c.apply(ServerMsg::Message(own));
+    c.apply(ServerMsg::Event(RoomEvent::message(own)));
     let rows = c.rows_in(Window::ALL);
     let mine: Vec<(u64, bool)> = rows.iter().map(|r| (r.seq, r.mine)).collect();
     assert_eq!(

@@ -1,14 +1,18 @@
-//! `join`: subscribe this connection to a room, then replay from the store.
+//! `join`: subscribe this connection to a room, then read from the store: the events
+//! after `after` (a resume), or else a snapshot of the newest messages.
 //!
-//! Subscribing first and reading second is what makes replay and live meet with
-//! neither a gap nor a duplicate: live frames that arrive meanwhile wait in the
-//! connection's queue, and the connection drops those whose seq the replay covered.
+//! Subscribing first and reading second is what makes the read and the live stream
+//! meet with neither a gap nor a duplicate: live events that arrive meanwhile wait in
+//! the connection's queue, and the connection drops those at or below the seq the
+//! read covered.
 
 use confab_shared::protocol::{DEFAULT_REPLAY, MAX_REPLAY};
 use confab_shared::{ErrorCode, RoomName, Seq, ServerMsg};
 
 use super::authz::{self, Action};
 use super::{Reply, Session, denied};
+use crate::hub::Online;
+use crate::store::{Replay, Snapshot, StoreError};
 use crate::wire;
 
 pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>) -> Reply {
@@ -16,22 +20,29 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>
         return denied(denial, None);
     }
     let state = session.state;
+    let identity = session.identity;
     let online = state.hub.join(
         &room,
         session.conn,
-        &session.identity.user,
-        &session.identity.name,
+        &identity.user,
+        &identity.name,
         session.outbox,
     );
-    let limit = if after.is_some() {
-        MAX_REPLAY
-    } else {
-        DEFAULT_REPLAY
+    let read = match after {
+        Some(after) => resume(session.state, &room, after).await,
+        None => state
+            .store
+            .snapshot(&room, DEFAULT_REPLAY)
+            .await
+            .map(|snapshot| Read::Snapshot {
+                snapshot,
+                truncated: false,
+            }),
     };
-    let replay = match state.store.replay(&room, after, limit).await {
-        Ok(replay) => replay,
+    let read = match read {
+        Ok(read) => read,
         Err(error) => {
-            tracing::error!(conn = session.conn, %error, %room, "reading replay failed");
+            tracing::error!(conn = session.conn, %error, %room, "reading the room failed");
             if !session.joined.contains_key(&room) {
                 state.hub.leave(&room, session.conn);
             }
@@ -42,23 +53,80 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>
             );
         }
     };
-    session.joined.insert(room.clone(), replay.last_seq);
-    let mut frames = Vec::with_capacity(replay.messages.len() + 1);
-    frames.push(wire::encode(&ServerMsg::Joined {
-        room,
-        last_seq: replay.last_seq,
-        online: online.names,
-        online_count: online.count,
-        truncated: replay.truncated,
-    }));
-    frames.extend(
-        replay
-            .messages
-            .into_iter()
-            .map(|message| wire::encode(&ServerMsg::Message(message))),
-    );
+    let (last_seq, frames) = read.into_frames(room.clone(), online);
+    session.joined.insert(room, last_seq);
     Reply {
         frames,
         submitted: false,
+    }
+}
+
+/// What the store gave a join.
+enum Read {
+    /// The events since the client's `after`.
+    Events(Replay),
+    /// The newest messages: the client had no `after`, or was too far behind.
+    Snapshot { snapshot: Snapshot, truncated: bool },
+}
+
+/// The events after `after`, or a snapshot if there are too many to replay.
+async fn resume(
+    state: &crate::state::AppState,
+    room: &RoomName,
+    after: Seq,
+) -> Result<Read, StoreError> {
+    let replay = state.store.replay(room, after, MAX_REPLAY).await?;
+    if !replay.truncated {
+        return Ok(Read::Events(replay));
+    }
+    let snapshot = state.store.snapshot(room, DEFAULT_REPLAY).await?;
+    Ok(Read::Snapshot {
+        snapshot,
+        truncated: true,
+    })
+}
+
+impl Read {
+    /// The seq the read covers, and the frames that tell the client: `joined`, then
+    /// the replayed events, if any.
+    fn into_frames(
+        self,
+        room: RoomName,
+        online: Online,
+    ) -> (Seq, Vec<axum::extract::ws::Utf8Bytes>) {
+        let joined = |last_seq, truncated, messages, has_more| ServerMsg::Joined {
+            room: room.clone(),
+            last_seq,
+            online: online.names.clone(),
+            online_count: online.count,
+            truncated,
+            messages,
+            has_more,
+        };
+        match self {
+            Read::Events(replay) => {
+                let mut frames = Vec::with_capacity(replay.events.len() + 1);
+                frames.push(wire::encode(&joined(replay.last_seq, false, None, false)));
+                frames.extend(
+                    replay
+                        .events
+                        .into_iter()
+                        .map(|event| wire::encode(&ServerMsg::Event(event))),
+                );
+                (replay.last_seq, frames)
+            }
+            Read::Snapshot {
+                snapshot,
+                truncated,
+            } => {
+                let frame = joined(
+                    snapshot.last_seq,
+                    truncated,
+                    Some(snapshot.messages),
+                    snapshot.has_more,
+                );
+                (snapshot.last_seq, vec![wire::encode(&frame)])
+            }
+        }
     }
 }

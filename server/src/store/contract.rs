@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use confab_shared::{ClientId, MessageBody, RoomName, UserId, UserName};
+use confab_shared::{ClientId, EventKind, MessageBody, RoomName, UserId, UserName};
 
 use super::{Appended, NewMessage, Store, StoreError};
 
@@ -71,11 +71,11 @@ pub(super) async fn seqs_and_duplicates(store: &dyn Store) {
         .unwrap();
     assert_eq!(seqs(&out), [(true, 5), (false, 4)]);
     assert_eq!(out[0].message().id, 7);
-    let replay = store
-        .replay(&RoomName::new("a").unwrap(), Some(0), 100)
+    let history = store
+        .history(&RoomName::new("a").unwrap(), None, 100)
         .await
         .unwrap();
-    let bodies: Vec<&str> = replay.messages.iter().map(|m| m.body.as_str()).collect();
+    let bodies: Vec<&str> = history.messages.iter().map(|m| m.body.as_str()).collect();
     assert_eq!(bodies, ["one", "three", "four", "six", "seven"]);
 
     // Closed: the writer has let go of the file, and says so to a late append.
@@ -88,8 +88,8 @@ pub(super) async fn seqs_and_duplicates(store: &dyn Store) {
     ));
 }
 
-/// Replay after a seq (cut to the newest when there are more), the newest without
-/// one, and history pages back to the first message.
+/// Replay of the events after a seq (none, and truncated, when there are more than
+/// the limit), a snapshot of the newest messages, and history pages back to the first.
 pub(super) async fn replay_and_history(store: &dyn Store) {
     let room = RoomName::new("r").unwrap();
     let batch: Vec<_> = (1..=30)
@@ -97,19 +97,29 @@ pub(super) async fn replay_and_history(store: &dyn Store) {
         .collect();
     store.append(batch.into()).await.unwrap();
 
-    let all = store.replay(&room, Some(25), 10).await.unwrap();
+    let all = store.replay(&room, 25, 10).await.unwrap();
     assert_eq!(all.last_seq, 30);
     assert!(!all.truncated);
-    let got: Vec<u64> = all.messages.iter().map(|m| m.seq).collect();
+    let got: Vec<u64> = all.events.iter().map(|e| e.seq).collect();
     assert_eq!(got, [26, 27, 28, 29, 30]);
+    assert!(matches!(
+        &all.events[0].kind,
+        EventKind::Message { message } if message.body.as_str() == "m26"
+    ));
+    let exact = store.replay(&room, 20, 10).await.unwrap();
+    assert!(!exact.truncated, "ten events after 20 fit in ten");
+    assert_eq!(exact.events.len(), 10);
 
-    let cut = store.replay(&room, Some(5), 10).await.unwrap();
-    assert!(cut.truncated, "25 messages after 5 do not fit in 10");
-    assert_eq!(cut.messages.first().unwrap().seq, 21);
+    let cut = store.replay(&room, 5, 10).await.unwrap();
+    assert!(cut.truncated, "25 events after 5 do not fit in 10");
+    assert!(cut.events.is_empty());
+    assert_eq!(cut.last_seq, 30);
 
-    let latest = store.replay(&room, None, 10).await.unwrap();
-    assert!(!latest.truncated);
-    assert_eq!(latest.messages.first().unwrap().seq, 21);
+    let latest = store.snapshot(&room, 10).await.unwrap();
+    assert_eq!(latest.last_seq, 30);
+    assert!(latest.has_more);
+    let got: Vec<u64> = latest.messages.iter().map(|m| m.seq).collect();
+    assert_eq!(got, (21..=30).collect::<Vec<_>>());
 
     let page = store.history(&room, Some(21), 15).await.unwrap();
     assert!(page.has_more);
@@ -119,9 +129,12 @@ pub(super) async fn replay_and_history(store: &dyn Store) {
     assert!(!last.has_more);
     assert_eq!(last.messages.len(), 5);
 
-    let empty = store
-        .replay(&RoomName::new("nobody-here").unwrap(), None, 10)
-        .await
-        .unwrap();
-    assert_eq!((empty.last_seq, empty.messages.len()), (0, 0));
+    let nobody = RoomName::new("nobody-here").unwrap();
+    let empty = store.replay(&nobody, 0, 10).await.unwrap();
+    assert_eq!((empty.last_seq, empty.events.len()), (0, 0));
+    let empty = store.snapshot(&nobody, 10).await.unwrap();
+    assert_eq!(
+        (empty.last_seq, empty.messages.len(), empty.has_more),
+        (0, 0, false)
+    );
 }

@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use confab_shared::{ChatMessage, ClientId, RoomName, Seq, UserId};
+use confab_shared::{ChatMessage, ClientId, RoomEvent, RoomName, Seq, UserId};
 
-use super::{Appended, NewMessage, Page, Replay, Store, StoreError, now_rfc3339};
+use super::{Appended, NewMessage, Page, Replay, Snapshot, Store, StoreError, now_rfc3339};
 
 pub struct MemoryStore {
     state: Mutex<State>,
@@ -95,22 +95,33 @@ impl Store for MemoryStore {
         Ok(out)
     }
 
-    async fn replay(
-        &self,
-        room: &RoomName,
-        after: Option<Seq>,
-        limit: u32,
-    ) -> Result<Replay, StoreError> {
+    async fn replay(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Replay, StoreError> {
         let state = self.lock();
         let messages = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
         let last_seq = messages.len() as Seq;
-        let from = usize::try_from(after.unwrap_or(0).min(last_seq)).unwrap_or(usize::MAX);
+        let from = usize::try_from(after.min(last_seq)).unwrap_or(usize::MAX);
         let newer = &messages[from.min(messages.len())..];
-        let (page, more) = newest(newer, limit);
+        let truncated = newer.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+        let events = if truncated {
+            Vec::new()
+        } else {
+            newer.iter().cloned().map(RoomEvent::message).collect()
+        };
         Ok(Replay {
             last_seq,
+            events,
+            truncated,
+        })
+    }
+
+    async fn snapshot(&self, room: &RoomName, limit: u32) -> Result<Snapshot, StoreError> {
+        let state = self.lock();
+        let messages = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        let (page, has_more) = newest(messages, limit);
+        Ok(Snapshot {
+            last_seq: messages.len() as Seq,
             messages: page,
-            truncated: after.is_some() && more,
+            has_more,
         })
     }
 

@@ -12,7 +12,9 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserId, UserName};
+use confab_shared::{
+    ChatMessage, ClientId, MessageBody, RoomEvent, RoomName, Seq, UserId, UserName,
+};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -65,16 +67,27 @@ impl Appended {
     }
 }
 
-/// Stored messages of one room after some seq, and where the room stands.
+/// A room's events after some seq (a resume), and where the room stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replay {
     /// The room's newest seq when it was read (0 for an empty room).
     pub last_seq: Seq,
+    /// Every event after the requested seq, oldest first; empty when `truncated`.
+    pub events: Vec<RoomEvent>,
+    /// More events than the limit came after the requested seq: too far behind to
+    /// replay (the reader needs a [`Snapshot`] instead).
+    pub truncated: bool,
+}
+
+/// A room's newest messages in their current state, as of one seq.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The room's newest seq when it was read: `messages` show the room as of it.
+    pub last_seq: Seq,
     /// Oldest first.
     pub messages: Vec<ChatMessage>,
-    /// More messages than the limit came after the requested seq; only the newest
-    /// `limit` are in `messages`.
-    pub truncated: bool,
+    /// Older messages exist before the first one here.
+    pub has_more: bool,
 }
 
 /// A page of older messages.
@@ -114,14 +127,13 @@ pub trait Store: Send + Sync + 'static {
     /// own without copying its messages.
     async fn append(&self, batch: Arc<[NewMessage]>) -> Result<Vec<Appended>, StoreError>;
 
-    /// Messages of `room` with `seq > after`, at most `limit` (the newest ones when
-    /// there are more). Without `after`, the newest `limit`.
-    async fn replay(
-        &self,
-        room: &RoomName,
-        after: Option<Seq>,
-        limit: u32,
-    ) -> Result<Replay, StoreError>;
+    /// The events of `room` with `seq > after`, if there are at most `limit` of them
+    /// (else none, and `truncated`).
+    async fn replay(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Replay, StoreError>;
+
+    /// The newest `limit` messages of `room` and the seq they are current as of, read
+    /// together.
+    async fn snapshot(&self, room: &RoomName, limit: u32) -> Result<Snapshot, StoreError>;
 
     /// Up to `limit` messages of `room` with `seq < before` (without `before`, the
     /// newest), oldest first.

@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserId, UserName};
+use confab_shared::{
+    ChatMessage, ClientId, MessageBody, RoomEvent, RoomName, Seq, UserId, UserName,
+};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -28,7 +30,7 @@ mod writer;
 
 use writer::Job;
 
-use super::{Appended, Durability, NewMessage, Page, Replay, Store, StoreError};
+use super::{Appended, Durability, NewMessage, Page, Replay, Snapshot, Store, StoreError};
 
 const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, author_id, body, ts";
 
@@ -122,36 +124,69 @@ impl Store for SqliteStore {
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
-    async fn replay(
-        &self,
-        room: &RoomName,
-        after: Option<Seq>,
-        limit: u32,
-    ) -> Result<Replay, StoreError> {
-        // One read transaction: `last_seq` and the messages come from one snapshot.
+    async fn replay(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Replay, StoreError> {
+        // One read transaction: `last_seq` and the events come from one snapshot.
         let mut tx = self.pool.begin().await?;
         let Some((room_id, last_seq)) = find_room(&mut tx, room).await? else {
             return Ok(Replay {
                 last_seq: 0,
-                messages: Vec::new(),
+                events: Vec::new(),
                 truncated: false,
             });
         };
+        // Today every event posts a message: the log is the messages table.
         let rows = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages
-             WHERE room_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?"
+             WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?"
         ))
         .bind(room_id)
-        .bind(to_db_seq(after.unwrap_or(0))?)
+        .bind(to_db_seq(after)?)
         .bind(i64::from(limit) + 1)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        let (messages, more) = newest_first_to_page(room, rows, limit)?;
+        if rows.len() > limit as usize {
+            return Ok(Replay {
+                last_seq,
+                events: Vec::new(),
+                truncated: true,
+            });
+        }
+        let events = rows
+            .iter()
+            .map(|row| message_from_row(room, row, 0).map(RoomEvent::message))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Replay {
             last_seq,
+            events,
+            truncated: false,
+        })
+    }
+
+    async fn snapshot(&self, room: &RoomName, limit: u32) -> Result<Snapshot, StoreError> {
+        // One read transaction: the messages are current as of `last_seq`.
+        let mut tx = self.pool.begin().await?;
+        let Some((room_id, last_seq)) = find_room(&mut tx, room).await? else {
+            return Ok(Snapshot {
+                last_seq: 0,
+                messages: Vec::new(),
+                has_more: false,
+            });
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages
+             WHERE room_id = ? ORDER BY seq DESC LIMIT ?"
+        ))
+        .bind(room_id)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let (messages, has_more) = newest_first_to_page(room, rows, limit)?;
+        Ok(Snapshot {
+            last_seq,
             messages,
-            truncated: after.is_some() && more,
+            has_more,
         })
     }
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use confab_server::Settings;
 use confab_server::store::{SqliteStore, Store};
-use confab_shared::{ChatMessage, ErrorCode, Seq, ServerMsg, UserName};
+use confab_shared::{ChatMessage, ErrorCode, EventKind, RoomEvent, Seq, ServerMsg, UserName};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -27,8 +27,9 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-/// The longest any single step may take before the test fails instead of hanging.
-pub const TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest any single step may take before the test fails instead of hanging:
+/// generous, for two loaded cores. Tests wait for conditions; they do not time them.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A server running in this process, with its database in a temporary directory.
 /// Dropping it without [`TestServer::stop`] also shuts the server down.
@@ -127,6 +128,20 @@ impl TestServer {
         Self::start_in(dir, settings).await
     }
 
+    /// Stops this server, deletes its database (as a restore from another backup or
+    /// a wipe would replace it), and starts a new one in the same folder.
+    pub async fn restart_on_a_new_database(self) -> Self {
+        let settings = self.settings;
+        let dir = self.stop().await;
+        for file in ["confab.db", "confab.db-wal", "confab.db-shm"] {
+            let path = dir.path().join(file);
+            if path.exists() {
+                std::fs::remove_file(&path).expect("remove the old database");
+            }
+        }
+        Self::start_in(dir, settings).await
+    }
+
     /// A client named `name` that has already read its `welcome`.
     pub async fn client(&self, name: &str) -> Client {
         Client::connect(self, name).await
@@ -144,13 +159,39 @@ pub async fn try_connect(url: &str) -> Result<Socket, tungstenite::Error> {
     Ok(socket)
 }
 
-/// What `join` answered: the `joined` frame's fields and the replayed messages.
+/// What `join` answered: the `joined` frame's fields and the messages it brought, from
+/// its snapshot or from the events replayed after it.
 #[derive(Debug)]
 pub struct Joined {
     pub last_seq: Seq,
     pub online: Vec<UserName>,
     pub truncated: bool,
+    /// `joined` carried a snapshot (`messages`), not a replay of events.
+    pub snapshot: bool,
+    pub has_more: bool,
     pub replay: Vec<ChatMessage>,
+}
+
+/// The message an `event` frame posts, if it is one.
+pub fn posted(msg: ServerMsg) -> Option<ChatMessage> {
+    match msg {
+        ServerMsg::Event(RoomEvent {
+            kind: EventKind::Message { message },
+            ..
+        }) => Some(message),
+        _ => None,
+    }
+}
+
+/// Whether `msg` is an `event` posting a message.
+pub fn is_posted(msg: &ServerMsg) -> bool {
+    matches!(
+        msg,
+        ServerMsg::Event(RoomEvent {
+            kind: EventKind::Message { .. },
+            ..
+        })
+    )
 }
 
 /// One WebSocket connection to a [`TestServer`].
@@ -174,7 +215,7 @@ impl Client {
 
     /// Connects as `name` and reads nothing yet. `name` goes into the URL as is.
     pub async fn connect_raw(server: &TestServer, name: &str) -> Self {
-        let url = server.ws_url(&format!("?name={name}"));
+        let url = server.ws_url(&format!("?v=2&name={name}"));
         let ws = try_connect(&url)
             .await
             .unwrap_or_else(|e| panic!("{name}: cannot connect: {e}"));
@@ -249,6 +290,8 @@ impl Client {
                 last_seq,
                 online,
                 truncated,
+                messages,
+                has_more,
                 ..
             } => {
                 assert_eq!(got.as_str(), room, "joined is for the room asked");
@@ -256,13 +299,16 @@ impl Client {
                     last_seq,
                     online,
                     truncated,
-                    replay: Vec::new(),
+                    snapshot: messages.is_some(),
+                    has_more,
+                    replay: messages.unwrap_or_default(),
                 }
             }
             other => panic!("{}: expected joined, got {other:?}", self.name),
         };
         let start = after.unwrap_or(0);
-        while joined.last_seq > start
+        while !joined.snapshot
+            && joined.last_seq > start
             && joined.replay.last().map(|m| m.seq) != Some(joined.last_seq)
         {
             let message = self.recv_message().await;
@@ -347,23 +393,17 @@ impl Client {
         }
     }
 
-    /// The next frame (presence aside), which must be a `message`.
+    /// The next frame (presence aside), which must be an `event` posting a message.
     pub async fn recv_message(&mut self) -> ChatMessage {
-        match self.recv().await {
-            ServerMsg::Message(message) => message,
-            other => panic!("{}: expected a message, got {other:?}", self.name),
-        }
+        let msg = self.recv().await;
+        let text = format!("{msg:?}");
+        posted(msg).unwrap_or_else(|| panic!("{}: expected a message event, got {text}", self.name))
     }
 
-    /// Skips frames other than messages (presence, acks) until a `message`.
+    /// Skips frames other than message events (presence, acks) until one.
     pub async fn next_message(&mut self) -> ChatMessage {
-        match self
-            .recv_until(|msg| matches!(msg, ServerMsg::Message(_)))
-            .await
-        {
-            ServerMsg::Message(message) => message,
-            _ => unreachable!("recv_until returned a frame it was not asked for"),
-        }
+        posted(self.recv_until(is_posted).await)
+            .unwrap_or_else(|| unreachable!("recv_until returned a frame it was not asked for"))
     }
 
     /// The next frame, which must be an `error` with `code`; returns its `client_id`.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use confab_shared::{ChatMessage, MessageId, Seq, ServerMsg};
+use confab_shared::{ChatMessage, EventKind, MessageId, RoomEvent, Seq, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio::net::TcpStream;
@@ -86,8 +86,6 @@ pub struct RoomView {
     resumed_after: Seq,
     /// The last seq this connection delivered in this room; `None` before `joined`.
     stream_last: Option<Seq>,
-    /// The next streamed message may skip ahead (the replay after a truncated join).
-    may_skip: bool,
     /// Every seq from 1 to here is held.
     contiguous: Seq,
 }
@@ -192,7 +190,7 @@ pub async fn run(plan: Plan, base_url: String, progress: Arc<AtomicUsize>) -> Re
             state.plan.deadline,
             state.summary()
         );
-        let url = format!("{}?name={}", state.base_url, state.plan.name);
+        let url = format!("{}?v=2&name={}", state.base_url, state.plan.name);
         let socket = match timeout(IO_LIMIT, tokio_tungstenite::connect_async(url)).await {
             Ok(Ok((socket, _))) => socket,
             Ok(Err(_)) | Err(_) => {
@@ -342,6 +340,7 @@ impl ClientState {
                     user,
                     user_id,
                     epoch,
+                    ..
                 } => {
                     assert_eq!(user.as_str(), name, "welcome names us");
                     // A guest's id is its name behind `guest:` (docs/protocol.md).
@@ -358,7 +357,6 @@ impl ClientState {
         let mut out: Vec<String> = Vec::new();
         for (room, view) in &mut self.rooms {
             view.stream_last = None;
-            view.may_skip = false;
             view.history_pending = false;
             view.resumed_after = view.max_seen();
             out.push(
@@ -471,7 +469,11 @@ impl ClientState {
         let name = &self.plan.name;
         match msg {
             ServerMsg::Joined {
-                room, truncated, ..
+                room,
+                truncated,
+                last_seq,
+                messages,
+                ..
             } => {
                 let view = self
                     .rooms
@@ -480,14 +482,24 @@ impl ClientState {
                 view.stream_last = Some(view.resumed_after);
                 if truncated {
                     view.truncated_joins += 1;
-                    view.may_skip = true;
                     view.filling = true;
+                }
+                // A snapshot: the room's newest messages as of `last_seq`; the stream
+                // goes on from there.
+                if let Some(messages) = messages {
+                    for message in messages {
+                        view.insert(message);
+                    }
+                    view.stream_last = Some(last_seq);
                 }
                 if view.filling {
                     request_gap(room.as_str(), view, out);
                 }
             }
-            ServerMsg::Message(message) => {
+            ServerMsg::Event(RoomEvent {
+                kind: EventKind::Message { message },
+                ..
+            }) => {
                 let room = message.room.to_string();
                 let view = self
                     .rooms
@@ -497,10 +509,9 @@ impl ClientState {
                     panic!("{name}: a message in {room} before its joined: {message:?}");
                 };
                 let seq = message.seq;
-                if seq != last + 1 && !(view.may_skip && seq > last) {
+                if seq != last + 1 {
                     view.gaps.push((last, seq));
                 }
-                view.may_skip = false;
                 view.stream_last = Some(seq);
                 view.insert(message);
                 if view.filling {

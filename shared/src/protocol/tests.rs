@@ -86,8 +86,9 @@ fn server_frames() {
             user: user("alice"),
             user_id: UserId::new("guest:alice").unwrap(),
             epoch: "9f86d081884c7d65".to_owned(),
+            protocol: 2,
         },
-        json!({"type": "welcome", "user": "alice", "user_id": "guest:alice", "epoch": "9f86d081884c7d65"}),
+        json!({"type": "welcome", "user": "alice", "user_id": "guest:alice", "epoch": "9f86d081884c7d65", "protocol": 2}),
     );
     assert_server_json(ServerMsg::Pong, json!({"type": "pong"}));
     assert_server_json(
@@ -97,6 +98,8 @@ fn server_frames() {
             online: vec![user("alice"), user("bob")],
             online_count: 2,
             truncated: false,
+            messages: None,
+            has_more: false,
         },
         json!({"type": "joined", "room": "general", "last_seq": 3, "online": ["alice", "bob"], "online_count": 2}),
     );
@@ -107,16 +110,31 @@ fn server_frames() {
             online: vec![],
             online_count: 150,
             truncated: true,
+            messages: Some(vec![]),
+            has_more: true,
         },
-        json!({"type": "joined", "room": "general", "last_seq": 3000, "online": [], "online_count": 150, "truncated": true}),
+        json!({"type": "joined", "room": "general", "last_seq": 3000, "online": [], "online_count": 150, "truncated": true, "messages": [], "has_more": true}),
     );
     let message = json!({
         "room": "general", "seq": 7, "id": 42, "client_id": "c-1", "author": "alice",
         "author_id": "guest:alice", "body": "hello <b>world</b>", "ts": "2026-11-26T13:00:00.000Z"
     });
-    let mut framed = message.clone();
-    framed["type"] = json!("message");
-    assert_server_json(ServerMsg::Message(sample_message()), framed);
+    assert_server_json(
+        ServerMsg::Joined {
+            room: room("general"),
+            last_seq: 7,
+            online: vec![user("alice")],
+            online_count: 1,
+            truncated: false,
+            messages: Some(vec![sample_message()]),
+            has_more: false,
+        },
+        json!({"type": "joined", "room": "general", "last_seq": 7, "online": ["alice"], "online_count": 1, "messages": [message]}),
+    );
+    assert_server_json(
+        ServerMsg::Event(RoomEvent::message(sample_message())),
+        json!({"type": "event", "room": "general", "seq": 7, "kind": "message", "message": message}),
+    );
     assert_server_json(
         ServerMsg::Ack {
             room: room("general"),
@@ -192,7 +210,6 @@ fn bad_frames_get_their_codes() {
         "not json",
         "{}",
         "[1,2]",
-        r#"{"type":"dance"}"#,
         r#"{"type":"join"}"#,
         r#"{"type":"join","room":"general","after":-1}"#,
         r#"{"type":"send","room":"general","body":"hi"}"#,
@@ -202,7 +219,10 @@ fn bad_frames_get_their_codes() {
         assert_eq!(decode_err(text).code, ErrorCode::BadRequest, "{text}");
     }
     assert_eq!(decode_err("not json").message, "frame is not valid JSON");
-    assert!(decode_err(r#"{"type":"dance"}"#).message.contains("dance"));
+    assert_eq!(
+        decode_err(r#"{"type":"dance"}"#).code,
+        ErrorCode::UnknownType
+    );
     assert!(!decode_err(r#"{"type":"join"}"#).message.contains("line"));
 
     let err = decode_err(r#"{"type":"join","room":"Not A Room"}"#);
@@ -237,4 +257,39 @@ fn unknown_fields_are_ignored_and_history_limit_defaults() {
 fn server_frames_with_invalid_names_are_refused() {
     let text = r#"{"type":"presence","room":"general","online_count":1,"joined":["bad name"]}"#;
     assert!(serde_json::from_str::<ServerMsg>(text).is_err());
+}
+
+/// A newer server's additions: a frame type, an event kind, an error code and fields
+/// this client does not know are read, not refused.
+#[test]
+fn what_a_newer_server_adds_is_ignored() {
+    let parse = |text: &str| serde_json::from_str::<ServerMsg>(text).unwrap();
+    assert_eq!(
+        parse(r#"{"type":"typing","room":"general","who":["bob"]}"#),
+        ServerMsg::Unknown
+    );
+    assert_eq!(
+        parse(r#"{"type":"event","room":"general","seq":9,"kind":"reaction","emoji":"+1"}"#),
+        ServerMsg::Event(RoomEvent {
+            room: room("general"),
+            seq: 9,
+            kind: EventKind::Unknown,
+        })
+    );
+    assert_eq!(
+        parse(r#"{"type":"error","code":"rate_limited","message":"slow down","retry_ms":500}"#),
+        ServerMsg::Error {
+            code: ErrorCode::Unknown,
+            message: "slow down".to_owned(),
+            client_id: None,
+        }
+    );
+    let with_extra = r#"{"type":"event","room":"general","seq":7,"kind":"message","edited":true,
+        "message":{"room":"general","seq":7,"id":42,"client_id":"c-1","author":"alice",
+        "author_id":"guest:alice","body":"hello <b>world</b>","ts":"2026-11-26T13:00:00.000Z",
+        "reactions":[]}}"#;
+    assert_eq!(
+        parse(with_extra),
+        ServerMsg::Event(RoomEvent::message(sample_message()))
+    );
 }

@@ -1,4 +1,6 @@
-use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, ServerMsg, UserId, UserName};
+use confab_shared::{
+    ChatMessage, ClientId, MessageBody, RoomEvent, RoomName, ServerMsg, UserId, UserName,
+};
 
 use super::*;
 use crate::model::{Chat, Row};
@@ -26,7 +28,7 @@ fn chat_with(seqs: impl IntoIterator<Item = Seq>) -> Chat {
     let general = RoomName::new("general").unwrap();
     let mut c = Chat::new(UserName::new("me").unwrap(), [], general);
     for seq in seqs {
-        c.apply(ServerMsg::Message(stored(seq)));
+        c.apply(ServerMsg::Event(RoomEvent::message(stored(seq))));
     }
     c
 }
@@ -126,7 +128,7 @@ fn a_pinned_window_leaves_new_lines_out_until_moved_on() {
             hi: Some(100)
         }
     );
-    c.apply(ServerMsg::Message(stored(101)));
+    c.apply(ServerMsg::Event(RoomEvent::message(stored(101))));
     assert_eq!(c.rows_in(window).len(), 100, "the new line is not shown");
     let on = window.later(room(&c), STEP, SIZE);
     assert_eq!(on, Window { lo: 1, hi: None });

@@ -115,8 +115,8 @@ async fn an_older_database_is_upgraded_with_its_messages() {
     };
 
     let room = RoomName::new("a").unwrap();
-    let replay = store.replay(&room, Some(0), 10).await.unwrap();
-    let bodies: Vec<&str> = replay.messages.iter().map(|m| m.body.as_str()).collect();
+    let history = store.history(&room, None, 10).await.unwrap();
+    let bodies: Vec<&str> = history.messages.iter().map(|m| m.body.as_str()).collect();
     assert_eq!(bodies, ["old one", "old two"]);
     // A resend of an old message is still recognised; a new one follows on.
     let out = store
