@@ -11,8 +11,8 @@ pub mod probe;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
 
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -25,6 +25,47 @@ use tokio::task::JoinHandle;
 
 /// How long a test waits for something to show up before it fails.
 pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// What every browser test starts from: a server serving the built page, a browser,
+/// and people who opened the chat and picked their names, each in a window of their
+/// own, connected.
+pub struct Scene {
+    pub server: Server,
+    pub driver: Driver,
+    /// In the order of the names given.
+    pub people: Vec<Person>,
+}
+
+impl Scene {
+    /// A fresh server, and `names` arrived in the chat.
+    pub async fn with(names: &[&str]) -> Self {
+        Self::on(Server::start().await, names).await
+    }
+
+    /// `names` arrived in the chat served by `server`.
+    pub async fn on(server: Server, names: &[&str]) -> Self {
+        let driver = Driver::start().await;
+        let mut people = Vec::with_capacity(names.len());
+        for name in names {
+            let person = driver.person().await;
+            person.arrive(&server.url(), name).await;
+            people.push(person);
+        }
+        Self {
+            server,
+            driver,
+            people,
+        }
+    }
+
+    /// Closes every window and stops the server.
+    pub async fn end(self) {
+        for person in self.people {
+            person.close().await;
+        }
+        self.server.stop().await;
+    }
+}
 
 /// A running Confab server.
 pub struct Server {
@@ -58,6 +99,7 @@ impl Server {
             "no built page in {}: run `cargo xtask test` (it runs trunk build first)",
             dist.display()
         );
+        assert_fresh(&dist);
         let db = dir.path().join("e2e.db");
         let store =
             confab_server::store::open(db.to_str().expect("utf-8 path"), Default::default())
@@ -327,4 +369,68 @@ where
         assert!(Instant::now() < deadline, "timed out waiting for: {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Appends a line to the file named by `CONFAB_TEST_REPORT`, if set: figures a test
+/// saw (how long something took), for reading rather than judging.
+pub fn record(test: &str, text: &str) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("CONFAB_TEST_REPORT") else {
+        return;
+    };
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| writeln!(file, "{test}: {text}"));
+    // A report that cannot be written costs the reader figures, not the test.
+    drop(written);
+}
+
+/// Fails unless the page in `dist` was built after the last change to its sources: a
+/// page left over from an older checkout would test old code (or, after a protocol
+/// change, fail in ways that say nothing of the change).
+fn assert_fresh(dist: &Path) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let built = modified(&dist.join("index.html"));
+    let sources = [
+        "index.html",
+        "Trunk.toml",
+        "frontend/Cargo.toml",
+        "frontend/style.css",
+        "frontend/sw.js",
+        "frontend/src",
+        "shared/src",
+    ];
+    for source in sources {
+        if let Some((path, changed)) = newest(&root.join(source))
+            && changed > built
+        {
+            panic!(
+                "the page in {} is older than {}: rebuild it (`cargo xtask dist`, or \
+                 `cargo xtask test`, which builds it first)",
+                dist.display(),
+                path.display()
+            );
+        }
+    }
+}
+
+fn modified(path: &Path) -> SystemTime {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The most recently changed file at or under `path`, if any.
+fn newest(path: &Path) -> Option<(PathBuf, SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_dir() {
+        return Some((path.to_owned(), meta.modified().ok()?));
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|entry| newest(&entry.path()))
+        .max_by_key(|(_, at)| *at)
 }

@@ -1,16 +1,14 @@
 //! A person's view of Confab: real Chromium windows on the built page.
 
-use confab_e2e::{Driver, Server};
+use confab_e2e::Scene;
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_people_chat() {
-    let server = Server::start().await;
-    let driver = Driver::start().await;
-    let alice = driver.person().await;
-    let bob = driver.person().await;
-    alice.arrive(&server.url(), "alice").await;
-    bob.arrive(&server.url(), "bob").await;
+    let scene = Scene::with(&["alice", "bob"]).await;
+    let [alice, bob] = &scene.people[..] else {
+        unreachable!("two names, two people")
+    };
 
     // Each sees the other online.
     alice
@@ -37,17 +35,13 @@ async fn two_people_chat() {
         .unwrap();
     assert!(pending.is_empty());
 
-    alice.close().await;
-    bob.close().await;
-    server.stop().await;
+    scene.end().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reload_keeps_name_and_history() {
-    let server = Server::start().await;
-    let driver = Driver::start().await;
-    let carol = driver.person().await;
-    carol.arrive(&server.url(), "carol").await;
+    let scene = Scene::with(&["carol"]).await;
+    let carol = &scene.people[0];
     for text in ["one", "two", "three"] {
         carol.say(text).await;
     }
@@ -60,18 +54,15 @@ async fn a_reload_keeps_name_and_history() {
         .wait_bodies("history after reload", |b| b.len() == 3)
         .await;
     assert_eq!(bodies, ["one", "two", "three"]);
-    carol.close().await;
-    server.stop().await;
+    scene.end().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn markup_in_a_message_is_shown_as_text() {
-    let server = Server::start().await;
-    let driver = Driver::start().await;
-    let mallory = driver.person().await;
-    let dave = driver.person().await;
-    mallory.arrive(&server.url(), "mallory").await;
-    dave.arrive(&server.url(), "dave").await;
+    let scene = Scene::with(&["mallory", "dave"]).await;
+    let [mallory, dave] = &scene.people[..] else {
+        unreachable!("two names, two people")
+    };
 
     let attack = "<img src=x onerror=alert(1)>";
     mallory.say(attack).await;
@@ -87,7 +78,5 @@ async fn markup_in_a_message_is_shown_as_text() {
     assert!(images.is_empty(), "the markup must not become an element");
     assert!(dave.client.get_alert_text().await.is_err(), "no script ran");
 
-    mallory.close().await;
-    dave.close().await;
-    server.stop().await;
+    scene.end().await;
 }

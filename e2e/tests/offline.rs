@@ -1,17 +1,18 @@
 //! Messages written while the server is down, then a reload, arrive once, in order.
 
-use confab_e2e::{Driver, Server, eventually};
+use confab_e2e::{Scene, eventually};
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn messages_typed_offline_survive_a_reload_and_arrive_once() {
-    let server = Server::start().await;
-    let url = server.url();
-    let driver = Driver::start().await;
-    let erin = driver.person().await;
-    let frank = driver.person().await;
-    erin.arrive(&url, "erin").await;
-    frank.arrive(&url, "frank").await;
+    let Scene {
+        server,
+        driver: _driver,
+        people,
+    } = Scene::with(&["erin", "frank"]).await;
+    let [erin, frank] = &people[..] else {
+        unreachable!("two names, two people")
+    };
     erin.say("before the outage").await;
     frank
         .wait_bodies("frank sees the first message", |b| {
@@ -54,7 +55,7 @@ async fn messages_typed_offline_survive_a_reload_and_arrive_once() {
         "typed while offline",
         "and another one",
     ];
-    for person in [&erin, &frank] {
+    for person in [erin, frank] {
         person
             .wait_bodies("everyone sees every message once, in order", |b| {
                 b == expected
@@ -68,7 +69,8 @@ async fn messages_typed_offline_survive_a_reload_and_arrive_once() {
         .unwrap();
     assert!(pending.is_empty(), "nothing is left pending");
 
-    erin.close().await;
-    frank.close().await;
+    for person in people {
+        person.close().await;
+    }
     server.stop().await;
 }

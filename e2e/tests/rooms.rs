@@ -1,6 +1,6 @@
 //! Creating, switching and reading rooms from the sidebar.
 
-use confab_e2e::{Driver, Person, Server};
+use confab_e2e::{Person, Scene};
 use fantoccini::Locator;
 
 async fn open_room(person: &Person, name: &str) {
@@ -15,20 +15,18 @@ async fn open_room(person: &Person, name: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rooms_keep_their_own_messages_and_count_unread() {
-    let server = Server::start().await;
-    let driver = Driver::start().await;
-    let alice = driver.person().await;
-    let bob = driver.person().await;
-    alice.arrive(&server.url(), "alice").await;
-    bob.arrive(&server.url(), "bob").await;
+    let scene = Scene::with(&["alice", "bob"]).await;
+    let [alice, bob] = &scene.people[..] else {
+        unreachable!("two names, two people")
+    };
 
-    open_room(&alice, "dev").await;
+    open_room(alice, "dev").await;
     alice.say("in dev").await;
     alice
         .wait_bodies("alice's message in dev", |b| b == ["in dev"])
         .await;
 
-    open_room(&bob, "dev").await;
+    open_room(bob, "dev").await;
     bob.wait_bodies("bob reads dev's history", |b| b == ["in dev"])
         .await;
 
@@ -57,7 +55,5 @@ async fn rooms_keep_their_own_messages_and_count_unread() {
     let badges = alice.client.find_all(Locator::Css(".badge")).await.unwrap();
     assert!(badges.is_empty(), "reading the room clears its count");
 
-    alice.close().await;
-    bob.close().await;
-    server.stop().await;
+    scene.end().await;
 }
