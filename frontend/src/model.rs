@@ -198,14 +198,17 @@ impl Chat {
                 let Some(state) = self.rooms.get_mut(&event.room) else {
                     return;
                 };
+                let seq = event.seq;
                 match event.kind {
-                    EventKind::Message { message } => {
-                        state.insert(message, &self.me_id, !current);
+                    EventKind::Message(_) => {
+                        if let Some(message) = event.into_message() {
+                            state.insert(message, &self.me_id, !current);
+                        }
                     }
                     // A kind this page does not know changes nothing it shows.
                     EventKind::Unknown => {}
                 }
-                state.seen_up_to(event.seq);
+                state.seen_up_to(seq);
             }
             ServerMsg::Ack {
                 room, client_id, ..

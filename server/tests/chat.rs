@@ -69,10 +69,12 @@ async fn two_clients_chat_in_one_room() {
     let mut ack = None;
     for _ in 0..2 {
         match alice.recv().await {
-            ServerMsg::Event(RoomEvent {
-                kind: EventKind::Message { message: m },
-                ..
-            }) if own.is_none() => own = Some(m),
+            ServerMsg::Event(
+                event @ RoomEvent {
+                    kind: EventKind::Message(_),
+                    ..
+                },
+            ) if own.is_none() => own = event.into_message(),
             ServerMsg::Ack {
                 room,
                 client_id,

@@ -30,10 +30,12 @@ async fn until_ack(
                 assert_eq!(acked.as_str(), client_id, "{}: acks in order", client.name);
                 return (seq, id);
             }
-            ServerMsg::Event(RoomEvent {
-                kind: EventKind::Message { message },
-                ..
-            }) => seen.push(message),
+            ServerMsg::Event(
+                event @ RoomEvent {
+                    kind: EventKind::Message(_),
+                    ..
+                },
+            ) => seen.extend(event.into_message()),
             other => panic!("{}: unexpected {other:?}", client.name),
         }
     }

@@ -19,13 +19,10 @@ const SENDS: u64 = 5_000;
 /// over if the server took in every send it could read.
 const QUEUE: usize = 64;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_of_pipelined_sends_is_stored_in_order_without_a_close() {
-    let settings = Settings {
-        queue_capacity: QUEUE,
-        ..Settings::default()
-    };
-    let server = TestServer::start_with(settings).await;
+/// Joins a room and writes `sends` sends without waiting for anything, reading
+/// alongside; returns the acks (client id, seq) and the seqs of the echoed messages,
+/// each in the order they came. Fails if the server closes the socket or refuses one.
+async fn pipeline(server: &TestServer, sends: u64) -> (Vec<(String, u64)>, Vec<u64>) {
     let socket = try_connect(&server.ws_url("?v=2&name=bot"))
         .await
         .expect("connects");
@@ -37,9 +34,8 @@ async fn a_burst_of_pipelined_sends_is_stored_in_order_without_a_close() {
         .await
         .expect("join sent");
 
-    // All sends go out without waiting for anything; the reads run alongside.
     let writer = tokio::spawn(async move {
-        for i in 1..=SENDS {
+        for i in 1..=sends {
             let frame = json!({"type": "send", "room": "feed", "client_id": format!("p{i}"), "body": format!("m{i}")});
             write.feed(Message::text(frame.to_string())).await?;
         }
@@ -48,7 +44,7 @@ async fn a_burst_of_pipelined_sends_is_stored_in_order_without_a_close() {
     });
 
     let (mut acks, mut echoes) = (Vec::new(), Vec::new());
-    while acks.len() < SENDS as usize || echoes.len() < SENDS as usize {
+    while acks.len() < sends as usize || echoes.len() < sends as usize {
         let frame = tokio::time::timeout(std::time::Duration::from_secs(30), read.next())
             .await
             .expect("the server keeps answering")
@@ -62,9 +58,10 @@ async fn a_burst_of_pipelined_sends_is_stored_in_order_without_a_close() {
         match serde_json::from_str::<ServerMsg>(text.as_str()).expect("a server message") {
             ServerMsg::Ack { client_id, seq, .. } => acks.push((client_id.to_string(), seq)),
             ServerMsg::Event(RoomEvent {
-                kind: EventKind::Message { message: m },
+                seq,
+                kind: EventKind::Message(_),
                 ..
-            }) => echoes.push(m.seq),
+            }) => echoes.push(seq),
             ServerMsg::Error { message, .. } => panic!("refused: {message}"),
             _ => {}
         }
@@ -73,10 +70,34 @@ async fn a_burst_of_pipelined_sends_is_stored_in_order_without_a_close() {
         .await
         .expect("writer task")
         .expect("all sends written");
+    (acks, echoes)
+}
 
-    // Every send acknowledged once, in the order sent, with gapless seqs.
-    let expected: Vec<(String, u64)> = (1..=SENDS).map(|i| (format!("p{i}"), i)).collect();
+/// Every send acknowledged once, in the order sent, with gapless seqs, and echoed.
+fn assert_all_in_order(acks: &[(String, u64)], echoes: &[u64], sends: u64) {
+    let expected: Vec<(String, u64)> = (1..=sends).map(|i| (format!("p{i}"), i)).collect();
     assert_eq!(acks, expected);
-    assert_eq!(echoes, (1..=SENDS).collect::<Vec<_>>());
+    assert_eq!(echoes, (1..=sends).collect::<Vec<_>>());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_pipelined_sends_is_stored_in_order_without_a_close() {
+    let settings = Settings {
+        queue_capacity: QUEUE,
+        ..Settings::default()
+    };
+    let server = TestServer::start_with(settings).await;
+    let (acks, echoes) = pipeline(&server, SENDS).await;
+    assert_all_in_order(&acks, &echoes, SENDS);
+    server.stop().await;
+}
+
+/// docs/protocol.md: a client may write 256 sends before reading any ack; at the
+/// default settings all are stored, in order, and the socket stays open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_fifty_six_pipelined_sends_at_the_default_settings() {
+    let server = TestServer::start_with(Settings::default()).await;
+    let (acks, echoes) = pipeline(&server, 256).await;
+    assert_all_in_order(&acks, &echoes, 256);
     server.stop().await;
 }

@@ -9,5 +9,6 @@ pub mod protocol;
 
 pub use names::{ClientId, InvalidValue, MessageBody, RoomName, UserId, UserName};
 pub use protocol::{
-    ChatMessage, ClientMsg, DecodeError, ErrorCode, EventKind, MessageId, RoomEvent, Seq, ServerMsg,
+    ChatMessage, ClientMsg, DecodeError, ErrorCode, EventKind, MessageId, Posted, RoomEvent, Seq,
+    ServerMsg,
 };

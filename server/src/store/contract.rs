@@ -104,7 +104,7 @@ pub(super) async fn replay_and_history(store: &dyn Store) {
     assert_eq!(got, [26, 27, 28, 29, 30]);
     assert!(matches!(
         &all.events[0].kind,
-        EventKind::Message { message } if message.body.as_str() == "m26"
+        EventKind::Message(posted) if posted.body.as_str() == "m26"
     ));
     let exact = store.replay(&room, 20, 10).await.unwrap();
     assert!(!exact.truncated, "ten events after 20 fit in ten");

@@ -175,10 +175,7 @@ pub struct Joined {
 /// The message an `event` frame posts, if it is one.
 pub fn posted(msg: ServerMsg) -> Option<ChatMessage> {
     match msg {
-        ServerMsg::Event(RoomEvent {
-            kind: EventKind::Message { message },
-            ..
-        }) => Some(message),
+        ServerMsg::Event(event) => event.into_message(),
         _ => None,
     }
 }
@@ -188,7 +185,7 @@ pub fn is_posted(msg: &ServerMsg) -> bool {
     matches!(
         msg,
         ServerMsg::Event(RoomEvent {
-            kind: EventKind::Message { .. },
+            kind: EventKind::Message(_),
             ..
         })
     )

@@ -496,10 +496,15 @@ impl ClientState {
                     request_gap(room.as_str(), view, out);
                 }
             }
-            ServerMsg::Event(RoomEvent {
-                kind: EventKind::Message { message },
-                ..
-            }) => {
+            ServerMsg::Event(
+                event @ RoomEvent {
+                    kind: EventKind::Message(_),
+                    ..
+                },
+            ) => {
+                let Some(message) = event.into_message() else {
+                    unreachable!("a message event posts a message")
+                };
                 let room = message.room.to_string();
                 let view = self
                     .rooms

@@ -133,7 +133,15 @@ fn server_frames() {
     );
     assert_server_json(
         ServerMsg::Event(RoomEvent::message(sample_message())),
-        json!({"type": "event", "room": "general", "seq": 7, "kind": "message", "message": message}),
+        json!({
+            "type": "event", "room": "general", "seq": 7, "kind": "message", "id": 42,
+            "client_id": "c-1", "author": "alice", "author_id": "guest:alice",
+            "body": "hello <b>world</b>", "ts": "2026-11-26T13:00:00.000Z"
+        }),
+    );
+    assert_eq!(
+        RoomEvent::message(sample_message()).into_message(),
+        Some(sample_message())
     );
     assert_server_json(
         ServerMsg::Ack {
@@ -285,9 +293,8 @@ fn what_a_newer_server_adds_is_ignored() {
         }
     );
     let with_extra = r#"{"type":"event","room":"general","seq":7,"kind":"message","edited":true,
-        "message":{"room":"general","seq":7,"id":42,"client_id":"c-1","author":"alice",
-        "author_id":"guest:alice","body":"hello <b>world</b>","ts":"2026-11-26T13:00:00.000Z",
-        "reactions":[]}}"#;
+        "id":42,"client_id":"c-1","author":"alice","author_id":"guest:alice",
+        "body":"hello <b>world</b>","ts":"2026-11-26T13:00:00.000Z","reactions":[]}"#;
     assert_eq!(
         parse(with_extra),
         ServerMsg::Event(RoomEvent::message(sample_message()))

@@ -84,7 +84,7 @@ impl WriteConn {
     fn try_append(&mut self, batch: &[NewMessage], ts: &str) -> Result<Vec<Appended>, Failure> {
         self.ensure_idle()?;
         self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
-        let stored = self.insert_all(batch, ts).and_then(|(out, seqs)| {
+        let stored = insert_all(&self.conn, &self.rooms, batch, ts).and_then(|(out, seqs)| {
             self.conn.prepare_cached("COMMIT")?.execute([])?;
             Ok((out, seqs))
         });
@@ -98,110 +98,6 @@ impl WriteConn {
                 Err(failure)
             }
         }
-    }
-
-    /// Inserts every message; returns what became of each and the rooms' new seqs.
-    #[allow(clippy::type_complexity)]
-    fn insert_all(
-        &mut self,
-        batch: &[NewMessage],
-        ts: &str,
-    ) -> Result<(Vec<Appended>, HashMap<RoomName, (i64, Seq)>), Failure> {
-        // This batch's rooms, put into the cache only once it commits.
-        let mut seqs: HashMap<RoomName, (i64, Seq)> = HashMap::new();
-        let mut out = Vec::with_capacity(batch.len());
-        for new in batch {
-            let (room_id, last) = match seqs.get(&new.room).or(self.rooms.get(&new.room)) {
-                Some(&known) => known,
-                None => self.room_row(&new.room, ts)?,
-            };
-            let seq = last + 1;
-            let inserted = self
-                .conn
-                .prepare_cached(
-                    "INSERT INTO messages (room_id, seq, author_id, author, client_id, body, ts)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT (client_id, author_id) DO NOTHING",
-                )?
-                .execute(params![
-                    room_id,
-                    to_db_seq(seq)?,
-                    new.author_id.as_str(),
-                    new.author.as_str(),
-                    new.client_id.as_str(),
-                    new.body.as_str(),
-                    ts
-                ]);
-            match inserted {
-                Ok(1) => {
-                    seqs.insert(new.room.clone(), (room_id, seq));
-                    let id = self.conn.last_insert_rowid();
-                    out.push(Appended::New(new.stored(id, seq, ts)));
-                }
-                Ok(_) => out.push(Appended::Duplicate(self.original(new)?)),
-                Err(error) if is_unique_violation(&error) => return Err(Failure::SeqClash),
-                Err(error) => return Err(error.into()),
-            }
-        }
-        Ok((out, seqs))
-    }
-
-    /// The stored message a resend repeats.
-    fn original(&mut self, new: &NewMessage) -> Result<ChatMessage, Failure> {
-        let (room, id, seq, author, body, ts) = self
-            .conn
-            .prepare_cached(
-                "SELECT r.name, m.id, m.seq, m.author, m.body, m.ts
-                 FROM messages m JOIN rooms r ON r.id = m.room_id
-                 WHERE m.client_id = ?1 AND m.author_id = ?2",
-            )?
-            .query_row(
-                params![new.client_id.as_str(), new.author_id.as_str()],
-                |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, i64>(1)?,
-                        row.get::<_, i64>(2)?,
-                        row.get::<_, String>(3)?,
-                        row.get::<_, String>(4)?,
-                        row.get::<_, String>(5)?,
-                    ))
-                },
-            )?;
-        Ok(ChatMessage {
-            room: RoomName::new(room).map_err(corrupt)?,
-            seq: from_db_seq(seq)?,
-            id,
-            client_id: ClientId::clone(&new.client_id),
-            // The name it was sent under, which the author may no longer have.
-            author: UserName::new(author).map_err(corrupt)?,
-            author_id: UserId::clone(&new.author_id),
-            body: MessageBody::new(body).map_err(corrupt)?,
-            ts,
-        })
-    }
-
-    /// The room's id and newest seq, creating the room if this is its first message.
-    fn room_row(&mut self, room: &RoomName, ts: &str) -> Result<(i64, Seq), Failure> {
-        let found = self
-            .conn
-            .prepare_cached("SELECT id FROM rooms WHERE name = ?1")?
-            .query_row([room.as_str()], |row| row.get::<_, i64>(0))
-            .optional()?;
-        let id = match found {
-            Some(id) => id,
-            None => {
-                self.conn
-                    .prepare_cached("INSERT INTO rooms (name, created_at) VALUES (?1, ?2)")?
-                    .execute(params![room.as_str(), ts])?;
-                self.conn.last_insert_rowid()
-            }
-        };
-        let last: i64 = self
-            .conn
-            .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room_id = ?1")?
-            .query_row([id], |row| row.get(0))?;
-        Ok((id, from_db_seq(last)?))
     }
 
     /// Ends a failed transaction. If even the ROLLBACK fails, the connection is left
@@ -239,6 +135,113 @@ impl WriteConn {
     pub(super) fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// The messages insert: a resend (the same author and client id) inserts nothing.
+const INSERT: &str = "INSERT INTO messages (room_id, seq, author_id, author, client_id, body, ts)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+     ON CONFLICT (client_id, author_id) DO NOTHING";
+
+/// Inserts every message of `batch`, in the transaction open on `conn`; returns what
+/// became of each and the new seqs of the rooms it wrote to (`rooms`: what the cache
+/// knows from earlier batches).
+#[allow(clippy::type_complexity)]
+fn insert_all(
+    conn: &Connection,
+    rooms: &HashMap<RoomName, (i64, Seq)>,
+    batch: &[NewMessage],
+    ts: &str,
+) -> Result<(Vec<Appended>, HashMap<RoomName, (i64, Seq)>), Failure> {
+    // Looked up once per batch, not per message (the cache is keyed by the SQL text).
+    let mut insert = conn.prepare_cached(INSERT)?;
+    // This batch's rooms, put into the cache only once it commits.
+    let mut seqs: HashMap<RoomName, (i64, Seq)> = HashMap::new();
+    let mut out = Vec::with_capacity(batch.len());
+    for new in batch {
+        let (room_id, last) = match seqs.get(&new.room).or_else(|| rooms.get(&new.room)) {
+            Some(&known) => known,
+            None => room_row(conn, &new.room, ts)?,
+        };
+        let seq = last + 1;
+        let inserted = insert.execute(params![
+            room_id,
+            to_db_seq(seq)?,
+            new.author_id.as_str(),
+            new.author.as_str(),
+            new.client_id.as_str(),
+            new.body.as_str(),
+            ts
+        ]);
+        match inserted {
+            Ok(1) => {
+                match seqs.get_mut(&new.room) {
+                    Some(known) => *known = (room_id, seq),
+                    None => {
+                        seqs.insert(new.room.clone(), (room_id, seq));
+                    }
+                }
+                out.push(Appended::New(new.stored(conn.last_insert_rowid(), seq, ts)));
+            }
+            Ok(_) => out.push(Appended::Duplicate(original(conn, new)?)),
+            Err(error) if is_unique_violation(&error) => return Err(Failure::SeqClash),
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok((out, seqs))
+}
+
+/// The stored message a resend repeats.
+fn original(conn: &Connection, new: &NewMessage) -> Result<ChatMessage, Failure> {
+    let (room, id, seq, author, body, ts) = conn
+        .prepare_cached(
+            "SELECT r.name, m.id, m.seq, m.author, m.body, m.ts
+             FROM messages m JOIN rooms r ON r.id = m.room_id
+             WHERE m.client_id = ?1 AND m.author_id = ?2",
+        )?
+        .query_row(
+            params![new.client_id.as_str(), new.author_id.as_str()],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, i64>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                ))
+            },
+        )?;
+    Ok(ChatMessage {
+        room: RoomName::new(room).map_err(corrupt)?,
+        seq: from_db_seq(seq)?,
+        id,
+        client_id: ClientId::clone(&new.client_id),
+        // The name it was sent under, which the author may no longer have.
+        author: UserName::new(author).map_err(corrupt)?,
+        author_id: UserId::clone(&new.author_id),
+        body: MessageBody::new(body).map_err(corrupt)?,
+        ts,
+    })
+}
+
+/// The room's id and newest seq, creating the room if this is its first message.
+fn room_row(conn: &Connection, room: &RoomName, ts: &str) -> Result<(i64, Seq), Failure> {
+    let found = conn
+        .prepare_cached("SELECT id FROM rooms WHERE name = ?1")?
+        .query_row([room.as_str()], |row| row.get::<_, i64>(0))
+        .optional()?;
+    let id = match found {
+        Some(id) => id,
+        None => {
+            conn.prepare_cached("INSERT INTO rooms (name, created_at) VALUES (?1, ?2)")?
+                .execute(params![room.as_str(), ts])?;
+            conn.last_insert_rowid()
+        }
+    };
+    let last: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room_id = ?1")?
+        .query_row([id], |row| row.get(0))?;
+    Ok((id, from_db_seq(last)?))
 }
 
 fn connect(path: &Path, durability: Durability) -> Result<Connection, StoreError> {
