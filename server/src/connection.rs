@@ -6,6 +6,7 @@
 //! `join` reads its replay, and are dropped here if the replay already covered their
 //! seq: so replay and live meet with neither a gap nor a duplicate.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -76,7 +77,7 @@ impl End {
 
 struct Connection {
     id: ConnId,
-    identity: Identity,
+    identity: Arc<Identity>,
     socket: WebSocket,
     outbox: Outbox,
     state: AppState,
@@ -98,7 +99,7 @@ struct Connection {
 /// `Connection` they are moved into, and every idle connection would carry both.
 pub(crate) fn serve(
     socket: WebSocket,
-    identity: Identity,
+    identity: Arc<Identity>,
     version: u32,
     state: AppState,
 ) -> impl Future<Output = ()> {

@@ -17,8 +17,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use confab_shared::protocol::PRESENCE_LIST_LIMIT;
-use confab_shared::{RoomName, ServerMsg, UserId, UserName};
+use confab_shared::{RoomName, ServerMsg, UserName};
 
+use crate::identity::Identity;
 use crate::outbox::{Outbound, Outbox, RoomFrame};
 use crate::wire;
 
@@ -41,18 +42,36 @@ struct Rooms {
 #[derive(Default)]
 struct Room {
     members: HashMap<ConnId, Member>,
-    /// Distinct people online, by id: their name, and how many of their connections
-    /// are in the room.
-    online: HashMap<UserId, (UserName, usize)>,
-    /// Unannounced changes: each person's name and latest state (true = came online).
-    changes: HashMap<UserId, (UserName, bool)>,
+    /// Distinct people online, and how many of their connections are in the room.
+    online: HashMap<Person, usize>,
+    /// Unannounced changes: each person's latest state (true = came online).
+    changes: HashMap<Person, bool>,
     /// How many were online at the last announcement.
     announced: usize,
 }
 
 struct Member {
-    user: UserId,
+    person: Person,
     outbox: Outbox,
+}
+
+/// One person, as presence counts them: the identity their connection holds (shared,
+/// not copied per room), equal to another by user id alone.
+#[derive(Clone)]
+struct Person(Arc<Identity>);
+
+impl PartialEq for Person {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.user == other.0.user
+    }
+}
+
+impl Eq for Person {}
+
+impl std::hash::Hash for Person {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.user.hash(state);
+    }
 }
 
 /// Who is online in a room, as a joining client is told.
@@ -79,7 +98,7 @@ impl Room {
 
     /// Everyone's name, sorted.
     fn names(&self) -> Vec<UserName> {
-        let mut names: Vec<UserName> = self.online.values().map(|(n, _)| n.clone()).collect();
+        let mut names: Vec<UserName> = self.online.keys().map(|p| p.0.name.clone()).collect();
         names.sort();
         names
     }
@@ -103,7 +122,8 @@ impl Room {
             // Members had no names: send them all.
             online = Some(self.names());
         } else {
-            for (_, (name, came)) in changes {
+            for (person, came) in changes {
+                let name = person.0.name.clone();
                 if came {
                     joined.push(name)
                 } else {
@@ -141,25 +161,22 @@ impl Hub {
         &self,
         room: &RoomName,
         conn: ConnId,
-        user: &UserId,
-        name: &UserName,
+        identity: &Arc<Identity>,
         outbox: &Outbox,
     ) -> Online {
         let mut guard = self.lock();
         let Rooms { rooms, dirty } = &mut *guard;
         let state = rooms.entry(room.clone()).or_default();
+        let person = Person(Arc::clone(identity));
         let member = Member {
-            user: user.clone(),
+            person: person.clone(),
             outbox: outbox.clone(),
         };
         if state.members.insert(conn, member).is_none() {
-            let (_, count) = state
-                .online
-                .entry(user.clone())
-                .or_insert_with(|| (name.clone(), 0));
+            let count = state.online.entry(person.clone()).or_insert(0);
             *count += 1;
             if *count == 1 {
-                state.changes.insert(user.clone(), (name.clone(), true));
+                state.changes.insert(person, true);
                 dirty.insert(room.clone());
             }
         }
@@ -181,12 +198,11 @@ impl Hub {
             dirty.remove(room);
             return true;
         }
-        if let Some((_, count)) = state.online.get_mut(&member.user) {
+        if let Some(count) = state.online.get_mut(&member.person) {
             *count -= 1;
-            if *count == 0
-                && let Some((name, _)) = state.online.remove(&member.user)
-            {
-                state.changes.insert(member.user, (name, false));
+            if *count == 0 {
+                state.online.remove(&member.person);
+                state.changes.insert(member.person, false);
                 dirty.insert(room.clone());
             }
         }

@@ -1,6 +1,7 @@
 //! The HTTP surface: the socket at `/ws`, `/healthz`, and the built page for the rest.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
@@ -72,7 +73,7 @@ async fn socket(
             // A task of its own, built before it starts: axum's upgrade task (which
             // ends at once) would otherwise carry its own state beside ours for the
             // life of the connection.
-            let serving = connection::serve(socket, identity, version, state);
+            let serving = connection::serve(socket, Arc::new(identity), version, state);
             tokio::spawn(async move {
                 serving.await;
                 drop(tracked);

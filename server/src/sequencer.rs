@@ -145,6 +145,7 @@ mod tests {
     use confab_shared::{ClientId, MessageBody, RoomName, UserId, UserName};
 
     use super::*;
+    use crate::identity::Identity;
     use crate::store::MemoryStore;
 
     fn request(room: &RoomName, client_id: &str, reply: &Outbox) -> AppendRequest {
@@ -181,8 +182,7 @@ mod tests {
         hub.join(
             &room,
             hub.next_conn_id(),
-            &UserId::guest(&UserName::new("bob").unwrap()),
-            &UserName::new("bob").unwrap(),
+            &Arc::new(Identity::guest(UserName::new("bob").unwrap())),
             &member,
         );
         let (sender, mut sender_queue) = Outbox::channel(16);

@@ -21,13 +21,9 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>
     }
     let state = session.state;
     let identity = session.identity;
-    let online = state.hub.join(
-        &room,
-        session.conn,
-        &identity.user,
-        &identity.name,
-        session.outbox,
-    );
+    let online = state
+        .hub
+        .join(&room, session.conn, identity, session.outbox);
     let read = match after {
         Some(after) => resume(session.state, &room, after).await,
         None => state

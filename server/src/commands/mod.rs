@@ -13,6 +13,7 @@ mod leave;
 mod send;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use confab_shared::{ClientId, ClientMsg, ErrorCode, RoomName, Seq, ServerMsg};
@@ -29,7 +30,8 @@ pub(crate) type Joined = HashMap<RoomName, Seq>;
 /// What a command may see and change of the connection it came on.
 pub(crate) struct Session<'a> {
     pub(crate) state: &'a AppState,
-    pub(crate) identity: &'a Identity,
+    /// Shared with the hub's presence, which counts people by it.
+    pub(crate) identity: &'a Arc<Identity>,
     pub(crate) conn: ConnId,
     /// Where answers that come later (acks) are queued.
     pub(crate) outbox: &'a Outbox,

@@ -4,6 +4,11 @@ use crate::outbox::Queue;
 
 use super::*;
 
+/// A guest's identity, as a connection holds it.
+fn guest(name: &str) -> Arc<Identity> {
+    Arc::new(Identity::guest(UserName::new(name).unwrap()))
+}
+
 fn name(s: &str) -> UserName {
     UserName::new(s).unwrap()
 }
@@ -28,12 +33,8 @@ fn presence_is_gathered_and_counts_people_not_connections() {
     let (b1, mut b1_rx) = Outbox::channel(16);
     let (b2, _b2_rx) = Outbox::channel(16);
 
-    assert_eq!(
-        hub.join(&room, 1, &UserId::guest(&name("ann")), &name("ann"), &a)
-            .names,
-        [name("ann")]
-    );
-    let online = hub.join(&room, 2, &UserId::guest(&name("bob")), &name("bob"), &b1);
+    assert_eq!(hub.join(&room, 1, &guest("ann"), &a).names, [name("ann")]);
+    let online = hub.join(&room, 2, &guest("bob"), &b1);
     assert_eq!(
         (online.names, online.count),
         (vec![name("ann"), name("bob")], 2)
@@ -51,13 +52,13 @@ fn presence_is_gathered_and_counts_people_not_connections() {
     assert_eq!(hub.flush_presence(), 0, "nothing new");
 
     // Bob's second tab changes nothing anyone needs to hear.
-    hub.join(&room, 3, &UserId::guest(&name("bob")), &name("bob"), &b2);
+    hub.join(&room, 3, &guest("bob"), &b2);
     assert!(hub.leave(&room, 3));
     assert_eq!(hub.flush_presence(), 0);
 
     // Coming and going within one flush: the latest state is announced.
     let (c, _c_rx) = Outbox::channel(16);
-    hub.join(&room, 4, &UserId::guest(&name("cat")), &name("cat"), &c);
+    hub.join(&room, 4, &guest("cat"), &c);
     assert!(hub.leave(&room, 4));
     assert!(hub.leave(&room, 2));
     hub.flush_presence();
@@ -76,23 +77,11 @@ fn big_rooms_get_counts_and_the_list_comes_back_when_they_shrink() {
     let hub = Hub::default();
     let room = RoomName::new("town-square").unwrap();
     let (watcher, mut rx) = Outbox::channel(4096);
-    hub.join(
-        &room,
-        0,
-        &UserId::guest(&name("watcher")),
-        &name("watcher"),
-        &watcher,
-    );
+    hub.join(&room, 0, &guest("watcher"), &watcher);
     let mut keep = Vec::new();
     for i in 1..=PRESENCE_LIST_LIMIT as u64 + 1 {
         let (outbox, inbox) = Outbox::channel(4096);
-        hub.join(
-            &room,
-            i,
-            &UserId::guest(&name(&format!("p{i}"))),
-            &name(&format!("p{i}")),
-            &outbox,
-        );
+        hub.join(&room, i, &guest(&format!("p{i}")), &outbox);
         keep.push(inbox);
     }
     let online = hub.online(&room);
