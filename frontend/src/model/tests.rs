@@ -224,7 +224,7 @@ fn earlier_pages_and_grouping() {
         Some(ClientMsg::History {
             room: room("general"),
             before: Some(11),
-            limit: MAX_HISTORY_LIMIT
+            limit: 100 // the most one history request may ask for (docs/protocol.md)
         })
     );
     assert_eq!(c.load_earlier(), None, "one request at a time");

@@ -256,7 +256,7 @@ fn unknown_fields_are_ignored_and_history_limit_defaults() {
         ClientMsg::History {
             room: room("a"),
             before: None,
-            limit: DEFAULT_REPLAY,
+            limit: 50, // the documented default
         }
     );
 }
