@@ -9,6 +9,16 @@ async fn two_people_chat() {
     let [alice, bob] = &scene.people[..] else {
         unreachable!("two names, two people")
     };
+    // The page booted under its Content-Security-Policy (the people are connected);
+    // from here on, anything the policy blocks is counted.
+    alice
+        .eval::<()>(
+            "watch for CSP violations",
+            "window.cspViolations = []; document.addEventListener('securitypolicyviolation', \
+             (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI)); \
+             return null;",
+        )
+        .await;
 
     // Each sees the other online.
     alice
@@ -34,6 +44,35 @@ async fn two_people_chat() {
         .await
         .unwrap();
     assert!(pending.is_empty());
+
+    // Each line's colour (a CSS custom property set by the app) got past the policy,
+    // and the policy blocked nothing.
+    let hues: Vec<String> = alice
+        .eval(
+            "read the lines' colours",
+            "return Array.from(document.querySelectorAll('article.msg, ul.online li')) \
+             .map((e) => getComputedStyle(e).getPropertyValue('--hue').trim());",
+        )
+        .await;
+    assert!(hues.len() >= 4, "two lines, two people: {hues:?}");
+    assert!(hues.iter().all(|h| !h.is_empty()), "{hues:?}");
+    let blocked: Vec<String> = alice
+        .eval("read CSP violations", "return window.cspViolations;")
+        .await;
+    assert!(blocked.is_empty(), "the page's policy blocked: {blocked:?}");
+    // And the policy is in force: a script put into the page runs no more than one in a
+    // message would.
+    let ran: bool = alice
+        .eval(
+            "try an injected inline script",
+            "const s = document.createElement('script'); s.textContent = 'window.cspProbe = 1'; \
+             document.body.appendChild(s); return window.cspProbe === 1;",
+        )
+        .await;
+    assert!(
+        !ran,
+        "an inline script without the page's hash must not run"
+    );
 
     scene.end().await;
 }

@@ -7,7 +7,8 @@
 //!
 //! - [`config`]: flags and environment variables.
 //! - [`server`]: wiring, serving and orderly shutdown.
-//! - [`routes`]: HTTP routes, the WebSocket upgrade and its limits.
+//! - [`routes`]: HTTP routes, the WebSocket upgrade and its limits, security headers.
+//! - [`page`]: the built page: precompressed, cached, under a Content-Security-Policy.
 //! - [`identity`]: who the peer is.
 //! - [`commands`]: one file per client command; `commands::authz` decides who may
 //!   do what in a room.
@@ -21,6 +22,7 @@ mod connection;
 mod hub;
 mod identity;
 mod outbox;
+mod page;
 mod routes;
 mod sequencer;
 pub mod server;

@@ -1,4 +1,5 @@
-//! The HTTP surface: the socket at `/ws`, `/healthz`, and the built page for the rest.
+//! The HTTP surface: the socket at `/ws`, `/healthz`, and the built page for the rest
+//! (`page.rs`); security headers on every response.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -6,27 +7,41 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
+use axum::http::HeaderValue;
 use axum::http::StatusCode;
+use axum::http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::connection;
 use crate::identity::Identity;
 use crate::state::AppState;
+use crate::{connection, page};
 
 /// The largest client frame accepted; bigger ones close the socket with 1009.
 pub(crate) const MAX_FRAME_BYTES: usize = 16 * 1024;
 
 pub(crate) fn router(state: AppState, static_dir: &Path) -> Router {
-    // Unknown paths get the page, so a reload on any address still opens the chat.
-    let page = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
     Router::new()
         .route("/ws", get(socket))
         .route("/healthz", get(healthz))
-        .fallback_service(page)
         .with_state(state)
+        .merge(page::service(static_dir))
+        // On every response: no guessing of content types, no referrer sent on, never
+        // framed (the page's own policy says so too).
+        .layer(SetResponseHeaderLayer::overriding(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
 }
 
 async fn healthz() -> &'static str {

@@ -11,6 +11,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cmd;
+mod compress;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -50,7 +51,10 @@ fn workspace_root() -> PathBuf {
 
 fn build_page(root: &Path) -> Result<(), Fail> {
     cmd::step("building the page (trunk build --release)");
-    run(root, "trunk", &["build", "--release"])
+    run(root, "trunk", &["build", "--release"])?;
+    let (raw, packed) = compress::precompress(&root.join("dist"))?;
+    println!("precompressed the page: {raw} bytes, {packed} with Brotli");
+    Ok(())
 }
 
 fn run_chat(root: &Path, flags: &[String]) -> Result<(), Fail> {

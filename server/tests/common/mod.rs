@@ -54,6 +54,19 @@ impl TestServer {
         Self::start_in(dir, settings).await
     }
 
+    /// Starts a server whose built page (its static folder) holds `files`: (path,
+    /// contents).
+    pub async fn start_with_page(files: &[(&str, &[u8])]) -> Self {
+        let dir = tempfile::tempdir().expect("create a temporary directory");
+        let page = dir.path().join("static");
+        for (path, contents) in files {
+            let path = page.join(path);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("make folders");
+            std::fs::write(path, contents).expect("write a page file");
+        }
+        Self::start_in(dir, Settings::default()).await
+    }
+
     /// The history id the server announces in `welcome`.
     pub fn epoch(&self) -> String {
         self.epoch.clone()
@@ -484,5 +497,65 @@ pub fn record(test: &str, text: &str) {
         .and_then(|mut file| writeln!(file, "{test}: {text}"));
     if let Err(error) = written {
         tracing::warn!(%error, "could not write the test report");
+    }
+}
+
+/// An HTTP response, as read off the wire.
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// Names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The value of header `name` (lower case), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// `GET path` over a plain HTTP/1.1 connection of its own, with `headers` added.
+pub async fn http_get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> HttpResponse {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    let exchange = async {
+        let mut stream = TcpStream::connect(addr).await?;
+        stream.write_all(request.as_bytes()).await?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await?;
+        Ok::<_, std::io::Error>(raw)
+    };
+    let raw = timeout(TIMEOUT, exchange)
+        .await
+        .expect("the response comes in time")
+        .expect("an HTTP exchange");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header block");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    HttpResponse {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
     }
 }
