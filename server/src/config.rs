@@ -30,6 +30,21 @@ pub struct Config {
     /// Folder with the built page (trunk build's output).
     #[arg(long, env = "CONFAB_STATIC_DIR", default_value = "dist")]
     pub static_dir: PathBuf,
+
+    /// The address browsers use for this server, when it sits behind a proxy (e.g.
+    /// https://chat.example.com): pages of that origin may open a socket. Without it,
+    /// pages of the host the browser asked.
+    #[arg(long, env = "CONFAB_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Another origin whose pages may open a socket (repeatable; comma-separated in
+    /// the variable), e.g. http://127.0.0.1:8080 for `trunk serve`.
+    #[arg(
+        long = "allowed-origin",
+        env = "CONFAB_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
 }
 
 /// `--durability`: the flag's values, turned into the store's [`Durability`].

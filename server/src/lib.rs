@@ -10,6 +10,7 @@
 //! - [`routes`]: HTTP routes, the WebSocket upgrade and its limits, security headers.
 //! - [`page`]: the built page: precompressed, cached, under a Content-Security-Policy.
 //! - [`identity`]: who the peer is.
+//! - [`origin`]: which pages may open a socket.
 //! - [`commands`]: one file per client command; `commands::authz` decides who may
 //!   do what in a room.
 //! - [`settings`]: keep-alive timings and queue limits.
@@ -21,6 +22,7 @@ pub mod config;
 mod connection;
 mod hub;
 mod identity;
+pub mod origin;
 mod outbox;
 mod page;
 mod routes;
@@ -31,5 +33,5 @@ mod state;
 pub mod store;
 mod wire;
 
-pub use server::{run, run_with};
+pub use server::{Options, run, run_with, run_with_options};
 pub use settings::Settings;

@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use clap::Parser;
 use confab_server::config::Config;
+use confab_server::origin::OriginPolicy;
 use confab_server::store;
+use confab_server::{Options, Settings};
 use tokio::net::{TcpListener, TcpSocket};
 use tracing_subscriber::EnvFilter;
 
@@ -30,7 +32,21 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     tracing::info!(database = %config.database, "Confab is running at http://{addr}/");
-    confab_server::run(listener, store, &config.static_dir, shutdown_signal()).await?;
+    let origins = OriginPolicy::new(config.public_url.as_deref(), &config.allowed_origins)
+        .map_err(anyhow::Error::msg)
+        .context("--public-url / --allowed-origin")?;
+    let options = Options {
+        settings: Settings::default(),
+        origins,
+    };
+    confab_server::run_with_options(
+        listener,
+        store,
+        &config.static_dir,
+        options,
+        shutdown_signal(),
+    )
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

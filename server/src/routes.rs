@@ -7,9 +7,10 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::http::HeaderValue;
 use axum::http::StatusCode;
-use axum::http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use axum::http::header::{HOST, ORIGIN, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
@@ -17,7 +18,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::identity::Identity;
 use crate::state::AppState;
-use crate::{connection, page};
+use crate::{connection, origin, page};
 
 /// The largest client frame accepted; bigger ones close the socket with 1009.
 pub(crate) const MAX_FRAME_BYTES: usize = 16 * 1024;
@@ -63,8 +64,12 @@ async fn socket(
     identity: Identity,
     Query(param): Query<VersionParam>,
     State(state): State<AppState>,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, (StatusCode, &'static str)> {
+    if !state.origins.allows(headers.get(ORIGIN), headers.get(HOST)) {
+        return Err((StatusCode::FORBIDDEN, origin::REFUSED));
+    }
     let version = match param.v {
         None => 1,
         Some(v) => v.parse::<u32>().map_err(|_| {

@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::hub::Hub;
+use crate::origin::OriginPolicy;
 use crate::routes;
 use crate::sequencer::Sequencer;
 use crate::settings::Settings;
@@ -37,6 +38,30 @@ pub async fn run_with(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let options = Options {
+        settings,
+        origins: OriginPolicy::default(),
+    };
+    run_with_options(listener, store, static_dir, options, shutdown).await
+}
+
+/// What an operator may set beyond the connection [`Settings`].
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub settings: Settings,
+    /// Which pages may open a socket (`--public-url`, `--allowed-origin`).
+    pub origins: OriginPolicy,
+}
+
+/// [`run_with`], with every option.
+pub async fn run_with_options(
+    listener: TcpListener,
+    store: Arc<dyn Store>,
+    static_dir: &Path,
+    options: Options,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let Options { settings, origins } = options;
     let epoch = store.epoch().await.map_err(std::io::Error::other)?;
     let hub = Arc::new(Hub::default());
     let stop_writes = CancellationToken::new();
@@ -48,6 +73,7 @@ pub async fn run_with(
         sequencer,
         settings,
         epoch: epoch.into(),
+        origins: Arc::new(origins),
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
     };

@@ -6,6 +6,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::hub::Hub;
+use crate::origin::OriginPolicy;
 use crate::sequencer::Sequencer;
 use crate::settings::Settings;
 use crate::store::Store;
@@ -18,6 +19,8 @@ pub(crate) struct AppState {
     pub(crate) settings: Settings,
     /// The store's history id, announced in every `welcome`.
     pub(crate) epoch: Arc<str>,
+    /// Which pages may open a socket.
+    pub(crate) origins: Arc<OriginPolicy>,
     /// Cancelled when the server starts shutting down; connections close with 1001.
     pub(crate) shutdown: CancellationToken,
     /// Every connection task, so shutdown can wait for them.

@@ -13,8 +13,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use confab_server::Settings;
 use confab_server::store::{SqliteStore, Store};
+use confab_server::{Options, Settings};
 use confab_shared::{ChatMessage, ErrorCode, EventKind, RoomEvent, Seq, ServerMsg, UserName};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -72,8 +72,24 @@ impl TestServer {
         self.epoch.clone()
     }
 
+    /// Starts a server on a fresh, empty database with these options.
+    pub async fn start_with_options(options: Options) -> Self {
+        let dir = tempfile::tempdir().expect("create a temporary directory");
+        Self::start_in_with(dir, options).await
+    }
+
     /// Starts a server on the database in `dir` (created if missing).
     async fn start_in(dir: TempDir, settings: Settings) -> Self {
+        let options = Options {
+            settings,
+            ..Options::default()
+        };
+        Self::start_in_with(dir, options).await
+    }
+
+    /// Starts a server on the database in `dir` with `options`.
+    async fn start_in_with(dir: TempDir, options: Options) -> Self {
+        let settings = options.settings;
         let db = dir.path().join("confab.db");
         let store = SqliteStore::open(db.to_str().expect("temporary path is UTF-8"))
             .await
@@ -91,8 +107,14 @@ impl TestServer {
                 // A dropped sender counts as a request to stop, too.
                 let _ = rx.await;
             };
-            confab_server::run_with(listener, Arc::new(store), &static_dir, settings, shutdown)
-                .await
+            confab_server::run_with_options(
+                listener,
+                Arc::new(store),
+                &static_dir,
+                options,
+                shutdown,
+            )
+            .await
         });
         Self {
             addr,
@@ -166,7 +188,22 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// Opens a WebSocket to `url`, failing the test if that takes too long (but not if the
 /// server refuses: that is for the caller to judge).
 pub async fn try_connect(url: &str) -> Result<Socket, tungstenite::Error> {
-    let (socket, _response) = timeout(TIMEOUT, tokio_tungstenite::connect_async(url))
+    try_connect_with(url, &[]).await
+}
+
+/// [`try_connect`] with more request headers (an `Origin`, as a browser sends).
+pub async fn try_connect_with(
+    url: &str,
+    headers: &[(&'static str, &str)],
+) -> Result<Socket, tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+    let mut request = url.into_client_request()?;
+    for (name, value) in headers {
+        let value = HeaderValue::from_str(value).expect("a header value");
+        request.headers_mut().insert(*name, value);
+    }
+    let (socket, _response) = timeout(TIMEOUT, tokio_tungstenite::connect_async(request))
         .await
         .expect("the handshake finishes in time")?;
     Ok(socket)
