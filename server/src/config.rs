@@ -45,6 +45,11 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub allowed_origins: Vec<String>,
+
+    /// A signed-in browser stays signed in this many days after it was last used.
+    #[arg(long, env = "CONFAB_SESSION_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub session_days: u16,
 }
 
 /// `--durability`: the flag's values, turned into the store's [`Durability`].

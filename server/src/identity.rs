@@ -1,14 +1,18 @@
-//! Who is on the other end of a request.
-//!
-//! Today a guest picks a display name, passed as `?name=` on the socket URL. Accounts
-//! with cookie sessions will replace how an [`Identity`] is obtained, not what it is,
-//! so the rest of the server only ever sees this type.
+//! Who is on the other end of a request: the account of its session cookie, or else a
+//! guest who picked a display name (`?name=` on the socket URL). The rest of the
+//! server only ever sees the [`Identity`] this makes.
+
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::{FromRequestParts, Query};
 use axum::http::StatusCode;
+use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use confab_shared::{UserId, UserName};
 use serde::Deserialize;
+
+use crate::accounts::{Account, session};
+use crate::state::AppState;
 
 /// Who a connection acts for. Commands get the whole of it (`commands/authz.rs`
 /// decides with it), never just a name.
@@ -26,6 +30,8 @@ pub(crate) struct Identity {
 pub(crate) enum Kind {
     /// Picked a name when connecting; no account behind it.
     Guest,
+    /// Signed in to an account.
+    Member,
 }
 
 impl Identity {
@@ -36,24 +42,84 @@ impl Identity {
             kind: Kind::Guest,
         }
     }
+
+    pub(crate) fn member(account: &Account) -> Self {
+        Self {
+            user: account.user_id(),
+            name: account.username.clone(),
+            kind: Kind::Member,
+        }
+    }
 }
+
+/// Now, in Unix seconds.
+pub(crate) fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The account of the request's session cookie, if it has a live one (extending it).
+pub(crate) async fn signed_in(parts: &Parts, state: &AppState) -> Result<Option<Account>, Refused> {
+    let Some(token) = parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .find_map(session::from_cookie_header)
+    else {
+        return Ok(None);
+    };
+    let now = unix_now();
+    state
+        .store
+        .accounts()
+        .session_account(
+            &session::token_hash(token),
+            now,
+            now + state.sessions.ttl_secs,
+        )
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "reading a session failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "try again".to_owned())
+        })
+}
+
+/// A refusal before any socket: a status and a sentence.
+pub(crate) type Refused = (StatusCode, String);
 
 #[derive(Deserialize)]
 struct GuestParams {
     name: Option<String>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Identity {
-    type Rejection = (StatusCode, String);
+impl FromRequestParts<AppState> for Identity {
+    type Rejection = Refused;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refused> {
+        if let Some(account) = signed_in(parts, state).await? {
+            return Ok(Identity::member(&account));
+        }
         let bad = |text: String| (StatusCode::BAD_REQUEST, text);
         let Query(params) = Query::<GuestParams>::try_from_uri(&parts.uri)
             .map_err(|e| bad(format!("bad query string: {e}")))?;
         let name = params
             .name
-            .ok_or_else(|| bad("a name is required: /ws?name=NAME".to_owned()))?;
+            .ok_or_else(|| bad("sign in, or give a guest name: /ws?v=2&name=NAME".to_owned()))?;
         let name = UserName::new(name).map_err(|e| bad(e.to_string()))?;
+        let taken = state
+            .store
+            .accounts()
+            .username_taken(&name)
+            .await
+            .map_err(|_| (StatusCode::SERVICE_UNAVAILABLE, "try again".to_owned()))?;
+        if taken {
+            return Err((
+                StatusCode::CONFLICT,
+                "that name belongs to an account: sign in to use it".to_owned(),
+            ));
+        }
         Ok(Identity::guest(name))
     }
 }

@@ -17,6 +17,8 @@
 //! - [`state`]: the shared handle.
 //! - [`wire`]: serializing server frames once.
 
+pub mod accounts;
+mod api;
 mod commands;
 pub mod config;
 mod connection;
@@ -33,5 +35,5 @@ mod state;
 pub mod store;
 mod wire;
 
-pub use server::{Options, run, run_with, run_with_options};
+pub use server::{Options, SessionPolicy, run, run_with, run_with_options};
 pub use settings::Settings;

@@ -6,7 +6,7 @@ use clap::Parser;
 use confab_server::config::Config;
 use confab_server::origin::OriginPolicy;
 use confab_server::store;
-use confab_server::{Options, Settings};
+use confab_server::{Options, SessionPolicy, Settings};
 use tokio::net::{TcpListener, TcpSocket};
 use tracing_subscriber::EnvFilter;
 
@@ -35,9 +35,17 @@ async fn main() -> anyhow::Result<()> {
     let origins = OriginPolicy::new(config.public_url.as_deref(), &config.allowed_origins)
         .map_err(anyhow::Error::msg)
         .context("--public-url / --allowed-origin")?;
+    let sessions = SessionPolicy {
+        ttl_secs: i64::from(config.session_days) * 24 * 3600,
+        secure: config
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
+    };
     let options = Options {
         settings: Settings::default(),
         origins,
+        sessions,
     };
     confab_server::run_with_options(
         listener,

@@ -18,7 +18,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::identity::Identity;
 use crate::state::AppState;
-use crate::{connection, origin, page};
+use crate::{api, connection, origin, page};
 
 /// The largest client frame accepted; bigger ones close the socket with 1009.
 pub(crate) const MAX_FRAME_BYTES: usize = 16 * 1024;
@@ -27,7 +27,8 @@ pub(crate) fn router(state: AppState, static_dir: &Path) -> Router {
     Router::new()
         .route("/ws", get(socket))
         .route("/healthz", get(healthz))
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(api::router(state))
         .merge(page::service(static_dir))
         // On every response: no guessing of content types, no referrer sent on, never
         // framed (the page's own policy says so too).

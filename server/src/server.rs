@@ -40,7 +40,7 @@ pub async fn run_with(
 ) -> std::io::Result<()> {
     let options = Options {
         settings,
-        origins: OriginPolicy::default(),
+        ..Options::default()
     };
     run_with_options(listener, store, static_dir, options, shutdown).await
 }
@@ -51,6 +51,27 @@ pub struct Options {
     pub settings: Settings,
     /// Which pages may open a socket (`--public-url`, `--allowed-origin`).
     pub origins: OriginPolicy,
+    pub sessions: SessionPolicy,
+}
+
+/// Sessions (signed-in browsers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// A session unused this long (seconds) ends (`--session-days`); each use pushes
+    /// it on (sliding).
+    pub ttl_secs: i64,
+    /// Mark the cookie `Secure`: the server is reached over TLS (`--public-url
+    /// https://...`).
+    pub secure: bool,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            ttl_secs: 30 * 24 * 3600,
+            secure: false,
+        }
+    }
 }
 
 /// [`run_with`], with every option.
@@ -61,7 +82,11 @@ pub async fn run_with_options(
     options: Options,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let Options { settings, origins } = options;
+    let Options {
+        settings,
+        origins,
+        sessions,
+    } = options;
     let epoch = store.epoch().await.map_err(std::io::Error::other)?;
     let hub = Arc::new(Hub::default());
     let stop_writes = CancellationToken::new();
@@ -74,6 +99,7 @@ pub async fn run_with_options(
         settings,
         epoch: epoch.into(),
         origins: Arc::new(origins),
+        sessions,
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
     };

@@ -8,6 +8,7 @@ use tokio_util::task::TaskTracker;
 use crate::hub::Hub;
 use crate::origin::OriginPolicy;
 use crate::sequencer::Sequencer;
+use crate::server::SessionPolicy;
 use crate::settings::Settings;
 use crate::store::Store;
 
@@ -21,6 +22,8 @@ pub(crate) struct AppState {
     pub(crate) epoch: Arc<str>,
     /// Which pages may open a socket.
     pub(crate) origins: Arc<OriginPolicy>,
+    /// How long sessions last, and how their cookie is set.
+    pub(crate) sessions: SessionPolicy,
     /// Cancelled when the server starts shutting down; connections close with 1001.
     pub(crate) shutdown: CancellationToken,
     /// Every connection task, so shutdown can wait for them.

@@ -138,3 +138,75 @@ pub(super) async fn replay_and_history(store: &dyn Store) {
         (0, 0, false)
     );
 }
+
+/// Accounts: a username is taken in any case; a session finds its account until it
+/// expires, is extended as it is used, and ends on sign-out.
+pub(super) async fn accounts(store: &dyn Store) {
+    let accounts = store.accounts();
+    let ann = UserName::new("Ann").unwrap();
+    let created = accounts.create_account(&ann, "$hash", false).await.unwrap();
+    assert_eq!(created.username, ann);
+    let again = accounts
+        .create_account(&UserName::new("ann").unwrap(), "$other", false)
+        .await;
+    assert!(
+        matches!(again, Err(crate::accounts::AccountError::Taken)),
+        "{again:?}"
+    );
+    let found = accounts
+        .credentials(&UserName::new("ANN").unwrap())
+        .await
+        .unwrap()
+        .expect("found in any case");
+    assert_eq!(
+        (found.account.id, found.password_hash.as_str()),
+        (created.id, "$hash")
+    );
+    assert!(
+        !accounts
+            .username_taken(&UserName::new("bob").unwrap())
+            .await
+            .unwrap()
+    );
+
+    accounts
+        .create_session(created.id, "h1", 1_000)
+        .await
+        .unwrap();
+    let live = accounts.session_account("h1", 500, 10_000).await.unwrap();
+    assert_eq!(live.map(|a| a.id), Some(created.id));
+    // Extended to 10,000 by that use: still live at 5,000.
+    assert!(
+        accounts
+            .session_account("h1", 5_000, 5_000)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        accounts
+            .session_account("h1", 20_000, 20_000)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        accounts
+            .session_account("nope", 0, 0)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    accounts
+        .create_session(created.id, "h2", 1_000)
+        .await
+        .unwrap();
+    accounts.end_session("h2").await.unwrap();
+    assert!(
+        accounts
+            .session_account("h2", 0, 0)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

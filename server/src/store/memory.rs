@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use confab_shared::{ChatMessage, ClientId, RoomEvent, RoomName, Seq, UserId};
+use confab_shared::{ChatMessage, ClientId, RoomEvent, RoomName, Seq, UserId, UserName};
+
+use crate::accounts::{Account, AccountError, Accounts, Credentials};
 
 use super::{Appended, NewMessage, Page, Replay, Snapshot, Store, StoreError, now_rfc3339};
 
@@ -27,6 +29,10 @@ struct State {
     sent: HashMap<(UserId, ClientId), (RoomName, usize)>,
     last_id: i64,
     closed: bool,
+    /// Accounts by lower-cased username, with their password hashes.
+    accounts: HashMap<String, Credentials>,
+    /// Sessions: token hash to (account id, expires at).
+    sessions: HashMap<String, (i64, i64)>,
 }
 
 impl Default for MemoryStore {
@@ -145,8 +151,84 @@ impl Store for MemoryStore {
         Ok(self.epoch.clone())
     }
 
+    fn accounts(&self) -> &dyn Accounts {
+        self
+    }
+
     async fn close(&self) {
         self.lock().closed = true;
+    }
+}
+
+#[async_trait]
+impl Accounts for MemoryStore {
+    async fn create_account(
+        &self,
+        username: &UserName,
+        password_hash: &str,
+        is_admin: bool,
+    ) -> Result<Account, AccountError> {
+        let mut state = self.lock();
+        let key = username.as_str().to_lowercase();
+        if state.accounts.contains_key(&key) {
+            return Err(AccountError::Taken);
+        }
+        let account = Account {
+            id: state.accounts.len() as i64 + 1,
+            username: username.clone(),
+            is_admin,
+        };
+        let credentials = Credentials {
+            account: account.clone(),
+            password_hash: password_hash.to_owned(),
+        };
+        state.accounts.insert(key, credentials);
+        Ok(account)
+    }
+
+    async fn credentials(&self, username: &UserName) -> Result<Option<Credentials>, StoreError> {
+        let key = username.as_str().to_lowercase();
+        Ok(self.lock().accounts.get(&key).cloned())
+    }
+
+    async fn create_session(
+        &self,
+        account: i64,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        state
+            .sessions
+            .insert(token_hash.to_owned(), (account, expires_at));
+        Ok(())
+    }
+
+    async fn session_account(
+        &self,
+        token_hash: &str,
+        now: i64,
+        extend_to: i64,
+    ) -> Result<Option<Account>, StoreError> {
+        let mut state = self.lock();
+        let Some(session) = state.sessions.get_mut(token_hash) else {
+            return Ok(None);
+        };
+        if session.1 <= now {
+            return Ok(None);
+        }
+        session.1 = session.1.max(extend_to);
+        let id = session.0;
+        Ok(state
+            .accounts
+            .values()
+            .find(|c| c.account.id == id)
+            .map(|c| c.account.clone()))
+    }
+
+    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.lock().sessions.remove(token_hash);
+        Ok(())
     }
 }
 
@@ -166,6 +248,7 @@ mod tests {
     async fn keeps_the_store_contract() {
         contract::seqs_and_duplicates(&MemoryStore::new()).await;
         contract::replay_and_history(&MemoryStore::new()).await;
+        contract::accounts(&MemoryStore::new()).await;
     }
 
     #[tokio::test]

@@ -12,6 +12,8 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+
+use crate::accounts::Accounts;
 use confab_shared::{
     ChatMessage, ClientId, MessageBody, RoomEvent, RoomName, Seq, UserId, UserName,
 };
@@ -146,6 +148,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Identifies this history; changes when history is replaced.
     async fn epoch(&self) -> Result<String, StoreError>;
+
+    /// The accounts kept beside this history.
+    fn accounts(&self) -> &dyn Accounts;
 
     /// Flushes and closes; called once at shutdown.
     async fn close(&self);

@@ -24,11 +24,14 @@ use sqlx::{Row, Sqlite, Transaction};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+mod accounts;
 mod batch;
 mod checkpoint;
 mod writer;
 
 use writer::Job;
+
+use crate::accounts::Accounts;
 
 use super::{Appended, Durability, NewMessage, Page, Replay, Snapshot, Store, StoreError};
 
@@ -212,6 +215,10 @@ impl Store for SqliteStore {
         .await?;
         let (messages, has_more) = newest_first_to_page(room, rows, limit)?;
         Ok(Page { messages, has_more })
+    }
+
+    fn accounts(&self) -> &dyn Accounts {
+        self
     }
 
     async fn epoch(&self) -> Result<String, StoreError> {

@@ -67,6 +67,11 @@ impl TestServer {
         Self::start_in(dir, Settings::default()).await
     }
 
+    /// The server's SQLite file.
+    pub fn database(&self) -> std::path::PathBuf {
+        self.dir.path().join("confab.db")
+    }
+
     /// The history id the server announces in `welcome`.
     pub fn epoch(&self) -> String {
         self.epoch.clone()
@@ -558,15 +563,43 @@ impl HttpResponse {
 
 /// `GET path` over a plain HTTP/1.1 connection of its own, with `headers` added.
 pub async fn http_get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> HttpResponse {
+    http_request(addr, "GET", path, headers, b"").await
+}
+
+/// `POST path` with a JSON `body`.
+pub async fn http_post(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> HttpResponse {
+    let mut all = vec![("Content-Type", "application/json")];
+    all.extend_from_slice(headers);
+    http_request(addr, "POST", path, &all, body.as_bytes()).await
+}
+
+/// One HTTP/1.1 request on a connection of its own.
+pub async fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpResponse {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body);
     let exchange = async {
         let mut stream = TcpStream::connect(addr).await?;
-        stream.write_all(request.as_bytes()).await?;
+        stream.write_all(&bytes).await?;
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await?;
         Ok::<_, std::io::Error>(raw)

@@ -41,6 +41,12 @@ async fn replay_and_history_page_through_a_room() {
 }
 
 #[tokio::test]
+async fn accounts_and_sessions() {
+    let (_dir, store) = temp_store().await;
+    contract::accounts(&store).await;
+}
+
+#[tokio::test]
 async fn reopening_keeps_messages_seqs_and_epoch() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");

@@ -1,0 +1,81 @@
+//! Accounts: people with a username and a password, and the sessions that keep their
+//! browsers signed in. [`Accounts`] is the storage interface (SQLite, and the
+//! in-memory twin); `password.rs` hashes, `session.rs` makes and checks tokens.
+
+pub(crate) mod password;
+pub(crate) mod session;
+
+use async_trait::async_trait;
+use confab_shared::{UserId, UserName};
+
+use crate::store::StoreError;
+
+/// An account as the rest of the server sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub username: UserName,
+    pub is_admin: bool,
+}
+
+impl Account {
+    /// The account's user id: `u:` and its number (a guest's is `guest:NAME`).
+    pub fn user_id(&self) -> UserId {
+        UserId::new(format!("u:{}", self.id)).unwrap_or_else(|_| UserId::guest(&self.username))
+    }
+}
+
+/// A stored account with its password hash, for signing in.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub account: Account,
+    pub password_hash: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("that username is taken")]
+    Taken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[async_trait]
+pub trait Accounts: Send + Sync + 'static {
+    /// Creates an account; `Taken` if the username exists in any case.
+    async fn create_account(
+        &self,
+        username: &UserName,
+        password_hash: &str,
+        is_admin: bool,
+    ) -> Result<Account, AccountError>;
+
+    /// The account with this username (in any case), with its password hash.
+    async fn credentials(&self, username: &UserName) -> Result<Option<Credentials>, StoreError>;
+
+    /// Whether an account has this username (in any case).
+    async fn username_taken(&self, username: &UserName) -> Result<bool, StoreError> {
+        Ok(self.credentials(username).await?.is_some())
+    }
+
+    /// Starts a session for `account`, known by `token_hash`, until `expires_at`
+    /// (Unix seconds).
+    async fn create_session(
+        &self,
+        account: i64,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+
+    /// The account of a live session, pushing its expiry to `extend_to` (sliding);
+    /// None if there is no such session or it expired at `now`.
+    async fn session_account(
+        &self,
+        token_hash: &str,
+        now: i64,
+        extend_to: i64,
+    ) -> Result<Option<Account>, StoreError>;
+
+    /// Ends a session (signing out); ending one that is gone is no error.
+    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError>;
+}

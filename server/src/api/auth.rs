@@ -1,0 +1,140 @@
+//! Register, sign in, sign out, and who am I.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use confab_shared::UserName;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::refuse;
+use crate::accounts::{Account, AccountError, password, session};
+use crate::identity::{signed_in, unix_now};
+use crate::state::AppState;
+
+/// The shortest password taken (OWASP: at least 8).
+const MIN_PASSWORD: usize = 8;
+/// The longest (in characters): long passphrases yes, megabytes to hash no.
+const MAX_PASSWORD: usize = 256;
+
+#[derive(Deserialize)]
+struct Form {
+    username: String,
+    password: String,
+}
+
+/// The body as a username and a password, or why not (for a 400).
+fn read_form(body: &[u8]) -> Result<(UserName, String), String> {
+    let form: Form = serde_json::from_slice(body)
+        .map_err(|_| r#"expected JSON: {"username": "...", "password": "..."}"#.to_owned())?;
+    let username = UserName::new(form.username).map_err(|e| e.to_string())?;
+    let length = form.password.chars().count();
+    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&length) {
+        return Err(format!(
+            "a password is {MIN_PASSWORD} to {MAX_PASSWORD} characters"
+        ));
+    }
+    Ok((username, form.password))
+}
+
+fn account_json(account: &Account) -> serde_json::Value {
+    json!({ "id": account.user_id(), "username": account.username })
+}
+
+fn unavailable(error: impl std::fmt::Display) -> Response {
+    tracing::error!(%error, "accounts are unavailable");
+    refuse(StatusCode::SERVICE_UNAVAILABLE, "try again in a moment")
+}
+
+/// Starts a session for `account` and answers with it and its cookie.
+async fn signed_in_as(state: &AppState, account: &Account, status: StatusCode) -> Response {
+    let token = session::new_token();
+    let ttl = state.sessions.ttl_secs;
+    let stored = state
+        .store
+        .accounts()
+        .create_session(account.id, &session::token_hash(&token), unix_now() + ttl)
+        .await;
+    if let Err(error) = stored {
+        return unavailable(error);
+    }
+    let cookie = session::set_cookie(&token, ttl, state.sessions.secure);
+    let mut response = (status, axum::Json(account_json(account))).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    response
+}
+
+pub(super) async fn register(State(state): State<AppState>, body: Bytes) -> Response {
+    let (username, password) = match read_form(&body) {
+        Ok(form) => form,
+        Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
+    };
+    let hash = match password::hash(password).await {
+        Ok(hash) => hash,
+        Err(error) => return unavailable(error),
+    };
+    let created = state
+        .store
+        .accounts()
+        .create_account(&username, &hash, false)
+        .await;
+    match created {
+        Ok(account) => signed_in_as(&state, &account, StatusCode::CREATED).await,
+        Err(AccountError::Taken) => refuse(StatusCode::CONFLICT, "that username is taken"),
+        Err(AccountError::Store(error)) => unavailable(error),
+    }
+}
+
+pub(super) async fn login(State(state): State<AppState>, body: Bytes) -> Response {
+    let (username, password) = match read_form(&body) {
+        Ok(form) => form,
+        Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
+    };
+    let found = match state.store.accounts().credentials(&username).await {
+        Ok(found) => found,
+        Err(error) => return unavailable(error),
+    };
+    let stored = found.as_ref().map(|c| c.password_hash.clone());
+    // Verified even when there is no such account: the answer takes as long, and
+    // says the same, for a wrong name as for a wrong password.
+    let matches = password::verify(password, stored).await;
+    match found {
+        Some(credentials) if matches => {
+            signed_in_as(&state, &credentials.account, StatusCode::OK).await
+        }
+        _ => refuse(StatusCode::UNAUTHORIZED, "wrong username or password"),
+    }
+}
+
+pub(super) async fn logout(State(state): State<AppState>, parts: Parts) -> Response {
+    let token = parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .find_map(session::from_cookie_header)
+        .map(session::token_hash);
+    if let Some(hash) = token
+        && let Err(error) = state.store.accounts().end_session(&hash).await
+    {
+        return unavailable(error);
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if let Ok(value) = HeaderValue::from_str(&session::clear_cookie(state.sessions.secure)) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    response
+}
+
+pub(super) async fn me(State(state): State<AppState>, parts: Parts) -> Response {
+    match signed_in(&parts, &state).await {
+        Ok(Some(account)) => axum::Json(account_json(&account)).into_response(),
+        Ok(None) => refuse(StatusCode::UNAUTHORIZED, "not signed in"),
+        Err((status, text)) => refuse(status, &text),
+    }
+}

@@ -1,0 +1,61 @@
+//! The HTTP API, JSON in and out (docs/api.md): accounts and sessions today.
+//! Every refusal is a status and `{"error": "..."}`; requests from other sites'
+//! pages are refused before anything else (the session cookie would ride along).
+
+mod auth;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::header::{HOST, ORIGIN};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+
+use crate::state::AppState;
+
+/// The largest request body the API reads (its JSON is a username and a password).
+const MAX_BODY: usize = 4 * 1024;
+
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/register", post(auth::register))
+        .route("/api/login", post(auth::login))
+        .route("/api/logout", post(auth::logout))
+        .route("/api/me", get(auth::me))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            same_site_only,
+        ))
+        .with_state(state)
+}
+
+/// A JSON refusal.
+pub(crate) fn refuse(status: StatusCode, text: &str) -> Response {
+    (status, axum::Json(json!({ "error": text }))).into_response()
+}
+
+/// Refuses requests that change something when they come from another site's page:
+/// `Sec-Fetch-Site: cross-site`, or an `Origin` this server does not take.
+async fn same_site_only(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != Method::GET {
+        let headers = request.headers();
+        let cross_site = headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == "cross-site");
+        if cross_site || !state.origins.allows(headers.get(ORIGIN), headers.get(HOST)) {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "requests from other sites are refused",
+            );
+        }
+    }
+    next.run(request).await
+}

@@ -1,0 +1,128 @@
+//! Accounts and sessions in SQLite (migration 0005), through the read pool: they are
+//! few writes, beside the message writer's (SQLite's busy timeout lets them take turns).
+
+use async_trait::async_trait;
+use confab_shared::UserName;
+use sqlx::Row;
+
+use super::SqliteStore;
+use crate::accounts::{Account, AccountError, Accounts, Credentials};
+use crate::store::{StoreError, now_rfc3339};
+
+/// A session's expiry is written again only once it would move by this much (seconds),
+/// so connecting does not mean a write each time.
+const EXTEND_STEP: i64 = 3600;
+
+fn account(id: i64, username: String, is_admin: i64) -> Result<Account, StoreError> {
+    Ok(Account {
+        id,
+        username: UserName::new(username).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        is_admin: is_admin != 0,
+    })
+}
+
+#[async_trait]
+impl Accounts for SqliteStore {
+    async fn create_account(
+        &self,
+        username: &UserName,
+        password_hash: &str,
+        is_admin: bool,
+    ) -> Result<Account, AccountError> {
+        let inserted = sqlx::query(
+            "INSERT INTO users (username, password_hash, is_admin, created_at)
+             VALUES (?, ?, ?, ?) ON CONFLICT (username) DO NOTHING RETURNING id",
+        )
+        .bind(username.as_str())
+        .bind(password_hash)
+        .bind(i64::from(is_admin))
+        .bind(now_rfc3339())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(StoreError::from)?;
+        let Some(row) = inserted else {
+            return Err(AccountError::Taken);
+        };
+        let id: i64 = row.try_get(0).map_err(StoreError::from)?;
+        Ok(Account {
+            id,
+            username: username.clone(),
+            is_admin,
+        })
+    }
+
+    async fn credentials(&self, username: &UserName) -> Result<Option<Credentials>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, username, is_admin, password_hash FROM users WHERE username = ?",
+        )
+        .bind(username.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Credentials {
+                account: account(row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)?,
+                password_hash: row.try_get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_session(
+        &self,
+        account: i64,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(account)
+        .bind(now_rfc3339())
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn session_account(
+        &self,
+        token_hash: &str,
+        now: i64,
+        extend_to: i64,
+    ) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.is_admin, s.expires_at
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = ? AND s.expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let expires_at: i64 = row.try_get(3)?;
+        if extend_to - expires_at > EXTEND_STEP {
+            sqlx::query("UPDATE sessions SET expires_at = ? WHERE token_hash = ?")
+                .bind(extend_to)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(account(
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+        )?))
+    }
+
+    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
