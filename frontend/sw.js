@@ -1,7 +1,8 @@
 // Confab's service worker: lets the page open without the server (a reload while
 // offline still shows the chat and keeps unsent messages, which go out once the server
 // is back). Network first: while the server answers, it always serves the newest page;
-// the cache is only the fallback when it cannot be reached. The socket is never touched.
+// the cache is only the fallback when it cannot be reached. The socket and the API are
+// never touched.
 
 const CACHE = "confab-shell-v1";
 
@@ -28,7 +29,10 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   const ours = url.origin === self.location.origin;
-  if (request.method !== "GET" || !ours || url.pathname === "/ws" || url.pathname === "/healthz") {
+  // The API is never kept: who is signed in is the server's to say, and the page
+  // knows what to do when it cannot be asked.
+  const api = url.pathname.startsWith("/api/");
+  if (request.method !== "GET" || !ours || api || url.pathname === "/ws" || url.pathname === "/healthz") {
     return;
   }
   event.respondWith(

@@ -293,9 +293,28 @@ impl Person {
         self.client.goto(url).await.expect("open the page");
         let field = self.find(Locator::Css("input#name")).await;
         field.send_keys(name).await.expect("type the name");
-        self.click(Locator::Css("form.login-card button[type=submit]"))
+        self.click(Locator::Css("form#guest button[type=submit]"))
             .await;
         self.wait_connected().await;
+    }
+
+    /// Opens the chat, types `username` and `password`, and presses `button` ("Sign
+    /// in" or "Sign up"); does not wait for anything after.
+    pub async fn try_account(&self, url: &str, username: &str, password: &str, button: &str) {
+        self.client.goto(url).await.expect("open the page");
+        self.fill_account(username, password, button).await;
+    }
+
+    /// On the first screen: types `username` and `password`, presses `button`.
+    pub async fn fill_account(&self, username: &str, password: &str, button: &str) {
+        let field = self.find(Locator::Css("input#username")).await;
+        field.clear().await.expect("clear the username");
+        field.send_keys(username).await.expect("type the username");
+        let field = self.find(Locator::Css("input#password")).await;
+        field.clear().await.expect("clear the password");
+        field.send_keys(password).await.expect("type the password");
+        let xpath = format!("//form[@id='account']//button[normalize-space()='{button}']");
+        self.click(Locator::XPath(&xpath)).await;
     }
 
     pub async fn wait_connected(&self) {

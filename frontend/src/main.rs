@@ -5,6 +5,7 @@
 //! - [`storage`]: what the page remembers between visits.
 //! - [`components`]: the views.
 
+mod account;
 mod components;
 mod model;
 mod socket;

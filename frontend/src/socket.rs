@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use confab_shared::close::{self, Action};
 use confab_shared::protocol::PROTOCOL_VERSION;
-use confab_shared::{ClientMsg, ServerMsg, UserName};
+use confab_shared::{ClientMsg, ServerMsg};
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures::stream::FusedStream;
 use futures::{FutureExt, SinkExt, StreamExt, select};
@@ -17,6 +17,7 @@ use gloo_timers::future::{IntervalStream, sleep};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::account::Who;
 use crate::model::{Chat, Link};
 
 const FIRST_RETRY: Duration = Duration::from_millis(500);
@@ -51,10 +52,10 @@ impl Socket {
         self.tx.try_with_value(|tx| tx.close_channel());
     }
 
-    /// Starts the connection loop for `name`, updating `chat`.
-    pub fn start(name: UserName, chat: RwSignal<Chat>) -> Self {
+    /// Starts the connection loop for `who`, updating `chat`.
+    pub fn start(who: Who, chat: RwSignal<Chat>) -> Self {
         let (tx, rx) = unbounded();
-        spawn_local(run(name, chat, rx));
+        spawn_local(run(who, chat, rx));
         Self {
             tx: StoredValue::new(tx),
         }
@@ -65,7 +66,9 @@ fn log(text: &str) {
     web_sys::console::log_1(&text.into());
 }
 
-fn socket_url(name: &UserName) -> Option<String> {
+/// The socket's address: a guest names itself; an account's session cookie goes with
+/// the upgrade by itself.
+fn socket_url(who: &Who) -> Option<String> {
     let location = web_sys::window()?.location();
     let scheme = if location.protocol().ok()? == "https:" {
         "wss"
@@ -73,14 +76,18 @@ fn socket_url(name: &UserName) -> Option<String> {
         "ws"
     };
     let host = location.host().ok()?;
-    let name = String::from(js_sys::encode_uri_component(name.as_str()));
-    Some(format!(
-        "{scheme}://{host}/ws?v={PROTOCOL_VERSION}&name={name}"
-    ))
+    let base = format!("{scheme}://{host}/ws?v={PROTOCOL_VERSION}");
+    Some(match who {
+        Who::Member(_) => base,
+        Who::Guest(name) => {
+            let name = String::from(js_sys::encode_uri_component(name.as_str()));
+            format!("{base}&name={name}")
+        }
+    })
 }
 
-async fn run(name: UserName, chat: RwSignal<Chat>, mut outgoing: UnboundedReceiver<ClientMsg>) {
-    let Some(url) = socket_url(&name) else {
+async fn run(who: Who, chat: RwSignal<Chat>, mut outgoing: UnboundedReceiver<ClientMsg>) {
+    let Some(url) = socket_url(&who) else {
         log("cannot tell the page's address; not connecting");
         return;
     };

@@ -4,6 +4,7 @@
 use confab_shared::{ClientId, MessageBody, RoomName, UserName};
 
 const NAME: &str = "confab.name";
+const MEMBER: &str = "confab.member";
 const ROOMS: &str = "confab.rooms";
 const CURRENT: &str = "confab.current";
 
@@ -32,6 +33,21 @@ pub fn set_name(name: Option<&UserName>) {
         (Some(name), _) => set(NAME, name.as_str()),
         (None, Some(storage)) => {
             let _ignored = storage.remove_item(NAME);
+        }
+        (None, None) => {}
+    }
+}
+
+/// The account this browser was last signed in to (for opening offline).
+pub fn member() -> Option<UserName> {
+    get(MEMBER).and_then(|n| UserName::new(n).ok())
+}
+
+pub fn set_member(name: Option<&UserName>) {
+    match (name, storage()) {
+        (Some(name), _) => set(MEMBER, name.as_str()),
+        (None, Some(storage)) => {
+            let _ignored = storage.remove_item(MEMBER);
         }
         (None, None) => {}
     }

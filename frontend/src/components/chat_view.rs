@@ -1,10 +1,11 @@
-use confab_shared::{RoomName, UserName};
+use confab_shared::RoomName;
 use leptos::prelude::*;
 
 use super::composer::Composer;
 use super::message_list::MessageList;
 use super::sidebar::Sidebar;
 use super::status::Status;
+use crate::account::Who;
 use crate::model::Chat;
 use crate::socket::Socket;
 use crate::storage;
@@ -13,7 +14,9 @@ const DEFAULT_ROOM: &str = "general";
 
 /// The chat once a name is known: owns the state and the socket for its lifetime.
 #[component]
-pub fn ChatView(name: UserName, on_sign_out: Callback<()>) -> impl IntoView {
+pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
+    let name = who.name().clone();
+    let guest = who.is_guest();
     let general = RoomName::new(DEFAULT_ROOM).ok();
     let current = storage::current().or_else(|| general.clone());
     let mut rooms = storage::rooms();
@@ -29,7 +32,7 @@ pub fn ChatView(name: UserName, on_sign_out: Callback<()>) -> impl IntoView {
     let outbox = Memo::new(move |_| chat.with(Chat::outbox));
     let owner = name.clone();
     Effect::new(move |_| outbox.with(|saved| storage::set_outbox(&owner, saved)));
-    let socket = Socket::start(name, chat);
+    let socket = Socket::start(who, chat);
     provide_context(chat);
     provide_context(socket);
     on_cleanup(move || socket.stop());
@@ -64,7 +67,7 @@ pub fn ChatView(name: UserName, on_sign_out: Callback<()>) -> impl IntoView {
     let online_count = move || chat.with(|c| c.current_room().map_or(0, |r| r.online_count));
     view! {
         <div class="app" class:menu-open=menu_open>
-            <Sidebar on_sign_out on_navigate=Callback::new(move |()| set_menu_open.set(false)) />
+            <Sidebar on_sign_out guest on_navigate=Callback::new(move |()| set_menu_open.set(false)) />
             <div
                 class="scrim"
                 aria-hidden="true"

@@ -1,55 +1,150 @@
 use confab_shared::UserName;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
-/// The first screen: pick a display name.
+use crate::account::{self, Who};
+
+/// The first screen: sign in or up with a username and a password, or join as a
+/// guest with a name.
 #[component]
 pub fn Login(
-    /// Called with a valid name.
-    on_pick: Callback<UserName>,
+    /// Called once someone is signed in, or has picked a guest name.
+    on_arrive: Callback<Who>,
 ) -> impl IntoView {
+    view! {
+        <main class="login">
+            <div class="login-card">
+                <div class="brand">
+                    <span class="logo" aria-hidden="true">"C"</span>
+                    <h1>"Confab"</h1>
+                </div>
+                <p class="tagline">"Real-time chat for your team."</p>
+                <AccountForm on_arrive />
+                <p class="or" aria-hidden="true"><span>"or"</span></p>
+                <GuestForm on_arrive />
+            </div>
+        </main>
+    }
+}
+
+/// Username and password, and two ways to use them.
+#[component]
+fn AccountForm(on_arrive: Callback<Who>) -> impl IntoView {
+    let (username, set_username) = signal(String::new());
+    let (password, set_password) = signal(String::new());
+    let (problem, set_problem) = signal(None::<String>);
+    let (busy, set_busy) = signal(false);
+    // Which button sent the form: sign up (a new account) or in.
+    let new_account = StoredValue::new(false);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        set_busy.set(true);
+        let (name, secret) = (username.get_untracked(), password.get_untracked());
+        let new = new_account.get_value();
+        spawn_local(async move {
+            match account::sign_in(new, name.trim(), &secret).await {
+                Ok(name) => on_arrive.run(Who::Member(name)),
+                Err(why) => {
+                    set_problem.set(Some(why));
+                    set_busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <form id="account" on:submit=submit>
+            <label for="username">"Username"</label>
+            <input
+                id="username"
+                name="username"
+                autocomplete="username"
+                maxlength="32"
+                required
+                autofocus
+                prop:value=username
+                on:input=move |ev| {
+                    set_username.set(event_target_value(&ev));
+                    set_problem.set(None);
+                }
+            />
+            <label for="password">"Password"</label>
+            <input
+                id="password"
+                name="password"
+                type="password"
+                autocomplete="current-password"
+                minlength="8"
+                maxlength="256"
+                required
+                aria-describedby="account-hint"
+                aria-invalid=move || problem.get().is_some().to_string()
+                prop:value=password
+                on:input=move |ev| {
+                    set_password.set(event_target_value(&ev));
+                    set_problem.set(None);
+                }
+            />
+            <p id="account-hint" class="hint" class:problem=move || problem.get().is_some() role="status">
+                {move || problem.get().unwrap_or_else(|| "At least 8 characters.".to_owned())}
+            </p>
+            <div class="buttons">
+                <button
+                    type="submit"
+                    class="primary"
+                    disabled=busy
+                    on:click=move |_| new_account.set_value(false)
+                >
+                    "Sign in"
+                </button>
+                <button type="submit" disabled=busy on:click=move |_| new_account.set_value(true)>
+                    "Sign up"
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// A display name, for joining without an account.
+#[component]
+fn GuestForm(on_arrive: Callback<Who>) -> impl IntoView {
     let (draft, set_draft) = signal(String::new());
     let (problem, set_problem) = signal(None::<String>);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         match UserName::new(draft.get_untracked().trim()) {
-            Ok(name) => on_pick.run(name),
+            Ok(name) => on_arrive.run(Who::Guest(name)),
             Err(e) => set_problem.set(Some(e.to_string())),
         }
     };
     view! {
-        <main class="login">
-            <form class="login-card" on:submit=submit>
-                <div class="brand">
-                    <span class="logo" aria-hidden="true">"C"</span>
-                    <h1>"Confab"</h1>
-                </div>
-                <p class="tagline">"Real-time chat for your team. Pick a name to start."</p>
-                <label for="name">"Name"</label>
-                <input
-                    id="name"
-                    name="name"
-                    autocomplete="nickname"
-                    maxlength="32"
-                    autofocus
-                    required
-                    aria-describedby="name-hint"
-                    aria-invalid=move || problem.get().is_some().to_string()
-                    prop:value=draft
-                    on:input=move |ev| {
-                        set_draft.set(event_target_value(&ev));
-                        set_problem.set(None);
-                    }
-                />
-                <p id="name-hint" class="hint" class:problem=move || problem.get().is_some()>
-                    {move || {
-                        problem
-                            .get()
-                            .unwrap_or_else(|| "Up to 32 letters, digits, '_', '-' or '.'".to_owned())
-                    }}
-                </p>
-                <button type="submit" class="primary">"Start chatting"</button>
-            </form>
-        </main>
+        <form id="guest" on:submit=submit>
+            <label for="name">"Name"</label>
+            <input
+                id="name"
+                name="name"
+                autocomplete="nickname"
+                maxlength="32"
+                required
+                aria-describedby="name-hint"
+                aria-invalid=move || problem.get().is_some().to_string()
+                prop:value=draft
+                on:input=move |ev| {
+                    set_draft.set(event_target_value(&ev));
+                    set_problem.set(None);
+                }
+            />
+            <p id="name-hint" class="hint" class:problem=move || problem.get().is_some()>
+                {move || {
+                    problem
+                        .get()
+                        .unwrap_or_else(|| "Up to 32 letters, digits, '_', '-' or '.'".to_owned())
+                }}
+            </p>
+            <button type="submit">"Join as guest"</button>
+        </form>
     }
 }

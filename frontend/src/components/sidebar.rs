@@ -6,7 +6,17 @@ use super::{hue_of, use_chat};
 
 /// Rooms to switch between, a box to join or create one, and who is online.
 #[component]
-pub fn Sidebar(on_sign_out: Callback<()>, on_navigate: Callback<()>) -> impl IntoView {
+pub fn Sidebar(
+    on_sign_out: Callback<()>,
+    on_navigate: Callback<()>,
+    /// A guest changes its name; an account signs out.
+    guest: bool,
+) -> impl IntoView {
+    let (signed_in_as, go) = if guest {
+        ("Here as guest ", "Change name")
+    } else {
+        ("Signed in as ", "Sign out")
+    };
     let (chat, socket) = use_chat();
     let (draft, set_draft) = signal(String::new());
     let (problem, set_problem) = signal(None::<String>);
@@ -162,8 +172,8 @@ pub fn Sidebar(on_sign_out: Callback<()>, on_navigate: Callback<()>) -> impl Int
                     }}
                 </section>
                 <footer class="me">
-                    <span>"Signed in as "<strong>{me}</strong></span>
-                    <button class="link" on:click=move |_| on_sign_out.run(())>"Change name"</button>
+                    <span>{signed_in_as}<strong>{me}</strong></span>
+                    <button class="link" on:click=move |_| on_sign_out.run(())>{go}</button>
                 </footer>
             </nav>
         }

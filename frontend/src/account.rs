@@ -1,0 +1,103 @@
+//! Who uses the page: an account (signed in through the HTTP API, docs/api.md, and
+//! remembered by the browser's session cookie) or a guest (a name picked here, kept
+//! in localStorage). The only module that calls the API.
+
+use confab_shared::UserName;
+use gloo_net::http::Request;
+use serde::Deserialize;
+
+use crate::storage;
+
+/// Who the chat is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// Signed in: the socket needs no name, the session cookie says who.
+    Member(UserName),
+    /// A guest: the socket carries the name.
+    Guest(UserName),
+}
+
+impl Who {
+    pub fn name(&self) -> &UserName {
+        match self {
+            Who::Member(name) | Who::Guest(name) => name,
+        }
+    }
+
+    pub fn is_guest(&self) -> bool {
+        matches!(self, Who::Guest(_))
+    }
+}
+
+#[derive(Deserialize)]
+struct Me {
+    username: UserName,
+}
+
+#[derive(Deserialize)]
+struct Refusal {
+    error: String,
+}
+
+/// Who was using the page: the account of a live session, else the guest name kept
+/// from last time. When the server cannot be asked (it is down; the page opened
+/// from the offline copy), the account it last had.
+pub async fn who_was_here() -> Option<Who> {
+    match Request::get("/api/me").send().await {
+        Ok(response) if response.ok() => match response.json::<Me>().await {
+            Ok(me) => {
+                storage::set_member(Some(&me.username));
+                Some(Who::Member(me.username))
+            }
+            Err(_) => storage::name().map(Who::Guest),
+        },
+        Ok(_) => {
+            storage::set_member(None);
+            storage::name().map(Who::Guest)
+        }
+        Err(_) => storage::member()
+            .map(Who::Member)
+            .or_else(|| storage::name().map(Who::Guest)),
+    }
+}
+
+/// Signs up (a new account) or in; gives the account's name, or the server's reason.
+pub async fn sign_in(new: bool, username: &str, password: &str) -> Result<UserName, String> {
+    let path = if new { "/api/register" } else { "/api/login" };
+    let body = serde_json::json!({ "username": username, "password": password });
+    let response = Request::post(path)
+        .json(&body)
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|_| "The server cannot be reached; try again in a moment.".to_owned())?;
+    if response.ok() {
+        let me: Me = response
+            .json()
+            .await
+            .map_err(|_| "The server's answer was unreadable.".to_owned())?;
+        storage::set_member(Some(&me.username));
+        return Ok(me.username);
+    }
+    let refusal = response.json::<Refusal>().await.ok();
+    Err(refusal.map_or_else(
+        || format!("Refused ({}).", response.status()),
+        |r| capitalised(&r.error),
+    ))
+}
+
+/// Ends this browser's session (best effort: the cookie goes either way).
+pub async fn sign_out() {
+    storage::set_member(None);
+    if Request::post("/api/logout").send().await.is_err() {
+        web_sys::console::warn_1(&"could not reach the server to sign out".into());
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
