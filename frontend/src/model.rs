@@ -130,6 +130,9 @@ pub struct Chat {
     pub notice: Option<String>,
     /// The server's history id, from the last welcome.
     pub epoch: Option<String>,
+    /// The server ended this session (signed out elsewhere, expired): the page goes
+    /// back to the first screen.
+    pub session_ended: bool,
 }
 
 impl Chat {
@@ -148,6 +151,7 @@ impl Chat {
             link: Link::Connecting,
             notice: None,
             epoch: None,
+            session_ended: false,
         }
     }
 

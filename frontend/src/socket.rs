@@ -137,7 +137,10 @@ fn obey(close: &CloseEvent, chat: RwSignal<Chat>) -> bool {
             "The server ended the connection and asked not to reconnect",
             close,
         )),
-        Action::SignIn => stop(with_reason("Your session ended; sign in again", close)),
+        Action::SignIn => {
+            let _ = chat.try_update(|c| c.session_ended = true);
+            stop(with_reason("Your session ended; sign in again", close))
+        }
         Action::Reload => reload_once(close).unwrap_or_else(stop),
     }
 }

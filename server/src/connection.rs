@@ -39,6 +39,8 @@ enum End {
     FrameTooBig,
     /// The client speaks a protocol version older than this server serves.
     TooOld(u32),
+    /// The credential it signed in with was revoked (signed out).
+    SignedOut,
     /// The socket failed or a write timed out.
     Broken(String),
 }
@@ -53,6 +55,7 @@ impl std::fmt::Display for End {
             End::WriteStalled => f.write_str("stopped reading"),
             End::FrameTooBig => f.write_str("frame too big"),
             End::TooOld(version) => write!(f, "speaks protocol version {version}"),
+            End::SignedOut => f.write_str("signed out"),
             End::Broken(why) => write!(f, "broken: {why}"),
         }
     }
@@ -66,6 +69,7 @@ impl End {
             End::TooSlow => Some((close::TOO_SLOW, "too slow to keep up")),
             End::Unresponsive | End::WriteStalled => Some((close::TOO_SLOW, "not reading")),
             End::FrameTooBig => Some((close::TOO_BIG, "frame too big")),
+            End::SignedOut => Some((close::SIGN_IN_AGAIN, "signed out")),
             End::TooOld(_) => Some((
                 close::TOO_OLD,
                 "protocol version 2 is served here; reload or update the client",
@@ -108,6 +112,9 @@ pub(crate) fn serve(
     // to wait on for both, and no lock shared with every other connection.
     let (outbox, queue) = Outbox::channel_under(state.settings.queue_capacity, &state.shutdown);
     tracing::info!(conn = id, user = %identity.name, "connected");
+    if let Some(credential) = &identity.credential {
+        state.revocations.register(credential, id, &outbox);
+    }
     let mut conn = Connection {
         id,
         identity,
@@ -121,6 +128,9 @@ pub(crate) fn serve(
     };
     async move {
         let end = conn.run(queue).await;
+        if let Some(credential) = &conn.identity.credential {
+            conn.state.revocations.forget(credential, id);
+        }
         // Out of every room first: the others hear at once that this one has gone,
         // even if its close frame takes a while to get through.
         for room in conn.joined.keys() {
@@ -156,7 +166,7 @@ impl Connection {
         loop {
             let step = tokio::select! {
                 biased;
-                () = &mut stopped => Err(why_stopped(&self.state)),
+                () = &mut stopped => Err(why_stopped(&self.state, &self.outbox)),
                 batch = queue.recv_batch(WRITE_BATCH) => {
                     Box::pin(self.write_queued(batch)).await
                 }
@@ -351,15 +361,17 @@ async fn guarded(
             Ok(Err(error)) => Err(End::Broken(error.to_string())),
             Err(_) => Err(End::WriteStalled),
         },
-        () = outbox.stopped() => Err(why_stopped(state)),
+        () = outbox.stopped() => Err(why_stopped(state, outbox)),
     }
 }
 
-/// Why a connection's stop signal fired: the server is shutting down, or else the
-/// connection's queue overflowed.
-fn why_stopped(state: &AppState) -> End {
+/// Why a connection's stop signal fired: the server is shutting down, the connection's
+/// credential was revoked, or else its queue overflowed.
+fn why_stopped(state: &AppState, outbox: &Outbox) -> End {
     if state.shutdown.is_cancelled() {
         End::ShuttingDown
+    } else if outbox.is_revoked() {
+        End::SignedOut
     } else {
         End::TooSlow
     }

@@ -2,6 +2,7 @@
 //! guest who picked a display name (`?name=` on the socket URL). The rest of the
 //! server only ever sees the [`Identity`] this makes.
 
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::{FromRequestParts, Query};
@@ -23,6 +24,9 @@ pub(crate) struct Identity {
     /// What others see.
     pub(crate) name: UserName,
     pub(crate) kind: Kind,
+    /// What it signed in with (a session's token hash): revoking it ends the
+    /// connection. None for guests.
+    pub(crate) credential: Option<Arc<str>>,
 }
 
 /// How the identity was established.
@@ -40,14 +44,16 @@ impl Identity {
             user: UserId::guest(&name),
             name,
             kind: Kind::Guest,
+            credential: None,
         }
     }
 
-    pub(crate) fn member(account: &Account) -> Self {
+    pub(crate) fn member(account: &Account, credential: &str) -> Self {
         Self {
             user: account.user_id(),
             name: account.username.clone(),
             kind: Kind::Member,
+            credential: Some(Arc::from(credential)),
         }
     }
 }
@@ -59,8 +65,12 @@ pub(crate) fn unix_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// The account of the request's session cookie, if it has a live one (extending it).
-pub(crate) async fn signed_in(parts: &Parts, state: &AppState) -> Result<Option<Account>, Refused> {
+/// The account of the request's session cookie, if it has a live one (extending it),
+/// and the session's token hash.
+pub(crate) async fn signed_in(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Option<(Account, String)>, Refused> {
     let Some(token) = parts
         .headers
         .get_all(COOKIE)
@@ -71,19 +81,17 @@ pub(crate) async fn signed_in(parts: &Parts, state: &AppState) -> Result<Option<
         return Ok(None);
     };
     let now = unix_now();
-    state
+    let hash = session::token_hash(token);
+    let account = state
         .store
         .accounts()
-        .session_account(
-            &session::token_hash(token),
-            now,
-            now + state.sessions.ttl_secs,
-        )
+        .session_account(&hash, now, now + state.sessions.ttl_secs)
         .await
         .map_err(|error| {
             tracing::error!(%error, "reading a session failed");
             (StatusCode::SERVICE_UNAVAILABLE, "try again".to_owned())
-        })
+        })?;
+    Ok(account.map(|account| (account, hash)))
 }
 
 /// A refusal before any socket: a status and a sentence.
@@ -98,8 +106,8 @@ impl FromRequestParts<AppState> for Identity {
     type Rejection = Refused;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refused> {
-        if let Some(account) = signed_in(parts, state).await? {
-            return Ok(Identity::member(&account));
+        if let Some((account, credential)) = signed_in(parts, state).await? {
+            return Ok(Identity::member(&account, &credential));
         }
         let bad = |text: String| (StatusCode::BAD_REQUEST, text);
         let Query(params) = Query::<GuestParams>::try_from_uri(&parts.uri)

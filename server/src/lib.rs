@@ -27,6 +27,7 @@ mod identity;
 pub mod origin;
 mod outbox;
 mod page;
+mod revocations;
 mod routes;
 mod sequencer;
 pub mod server;

@@ -56,6 +56,8 @@ struct State {
     waker: Option<Waker>,
     /// The connection has gone: deliveries are refused.
     closed: bool,
+    /// The credential the connection signed in with was revoked (signed out).
+    revoked: bool,
 }
 
 impl Shared {
@@ -120,8 +122,19 @@ impl Outbox {
         true
     }
 
-    /// Resolves once a delivery found the queue full, or the parent token given to
-    /// [`Outbox::channel_under`] was cancelled.
+    /// Ends the connection because the credential it signed in with was revoked
+    /// (signed out): [`Outbox::stopped`] resolves, and [`Outbox::is_revoked`] says why.
+    pub(crate) fn revoke(&self) {
+        self.shared.lock().revoked = true;
+        self.shared.stop.cancel();
+    }
+
+    pub(crate) fn is_revoked(&self) -> bool {
+        self.shared.lock().revoked
+    }
+
+    /// Resolves once a delivery found the queue full, the connection was revoked, or
+    /// the parent token given to [`Outbox::channel_under`] was cancelled.
     pub(crate) fn stopped(&self) -> WaitForCancellationFuture<'_> {
         self.shared.stop.cancelled()
     }

@@ -100,6 +100,7 @@ pub async fn run_with_options(
         epoch: epoch.into(),
         origins: Arc::new(origins),
         sessions,
+        revocations: Arc::default(),
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
     };

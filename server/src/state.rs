@@ -7,6 +7,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::hub::Hub;
 use crate::origin::OriginPolicy;
+use crate::revocations::Revocations;
 use crate::sequencer::Sequencer;
 use crate::server::SessionPolicy;
 use crate::settings::Settings;
@@ -24,6 +25,8 @@ pub(crate) struct AppState {
     pub(crate) origins: Arc<OriginPolicy>,
     /// How long sessions last, and how their cookie is set.
     pub(crate) sessions: SessionPolicy,
+    /// Live signed-in connections, to end when their credential is revoked.
+    pub(crate) revocations: Arc<Revocations>,
     /// Cancelled when the server starts shutting down; connections close with 1001.
     pub(crate) shutdown: CancellationToken,
     /// Every connection task, so shutdown can wait for them.

@@ -4,7 +4,7 @@ mod common;
 
 use common::{HttpResponse, TestServer, http_get, http_post, try_connect_with};
 use confab_shared::ServerMsg;
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{Error, Message};
 
@@ -213,5 +213,78 @@ async fn a_signed_in_socket_is_its_account_and_guests_cannot_take_its_name() {
             other => panic!("{name}: a guest took an account's name: {other:?}"),
         }
     }
+    server.stop().await;
+}
+
+/// docs/api.md: signing out closes that session's sockets, in every tab, with 4401;
+/// another session of the same account goes on.
+#[tokio::test]
+async fn signing_out_closes_the_session_s_sockets() {
+    let server = TestServer::start().await;
+    let registered = http_post(
+        server.addr,
+        "/api/register",
+        &[],
+        &form("ann", "correct horse"),
+    )
+    .await;
+    let session = cookie(&registered);
+    let other = cookie(
+        &http_post(
+            server.addr,
+            "/api/login",
+            &[],
+            &form("ann", "correct horse"),
+        )
+        .await,
+    );
+    let url = server.ws_url("?v=2");
+    let mut tabs = Vec::new();
+    for _ in 0..2 {
+        let tab = try_connect_with(&url, &[("Cookie", &session)])
+            .await
+            .expect("a tab");
+        tabs.push(tab);
+    }
+    let mut phone = try_connect_with(&url, &[("Cookie", &other)])
+        .await
+        .expect("another device");
+    // Each is welcomed before the sign-out.
+    for socket in tabs.iter_mut().chain(std::iter::once(&mut phone)) {
+        let first = socket.next().await.expect("a frame").expect("no error");
+        assert!(
+            first.to_text().is_ok_and(|t| t.contains("welcome")),
+            "{first:?}"
+        );
+    }
+
+    let out = http_post(server.addr, "/api/logout", &[("Cookie", &session)], "").await;
+    assert_eq!(out.status, 204);
+    for (i, tab) in tabs.iter_mut().enumerate() {
+        let closed = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            loop {
+                match tab.next().await {
+                    Some(Ok(Message::Close(Some(frame)))) => return Some(u16::from(frame.code)),
+                    Some(Ok(_)) => continue,
+                    _ => return None,
+                }
+            }
+        })
+        .await
+        .expect("closed within 20 s");
+        assert_eq!(closed, Some(4401), "tab {i}");
+    }
+    // The other session's socket still answers.
+    phone
+        .send(Message::text(json!({"type": "ping"}).to_string()))
+        .await
+        .expect("send a ping");
+    let pong = loop {
+        match phone.next().await.expect("a frame").expect("no error") {
+            Message::Text(text) => break text.to_string(),
+            _ => continue,
+        }
+    };
+    assert!(pong.contains("pong"), "{pong}");
     server.stop().await;
 }

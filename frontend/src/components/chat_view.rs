@@ -33,6 +33,12 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
     let owner = name.clone();
     Effect::new(move |_| outbox.with(|saved| storage::set_outbox(&owner, saved)));
     let socket = Socket::start(who, chat);
+    // Signed out in another tab, or the session expired: back to the first screen.
+    Effect::new(move |_| {
+        if chat.with(|c| c.session_ended) {
+            on_sign_out.run(());
+        }
+    });
     provide_context(chat);
     provide_context(socket);
     on_cleanup(move || socket.stop());

@@ -119,10 +119,13 @@ pub(super) async fn logout(State(state): State<AppState>, parts: Parts) -> Respo
         .filter_map(|h| h.to_str().ok())
         .find_map(session::from_cookie_header)
         .map(session::token_hash);
-    if let Some(hash) = token
-        && let Err(error) = state.store.accounts().end_session(&hash).await
-    {
-        return unavailable(error);
+    if let Some(hash) = token {
+        if let Err(error) = state.store.accounts().end_session(&hash).await {
+            return unavailable(error);
+        }
+        // Every tab of this session: their sockets close with 4401.
+        let ended = state.revocations.revoke(&hash);
+        tracing::info!(sockets = ended, "signed out");
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Ok(value) = HeaderValue::from_str(&session::clear_cookie(state.sessions.secure)) {
@@ -133,7 +136,7 @@ pub(super) async fn logout(State(state): State<AppState>, parts: Parts) -> Respo
 
 pub(super) async fn me(State(state): State<AppState>, parts: Parts) -> Response {
     match signed_in(&parts, &state).await {
-        Ok(Some(account)) => axum::Json(account_json(&account)).into_response(),
+        Ok(Some((account, _))) => axum::Json(account_json(&account)).into_response(),
         Ok(None) => refuse(StatusCode::UNAUTHORIZED, "not signed in"),
         Err((status, text)) => refuse(status, &text),
     }
