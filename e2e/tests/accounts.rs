@@ -62,6 +62,26 @@ async fn sign_up_chat_sign_out_and_sign_in_again() {
     ann.client.refresh().await.expect("reload");
     ann.wait_connected().await;
 
+    // Nobody can join as a guest under the account's name, in any case; the page
+    // says why before connecting.
+    let eve = scene.driver.person().await;
+    eve.client.goto(&url).await.expect("open the page");
+    let field = eve.find(Locator::Css("input#name")).await;
+    field.send_keys("ANN").await.expect("type the name");
+    eve.click(Locator::Css("form#guest button[type=submit]"))
+        .await;
+    let why = eventually("the guest name is refused", || async {
+        let hint = eve
+            .client
+            .find(Locator::Css("#name-hint.problem"))
+            .await
+            .ok()?;
+        hint.text().await.ok().filter(|t| t.contains("account"))
+    })
+    .await;
+    assert!(why.contains("sign in"), "{why}");
+
+    eve.close().await;
     ann.close().await;
     scene.end().await;
 }

@@ -86,6 +86,25 @@ pub async fn sign_in(new: bool, username: &str, password: &str) -> Result<UserNa
     ))
 }
 
+/// Whether a guest may use `name`: an account's name is refused with the reason.
+/// When the server cannot be asked, yes (the socket will say if not).
+pub async fn guest_may_use(name: &UserName) -> Result<(), String> {
+    let path = format!(
+        "/api/guest-names/{}",
+        String::from(js_sys::encode_uri_component(name.as_str()))
+    );
+    match Request::get(&path).send().await {
+        Ok(response) if response.status() == 409 || response.status() == 400 => {
+            let refusal = response.json::<Refusal>().await.ok();
+            Err(refusal.map_or_else(
+                || "Choose another name.".to_owned(),
+                |r| capitalised(&r.error),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Ends this browser's session (best effort: the cookie goes either way).
 pub async fn sign_out() {
     storage::set_member(None);

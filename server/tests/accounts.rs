@@ -207,6 +207,17 @@ async fn a_signed_in_socket_is_its_account_and_guests_cannot_take_its_name() {
         other => panic!("expected welcome, got {other:?}"),
     }
 
+    let taken = http_get(server.addr, "/api/guest-names/aNN", &[]).await;
+    assert_eq!(taken.status, 409, "the page asks before connecting");
+    assert!(
+        body(&taken)["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("sign in"))
+    );
+    let free = http_get(server.addr, "/api/guest-names/bob", &[]).await;
+    assert_eq!(free.status, 204);
+    let bad = http_get(server.addr, "/api/guest-names/a%20b", &[]).await;
+    assert_eq!(bad.status, 400);
     for name in ["Ann", "ann"] {
         match try_connect_with(&server.ws_url(&format!("?v=2&name={name}")), &[]).await {
             Err(Error::Http(response)) => assert_eq!(response.status(), 409, "{name}"),

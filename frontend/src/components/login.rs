@@ -116,7 +116,12 @@ fn GuestForm(on_arrive: Callback<Who>) -> impl IntoView {
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         match UserName::new(draft.get_untracked().trim()) {
-            Ok(name) => on_arrive.run(Who::Guest(name)),
+            Ok(name) => spawn_local(async move {
+                match account::guest_may_use(&name).await {
+                    Ok(()) => on_arrive.run(Who::Guest(name)),
+                    Err(why) => set_problem.set(Some(why)),
+                }
+            }),
             Err(e) => set_problem.set(Some(e.to_string())),
         }
     };

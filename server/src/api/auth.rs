@@ -134,6 +134,27 @@ pub(super) async fn logout(State(state): State<AppState>, parts: Parts) -> Respo
     response
 }
 
+/// Whether a guest may use `name`: 204 if so, 409 if an account has it, 400 if it
+/// is no valid name. (The socket refuses such a guest with a 409 too, but a browser
+/// cannot read the status of a refused upgrade: the page asks here first.)
+pub(super) async fn guest_name(
+    State(state): State<AppState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Response {
+    let name = match UserName::new(name) {
+        Ok(name) => name,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    match state.store.accounts().username_taken(&name).await {
+        Ok(false) => StatusCode::NO_CONTENT.into_response(),
+        Ok(true) => refuse(
+            StatusCode::CONFLICT,
+            "that name belongs to an account: sign in to use it",
+        ),
+        Err(error) => unavailable(error),
+    }
+}
+
 pub(super) async fn me(State(state): State<AppState>, parts: Parts) -> Response {
     match signed_in(&parts, &state).await {
         Ok(Some((account, _))) => axum::Json(account_json(&account)).into_response(),
