@@ -24,33 +24,37 @@ fn set(key: &str, value: &str) {
     }
 }
 
-pub fn name() -> Option<UserName> {
-    get(NAME).and_then(|n| UserName::new(n).ok())
+fn user_name_at(key: &str) -> Option<UserName> {
+    get(key).and_then(|n| UserName::new(n).ok())
 }
 
-pub fn set_name(name: Option<&UserName>) {
+/// Keeps `name` under `key`, or forgets what is there.
+fn set_user_name_at(key: &str, name: Option<&UserName>) {
     match (name, storage()) {
-        (Some(name), _) => set(NAME, name.as_str()),
+        (Some(name), _) => set(key, name.as_str()),
         (None, Some(storage)) => {
-            let _ignored = storage.remove_item(NAME);
+            let _ignored = storage.remove_item(key);
         }
         (None, None) => {}
     }
+}
+
+/// The guest name picked last time.
+pub fn name() -> Option<UserName> {
+    user_name_at(NAME)
+}
+
+pub fn set_name(name: Option<&UserName>) {
+    set_user_name_at(NAME, name);
 }
 
 /// The account this browser was last signed in to (for opening offline).
 pub fn member() -> Option<UserName> {
-    get(MEMBER).and_then(|n| UserName::new(n).ok())
+    user_name_at(MEMBER)
 }
 
 pub fn set_member(name: Option<&UserName>) {
-    match (name, storage()) {
-        (Some(name), _) => set(MEMBER, name.as_str()),
-        (None, Some(storage)) => {
-            let _ignored = storage.remove_item(MEMBER);
-        }
-        (None, None) => {}
-    }
+    set_user_name_at(MEMBER, name);
 }
 
 pub fn rooms() -> Vec<RoomName> {

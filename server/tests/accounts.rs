@@ -12,6 +12,17 @@ fn form(username: &str, password: &str) -> String {
     json!({ "username": username, "password": password }).to_string()
 }
 
+/// Registers `username` with the password every test here uses.
+async fn register(server: &TestServer, username: &str) -> HttpResponse {
+    http_post(
+        server.addr,
+        "/api/register",
+        &[],
+        &form(username, "correct horse"),
+    )
+    .await
+}
+
 fn body(response: &HttpResponse) -> Value {
     serde_json::from_slice(&response.body).expect("a JSON body")
 }
@@ -25,13 +36,7 @@ fn cookie(response: &HttpResponse) -> String {
 #[tokio::test]
 async fn register_sign_in_and_out() {
     let server = TestServer::start().await;
-    let registered = http_post(
-        server.addr,
-        "/api/register",
-        &[],
-        &form("Ann", "correct horse"),
-    )
-    .await;
+    let registered = register(&server, "Ann").await;
     assert_eq!(registered.status, 201);
     assert_eq!(body(&registered), json!({ "id": "u:1", "username": "Ann" }));
     let set = registered.header("set-cookie").expect("a session cookie");
@@ -95,13 +100,7 @@ async fn register_sign_in_and_out() {
 #[tokio::test]
 async fn the_stored_hash_is_argon2id_at_19_mib_and_2_passes() {
     let server = TestServer::start().await;
-    let registered = http_post(
-        server.addr,
-        "/api/register",
-        &[],
-        &form("ann", "correct horse"),
-    )
-    .await;
+    let registered = register(&server, "ann").await;
     assert_eq!(registered.status, 201);
     let db = rusqlite::Connection::open(server.database()).expect("open the database");
     let hash: String = db
@@ -181,13 +180,7 @@ async fn other_sites_pages_cannot_post() {
 #[tokio::test]
 async fn a_signed_in_socket_is_its_account_and_guests_cannot_take_its_name() {
     let server = TestServer::start().await;
-    let registered = http_post(
-        server.addr,
-        "/api/register",
-        &[],
-        &form("Ann", "correct horse"),
-    )
-    .await;
+    let registered = register(&server, "Ann").await;
     let session = cookie(&registered);
 
     let url = server.ws_url("?v=2");
@@ -232,13 +225,7 @@ async fn a_signed_in_socket_is_its_account_and_guests_cannot_take_its_name() {
 #[tokio::test]
 async fn signing_out_closes_the_session_s_sockets() {
     let server = TestServer::start().await;
-    let registered = http_post(
-        server.addr,
-        "/api/register",
-        &[],
-        &form("ann", "correct horse"),
-    )
-    .await;
+    let registered = register(&server, "ann").await;
     let session = cookie(&registered);
     let other = cookie(
         &http_post(
