@@ -168,6 +168,12 @@ pub(super) async fn accounts(store: &dyn Store) {
             .await
             .unwrap()
     );
+    assert!(
+        accounts
+            .username_taken(&UserName::new("aNn").unwrap())
+            .await
+            .unwrap()
+    );
 
     accounts
         .create_session(created.id, "h1", 1_000)

@@ -169,7 +169,8 @@ impl Accounts for MemoryStore {
         is_admin: bool,
     ) -> Result<Account, AccountError> {
         let mut state = self.lock();
-        let key = username.as_str().to_lowercase();
+        // Folded as SQLite's NOCASE folds: ASCII letters only.
+        let key = username.as_str().to_ascii_lowercase();
         if state.accounts.contains_key(&key) {
             return Err(AccountError::Taken);
         }
@@ -187,7 +188,7 @@ impl Accounts for MemoryStore {
     }
 
     async fn credentials(&self, username: &UserName) -> Result<Option<Credentials>, StoreError> {
-        let key = username.as_str().to_lowercase();
+        let key = username.as_str().to_ascii_lowercase();
         Ok(self.lock().accounts.get(&key).cloned())
     }
 

@@ -44,6 +44,9 @@ pub struct SqliteStore {
     /// The writer task (`writer.rs`), which owns the one connection that writes.
     writer: mpsc::Sender<Job>,
     checkpointer: Arc<Checkpointer>,
+    /// Every account's username, folded as SQLite's NOCASE folds it: a guest's
+    /// connect asks here, not the database (accounts.rs).
+    usernames: Arc<std::sync::RwLock<std::collections::HashSet<String>>>,
 }
 
 /// The background checkpoint task (checkpoint.rs), stopped when the store closes.
@@ -104,7 +107,9 @@ impl SqliteStore {
         let writer = writer::start(conn, Arc::clone(&written), durability)?;
         let stop = CancellationToken::new();
         let checkpointer = checkpoint::start(pool.clone(), written, stop.clone());
+        let usernames = accounts::load_usernames(&pool).await?;
         Ok(Self {
+            usernames: Arc::new(std::sync::RwLock::new(usernames)),
             pool,
             writer,
             checkpointer: Arc::new(Checkpointer {

@@ -1,9 +1,11 @@
 //! Accounts and sessions in SQLite (migration 0005), through the read pool: they are
 //! few writes, beside the message writer's (SQLite's busy timeout lets them take turns).
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use confab_shared::UserName;
-use sqlx::Row;
+use sqlx::{Row, SqlitePool};
 
 use super::SqliteStore;
 use crate::accounts::{Account, AccountError, Accounts, Credentials};
@@ -12,6 +14,19 @@ use crate::store::{StoreError, now_rfc3339};
 /// A session's expiry is written again only once it would move by this much (seconds),
 /// so connecting does not mean a write each time.
 const EXTEND_STEP: i64 = 3600;
+
+/// A username as SQLite's NOCASE compares it (ASCII letters folded, nothing else).
+pub(super) fn folded(username: &str) -> String {
+    username.to_ascii_lowercase()
+}
+
+/// Every account's username, folded, for the store's cache.
+pub(super) async fn load_usernames(pool: &SqlitePool) -> Result<HashSet<String>, StoreError> {
+    let names: Vec<String> = sqlx::query_scalar("SELECT username FROM users")
+        .fetch_all(pool)
+        .await?;
+    Ok(names.iter().map(|n| folded(n)).collect())
+}
 
 fn account(id: i64, username: String, is_admin: i64) -> Result<Account, StoreError> {
     Ok(Account {
@@ -44,6 +59,10 @@ impl Accounts for SqliteStore {
             return Err(AccountError::Taken);
         };
         let id: i64 = row.try_get(0).map_err(StoreError::from)?;
+        self.usernames
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(folded(username.as_str()));
         Ok(Account {
             id,
             username: username.clone(),
@@ -65,6 +84,17 @@ impl Accounts for SqliteStore {
             })
         })
         .transpose()
+    }
+
+    /// From memory: a guest's connect must not wait on the database (a join storm of
+    /// guests would queue thousands of reads, each holding its upgrade's buffers).
+    /// Accounts created through another node are not seen until a restart.
+    async fn username_taken(&self, username: &UserName) -> Result<bool, StoreError> {
+        Ok(self
+            .usernames
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&folded(username.as_str())))
     }
 
     async fn create_session(

@@ -1,6 +1,7 @@
 use confab_shared::RoomName;
 
 use super::*;
+use crate::accounts::Accounts;
 use crate::store::contract::{self, new_message, seqs};
 use crate::store::{Durability, Store, StoreError};
 
@@ -226,4 +227,18 @@ async fn a_failed_batch_stores_none_of_it_and_the_next_one_goes_on() {
         [(true, 2)],
         "nothing of the failed batch was kept"
     );
+}
+
+#[tokio::test]
+async fn a_reopened_store_still_knows_every_username() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let path = path.to_str().unwrap();
+    let store = SqliteStore::open(path).await.unwrap();
+    let ann = confab_shared::UserName::new("Ann").unwrap();
+    store.create_account(&ann, "$h", false).await.unwrap();
+    store.close().await;
+    let store = SqliteStore::open(path).await.unwrap();
+    let folded = confab_shared::UserName::new("ANN").unwrap();
+    assert!(store.username_taken(&folded).await.unwrap());
 }
