@@ -1,5 +1,6 @@
-//! Who is on the other end of a request: the account of its session cookie, or else a
-//! guest who picked a display name (`?name=` on the socket URL). The rest of the
+//! Who is on the other end of a request: the account of its API token (`Authorization:
+//! Bearer`), or of its session cookie, or else a guest who picked a display name
+//! (`?name=` on the socket URL). The rest of the
 //! server only ever sees the [`Identity`] this makes.
 
 use std::sync::Arc;
@@ -7,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::{FromRequestParts, Query};
 use axum::http::StatusCode;
-use axum::http::header::COOKIE;
+use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use confab_shared::{UserId, UserName};
 use serde::Deserialize;
@@ -106,6 +107,22 @@ impl FromRequestParts<AppState> for Identity {
     type Rejection = Refused;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refused> {
+        // A bot's personal token: it is the account, or nobody (no falling back to a
+        // guest with a token that does not work).
+        let bearer = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(session::from_bearer);
+        if let Some(token) = bearer {
+            let hash = session::token_hash(token);
+            let account = state.store.accounts().token_account(&hash).await;
+            return match account {
+                Ok(Some(account)) => Ok(Identity::member(&account, &hash)),
+                Ok(None) => Err((StatusCode::UNAUTHORIZED, "no such API token".to_owned())),
+                Err(_) => Err((StatusCode::SERVICE_UNAVAILABLE, "try again".to_owned())),
+            };
+        }
         if let Some((account, credential)) = signed_in(parts, state).await? {
             return Ok(Identity::member(&account, &credential));
         }

@@ -32,6 +32,15 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
+/// A personal API token as its owner sees it (never the token itself, after it was
+/// made).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("that username is taken")]
@@ -78,4 +87,22 @@ pub trait Accounts: Send + Sync + 'static {
 
     /// Ends a session (signing out); ending one that is gone is no error.
     async fn end_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Makes an API token for `account`, known by `token_hash`.
+    async fn create_token(
+        &self,
+        account: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<TokenInfo, StoreError>;
+
+    /// `account`'s tokens, oldest first.
+    async fn tokens(&self, account: i64) -> Result<Vec<TokenInfo>, StoreError>;
+
+    /// Deletes `account`'s token `id`; gives its hash (to end its sockets), or None
+    /// if the account has no such token.
+    async fn delete_token(&self, account: i64, id: i64) -> Result<Option<String>, StoreError>;
+
+    /// The account a token belongs to.
+    async fn token_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError>;
 }

@@ -15,6 +15,18 @@ pub(crate) fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A new personal API token: recognisable by its prefix, as random as a session's.
+pub(crate) fn new_api_token() -> String {
+    format!("cfb_{}", new_token())
+}
+
+/// The token in an `Authorization: Bearer TOKEN` header value, if it is one.
+pub(crate) fn from_bearer(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// What is stored for `token`.
 pub(crate) fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())

@@ -3,6 +3,7 @@
 //! pages are refused before anything else (the session cookie would ride along).
 
 mod auth;
+mod tokens;
 
 use axum::Router;
 use axum::extract::Request;
@@ -25,6 +26,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
         .route("/api/guest-names/{name}", get(auth::guest_name))
+        .route("/api/tokens", post(tokens::create).get(tokens::list))
+        .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(
             state.clone(),

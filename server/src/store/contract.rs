@@ -215,4 +215,29 @@ pub(super) async fn accounts(store: &dyn Store) {
             .unwrap()
             .is_none()
     );
+    // API tokens: listed for their owner only, found by hash, deleted by their owner.
+    let bob = accounts
+        .create_account(&UserName::new("bob").unwrap(), "$b", false)
+        .await
+        .unwrap();
+    let token = accounts
+        .create_token(created.id, "bot", "t1")
+        .await
+        .unwrap();
+    accounts.create_token(bob.id, "bob's", "t2").await.unwrap();
+    let listed: Vec<String> = accounts
+        .tokens(created.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(listed, ["bot"]);
+    let owner = accounts.token_account("t1").await.unwrap();
+    assert_eq!(owner.map(|a| a.id), Some(created.id));
+    let not_bobs = accounts.delete_token(bob.id, token.id).await.unwrap();
+    assert_eq!(not_bobs, None, "bob cannot delete ann's token");
+    let deleted = accounts.delete_token(created.id, token.id).await.unwrap();
+    assert_eq!(deleted.as_deref(), Some("t1"));
+    assert!(accounts.token_account("t1").await.unwrap().is_none());
 }

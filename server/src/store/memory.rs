@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 use confab_shared::{ChatMessage, ClientId, RoomEvent, RoomName, Seq, UserId, UserName};
 
-use crate::accounts::{Account, AccountError, Accounts, Credentials};
+use crate::accounts::{Account, AccountError, Accounts, Credentials, TokenInfo};
 
 use super::{Appended, NewMessage, Page, Replay, Snapshot, Store, StoreError, now_rfc3339};
 
@@ -33,6 +33,8 @@ struct State {
     accounts: HashMap<String, Credentials>,
     /// Sessions: token hash to (account id, expires at).
     sessions: HashMap<String, (i64, i64)>,
+    /// API tokens: (account id, token hash, what its owner sees).
+    tokens: Vec<(i64, String, TokenInfo)>,
 }
 
 impl Default for MemoryStore {
@@ -230,6 +232,56 @@ impl Accounts for MemoryStore {
     async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
         self.lock().sessions.remove(token_hash);
         Ok(())
+    }
+
+    async fn create_token(
+        &self,
+        account: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<TokenInfo, StoreError> {
+        let mut state = self.lock();
+        let id = state.tokens.iter().map(|t| t.2.id).max().unwrap_or(0) + 1;
+        let info = TokenInfo {
+            id,
+            name: name.to_owned(),
+            created_at: now_rfc3339(),
+        };
+        state
+            .tokens
+            .push((account, token_hash.to_owned(), info.clone()));
+        Ok(info)
+    }
+
+    async fn tokens(&self, account: i64) -> Result<Vec<TokenInfo>, StoreError> {
+        Ok(self
+            .lock()
+            .tokens
+            .iter()
+            .filter(|t| t.0 == account)
+            .map(|t| t.2.clone())
+            .collect())
+    }
+
+    async fn delete_token(&self, account: i64, id: i64) -> Result<Option<String>, StoreError> {
+        let mut state = self.lock();
+        let at = state
+            .tokens
+            .iter()
+            .position(|t| t.0 == account && t.2.id == id);
+        Ok(at.map(|at| state.tokens.remove(at).1))
+    }
+
+    async fn token_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
+        let state = self.lock();
+        let Some(owner) = state.tokens.iter().find(|t| t.1 == token_hash).map(|t| t.0) else {
+            return Ok(None);
+        };
+        Ok(state
+            .accounts
+            .values()
+            .find(|c| c.account.id == owner)
+            .map(|c| c.account.clone()))
     }
 }
 

@@ -8,7 +8,7 @@ use confab_shared::UserName;
 use sqlx::{Row, SqlitePool};
 
 use super::SqliteStore;
-use crate::accounts::{Account, AccountError, Accounts, Credentials};
+use crate::accounts::{Account, AccountError, Accounts, Credentials, TokenInfo};
 use crate::store::{StoreError, now_rfc3339};
 
 /// A session's expiry is written again only once it would move by this much (seconds),
@@ -154,5 +154,69 @@ impl Accounts for SqliteStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn create_token(
+        &self,
+        account: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<TokenInfo, StoreError> {
+        let created_at = now_rfc3339();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)
+             RETURNING id",
+        )
+        .bind(account)
+        .bind(name)
+        .bind(token_hash)
+        .bind(&created_at)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(TokenInfo {
+            id,
+            name: name.to_owned(),
+            created_at,
+        })
+    }
+
+    async fn tokens(&self, account: i64) -> Result<Vec<TokenInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, created_at FROM api_tokens WHERE user_id = ? ORDER BY id",
+        )
+        .bind(account)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(TokenInfo {
+                    id: row.try_get(0)?,
+                    name: row.try_get(1)?,
+                    created_at: row.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn delete_token(&self, account: i64, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "DELETE FROM api_tokens WHERE user_id = ? AND id = ? RETURNING token_hash",
+        )
+        .bind(account)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn token_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.is_admin
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| account(row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+            .transpose()
     }
 }
