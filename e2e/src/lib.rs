@@ -109,7 +109,12 @@ impl Server {
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            confab_server::run(listener, store, &dist, async {
+            // The page's people join as guests, or sign up (`--guests`).
+            let options = confab_server::Options {
+                guests: true,
+                ..confab_server::Options::default()
+            };
+            confab_server::run_with_options(listener, store, &dist, options, async {
                 let _ = stopped.await;
             })
             .await

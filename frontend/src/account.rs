@@ -94,7 +94,8 @@ pub async fn guest_may_use(name: &UserName) -> Result<(), String> {
         String::from(js_sys::encode_uri_component(name.as_str()))
     );
     match Request::get(&path).send().await {
-        Ok(response) if response.status() == 409 || response.status() == 400 => {
+        // 409: an account's name; 400: no valid name; 403: no guests on this server.
+        Ok(response) if matches!(response.status(), 400 | 403 | 409) => {
             let refusal = response.json::<Refusal>().await.ok();
             Err(refusal.map_or_else(
                 || "Choose another name.".to_owned(),

@@ -46,6 +46,11 @@ pub struct Config {
     )]
     pub allowed_origins: Vec<String>,
 
+    /// Let people join without an account, by picking a name (a guest can never take
+    /// an account's name).
+    #[arg(long, env = "CONFAB_GUESTS")]
+    pub guests: bool,
+
     /// A signed-in browser stays signed in this many days after it was last used.
     #[arg(long, env = "CONFAB_SESSION_DAYS", default_value_t = 30,
           value_parser = clap::value_parser!(u16).range(1..))]

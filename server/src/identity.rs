@@ -126,6 +126,13 @@ impl FromRequestParts<AppState> for Identity {
         if let Some((account, credential)) = signed_in(parts, state).await? {
             return Ok(Identity::member(&account, &credential));
         }
+        if !state.guests {
+            return Err((
+                StatusCode::UNAUTHORIZED,
+                "sign in (a session cookie or an API token): guests are not allowed here"
+                    .to_owned(),
+            ));
+        }
         let bad = |text: String| (StatusCode::BAD_REQUEST, text);
         let Query(params) = Query::<GuestParams>::try_from_uri(&parts.uri)
             .map_err(|e| bad(format!("bad query string: {e}")))?;

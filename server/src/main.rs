@@ -46,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
         settings: Settings::default(),
         origins,
         sessions,
+        guests: config.guests,
     };
     confab_server::run_with_options(
         listener,

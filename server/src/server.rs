@@ -52,6 +52,8 @@ pub struct Options {
     /// Which pages may open a socket (`--public-url`, `--allowed-origin`).
     pub origins: OriginPolicy,
     pub sessions: SessionPolicy,
+    /// Whether people may join without an account, by a name (`--guests`).
+    pub guests: bool,
 }
 
 /// Sessions (signed-in browsers).
@@ -86,6 +88,7 @@ pub async fn run_with_options(
         settings,
         origins,
         sessions,
+        guests,
     } = options;
     let epoch = store.epoch().await.map_err(std::io::Error::other)?;
     let hub = Arc::new(Hub::default());
@@ -100,6 +103,7 @@ pub async fn run_with_options(
         epoch: epoch.into(),
         origins: Arc::new(origins),
         sessions,
+        guests,
         revocations: Arc::default(),
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),

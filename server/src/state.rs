@@ -25,6 +25,8 @@ pub(crate) struct AppState {
     pub(crate) origins: Arc<OriginPolicy>,
     /// How long sessions last, and how their cookie is set.
     pub(crate) sessions: SessionPolicy,
+    /// Whether people may join without an account (`--guests`).
+    pub(crate) guests: bool,
     /// Live signed-in connections, to end when their credential is revoked.
     pub(crate) revocations: Arc<Revocations>,
     /// Cancelled when the server starts shutting down; connections close with 1001.

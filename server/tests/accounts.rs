@@ -286,3 +286,21 @@ async fn signing_out_closes_the_session_s_sockets() {
     assert!(pong.contains("pong"), "{pong}");
     server.stop().await;
 }
+
+/// docs/api.md: without `--guests`, only accounts may connect.
+#[tokio::test]
+async fn without_guests_only_accounts_connect() {
+    let server = TestServer::start_with_options(confab_server::Options::default()).await;
+    match try_connect_with(&server.ws_url("?v=2&name=gil"), &[]).await {
+        Err(Error::Http(response)) => assert_eq!(response.status(), 401),
+        other => panic!("a guest got in: {other:?}"),
+    }
+    let asked = http_get(server.addr, "/api/guest-names/gil", &[]).await;
+    assert_eq!(asked.status, 403, "the page is told guests are not allowed");
+    let registered = register(&server, "ann").await;
+    let session = cookie(&registered);
+    try_connect_with(&server.ws_url("?v=2"), &[("Cookie", &session)])
+        .await
+        .expect("an account connects");
+    server.stop().await;
+}

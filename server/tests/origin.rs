@@ -44,6 +44,7 @@ async fn behind_a_proxy_the_public_url_and_the_allow_list_decide() {
     .expect("valid origins");
     let server = TestServer::start_with_options(Options {
         origins,
+        guests: true,
         ..Options::default()
     })
     .await;

@@ -141,6 +141,12 @@ pub(super) async fn guest_name(
     State(state): State<AppState>,
     axum::extract::Path(name): axum::extract::Path<String>,
 ) -> Response {
+    if !state.guests {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "guests are not allowed here: sign in",
+        );
+    }
     let name = match UserName::new(name) {
         Ok(name) => name,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, &e.to_string()),

@@ -85,8 +85,10 @@ impl TestServer {
 
     /// Starts a server on the database in `dir` (created if missing).
     async fn start_in(dir: TempDir, settings: Settings) -> Self {
+        // The tests' clients are guests unless they sign in (`--guests`).
         let options = Options {
             settings,
+            guests: true,
             ..Options::default()
         };
         Self::start_in_with(dir, options).await

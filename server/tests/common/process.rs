@@ -56,6 +56,8 @@ impl ServerProcess {
             .arg(dir.join("confab.db"))
             .arg("--static-dir")
             .arg(&static_dir)
+            // Its clients are guests.
+            .arg("--guests")
             .env_remove("CONFAB_ADDR")
             .env_remove("CONFAB_DATABASE")
             .env_remove("CONFAB_STATIC_DIR")
