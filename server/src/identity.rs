@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::{FromRequestParts, Query};
 use axum::http::StatusCode;
-use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use confab_shared::{UserId, UserName};
 use serde::Deserialize;
@@ -72,13 +72,7 @@ pub(crate) async fn signed_in(
     parts: &Parts,
     state: &AppState,
 ) -> Result<Option<(Account, String)>, Refused> {
-    let Some(token) = parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|h| h.to_str().ok())
-        .find_map(session::from_cookie_header)
-    else {
+    let Some(token) = session::from_headers(&parts.headers) else {
         return Ok(None);
     };
     let now = unix_now();

@@ -35,6 +35,15 @@ pub(crate) fn token_hash(token: &str) -> String {
         .collect()
 }
 
+/// The session token among a request's `Cookie` headers, if any.
+pub(crate) fn from_headers(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .find_map(from_cookie_header)
+}
+
 /// The session token in a `Cookie` header, if any.
 pub(crate) fn from_cookie_header(header: &str) -> Option<&str> {
     header

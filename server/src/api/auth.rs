@@ -10,7 +10,7 @@ use confab_shared::UserName;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::refuse;
+use super::{refuse, unavailable};
 use crate::accounts::{Account, AccountError, password, session};
 use crate::identity::{signed_in, unix_now};
 use crate::state::AppState;
@@ -42,11 +42,6 @@ fn read_form(body: &[u8]) -> Result<(UserName, String), String> {
 
 fn account_json(account: &Account) -> serde_json::Value {
     json!({ "id": account.user_id(), "username": account.username })
-}
-
-fn unavailable(error: impl std::fmt::Display) -> Response {
-    tracing::error!(%error, "accounts are unavailable");
-    refuse(StatusCode::SERVICE_UNAVAILABLE, "try again in a moment")
 }
 
 /// Starts a session for `account` and answers with it and its cookie.
@@ -112,13 +107,7 @@ pub(super) async fn login(State(state): State<AppState>, body: Bytes) -> Respons
 }
 
 pub(super) async fn logout(State(state): State<AppState>, parts: Parts) -> Response {
-    let token = parts
-        .headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|h| h.to_str().ok())
-        .find_map(session::from_cookie_header)
-        .map(session::token_hash);
+    let token = session::from_headers(&parts.headers).map(session::token_hash);
     if let Some(hash) = token {
         if let Err(error) = state.store.accounts().end_session(&hash).await {
             return unavailable(error);

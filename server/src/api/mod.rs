@@ -41,6 +41,12 @@ pub(crate) fn refuse(status: StatusCode, text: &str) -> Response {
     (status, axum::Json(json!({ "error": text }))).into_response()
 }
 
+/// The database failed: 503, said for people, logged for the operator.
+pub(crate) fn unavailable(error: impl std::fmt::Display) -> Response {
+    tracing::error!(%error, "accounts are unavailable");
+    refuse(StatusCode::SERVICE_UNAVAILABLE, "try again in a moment")
+}
+
 /// Refuses requests that change something when they come from another site's page:
 /// `Sec-Fetch-Site: cross-site`, or an `Origin` this server does not take.
 async fn same_site_only(

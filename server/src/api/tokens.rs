@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::refuse;
+use super::{refuse, unavailable};
 use crate::accounts::{Account, session};
 use crate::identity::signed_in;
 use crate::state::AppState;
@@ -29,11 +29,6 @@ async fn owner(parts: &Parts, state: &AppState) -> Result<Account, Response> {
         Ok(None) => Err(refuse(StatusCode::UNAUTHORIZED, "sign in to manage tokens")),
         Err((status, text)) => Err(refuse(status, &text)),
     }
-}
-
-fn unavailable(error: impl std::fmt::Display) -> Response {
-    tracing::error!(%error, "tokens are unavailable");
-    refuse(StatusCode::SERVICE_UNAVAILABLE, "try again in a moment")
 }
 
 pub(super) async fn create(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
