@@ -84,8 +84,13 @@ impl Target {
                 let mut c = Command::new(program);
                 if self == Target::Confab {
                     // Its clients are guests (a --baseline from before accounts
-                    // had no such flag, and let everyone in).
-                    c.arg("--guests");
+                    // had no such flag, and let everyone in), and every client of a
+                    // scenario comes from one address, many sending as fast as they
+                    // can: the limits are off so that the same work is measured (a
+                    // --baseline had none).
+                    c.arg("--guests")
+                        .args(["--message-rate", "0", "--login-per-minute", "0"])
+                        .args(["--max-sockets-per-user", "0", "--max-sockets-per-ip", "0"]);
                 }
                 c.arg("--addr")
                     .arg(addr.to_string())

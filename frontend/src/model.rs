@@ -6,8 +6,8 @@ use std::ops::Bound;
 
 use confab_shared::protocol::{MAX_HISTORY_LIMIT, PRESENCE_LIST_LIMIT};
 use confab_shared::{
-    ChatMessage, ClientId, ClientMsg, EventKind, MessageBody, RoomName, Seq, ServerMsg, UserId,
-    UserName,
+    ChatMessage, ClientId, ClientMsg, ErrorCode, EventKind, MessageBody, RoomName, Seq, ServerMsg,
+    UserId, UserName,
 };
 
 /// The state of the socket, as the page shows it.
@@ -133,6 +133,10 @@ pub struct Chat {
     /// The server ended this session (signed out elsewhere, expired): the page goes
     /// back to the first screen.
     pub session_ended: bool,
+    /// Messages the server refused for now (`rate_limited`), to send again...
+    resend_later: Vec<ClientId>,
+    /// ...after this many milliseconds; taken by the socket, which waits it out.
+    resend_after_ms: Option<u64>,
 }
 
 impl Chat {
@@ -152,7 +156,29 @@ impl Chat {
             notice: None,
             epoch: None,
             session_ended: false,
+            resend_later: Vec::new(),
+            resend_after_ms: None,
         }
+    }
+
+    /// How long to wait before sending again what the server refused for now (the
+    /// socket asks after each frame, and then calls [`Chat::resends`]).
+    pub fn take_resend_delay(&mut self) -> Option<u64> {
+        self.resend_after_ms.take()
+    }
+
+    /// The sends refused for now, to send again (those still unconfirmed).
+    pub fn resends(&mut self) -> Vec<ClientMsg> {
+        let ids = std::mem::take(&mut self.resend_later);
+        self.rooms
+            .iter()
+            .flat_map(|(name, room)| {
+                room.pending
+                    .iter()
+                    .filter(|p| p.delivery == Delivery::Sending && ids.contains(&p.client_id))
+                    .map(|p| send_frame(name, p))
+            })
+            .collect()
     }
 
     pub fn current_room(&self) -> Option<&Room> {
@@ -265,6 +291,17 @@ impl Chat {
                 }
             }
             ServerMsg::Error {
+                code: ErrorCode::RateLimited,
+                client_id: Some(id),
+                retry_after_ms,
+                ..
+            } if self.is_pending(&id) => {
+                // Not a failure: the message goes again once the server allows.
+                let wait = retry_after_ms.unwrap_or(1000).clamp(1, 60_000);
+                self.resend_after_ms = Some(self.resend_after_ms.map_or(wait, |w| w.max(wait)));
+                self.resend_later.push(id);
+            }
+            ServerMsg::Error {
                 message, client_id, ..
             } => {
                 let failed = client_id.and_then(|id| {
@@ -279,6 +316,12 @@ impl Chat {
                 }
             }
         }
+    }
+
+    fn is_pending(&self, id: &ClientId) -> bool {
+        self.rooms
+            .values()
+            .any(|r| r.pending.iter().any(|p| p.client_id == *id))
     }
 
     /// The socket went down or came back (before its welcome).

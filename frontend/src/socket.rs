@@ -8,12 +8,13 @@ use confab_shared::close::{self, Action};
 use confab_shared::protocol::PROTOCOL_VERSION;
 use confab_shared::{ClientMsg, ServerMsg};
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use futures::future::Fuse;
 use futures::stream::FusedStream;
 use futures::{FutureExt, SinkExt, StreamExt, select};
 use gloo_net::websocket::events::CloseEvent;
 use gloo_net::websocket::futures::WebSocket;
 use gloo_net::websocket::{Message, WebSocketError};
-use gloo_timers::future::{IntervalStream, sleep};
+use gloo_timers::future::{IntervalStream, TimeoutFuture, sleep};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -196,8 +197,18 @@ async fn session(
     let mut last_heard = js_sys::Date::now();
     let mut pinged = false;
     let mut closed = None;
+    // Sends the server refused for now (rate limited) go again when this fires.
+    let mut resend: Fuse<TimeoutFuture> = Fuse::terminated();
     let close_it = 'session: loop {
         select! {
+            () = resend => {
+                let frames = chat.try_update(Chat::resends).unwrap_or_default();
+                for frame in frames {
+                    if !send(&mut write, &frame).await {
+                        break 'session false;
+                    }
+                }
+            },
             _ = checks.next() => {
                 let silence = js_sys::Date::now() - last_heard;
                 if silence > DEAD_AFTER_MS {
@@ -219,6 +230,9 @@ async fn session(
                     Ok(msg) => {
                         let first = matches!(msg, ServerMsg::Welcome { .. });
                         chat.update(|c| c.apply(msg));
+                        if let Some(ms) = chat.try_update(Chat::take_resend_delay).flatten() {
+                            resend = sleep(Duration::from_millis(ms)).fuse();
+                        }
                         if first {
                             welcomed = true;
                             log("connected");

@@ -1,10 +1,11 @@
 //! Command-line flags, each also read from an environment variable.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::limits::Limits;
 use crate::store::Durability;
 
 #[derive(Debug, Parser)]
@@ -55,6 +56,62 @@ pub struct Config {
     #[arg(long, env = "CONFAB_SESSION_DAYS", default_value_t = 30,
           value_parser = clap::value_parser!(u16).range(1..))]
     pub session_days: u16,
+
+    /// Messages one person may send per second, steadily, across all their sockets;
+    /// 0 for no limit.
+    #[arg(long, env = "CONFAB_MESSAGE_RATE", default_value_t = 2)]
+    pub message_rate: u32,
+
+    /// Messages one person may send at once before the rate applies.
+    #[arg(long, env = "CONFAB_MESSAGE_BURST", default_value_t = 20)]
+    pub message_burst: u32,
+
+    /// Password attempts (sign-ins, sign-ups) one address may make per minute after
+    /// its burst; 0 for no limit.
+    #[arg(long, env = "CONFAB_LOGIN_PER_MINUTE", default_value_t = 10)]
+    pub login_per_minute: u32,
+
+    /// Password attempts one address may make at once.
+    #[arg(long, env = "CONFAB_LOGIN_BURST", default_value_t = 10)]
+    pub login_burst: u32,
+
+    /// Sockets one person may hold open; 0 for no limit.
+    #[arg(long, env = "CONFAB_MAX_SOCKETS_PER_USER", default_value_t = 20)]
+    pub max_sockets_per_user: u32,
+
+    /// Sockets one client address may hold open; 0 for no limit.
+    #[arg(long, env = "CONFAB_MAX_SOCKETS_PER_IP", default_value_t = 200)]
+    pub max_sockets_per_ip: u32,
+
+    /// Seconds a client has to send its whole request head before it is disconnected.
+    #[arg(long, env = "CONFAB_HANDSHAKE_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub handshake_timeout: u64,
+
+    /// A proxy in front of the server (repeatable; comma-separated in the variable):
+    /// requests from it name their client in X-Forwarded-For.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CONFAB_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Config {
+    /// The limits these flags set.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            message_burst: self.message_burst,
+            message_rate: self.message_rate,
+            login_burst: self.login_burst,
+            login_per_minute: self.login_per_minute,
+            sockets_per_user: self.max_sockets_per_user,
+            sockets_per_ip: self.max_sockets_per_ip,
+            handshake_timeout: std::time::Duration::from_secs(self.handshake_timeout),
+            trusted_proxies: self.trusted_proxies.clone(),
+        }
+    }
 }
 
 /// `--durability`: the flag's values, turned into the store's [`Durability`].

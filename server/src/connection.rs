@@ -19,6 +19,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use crate::commands::{self, Joined, Reply, Session};
 use crate::hub::ConnId;
 use crate::identity::Identity;
+use crate::limits::Pace;
 use crate::outbox::{Outbound, Outbox, Queue};
 use crate::state::AppState;
 use crate::wire;
@@ -41,6 +42,8 @@ enum End {
     TooOld(u32),
     /// The credential it signed in with was revoked (signed out).
     SignedOut,
+    /// Kept sending over its rate after being refused (`limits/pace.rs`).
+    Abuse,
     /// The socket failed or a write timed out.
     Broken(String),
 }
@@ -56,6 +59,7 @@ impl std::fmt::Display for End {
             End::FrameTooBig => f.write_str("frame too big"),
             End::TooOld(version) => write!(f, "speaks protocol version {version}"),
             End::SignedOut => f.write_str("signed out"),
+            End::Abuse => f.write_str("kept sending too fast"),
             End::Broken(why) => write!(f, "broken: {why}"),
         }
     }
@@ -70,6 +74,7 @@ impl End {
             End::Unresponsive | End::WriteStalled => Some((close::TOO_SLOW, "not reading")),
             End::FrameTooBig => Some((close::TOO_BIG, "frame too big")),
             End::SignedOut => Some((close::SIGN_IN_AGAIN, "signed out")),
+            End::Abuse => Some((close::POLICY, "sending too fast")),
             End::TooOld(_) => Some((
                 close::TOO_OLD,
                 "protocol version 2 is served here; reload or update the client",
@@ -94,6 +99,11 @@ struct Connection {
     in_flight: usize,
     /// The protocol version the client named when it connected.
     version: u32,
+    /// Standing with the message rate limit.
+    pace: Pace,
+    /// A frame the rate limit held back, and when to hand it in again: meanwhile the
+    /// socket is not read.
+    held: Option<(Utf8Bytes, Instant)>,
 }
 
 /// Serves one upgraded socket until the client leaves, the server shuts down, or the
@@ -125,6 +135,8 @@ pub(crate) fn serve(
         last_heard: Instant::now(),
         in_flight: 0,
         version,
+        pace: Pace::default(),
+        held: None,
     };
     async move {
         let end = conn.run(queue).await;
@@ -170,11 +182,17 @@ impl Connection {
                 batch = queue.recv_batch(WRITE_BATCH) => {
                     Box::pin(self.write_queued(batch)).await
                 }
-                frame = self.socket.recv(), if !self.sends_at_limit() => {
+                frame = self.socket.recv(), if !self.sends_at_limit() && self.held.is_none() => {
                     self.last_heard = Instant::now();
                     // Boxed: handling a frame needs a large future, but only for a
                     // moment; an idle connection should not carry its space.
                     Box::pin(self.on_frame(frame)).await
+                }
+                () = until(self.held.as_ref().map(|(_, at)| *at)) => {
+                    match self.held.take() {
+                        Some((text, _)) => Box::pin(self.command(text, true)).await,
+                        None => Ok(()),
+                    }
                 }
                 _ = ticker.tick() => Box::pin(self.keep_alive()).await,
             };
@@ -189,11 +207,17 @@ impl Connection {
         self.in_flight >= self.state.settings.sends_in_flight()
     }
 
+    /// Whether the socket is not being read: sends await their acks, or one waits for
+    /// the rate limit.
+    fn not_reading(&self) -> bool {
+        self.sends_at_limit() || self.held.is_some()
+    }
+
     /// Pings the peer, or gives up on it if it has been silent too long.
     async fn keep_alive(&mut self) -> Result<(), End> {
-        // While its sends wait for the writer this side is not reading, so it cannot
-        // have heard the peer: silence then says nothing about the peer.
-        if self.sends_at_limit() {
+        // While its sends wait (for the writer, or the rate limit) this side is not
+        // reading, so it cannot have heard the peer: silence then says nothing.
+        if self.not_reading() {
             self.last_heard = Instant::now();
         }
         if self.last_heard.elapsed() > self.state.settings.idle_timeout {
@@ -206,7 +230,7 @@ impl Connection {
     async fn on_frame(&mut self, frame: Option<Result<Message, axum::Error>>) -> Result<(), End> {
         let reply = match frame {
             None | Some(Ok(Message::Close(_))) => return Err(End::ClientClosed),
-            Some(Ok(Message::Text(text))) => commands::text(self.session(), &text).await,
+            Some(Ok(Message::Text(text))) => return self.command(text, false).await,
             Some(Ok(Message::Binary(_))) => commands::binary(),
             // Pongs to pings are queued by the WebSocket library itself.
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Ok(()),
@@ -216,14 +240,28 @@ impl Connection {
         self.answer(reply).await
     }
 
+    /// Carries out a text frame (`held`: again, after the rate limit held it back).
+    async fn command(&mut self, text: Utf8Bytes, held: bool) -> Result<(), End> {
+        let reply = commands::text(self.session(held), &text).await;
+        if reply.abuse {
+            return Err(End::Abuse);
+        }
+        if let Some(wait) = reply.hold {
+            self.held = Some((text, Instant::now() + wait));
+        }
+        self.answer(reply).await
+    }
+
     /// What a command may see and change of this connection.
-    fn session(&mut self) -> Session<'_> {
+    fn session(&mut self, held: bool) -> Session<'_> {
         Session {
             state: &self.state,
             identity: &self.identity,
             conn: self.id,
             outbox: &self.outbox,
             joined: &mut self.joined,
+            pace: &mut self.pace,
+            held,
         }
     }
 
@@ -296,7 +334,7 @@ impl Connection {
     }
 
     /// Sends the close frame `end` calls for, if any (best effort: the peer may be
-    /// gone), and for 4008 waits for the peer's answering close.
+    /// gone), and for 4008 and 1008 waits for the peer's answering close.
     ///
     /// A 4008 goes to a peer that fell behind: the frame waits behind everything
     /// already written, and gets through only once the peer reads again, so we wait
@@ -313,7 +351,10 @@ impl Connection {
             code,
             reason: Utf8Bytes::from_static(reason),
         };
-        let behind = code == close::TOO_SLOW;
+        // A flooder (1008) has frames of its own still on the way: closing under them
+        // would reset the connection and lose the close frame too, so they are read
+        // and dropped until its close, as for a peer that fell behind.
+        let behind = code == close::TOO_SLOW || code == close::POLICY;
         let socket = &mut self.socket;
         let handshake = async move {
             socket.send(Message::Close(Some(frame))).await?;
@@ -374,6 +415,14 @@ fn why_stopped(state: &AppState, outbox: &Outbox) -> End {
         End::SignedOut
     } else {
         End::TooSlow
+    }
+}
+
+/// Resolves at `at`, or never without one.
+async fn until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 

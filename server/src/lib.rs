@@ -9,7 +9,9 @@
 //! - [`server`]: wiring, serving and orderly shutdown.
 //! - [`routes`]: HTTP routes, the WebSocket upgrade and its limits, security headers.
 //! - [`page`]: the built page: precompressed, cached, under a Content-Security-Policy.
+//! - [`accept`]: the accept loop: HTTP/1.1, peer addresses, the handshake timeout.
 //! - [`identity`]: who the peer is.
+//! - [`limits`]: rate limits, socket caps, client addresses behind proxies.
 //! - [`origin`]: which pages may open a socket.
 //! - [`commands`]: one file per client command; `commands::authz` decides who may
 //!   do what in a room.
@@ -17,6 +19,7 @@
 //! - [`state`]: the shared handle.
 //! - [`wire`]: serializing server frames once.
 
+mod accept;
 pub mod accounts;
 mod api;
 mod commands;
@@ -24,6 +27,7 @@ pub mod config;
 mod connection;
 mod hub;
 mod identity;
+pub mod limits;
 pub mod origin;
 mod outbox;
 mod page;
@@ -36,5 +40,6 @@ mod state;
 pub mod store;
 mod wire;
 
+pub use limits::Limits;
 pub use server::{Options, SessionPolicy, run, run_with, run_with_options};
 pub use settings::Settings;

@@ -47,6 +47,7 @@ async fn main() -> anyhow::Result<()> {
         origins,
         sessions,
         guests: config.guests,
+        limits: config.limits(),
     };
     confab_server::run_with_options(
         listener,

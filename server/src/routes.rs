@@ -17,6 +17,7 @@ use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::identity::Identity;
+use crate::limits::ClientIp;
 use crate::state::AppState;
 use crate::{api, connection, origin, page};
 
@@ -57,12 +58,14 @@ struct VersionParam {
     v: Option<String>,
 }
 
-/// The identity is checked before the upgrade: a bad name is an HTTP 400, no socket.
+/// The identity is checked before the upgrade: a bad name is an HTTP 400, no socket;
+/// so are the caps on sockets per person and per address (429).
 /// So is a version that is not a number. A version too old is told so after the
 /// upgrade, with a close code (docs/protocol.md): a browser cannot read an HTTP
 /// status from a failed upgrade.
 async fn socket(
     identity: Identity,
+    ClientIp(ip): ClientIp,
     Query(param): Query<VersionParam>,
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -80,6 +83,12 @@ async fn socket(
             )
         })?,
     };
+    // Counted from now until the connection ends: a cap refuses before upgrading.
+    let permit = state
+        .guards
+        .sockets
+        .admit(&identity.user, ip)
+        .map_err(|too_many| (StatusCode::TOO_MANY_REQUESTS, too_many.text()))?;
     // Taken now, so shutdown waits for this connection even before its task starts.
     let tracked = state.connections.token();
     let response = ws
@@ -97,6 +106,7 @@ async fn socket(
             let serving = connection::serve(socket, Arc::new(identity), version, state);
             tokio::spawn(async move {
                 serving.await;
+                drop(permit);
                 drop(tracked);
             });
             std::future::ready(())

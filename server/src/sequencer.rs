@@ -131,6 +131,7 @@ async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, repl
                     code: ErrorCode::Internal,
                     message: "the message could not be stored; send it again".to_owned(),
                     client_id: Some(message.client_id.clone()),
+                    retry_after_ms: None,
                 };
                 reply.deliver(Outbound::Reply(wire::encode(&refusal)));
             }

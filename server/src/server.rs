@@ -5,12 +5,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::accept;
 use crate::hub::Hub;
+use crate::limits::{Guards, Limits};
 use crate::origin::OriginPolicy;
 use crate::routes;
 use crate::sequencer::Sequencer;
@@ -54,6 +55,8 @@ pub struct Options {
     pub sessions: SessionPolicy,
     /// Whether people may join without an account, by a name (`--guests`).
     pub guests: bool,
+    /// Rates and caps against abuse.
+    pub limits: Limits,
 }
 
 /// Sessions (signed-in browsers).
@@ -89,6 +92,7 @@ pub async fn run_with_options(
         origins,
         sessions,
         guests,
+        limits,
     } = options;
     let epoch = store.epoch().await.map_err(std::io::Error::other)?;
     let hub = Arc::new(Hub::default());
@@ -104,6 +108,7 @@ pub async fn run_with_options(
         origins: Arc::new(origins),
         sessions,
         guests,
+        guards: Arc::new(Guards::new(&limits)),
         revocations: Arc::default(),
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
@@ -113,25 +118,26 @@ pub async fn run_with_options(
         settings.presence_interval,
         state.shutdown.clone(),
     ));
+    let pruning = tokio::spawn(prune_limits(
+        Arc::clone(&state.guards),
+        state.shutdown.clone(),
+    ));
     let app = routes::router(state.clone(), static_dir);
     let closing = state.shutdown.clone();
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::warn!(%error, "could not set TCP_NODELAY");
-        }
-    });
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down");
-            closing.cancel();
-        })
-        .await;
+    let stopping = async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        closing.cancel();
+    };
+    accept::serve(listener, app, limits.handshake_timeout, stopping).await;
 
     state.connections.close();
     state.connections.wait().await;
     if let Err(error) = presence.await {
         tracing::error!(%error, "the presence task failed");
+    }
+    if let Err(error) = pruning.await {
+        tracing::error!(%error, "the limits' pruning task failed");
     }
     drop(state);
     stop_writes.cancel();
@@ -139,7 +145,19 @@ pub async fn run_with_options(
         tracing::error!(%error, "the sequencer task failed");
     }
     store.close().await;
-    served
+    Ok(())
+}
+
+/// Forgets, once a minute, what no longer limits anyone, until shutdown.
+async fn prune_limits(guards: Arc<Guards>, shutdown: CancellationToken) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(60));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = ticks.tick() => guards.prune(),
+        }
+    }
 }
 
 /// Announces gathered presence changes every `every`, until shutdown.

@@ -6,6 +6,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::hub::Hub;
+use crate::limits::Guards;
 use crate::origin::OriginPolicy;
 use crate::revocations::Revocations;
 use crate::sequencer::Sequencer;
@@ -27,6 +28,8 @@ pub(crate) struct AppState {
     pub(crate) sessions: SessionPolicy,
     /// Whether people may join without an account (`--guests`).
     pub(crate) guests: bool,
+    /// Rate limits and socket caps, and what they count.
+    pub(crate) guards: Arc<Guards>,
     /// Live signed-in connections, to end when their credential is revoked.
     pub(crate) revocations: Arc<Revocations>,
     /// Cancelled when the server starts shutting down; connections close with 1001.

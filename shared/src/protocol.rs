@@ -163,6 +163,9 @@ pub enum ServerMsg {
         message: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<ClientId>,
+        /// For `rate_limited`: how long to wait before trying again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
     /// A frame type this side does not know (a newer server's): ignored.
     #[serde(other)]
@@ -264,6 +267,8 @@ pub enum ErrorCode {
     NotJoined,
     /// The server could not do it (e.g. storage failed); safe to retry.
     Internal,
+    /// Sending faster than the server allows: try again after `retry_after_ms`.
+    RateLimited,
     /// A code this side does not know (a newer server's): the frame's `message`
     /// still says what happened.
     #[serde(other)]
@@ -295,6 +300,7 @@ impl DecodeError {
             code: self.code,
             message: self.message,
             client_id: self.client_id,
+            retry_after_ms: None,
         }
     }
 }

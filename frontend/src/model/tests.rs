@@ -137,6 +137,7 @@ fn a_refused_message_fails_and_can_be_retried() {
         code: ErrorCode::Internal,
         message: "could not store".to_owned(),
         client_id: Some(id("x1")),
+        retry_after_ms: None,
     });
     assert_eq!(
         c.rows_in(Window::ALL)[0].delivery,
@@ -153,6 +154,7 @@ fn a_refused_message_fails_and_can_be_retried() {
         code: ErrorCode::BadRequest,
         message: "general trouble".to_owned(),
         client_id: None,
+        retry_after_ms: None,
     });
     assert_eq!(c.notice.as_deref(), Some("general trouble"));
 }
@@ -430,4 +432,33 @@ fn mine_is_who_wrote_it_not_the_name_it_shows() {
         "the pending line became line 2"
     );
     assert!(rows[1].starts_group, "another author than line 1");
+}
+
+#[test]
+fn a_rate_limited_message_waits_and_goes_again() {
+    let mut c = chat();
+    c.queue_send(id("x1"), MessageBody::new("hi").unwrap());
+    c.queue_send(id("x2"), MessageBody::new("again").unwrap());
+    for (client_id, wait) in [("x1", 300), ("x2", 500)] {
+        c.apply(ServerMsg::Error {
+            code: ErrorCode::RateLimited,
+            message: "too fast".to_owned(),
+            client_id: Some(id(client_id)),
+            retry_after_ms: Some(wait),
+        });
+    }
+    let rows = c.rows_in(Window::ALL);
+    assert!(
+        rows.iter().all(|r| r.delivery == Some(Delivery::Sending)),
+        "not shown as failed: {rows:?}"
+    );
+    assert_eq!(c.notice, None);
+    assert_eq!(
+        c.take_resend_delay(),
+        Some(500),
+        "waits for the later of the two"
+    );
+    assert_eq!(c.take_resend_delay(), None);
+    assert_eq!(c.resends().len(), 2);
+    assert!(c.resends().is_empty(), "each goes again once");
 }

@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,6 +13,7 @@ use serde_json::json;
 use super::{refuse, unavailable};
 use crate::accounts::{Account, AccountError, password, session};
 use crate::identity::{signed_in, unix_now};
+use crate::limits::{ClientIp, LoginRefusal};
 use crate::state::AppState;
 
 /// The shortest password taken (OWASP: at least 8).
@@ -64,11 +65,33 @@ async fn signed_in_as(state: &AppState, account: &Account, status: StatusCode) -
     response
 }
 
-pub(super) async fn register(State(state): State<AppState>, body: Bytes) -> Response {
+/// 429, with `Retry-After` in whole seconds (rounded up).
+fn too_many(refusal: LoginRefusal) -> Response {
+    let text = match refusal {
+        LoginRefusal::Address(_) => "too many attempts from this address: wait and try again",
+        LoginRefusal::Account(_) => "too many wrong passwords for this account: wait and try again",
+    };
+    let wait = refusal.retry_after();
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, text);
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    response
+}
+
+pub(super) async fn register(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    body: Bytes,
+) -> Response {
     let (username, password) = match read_form(&body) {
         Ok(form) => form,
         Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
     };
+    if let Err(refusal) = state.guards.logins.admit(ip, None) {
+        return too_many(refusal);
+    }
     let hash = match password::hash(password).await {
         Ok(hash) => hash,
         Err(error) => return unavailable(error),
@@ -85,11 +108,19 @@ pub(super) async fn register(State(state): State<AppState>, body: Bytes) -> Resp
     }
 }
 
-pub(super) async fn login(State(state): State<AppState>, body: Bytes) -> Response {
+pub(super) async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    body: Bytes,
+) -> Response {
     let (username, password) = match read_form(&body) {
         Ok(form) => form,
         Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
     };
+    // Before any hashing: a refused attempt costs nothing.
+    if let Err(refusal) = state.guards.logins.admit(ip, Some(&username)) {
+        return too_many(refusal);
+    }
     let found = match state.store.accounts().credentials(&username).await {
         Ok(found) => found,
         Err(error) => return unavailable(error),
@@ -100,9 +131,13 @@ pub(super) async fn login(State(state): State<AppState>, body: Bytes) -> Respons
     let matches = password::verify(password, stored).await;
     match found {
         Some(credentials) if matches => {
+            state.guards.logins.succeeded(&username);
             signed_in_as(&state, &credentials.account, StatusCode::OK).await
         }
-        _ => refuse(StatusCode::UNAUTHORIZED, "wrong username or password"),
+        _ => {
+            state.guards.logins.failed(&username);
+            refuse(StatusCode::UNAUTHORIZED, "wrong username or password")
+        }
     }
 }
 

@@ -53,7 +53,7 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>
     session.joined.insert(room, last_seq);
     Reply {
         frames,
-        submitted: false,
+        ..Reply::default()
     }
 }
 

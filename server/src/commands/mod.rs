@@ -14,12 +14,14 @@ mod send;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use confab_shared::{ClientId, ClientMsg, ErrorCode, RoomName, Seq, ServerMsg};
 
 use crate::hub::ConnId;
 use crate::identity::Identity;
+use crate::limits::Pace;
 use crate::outbox::Outbox;
 use crate::state::AppState;
 use crate::wire;
@@ -36,6 +38,10 @@ pub(crate) struct Session<'a> {
     /// Where answers that come later (acks) are queued.
     pub(crate) outbox: &'a Outbox,
     pub(crate) joined: &'a mut Joined,
+    /// This connection's standing with the message rate limit.
+    pub(crate) pace: &'a mut Pace,
+    /// The frame was held back by the rate limit before, and is asked about again.
+    pub(crate) held: bool,
 }
 
 /// A command's answer on its own socket.
@@ -46,13 +52,18 @@ pub(crate) struct Reply {
     /// A send was handed to the sequencer: its ack (or refusal) will come through the
     /// outbox.
     pub(crate) submitted: bool,
+    /// Not carried out yet (the sender is over its rate): read nothing more, and hand
+    /// the same frame in again after this long.
+    pub(crate) hold: Option<Duration>,
+    /// Sustained abuse: close the socket with 1008.
+    pub(crate) abuse: bool,
 }
 
 impl Reply {
     fn frame(msg: &ServerMsg) -> Self {
         Self {
             frames: vec![wire::encode(msg)],
-            submitted: false,
+            ..Self::default()
         }
     }
 
@@ -62,6 +73,7 @@ impl Reply {
             code,
             message: message.to_owned(),
             client_id,
+            retry_after_ms: None,
         })
     }
 }

@@ -1,10 +1,12 @@
 //! `send`: hand a message to the sequencer, which stores, broadcasts and then acks
-//! it through this connection's outbox.
+//! it through this connection's outbox; unless the sender is over its rate
+//! (`limits/pace.rs`): then the send waits, or is refused.
 
-use confab_shared::{ClientId, ErrorCode, MessageBody, RoomName};
+use confab_shared::{ClientId, ErrorCode, MessageBody, RoomName, ServerMsg};
 
 use super::authz::{self, Action};
 use super::{Reply, Session, denied};
+use crate::limits::Admit;
 use crate::sequencer::AppendRequest;
 use crate::store::NewMessage;
 
@@ -21,6 +23,34 @@ pub(super) async fn run(
     if let Err(denial) = authz::check(session.identity, &room, Action::Post) {
         return denied(denial, Some(client_id));
     }
+    let limiter = &session.state.guards.messages;
+    match session
+        .pace
+        .admit(limiter, &session.identity.user, session.held)
+    {
+        Admit::Go => {}
+        Admit::Wait(wait) => {
+            return Reply {
+                hold: Some(wait),
+                ..Reply::default()
+            };
+        }
+        Admit::Refuse(wait) => {
+            let retry_after_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
+            return Reply::frame(&ServerMsg::Error {
+                code: ErrorCode::RateLimited,
+                message: "you are sending too fast: wait a moment".to_owned(),
+                client_id: Some(client_id),
+                retry_after_ms: Some(retry_after_ms),
+            });
+        }
+        Admit::Abuse => {
+            return Reply {
+                abuse: true,
+                ..Reply::default()
+            };
+        }
+    }
     let request = AppendRequest {
         message: NewMessage {
             room,
@@ -36,7 +66,7 @@ pub(super) async fn run(
         return Reply::refusal(ErrorCode::Internal, text, Some(client_id));
     }
     Reply {
-        frames: Vec::new(),
         submitted: true,
+        ..Reply::default()
     }
 }

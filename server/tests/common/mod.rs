@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use confab_server::store::{SqliteStore, Store};
-use confab_server::{Options, Settings};
+use confab_server::{Limits, Options, Settings};
 use confab_shared::{ChatMessage, ErrorCode, EventKind, RoomEvent, Seq, ServerMsg, UserName};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -85,10 +85,13 @@ impl TestServer {
 
     /// Starts a server on the database in `dir` (created if missing).
     async fn start_in(dir: TempDir, settings: Settings) -> Self {
-        // The tests' clients are guests unless they sign in (`--guests`).
+        // The tests' clients are guests unless they sign in (`--guests`), and many
+        // send and connect faster than people may: the limits' own tests
+        // (limits.rs) start servers with the defaults.
         let options = Options {
             settings,
             guests: true,
+            limits: Limits::off(),
             ..Options::default()
         };
         Self::start_in_with(dir, options).await
@@ -588,6 +591,59 @@ pub async fn http_request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> HttpResponse {
+    http_request_from(None, addr, method, path, headers, body).await
+}
+
+/// A TCP connection to `addr` from the loopback address `source` (127.0.0.0/8 is all
+/// this machine's), or from the usual one.
+pub async fn connect_from(
+    source: Option<std::net::IpAddr>,
+    addr: SocketAddr,
+) -> std::io::Result<TcpStream> {
+    match source {
+        None => TcpStream::connect(addr).await,
+        Some(ip) => {
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind(SocketAddr::new(ip, 0))?;
+            socket.connect(addr).await
+        }
+    }
+}
+
+/// A WebSocket to `url` (on `addr`) from the loopback address `source`, with more
+/// request headers.
+pub async fn try_connect_from(
+    source: std::net::IpAddr,
+    addr: SocketAddr,
+    url: &str,
+    headers: &[(&'static str, &str)],
+) -> Result<Socket, tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+    let mut request = url.into_client_request()?;
+    for (name, value) in headers {
+        let value = HeaderValue::from_str(value).expect("a header value");
+        request.headers_mut().insert(*name, value);
+    }
+    let stream = connect_from(Some(source), addr).await?;
+    let (socket, _response) = timeout(
+        TIMEOUT,
+        tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream)),
+    )
+    .await
+    .expect("the handshake finishes in time")?;
+    Ok(socket)
+}
+
+/// [`http_request`] from the loopback address `source`.
+pub async fn http_request_from(
+    source: Option<std::net::IpAddr>,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpResponse {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -600,7 +656,7 @@ pub async fn http_request(
     let mut bytes = request.into_bytes();
     bytes.extend_from_slice(body);
     let exchange = async {
-        let mut stream = TcpStream::connect(addr).await?;
+        let mut stream = connect_from(source, addr).await?;
         stream.write_all(&bytes).await?;
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await?;

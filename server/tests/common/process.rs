@@ -56,8 +56,10 @@ impl ServerProcess {
             .arg(dir.join("confab.db"))
             .arg("--static-dir")
             .arg(&static_dir)
-            // Its clients are guests.
+            // Its clients are guests, and send and reconnect faster than people may.
             .arg("--guests")
+            .args(["--message-rate", "0", "--max-sockets-per-user", "0"])
+            .args(["--max-sockets-per-ip", "0", "--login-per-minute", "0"])
             .env_remove("CONFAB_ADDR")
             .env_remove("CONFAB_DATABASE")
             .env_remove("CONFAB_STATIC_DIR")

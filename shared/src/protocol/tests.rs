@@ -195,6 +195,7 @@ fn server_frames() {
             code: ErrorCode::NotJoined,
             message: "join the room first".to_owned(),
             client_id: None,
+            retry_after_ms: None,
         },
         json!({"type": "error", "code": "not_joined", "message": "join the room first"}),
     );
@@ -203,6 +204,7 @@ fn server_frames() {
             code: ErrorCode::InvalidBody,
             message: "x".to_owned(),
             client_id: Some(ClientId::new("c-9").unwrap()),
+            retry_after_ms: None,
         },
         json!({"type": "error", "code": "invalid_body", "message": "x", "client_id": "c-9"}),
     );
@@ -290,6 +292,7 @@ fn what_a_newer_server_adds_is_ignored() {
             code: ErrorCode::Unknown,
             message: "slow down".to_owned(),
             client_id: None,
+            retry_after_ms: None,
         }
     );
     let with_extra = r#"{"type":"event","room":"general","seq":7,"kind":"message","edited":true,

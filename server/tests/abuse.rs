@@ -1,0 +1,342 @@
+//! Abuse protection from outside (docs/api.md and docs/protocol.md, "Limits"): the
+//! message rate limit, socket caps, password attempt limits, trusted proxies and
+//! the handshake timeout, each against a real server with the documented defaults
+//! unless a test says otherwise.
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use common::{
+    Client, TIMEOUT, TestServer, http_get, http_request_from, posted, try_connect, try_connect_from,
+};
+use confab_server::{Limits, Options};
+use confab_shared::{ErrorCode, ServerMsg};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::Error;
+
+/// A server with guests allowed and `limits`.
+async fn server_with(limits: Limits) -> TestServer {
+    TestServer::start_with_options(Options {
+        guests: true,
+        limits,
+        ..Options::default()
+    })
+    .await
+}
+
+fn loopback(last: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(127, 0, 0, last))
+}
+
+/// docs/protocol.md: a burst of 20, then 2 a second; over it a sender is first slowed
+/// (10 s), then refused with `rate_limited`, then closed with 1008. Another person in
+/// the same room is not slowed meanwhile.
+#[tokio::test]
+async fn a_flood_is_slowed_then_refused_then_closed_while_others_chat() {
+    let server = server_with(Limits::default()).await;
+    let mut flood = Client::connect(&server, "flood").await;
+    flood.join("general", None).await;
+    let mut bob = Client::connect(&server, "bob").await;
+    bob.join("general", None).await;
+
+    let sent = 200;
+    for n in 0..sent {
+        flood.send_chat("general", &format!("f{n}"), "spam").await;
+    }
+    // Bob chats at a person's pace, each message acked before the next; meanwhile
+    // he sees how many of the flood's messages got through.
+    let mut seen_from_flood = 0;
+    for n in 0..10 {
+        let client_id = format!("b{n}");
+        bob.send_chat("general", &client_id, "hello").await;
+        bob.recv_until(|msg| match msg {
+            ServerMsg::Ack { client_id: c, .. } => c.as_str() == client_id,
+            ServerMsg::Error { message, .. } => panic!("bob was refused: {message}"),
+            other => {
+                if posted(other.clone()).is_some_and(|m| m.author.as_str() == "flood") {
+                    seen_from_flood += 1;
+                }
+                false
+            }
+        })
+        .await;
+    }
+    assert!(
+        seen_from_flood < sent,
+        "bob's messages went through while the flood was held back ({seen_from_flood} of its {sent} seen)"
+    );
+
+    let (mut acked, mut refused) = (0, 0);
+    let code = loop {
+        match flood.next_frame().await {
+            tokio_tungstenite::tungstenite::Message::Close(frame) => {
+                break frame.map(|f| u16::from(f.code));
+            }
+            tokio_tungstenite::tungstenite::Message::Text(text) => {
+                match serde_json::from_str::<ServerMsg>(text.as_str()).expect("a frame") {
+                    ServerMsg::Ack { .. } => acked += 1,
+                    ServerMsg::Error {
+                        code: ErrorCode::RateLimited,
+                        retry_after_ms,
+                        client_id,
+                        ..
+                    } => {
+                        let wait = retry_after_ms.expect("rate_limited names when to retry");
+                        assert!((1..=500).contains(&wait), "retry after {wait} ms");
+                        assert!(client_id.is_some(), "names the refused send");
+                        refused += 1;
+                    }
+                    ServerMsg::Error { message, .. } => panic!("unexpected refusal: {message}"),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    };
+    assert_eq!(code, Some(1008), "sustained abuse closes with 1008");
+    assert!(acked >= 20, "the burst went through: {acked} acked");
+    assert!(acked < sent, "not everything went through: {acked} acked");
+    assert!(refused >= 1, "refused before being closed");
+    server.stop().await;
+}
+
+/// A client resending a backlog (a page after reconnecting) is slowed, not refused.
+#[tokio::test]
+async fn a_backlog_past_the_burst_is_delayed_not_refused() {
+    let server = server_with(Limits::default()).await;
+    let mut ann = Client::connect(&server, "ann").await;
+    ann.join("general", None).await;
+    // 20 at once, then 2 a second: the last of 30 waits about 5 s.
+    for n in 0..30 {
+        ann.send_chat("general", &format!("c{n}"), "resent").await;
+    }
+    for n in 0..30 {
+        ann.recv_ack(&format!("c{n}")).await;
+    }
+    server.stop().await;
+}
+
+/// docs/api.md: 20 sockets per person and 200 per address by default; over a cap
+/// the upgrade is refused with 429, and a closed socket frees its place.
+#[tokio::test]
+async fn sockets_are_capped_per_person_and_per_address() {
+    let server = server_with(Limits {
+        sockets_per_user: 2,
+        sockets_per_ip: 3,
+        ..Limits::off()
+    })
+    .await;
+    let url = |name: &str| server.ws_url(&format!("?v=2&name={name}"));
+    let first = try_connect(&url("ann")).await.expect("ann's first socket");
+    let _second = try_connect(&url("ann")).await.expect("ann's second socket");
+    match try_connect(&url("ann")).await {
+        Err(Error::Http(response)) => assert_eq!(response.status(), 429),
+        other => panic!("a third socket for ann: {other:?}"),
+    }
+    let _bob = try_connect(&url("bob")).await.expect("bob's socket");
+    match try_connect(&url("cat")).await {
+        Err(Error::Http(response)) => assert_eq!(response.status(), 429),
+        other => panic!("a fourth socket from one address: {other:?}"),
+    }
+    let _cat = try_connect_from(loopback(2), server.addr, &url("cat"), &[])
+        .await
+        .expect("another address has its own count");
+    drop(first);
+    // The server hears of the close and frees the place.
+    let deadline = tokio::time::Instant::now() + TIMEOUT;
+    loop {
+        match try_connect(&url("ann")).await {
+            Ok(_) => break,
+            Err(Error::Http(r)) if r.status() == 429 => {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "the place was never freed"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    server.stop().await;
+}
+
+async fn login_from(
+    server: &TestServer,
+    source: IpAddr,
+    username: &str,
+    headers: &[(&str, &str)],
+) -> common::HttpResponse {
+    let body = json!({ "username": username, "password": "wrong password" }).to_string();
+    let mut all = vec![("Content-Type", "application/json")];
+    all.extend_from_slice(headers);
+    http_request_from(
+        Some(source),
+        server.addr,
+        "POST",
+        "/api/login",
+        &all,
+        body.as_bytes(),
+    )
+    .await
+}
+
+/// docs/api.md: 10 attempts at once per address, then 10 a minute (429 with
+/// Retry-After); an account's wrong passwords slow its next attempt, from any
+/// address, but never lock it.
+#[tokio::test]
+async fn password_attempts_are_limited_per_address_and_per_account() {
+    let server = server_with(Limits::default()).await;
+    let here = loopback(1);
+    for n in 0..10 {
+        let answer = login_from(&server, here, &format!("nobody{n}"), &[]).await;
+        assert_eq!(answer.status, 401, "attempt {n} is within the burst");
+    }
+    let refused = login_from(&server, here, "nobody10", &[]).await;
+    assert_eq!(refused.status, 429);
+    let retry: u64 = refused
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .expect("seconds");
+    assert!((1..=6).contains(&retry), "retry after {retry} s");
+
+    // Three wrong passwords for one name, each from its own address...
+    for n in 0..3 {
+        let answer = login_from(&server, loopback(10 + n), "victim", &[]).await;
+        assert_eq!(answer.status, 401);
+    }
+    // ...and the next try waits, whatever the address.
+    let slowed = login_from(&server, loopback(20), "Victim", &[]).await;
+    assert_eq!(slowed.status, 429, "the account is slowed down");
+    assert!(slowed.header("retry-after").is_some());
+    let other = login_from(&server, loopback(20), "someone", &[]).await;
+    assert_eq!(other.status, 401, "only that account");
+    server.stop().await;
+}
+
+/// X-Forwarded-For names the client only when the peer is a trusted proxy.
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    let server = server_with(Limits {
+        login_burst: 2,
+        login_per_minute: 1,
+        trusted_proxies: vec![loopback(1)],
+        ..Limits::default()
+    })
+    .await;
+    let via = |client: &'static str| [("X-Forwarded-For", client)];
+    let proxy = loopback(1);
+    for n in 0..2 {
+        let answer = login_from(&server, proxy, &format!("a{n}"), &via("203.0.113.1")).await;
+        assert_eq!(answer.status, 401);
+    }
+    let third = login_from(&server, proxy, "a2", &via("203.0.113.1")).await;
+    assert_eq!(third.status, 429, "that client used its attempts");
+    let other = login_from(&server, proxy, "a3", &via("203.0.113.2")).await;
+    assert_eq!(
+        other.status, 401,
+        "another client behind the proxy has its own"
+    );
+
+    // Not a trusted proxy: its header is its own invention.
+    let stranger = loopback(5);
+    for (n, claimed) in ["198.51.100.1", "198.51.100.2"].into_iter().enumerate() {
+        let answer = login_from(&server, stranger, &format!("b{n}"), &via(claimed)).await;
+        assert_eq!(answer.status, 401);
+    }
+    let third = login_from(&server, stranger, "b2", &via("198.51.100.3")).await;
+    assert_eq!(third.status, 429, "counted by its own address");
+    server.stop().await;
+}
+
+/// A connection that never finishes its request head is closed after the handshake
+/// timeout; the server goes on serving.
+#[tokio::test]
+async fn a_handshake_that_never_finishes_is_closed() {
+    let server = server_with(Limits {
+        handshake_timeout: Duration::from_secs(1),
+        ..Limits::off()
+    })
+    .await;
+    let mut stalled = tokio::net::TcpStream::connect(server.addr)
+        .await
+        .expect("connect");
+    stalled
+        .write_all(b"GET /ws?v=2&name=slow HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write half a request");
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(TIMEOUT, stalled.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the server closed the stalled connection");
+    assert_eq!(http_get(server.addr, "/healthz", &[]).await.status, 200);
+    server.stop().await;
+}
+
+/// 200 wrong passwords at once, from 200 addresses (so they all reach the hasher), do
+/// not hold up chat: two people exchange messages while they are being checked.
+#[tokio::test]
+async fn a_login_storm_does_not_stall_chat() {
+    let server = server_with(Limits {
+        message_rate: 0,
+        ..Limits::default()
+    })
+    .await;
+    let mut ann = Client::connect(&server, "ann").await;
+    ann.join("general", None).await;
+    let mut bob = Client::connect(&server, "bob").await;
+    bob.join("general", None).await;
+
+    let answered = Arc::new(AtomicUsize::new(0));
+    let server_addr = server.addr;
+    let storm: Vec<_> = (0..200u8)
+        .map(|n| {
+            let answered = Arc::clone(&answered);
+            tokio::spawn(async move {
+                let body = json!({ "username": format!("guess{n}"), "password": "wrong password" });
+                let answer = http_request_from(
+                    Some(loopback(n.wrapping_add(2))),
+                    server_addr,
+                    "POST",
+                    "/api/login",
+                    &[("Content-Type", "application/json")],
+                    body.to_string().as_bytes(),
+                )
+                .await;
+                answered.fetch_add(1, Ordering::SeqCst);
+                answer.status
+            })
+        })
+        .collect();
+    // Wait until the storm is being hashed, then chat through it.
+    let deadline = tokio::time::Instant::now() + TIMEOUT;
+    while answered.load(Ordering::SeqCst) == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no login was answered"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for n in 0..20 {
+        ann.send_acked("general", &format!("a{n}"), "still here")
+            .await;
+        assert_eq!(bob.next_message().await.body.as_str(), "still here");
+    }
+    let during = answered.load(Ordering::SeqCst);
+    assert!(
+        during < 200,
+        "chat finished while logins were still being checked ({during} answered)"
+    );
+    for task in storm {
+        assert_eq!(
+            common::finish(task).await,
+            401,
+            "each wrong password is refused"
+        );
+    }
+    server.stop().await;
+}
