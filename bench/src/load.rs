@@ -29,6 +29,8 @@ pub struct Shared {
     pub dropped: AtomicU64,
     /// Latencies are recorded only while this is set.
     pub recording: AtomicBool,
+    /// API tokens to connect with (client i uses token i), instead of guest names.
+    pub tokens: Option<Arc<[String]>>,
     stop: watch::Sender<bool>,
 }
 
@@ -45,6 +47,7 @@ impl Shared {
             run: u8::try_from(RUNS.fetch_add(1, Ordering::Relaxed) % 250).unwrap_or(0),
             dropped: AtomicU64::new(0),
             recording: AtomicBool::new(false),
+            tokens: None,
             stop: watch::channel(false).0,
         })
     }
@@ -56,7 +59,7 @@ impl Shared {
     /// Resolves once the run is stopped. Made once per client, not per frame: each
     /// new one would join (and then leave) the waiters of the stop signal, under a
     /// lock every client shares.
-    fn stopped(&self) -> impl Future<Output = ()> + Send + 'static {
+    pub fn stopped(&self) -> impl Future<Output = ()> + Send + 'static {
         let mut stop = self.stop.subscribe();
         async move {
             let _ = stop.wait_for(|stopped| *stopped).await;
@@ -89,10 +92,16 @@ async fn connect(
     recv_buffer: Option<u32>,
 ) -> anyhow::Result<(crate::ws::Reader, crate::ws::Writer)> {
     for _ in 0..4 {
+        let token = shared
+            .tokens
+            .as_ref()
+            .and_then(|t| t.get(i % t.len().max(1)))
+            .map(String::as_str);
         let attempt = shared.proto.connect(
             shared.server,
             local_ip(shared.run, i),
             name,
+            token,
             room,
             recv_buffer,
         );

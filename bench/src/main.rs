@@ -8,6 +8,7 @@
 // A command-line report: printing it is the point.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod accounts;
 mod load;
 mod proto;
 mod report;
@@ -114,19 +115,25 @@ async fn smoke(bench: &mut Bench) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
     for target in [Target::Confab, Target::Trivial] {
         rows.push(bench.idle(target, 200).await?);
-        rows.push(bench.room("S2 flat out", target, 50, Pace::Flat, 0).await?);
         rows.push(
             bench
-                .room("S3 paced", target, 50, Pace::Rate(50.0), 0)
+                .room("S2 flat out", target, 50, Pace::Flat, 0, 0.0)
+                .await?,
+        );
+        rows.push(
+            bench
+                .room("S3 paced", target, 50, Pace::Rate(50.0), 0, 0.0)
                 .await?,
         );
     }
     rows.push(
         bench
-            .room("S6 stalled", Target::Confab, 50, Pace::Rate(50.0), 2)
+            .room("S6 stalled", Target::Confab, 50, Pace::Rate(50.0), 2, 0.0)
             .await?,
     );
     rows.push(bench.storage(Target::Confab, 10, 1).await?);
+    // Signing in: 5 accounts, 10 tokens each, 50 sockets.
+    rows.push(bench.join_storm(Target::Confab, 50, true).await?);
     for row in &rows {
         let moved = row.deliveries_per_s.or(row.stored_per_s).unwrap_or(1.0);
         if moved <= 0.0 || !row.note.contains("no client dropped") {
@@ -183,7 +190,7 @@ async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
         }
         if wanted("S2") {
             run(
-                bench.room("S2 flat out", t, 1000, Pace::Flat, 0).await,
+                bench.room("S2 flat out", t, 1000, Pace::Flat, 0, 0.0).await,
                 &mut rows,
             );
         }
@@ -193,6 +200,7 @@ async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
         clients,
         rate,
         stalled,
+        logins: 0.0,
     };
     let latency = [
         ("S3", paced("S3 paced", 1000, 10.0, 0)),
@@ -212,9 +220,32 @@ async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
             run(Ok(row), &mut rows);
         }
     }
+    // Beside a login storm: only this build has the API (a --baseline may not).
+    if wanted("S3") && servers.contains(&Target::Confab) {
+        let beside = [
+            paced("S3 paced", 1000, 10.0, 0),
+            rounds::Paced {
+                logins: 20.0,
+                ..paced("S3 + login storm", 1000, 10.0, 0)
+            },
+        ];
+        for paced in beside {
+            let (medians, errors) =
+                rounds::measure(bench, &[Target::Confab], paced, args.rounds).await;
+            for error in errors {
+                run(Err(error), &mut rows);
+            }
+            for row in medians {
+                run(Ok(row), &mut rows);
+            }
+        }
+    }
     for &t in &confabs {
         if wanted("S4") {
-            run(bench.join_storm(t, 10_000).await, &mut rows);
+            run(bench.join_storm(t, 10_000, false).await, &mut rows);
+            if t == Target::Confab {
+                run(bench.join_storm(t, 10_000, true).await, &mut rows);
+            }
         }
         if wanted("S5") {
             run(bench.churn(t, 1000, 10).await, &mut rows);
@@ -230,7 +261,7 @@ async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
         for &t in &servers {
             let mut points = Vec::new();
             for rate in [50.0, 200.0, 800.0] {
-                let row = bench.room("sweep", t, 100, Pace::Rate(rate), 0).await;
+                let row = bench.room("sweep", t, 100, Pace::Rate(rate), 0, 0.0).await;
                 if let Ok(Row {
                     p99_ms: Some(p99), ..
                 }) = &row

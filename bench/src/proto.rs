@@ -48,8 +48,10 @@ fn stamp_in(payload: &[u8]) -> Option<u64> {
 }
 
 impl Proto {
-    fn path(self, user: &str) -> String {
+    fn path(self, user: &str, token: Option<&str>) -> String {
         match self {
+            // Signed in by the token's header.
+            Proto::Confab if token.is_some() => "/ws?v=2".to_owned(),
             // Version 2; an older Confab (a --baseline) ignores the `v`.
             Proto::Confab => format!("/ws?v=2&name={user}"),
             Proto::Plain => "/".to_owned(),
@@ -57,17 +59,22 @@ impl Proto {
         }
     }
 
-    /// Connects as `user` and, for Confab, joins `room` (waiting for the reply).
+    /// Connects as `user` (or with an API `token`) and, for Confab, joins `room`
+    /// (waiting for the reply).
     pub async fn connect(
         self,
         server: SocketAddr,
         local: Option<IpAddr>,
         user: &str,
+        token: Option<&str>,
         room: &str,
         recv_buffer: Option<u32>,
     ) -> io::Result<(Reader, Writer)> {
+        let header = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
         let (mut reader, mut writer) =
-            ws::connect(server, local, &self.path(user), recv_buffer).await?;
+            ws::connect(server, local, &self.path(user, token), &header, recv_buffer).await?;
         match self {
             Proto::Plain => {}
             Proto::Confab => {

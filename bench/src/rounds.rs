@@ -16,6 +16,8 @@ pub struct Paced {
     pub clients: usize,
     pub rate: f64,
     pub stalled: usize,
+    /// Wrong passwords a second sent beside (a login storm); 0 for none.
+    pub logins: f64,
 }
 
 /// Measures `paced` on each of `servers`, `rounds` times, interleaved; returns one
@@ -37,6 +39,7 @@ pub async fn measure(
                     paced.clients,
                     Pace::Rate(paced.rate),
                     paced.stalled,
+                    paced.logins,
                 )
                 .await;
             match row {

@@ -94,6 +94,7 @@ impl Bench {
         clients: usize,
         pace: Pace,
         stalled: usize,
+        logins: f64,
     ) -> anyhow::Result<Row> {
         let server = self.start(target).await?;
         let shared = Shared::new(target.proto(), server.addr);
@@ -115,6 +116,13 @@ impl Bench {
             pace,
             256,
         ));
+        let storm = (logins > 0.0).then(|| {
+            tokio::spawn(crate::accounts::login_storm(
+                server.addr,
+                logins,
+                shared.stopped(),
+            ))
+        });
         // Stalled clients are closed after the server's idle timeout (9 s) plus a
         // ping interval: measure long enough to see it.
         let window = if stalled > 0 {
@@ -127,6 +135,10 @@ impl Bench {
             self.measure(&shared, server.pid).await?
         };
         let close_codes: Vec<Option<u16>> = collect(stalls).await;
+        let refused = match storm {
+            Some(storm) => Some(storm.await?),
+            None => None,
+        };
         let latencies = drain(tasks).await;
         let _ = sender.await;
         server.stop().await;
@@ -136,6 +148,10 @@ impl Bench {
             Pace::Rate(r) => format!("{r} msg/s"),
             Pace::Flat => "flat out".into(),
         };
+        if let Some(refused) = refused {
+            row.load = format!("{} + {logins} wrong passwords/s", row.load);
+            row.note = format!("{refused} wrong passwords refused (401); {}", row.note);
+        }
         if stalled > 0 {
             let closed = close_codes.iter().filter(|c| **c == Some(4008)).count();
             row.note = format!("{closed}/{stalled} stalled closed with 4008; {}", row.note);
@@ -182,9 +198,28 @@ impl Bench {
 
     /// S4: `clients` join one room at once; time until all are in and a message sent
     /// then has reached every one of them.
-    pub async fn join_storm(&mut self, target: Target, clients: usize) -> anyhow::Result<Row> {
+    /// With `signed_in`, each client connects with an API token of its own (minted
+    /// beforehand, not timed: 1000 accounts of 10 tokens each).
+    pub async fn join_storm(
+        &mut self,
+        target: Target,
+        clients: usize,
+        signed_in: bool,
+    ) -> anyhow::Result<Row> {
         let server = self.start(target).await?;
-        let shared = Shared::new(target.proto(), server.addr);
+        let mut shared = Shared::new(target.proto(), server.addr);
+        if signed_in {
+            let per_account = 10;
+            let tokens = crate::accounts::mint_tokens(
+                server.addr,
+                clients.div_ceil(per_account),
+                per_account,
+            )
+            .await?;
+            Arc::get_mut(&mut shared)
+                .context("the run's state is not shared yet")?
+                .tokens = Some(tokens.into());
+        }
         let started = Instant::now();
         let mut tasks = JoinSet::new();
         for i in 0..clients {
@@ -214,7 +249,11 @@ impl Bench {
         let _ = probe.await;
         server.stop().await;
         Ok(Row {
-            scenario: "S4 join storm".into(),
+            scenario: if signed_in {
+                "S4 join storm (tokens)".into()
+            } else {
+                "S4 join storm".into()
+            },
             target: target.name().into(),
             clients,
             load: format!("all joined in {:.2} s", joined.as_secs_f64()),

@@ -22,6 +22,7 @@ pub async fn connect(
     server: SocketAddr,
     local: Option<IpAddr>,
     path: &str,
+    headers: &str,
     recv_buffer: Option<u32>,
 ) -> io::Result<(Reader, Writer)> {
     let socket = TcpSocket::new_v4()?;
@@ -36,7 +37,7 @@ pub async fn connect(
     stream.set_nodelay(true)?;
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {server}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{headers}\r\n"
     );
     stream.write_all(request.as_bytes()).await?;
     let mut buf = vec![0u8; 4096];

@@ -109,9 +109,15 @@ impl Server {
         let addr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            // The page's people join as guests, or sign up (`--guests`).
+            // The page's people join as guests, or sign up (`--guests`). The other
+            // limits are the defaults, but the tests' bots post bursts of hundreds
+            // (load, not people): no message rate.
             let options = confab_server::Options {
                 guests: true,
+                limits: confab_server::Limits {
+                    message_rate: 0,
+                    ..confab_server::Limits::default()
+                },
                 ..confab_server::Options::default()
             };
             confab_server::run_with_options(listener, store, &dist, options, async {

@@ -3,7 +3,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 use crate::limits::Limits;
 use crate::store::Durability;
@@ -15,6 +15,10 @@ use crate::store::Durability;
     about = "Confab: real-time chat in one binary"
 )]
 pub struct Config {
+    /// Instead of serving, manage accounts.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address to listen on.
     #[arg(long, env = "CONFAB_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
@@ -112,6 +116,32 @@ impl Config {
             trusted_proxies: self.trusted_proxies.clone(),
         }
     }
+}
+
+/// What `confab` may do instead of serving.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage accounts (works on `--database`; the server may be running).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `confab user ...`. A password is read from standard input (one line); when that
+/// is a terminal, one is made up and printed instead.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account.
+    Create {
+        username: String,
+        /// A site admin (may ban accounts from the whole server).
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Set a new password; every session of the account ends.
+    ResetPassword { username: String },
+    /// Delete an account: its sessions and tokens end and its name is free again;
+    /// its messages stay, under its id.
+    Delete { username: String },
 }
 
 /// `--durability`: the flag's values, turned into the store's [`Durability`].

@@ -5,6 +5,7 @@
 //! [`store`] (assigns id and seq, commits) → [`hub`] (room members on this node) →
 //! each member's [`outbox`] (bounded queue) → its [`connection`] → socket.
 //!
+//! - [`cli`]: `confab user create|reset-password|delete`, for operators.
 //! - [`config`]: flags and environment variables.
 //! - [`server`]: wiring, serving and orderly shutdown.
 //! - [`routes`]: HTTP routes, the WebSocket upgrade and its limits, security headers.
@@ -22,6 +23,7 @@
 mod accept;
 pub mod accounts;
 mod api;
+pub mod cli;
 mod commands;
 pub mod config;
 mod connection;

@@ -3,7 +3,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use clap::Parser;
-use confab_server::config::Config;
+use confab_server::config::{Command, Config};
 use confab_server::origin::OriginPolicy;
 use confab_server::store;
 use confab_server::{Options, SessionPolicy, Settings};
@@ -12,7 +12,7 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config = Config::parse();
+    let mut config = Config::parse();
     tracing_subscriber::fmt()
         .with_ansi(std::io::stdout().is_terminal())
         .with_env_filter(
@@ -23,6 +23,11 @@ async fn main() -> anyhow::Result<()> {
     let store = store::open(&config.database, config.durability.into())
         .await
         .with_context(|| format!("opening the database {:?}", config.database))?;
+    if let Some(Command::User(command)) = config.command.take() {
+        let done = confab_server::cli::run(store.as_ref(), command).await;
+        store.close().await;
+        return done;
+    }
     let listener = listen(config.addr).with_context(|| format!("listening on {}", config.addr))?;
     let addr = listener.local_addr()?;
     if !config.static_dir.join("index.html").is_file() {

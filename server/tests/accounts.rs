@@ -38,7 +38,10 @@ async fn register_sign_in_and_out() {
     let server = TestServer::start().await;
     let registered = register(&server, "Ann").await;
     assert_eq!(registered.status, 201);
-    assert_eq!(body(&registered), json!({ "id": "u:1", "username": "Ann" }));
+    assert_eq!(
+        body(&registered),
+        json!({ "id": "u:1", "username": "Ann", "admin": false })
+    );
     let set = registered.header("set-cookie").expect("a session cookie");
     for part in ["confab_session=", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(set.contains(part), "{set}");
@@ -49,7 +52,10 @@ async fn register_sign_in_and_out() {
     let me = http_get(server.addr, "/api/me", &[("Cookie", &session)]).await;
     assert_eq!(
         (me.status, body(&me)),
-        (200, json!({ "id": "u:1", "username": "Ann" }))
+        (
+            200,
+            json!({ "id": "u:1", "username": "Ann", "admin": false })
+        )
     );
     let anonymous = http_get(server.addr, "/api/me", &[]).await;
     assert_eq!(anonymous.status, 401);

@@ -105,4 +105,19 @@ pub trait Accounts: Send + Sync + 'static {
 
     /// The account a token belongs to.
     async fn token_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError>;
+
+    /// Sets `account`'s password hash and ends its sessions but `keep_session` (the
+    /// one that asked); gives the ended sessions' token hashes (to end their sockets).
+    async fn set_password(
+        &self,
+        account: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// Deletes the account called `username`: its sessions and tokens end, its name
+    /// is free again, and its id is never given to anyone else (its messages stay
+    /// its own). Gives the ended credentials' hashes, or None if there is no such
+    /// account.
+    async fn delete_account(&self, username: &UserName) -> Result<Option<Vec<String>>, StoreError>;
 }

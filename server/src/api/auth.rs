@@ -32,17 +32,24 @@ fn read_form(body: &[u8]) -> Result<(UserName, String), String> {
     let form: Form = serde_json::from_slice(body)
         .map_err(|_| r#"expected JSON: {"username": "...", "password": "..."}"#.to_owned())?;
     let username = UserName::new(form.username).map_err(|e| e.to_string())?;
-    let length = form.password.chars().count();
-    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&length) {
-        return Err(format!(
-            "a password is {MIN_PASSWORD} to {MAX_PASSWORD} characters"
-        ));
-    }
+    check_password_length(&form.password)?;
     Ok((username, form.password))
 }
 
+/// Whether `password` is of a length taken, or why not.
+pub(crate) fn check_password_length(password: &str) -> Result<(), String> {
+    let length = password.chars().count();
+    if (MIN_PASSWORD..=MAX_PASSWORD).contains(&length) {
+        Ok(())
+    } else {
+        Err(format!(
+            "a password is {MIN_PASSWORD} to {MAX_PASSWORD} characters"
+        ))
+    }
+}
+
 fn account_json(account: &Account) -> serde_json::Value {
-    json!({ "id": account.user_id(), "username": account.username })
+    json!({ "id": account.user_id(), "username": account.username, "admin": account.is_admin })
 }
 
 /// Starts a session for `account` and answers with it and its cookie.
@@ -66,7 +73,7 @@ async fn signed_in_as(state: &AppState, account: &Account, status: StatusCode) -
 }
 
 /// 429, with `Retry-After` in whole seconds (rounded up).
-fn too_many(refusal: LoginRefusal) -> Response {
+pub(super) fn too_many(refusal: LoginRefusal) -> Response {
     let text = match refusal {
         LoginRefusal::Address(_) => "too many attempts from this address: wait and try again",
         LoginRefusal::Account(_) => "too many wrong passwords for this account: wait and try again",
@@ -185,9 +192,22 @@ pub(super) async fn guest_name(
     }
 }
 
+/// Who is signed in; the cookie is set again for the full session length, so a
+/// browser that keeps coming back stays signed in as long as the server's session
+/// does (both slide).
 pub(super) async fn me(State(state): State<AppState>, parts: Parts) -> Response {
     match signed_in(&parts, &state).await {
-        Ok(Some((account, _))) => axum::Json(account_json(&account)).into_response(),
+        Ok(Some((account, _))) => {
+            let mut response = axum::Json(account_json(&account)).into_response();
+            if let Some(token) = session::from_headers(&parts.headers) {
+                let cookie =
+                    session::set_cookie(token, state.sessions.ttl_secs, state.sessions.secure);
+                if let Ok(value) = HeaderValue::from_str(&cookie) {
+                    response.headers_mut().insert(SET_COOKIE, value);
+                }
+            }
+            response
+        }
         Ok(None) => refuse(StatusCode::UNAUTHORIZED, "not signed in"),
         Err((status, text)) => refuse(status, &text),
     }

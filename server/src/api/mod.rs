@@ -3,7 +3,10 @@
 //! pages are refused before anything else (the session cookie would ride along).
 
 mod auth;
+mod password;
 mod tokens;
+
+pub(crate) use auth::check_password_length;
 
 use axum::Router;
 use axum::extract::Request;
@@ -25,6 +28,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/login", post(auth::login))
         .route("/api/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
+        .route("/api/password", post(password::change))
         .route("/api/guest-names/{name}", get(auth::guest_name))
         .route("/api/tokens", post(tokens::create).get(tokens::list))
         .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))

@@ -240,4 +240,51 @@ pub(super) async fn accounts(store: &dyn Store) {
     let deleted = accounts.delete_token(created.id, token.id).await.unwrap();
     assert_eq!(deleted.as_deref(), Some("t1"));
     assert!(accounts.token_account("t1").await.unwrap().is_none());
+
+    // A new password ends the other sessions, not the one that asked.
+    for hash in ["s1", "s2", "s3"] {
+        accounts.create_session(bob.id, hash, 10_000).await.unwrap();
+    }
+    let mut ended = accounts
+        .set_password(bob.id, "$new", Some("s2"))
+        .await
+        .unwrap();
+    ended.sort();
+    assert_eq!(ended, ["s1", "s3"]);
+    assert!(
+        accounts
+            .session_account("s2", 0, 0)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let bobs = accounts.credentials(&bob.username).await.unwrap().unwrap();
+    assert_eq!(bobs.password_hash, "$new");
+
+    // Deleting frees the name, ends everything, and never reuses the id.
+    accounts.create_token(bob.id, "bot", "t3").await.unwrap();
+    let mut ended = accounts
+        .delete_account(&UserName::new("BOB").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    ended.sort();
+    assert_eq!(ended, ["s2", "t2", "t3"]);
+    assert!(accounts.token_account("t3").await.unwrap().is_none());
+    assert!(!accounts.username_taken(&bob.username).await.unwrap());
+    let new_bob = accounts
+        .create_account(&bob.username, "$nb", false)
+        .await
+        .unwrap();
+    assert_ne!(
+        new_bob.id, bob.id,
+        "a new account never gets a deleted one's id"
+    );
+    assert!(
+        accounts
+            .delete_account(&UserName::new("nobody").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

@@ -35,6 +35,8 @@ struct State {
     sessions: HashMap<String, (i64, i64)>,
     /// API tokens: (account id, token hash, what its owner sees).
     tokens: Vec<(i64, String, TokenInfo)>,
+    /// The newest account id given.
+    last_account: i64,
 }
 
 impl Default for MemoryStore {
@@ -176,8 +178,10 @@ impl Accounts for MemoryStore {
         if state.accounts.contains_key(&key) {
             return Err(AccountError::Taken);
         }
+        // Never an id used before, even by a deleted account.
+        state.last_account += 1;
         let account = Account {
-            id: state.accounts.len() as i64 + 1,
+            id: state.last_account,
             username: username.clone(),
             is_admin,
         };
@@ -270,6 +274,68 @@ impl Accounts for MemoryStore {
             .iter()
             .position(|t| t.0 == account && t.2.id == id);
         Ok(at.map(|at| state.tokens.remove(at).1))
+    }
+
+    async fn set_password(
+        &self,
+        account: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut state = self.lock();
+        if let Some(c) = state
+            .accounts
+            .values_mut()
+            .find(|c| c.account.id == account)
+        {
+            password_hash.clone_into(&mut c.password_hash);
+        }
+        let ended: Vec<String> = state
+            .sessions
+            .iter()
+            .filter(|(hash, (owner, _))| *owner == account && Some(hash.as_str()) != keep_session)
+            .map(|(hash, _)| hash.clone())
+            .collect();
+        for hash in &ended {
+            state.sessions.remove(hash);
+        }
+        Ok(ended)
+    }
+
+    async fn delete_account(&self, username: &UserName) -> Result<Option<Vec<String>>, StoreError> {
+        let mut state = self.lock();
+        let Some(mut gone) = state
+            .accounts
+            .remove(&username.as_str().to_ascii_lowercase())
+        else {
+            return Ok(None);
+        };
+        let id = gone.account.id;
+        let mut ended: Vec<String> = state
+            .sessions
+            .iter()
+            .filter(|(_, (owner, _))| *owner == id)
+            .map(|(hash, _)| hash.clone())
+            .collect();
+        for hash in &ended {
+            state.sessions.remove(hash);
+        }
+        ended.extend(
+            state
+                .tokens
+                .iter()
+                .filter(|t| t.0 == id)
+                .map(|t| t.1.clone()),
+        );
+        state.tokens.retain(|t| t.0 != id);
+        // Kept under another name, as SQLite keeps the row: the id stays taken.
+        let tombstone = format!("deleted.{id}");
+        gone.account.username =
+            UserName::new(tombstone.clone()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        gone.account.is_admin = false;
+        "!".clone_into(&mut gone.password_hash);
+        state.accounts.insert(tombstone, gone);
+        Ok(Some(ended))
     }
 
     async fn token_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {

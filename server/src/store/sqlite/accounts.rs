@@ -219,4 +219,65 @@ impl Accounts for SqliteStore {
         row.map(|row| account(row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
             .transpose()
     }
+
+    async fn set_password(
+        &self,
+        account: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
+        let ended: Vec<String> = sqlx::query_scalar(
+            "DELETE FROM sessions WHERE user_id = ? AND token_hash IS NOT ? RETURNING token_hash",
+        )
+        .bind(account)
+        .bind(keep_session)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    async fn delete_account(&self, username: &UserName) -> Result<Option<Vec<String>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+            .bind(username.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        let mut ended: Vec<String> =
+            sqlx::query_scalar("DELETE FROM sessions WHERE user_id = ? RETURNING token_hash")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let tokens: Vec<String> =
+            sqlx::query_scalar("DELETE FROM api_tokens WHERE user_id = ? RETURNING token_hash")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        ended.extend(tokens);
+        // The row stays, renamed, so that its id is never handed out again: a new
+        // account must not inherit the deleted one's messages. No password matches
+        // '!' (it is no PHC string).
+        let tombstone = format!("deleted.{id}");
+        sqlx::query(
+            "UPDATE users SET username = ?, password_hash = '!', is_admin = 0 WHERE id = ?",
+        )
+        .bind(&tombstone)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut names = self.usernames.write().unwrap_or_else(|e| e.into_inner());
+        names.remove(&folded(username.as_str()));
+        names.insert(folded(&tombstone));
+        Ok(Some(ended))
+    }
 }
