@@ -1,6 +1,6 @@
-//! Signing in for the benchmark: accounts registered and API tokens minted over the
-//! HTTP API before a scenario starts (not timed), and wrong passwords sent beside
-//! one (a login storm). Plain HTTP/1.1 on loopback, one request per connection.
+//! Setting up for the benchmark, before a scenario starts (not timed): rooms made,
+//! accounts registered and API tokens minted; and wrong passwords sent beside one (a
+//! login storm). Plain HTTP/1.1 on loopback, one request per connection.
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -141,4 +141,31 @@ pub async fn login_storm(
     }
     attempts.abort_all();
     refused.load(Ordering::Relaxed)
+}
+
+/// Makes each of `rooms` over one socket (a guest's: public rooms). A build from
+/// before rooms were made on purpose answers with an error for each, and makes
+/// rooms as they are joined: either way, every room is there afterwards.
+pub async fn create_rooms(server: SocketAddr, rooms: &[String]) -> anyhow::Result<()> {
+    use crate::ws::TEXT;
+    if rooms.is_empty() {
+        return Ok(());
+    }
+    let (mut reader, mut writer) =
+        crate::ws::connect(server, None, "/ws?v=2&name=bench-setup", "", None).await?;
+    for room in rooms {
+        let frame = format!(r#"{{"type":"create_room","room":"{room}"}}"#);
+        writer.push(TEXT, frame.as_bytes());
+    }
+    writer.flush().await?;
+    let mut answered = 0;
+    while answered < rooms.len() {
+        let (_, payload) = tokio::time::timeout(Duration::from_secs(30), reader.next())
+            .await
+            .context("no answer to create_room in 30 s")??;
+        if payload.starts_with(br#"{"type":"room""#) || payload.starts_with(br#"{"type":"error""#) {
+            answered += 1;
+        }
+    }
+    Ok(())
 }

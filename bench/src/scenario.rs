@@ -53,15 +53,23 @@ impl Bench {
         }
     }
 
-    async fn start(&mut self, target: Target) -> anyhow::Result<Running> {
+    /// Starts `target` on a fresh port, with `rooms` made (rooms are made on purpose
+    /// in Confab; made once here, untimed, so that clients only join).
+    async fn start(&mut self, target: Target, rooms: &[String]) -> anyhow::Result<Running> {
         // A fresh port per server: no waiting for the previous one's sockets.
         self.next_port += 1;
-        target.start(&self.paths, self.next_port, &self.work).await
+        let server = target
+            .start(&self.paths, self.next_port, &self.work)
+            .await?;
+        if target.is_confab() {
+            crate::accounts::create_rooms(server.addr, rooms).await?;
+        }
+        Ok(server)
     }
 
     /// S1: idle connections; server memory per connection.
     pub async fn idle(&mut self, target: Target, clients: usize) -> anyhow::Result<Row> {
-        let server = self.start(target).await?;
+        let server = self.start(target, &["idle".to_owned()]).await?;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let before = stats::sample(server.pid)?;
         let shared = Shared::new(target.proto(), server.addr);
@@ -96,7 +104,7 @@ impl Bench {
         stalled: usize,
         logins: f64,
     ) -> anyhow::Result<Row> {
-        let server = self.start(target).await?;
+        let server = self.start(target, &["room".to_owned()]).await?;
         let shared = Shared::new(target.proto(), server.addr);
         let mut tasks = JoinSet::new();
         connect_receivers(&shared, &mut tasks, 0, clients, "room").await?;
@@ -206,7 +214,7 @@ impl Bench {
         clients: usize,
         signed_in: bool,
     ) -> anyhow::Result<Row> {
-        let server = self.start(target).await?;
+        let server = self.start(target, &["storm".to_owned()]).await?;
         let mut shared = Shared::new(target.proto(), server.addr);
         if signed_in {
             let per_account = 10;
@@ -275,7 +283,8 @@ impl Bench {
         rooms: usize,
         size: usize,
     ) -> anyhow::Result<Row> {
-        let server = self.start(target).await?;
+        let names: Vec<String> = (0..rooms).map(|r| format!("r{r}")).collect();
+        let server = self.start(target, &names).await?;
         let shared = Shared::new(target.proto(), server.addr);
         let mut tasks = JoinSet::new();
         for i in 0..rooms * (size - 1) {
@@ -334,7 +343,8 @@ impl Bench {
         senders: usize,
         in_flight: u64,
     ) -> anyhow::Result<Row> {
-        let server = self.start(target).await?;
+        let names: Vec<String> = (0..senders).map(|i| format!("w{i}")).collect();
+        let server = self.start(target, &names).await?;
         let shared = Shared::new(target.proto(), server.addr);
         let mut tasks = JoinSet::new();
         for i in 0..senders {

@@ -6,8 +6,8 @@ use std::ops::Bound;
 
 use confab_shared::protocol::{MAX_HISTORY_LIMIT, PRESENCE_LIST_LIMIT};
 use confab_shared::{
-    ChatMessage, ClientId, ClientMsg, ErrorCode, EventKind, MessageBody, RoomName, Seq, ServerMsg,
-    UserId, UserName,
+    ChatMessage, ClientId, ClientMsg, ErrorCode, EventKind, MessageBody, Role, RoomInfo, RoomName,
+    Seq, ServerMsg, Topic, UserId, UserName,
 };
 
 /// The state of the socket, as the page shows it.
@@ -56,6 +56,10 @@ pub struct Room {
     quiet_until: Seq,
     pub unread: u32,
     pub loading_earlier: bool,
+    /// Invite only (the server says so in `rooms` and `room` frames).
+    pub private: bool,
+    /// This person's role, when a member.
+    pub role: Option<Role>,
 }
 
 impl Room {
@@ -137,6 +141,9 @@ pub struct Chat {
     resend_later: Vec<ClientId>,
     /// ...after this many milliseconds; taken by the socket, which waits it out.
     resend_after_ms: Option<u64>,
+    /// Frames to send now that a server frame asked for (joining a room the person
+    /// was just added to); taken by the socket after each frame.
+    outgoing: Vec<ClientMsg>,
 }
 
 impl Chat {
@@ -158,6 +165,26 @@ impl Chat {
             session_ended: false,
             resend_later: Vec::new(),
             resend_after_ms: None,
+            outgoing: Vec::new(),
+        }
+    }
+
+    /// What to send now, asked for by the frames applied since the last call.
+    pub fn take_outgoing(&mut self) -> Vec<ClientMsg> {
+        std::mem::take(&mut self.outgoing)
+    }
+
+    /// A room the person belongs to: shown (and joined, if new to this page).
+    fn belong(&mut self, info: RoomInfo) {
+        let is_new = !self.rooms.contains_key(&info.room);
+        let state = self.rooms.entry(info.room.clone()).or_default();
+        state.private = info.private;
+        state.role = info.role;
+        if is_new {
+            self.outgoing.push(ClientMsg::Join {
+                room: info.room,
+                after: None,
+            });
         }
     }
 
@@ -204,6 +231,29 @@ impl Chat {
                 self.link = Link::Online;
             }
             ServerMsg::Pong | ServerMsg::Unknown => {}
+            ServerMsg::Rooms { rooms } => {
+                for info in rooms {
+                    self.belong(info);
+                }
+            }
+            ServerMsg::Room(info) => self.belong(info),
+            ServerMsg::Invited { room, user } => {
+                self.notice = Some(format!("{user} is a member of #{room} now"));
+            }
+            // Opening a room by name asks to make it first; it was there already.
+            ServerMsg::Error {
+                code: ErrorCode::RoomExists,
+                ..
+            } => {}
+            ServerMsg::Error {
+                code: ErrorCode::NotFound,
+                room: Some(room),
+                ..
+            } if self.rooms.get(&room).is_some_and(|r| r.last_seq.is_none()) => {
+                // Opened by name, but there is no such room (or it is private).
+                self.drop_room(&room);
+                self.notice = Some(format!("There is no room #{room} you can join"));
+            }
             ServerMsg::Joined {
                 room,
                 last_seq,
@@ -345,28 +395,53 @@ impl Chat {
         joins.chain(resends).collect()
     }
 
-    /// Makes `room` current, opening it if new. Returns the join to send if it is new.
-    pub fn open_room(&mut self, room: RoomName) -> Option<ClientMsg> {
+    /// Makes `room` current, opening it if new: then it asks the server to make it
+    /// (`private` or public; if it exists, the server says so and nothing changes),
+    /// and joins it. Returns what to send.
+    pub fn open_room(&mut self, room: RoomName, private: bool) -> Vec<ClientMsg> {
         let is_new = !self.rooms.contains_key(&room);
         let state = self.rooms.entry(room.clone()).or_default();
         state.unread = 0;
         self.current = room.clone();
-        is_new.then_some(ClientMsg::Join { room, after: None })
+        if !is_new {
+            return Vec::new();
+        }
+        vec![
+            ClientMsg::CreateRoom {
+                room: room.clone(),
+                topic: Topic::default(),
+                private,
+            },
+            ClientMsg::Join { room, after: None },
+        ]
     }
 
     /// Closes `room`; returns the leave to send, if it was open. The last open room
     /// stays open: there is always a current room.
     pub fn close_room(&mut self, room: &RoomName) -> Option<ClientMsg> {
-        if self.rooms.len() < 2 {
-            return None;
+        self.drop_room(room)
+            .then(|| ClientMsg::Leave { room: room.clone() })
+    }
+
+    /// Forgets `room` (unless it is the last); whether it did.
+    fn drop_room(&mut self, room: &RoomName) -> bool {
+        if self.rooms.len() < 2 || self.rooms.remove(room).is_none() {
+            return false;
         }
-        self.rooms.remove(room)?;
         if self.current == *room
             && let Some(next) = self.rooms.keys().next()
         {
             self.current = next.clone();
         }
-        Some(ClientMsg::Leave { room: room.clone() })
+        true
+    }
+
+    /// Invites `user` to the current room.
+    pub fn invite(&self, user: UserName) -> ClientMsg {
+        ClientMsg::Invite {
+            room: self.current.clone(),
+            user,
+        }
     }
 
     /// Queues a message for the current room; returns the frame to send.

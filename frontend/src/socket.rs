@@ -230,6 +230,14 @@ async fn session(
                     Ok(msg) => {
                         let first = matches!(msg, ServerMsg::Welcome { .. });
                         chat.update(|c| c.apply(msg));
+                        let asked = chat.try_update(Chat::take_outgoing).unwrap_or_default();
+                        if welcomed {
+                            for frame in asked {
+                                if !send(&mut write, &frame).await {
+                                    break 'session false;
+                                }
+                            }
+                        }
                         if let Some(ms) = chat.try_update(Chat::take_resend_delay).flatten() {
                             resend = sleep(Duration::from_millis(ms)).fuse();
                         }

@@ -60,6 +60,8 @@ pub async fn run(store: &dyn Store, command: UserCommand) -> anyhow::Result<()> 
                 writeln!(out, "password: {password}")?;
             }
         }
+        UserCommand::Ban { username } => ban(accounts, &username, true, &mut out).await?,
+        UserCommand::Unban { username } => ban(accounts, &username, false, &mut out).await?,
         UserCommand::Delete { username } => {
             let username = UserName::new(username)?;
             let ended = accounts
@@ -72,6 +74,32 @@ pub async fn run(store: &dyn Store, command: UserCommand) -> anyhow::Result<()> 
                 ended.len()
             )?;
         }
+    }
+    Ok(())
+}
+
+/// Bans or unbans `username`. (Open sockets of a running server end at their next
+/// connect; `POST /api/admin/bans` ends them at once.)
+async fn ban(
+    accounts: &dyn crate::accounts::Accounts,
+    username: &str,
+    banned: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let username = UserName::new(username)?;
+    let (account, ended) = accounts
+        .set_banned(&username, banned)
+        .await?
+        .with_context(|| format!("no account is called {username}"))?;
+    if banned {
+        writeln!(
+            out,
+            "banned {}; {} credential(s) stopped",
+            account.username,
+            ended.len()
+        )?;
+    } else {
+        writeln!(out, "lifted the ban on {}", account.username)?;
     }
     Ok(())
 }

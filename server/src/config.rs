@@ -142,6 +142,11 @@ pub enum UserCommand {
     /// Delete an account: its sessions and tokens end and its name is free again;
     /// its messages stay, under its id.
     Delete { username: String },
+    /// Ban an account from the whole server: it cannot sign in, its sessions end and
+    /// its tokens stop working.
+    Ban { username: String },
+    /// Lift a ban.
+    Unban { username: String },
 }
 
 /// `--durability`: the flag's values, turned into the store's [`Durability`].

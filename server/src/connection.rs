@@ -20,7 +20,7 @@ use crate::commands::{self, Joined, Reply, Session};
 use crate::hub::ConnId;
 use crate::identity::Identity;
 use crate::limits::Pace;
-use crate::outbox::{Outbound, Outbox, Queue};
+use crate::outbox::{Outbound, Outbox, Queue, Revoked};
 use crate::state::AppState;
 use crate::wire;
 
@@ -44,6 +44,8 @@ enum End {
     SignedOut,
     /// Kept sending over its rate after being refused (`limits/pace.rs`).
     Abuse,
+    /// The account was banned from the server.
+    Banned,
     /// The socket failed or a write timed out.
     Broken(String),
 }
@@ -60,6 +62,7 @@ impl std::fmt::Display for End {
             End::TooOld(version) => write!(f, "speaks protocol version {version}"),
             End::SignedOut => f.write_str("signed out"),
             End::Abuse => f.write_str("kept sending too fast"),
+            End::Banned => f.write_str("banned"),
             End::Broken(why) => write!(f, "broken: {why}"),
         }
     }
@@ -75,6 +78,7 @@ impl End {
             End::FrameTooBig => Some((close::TOO_BIG, "frame too big")),
             End::SignedOut => Some((close::SIGN_IN_AGAIN, "signed out")),
             End::Abuse => Some((close::POLICY, "sending too fast")),
+            End::Banned => Some((close::FORBIDDEN, "this account is banned")),
             End::TooOld(_) => Some((
                 close::TOO_OLD,
                 "protocol version 2 is served here; reload or update the client",
@@ -125,6 +129,7 @@ pub(crate) fn serve(
     if let Some(credential) = &identity.credential {
         state.revocations.register(credential, id, &outbox);
     }
+    state.people.register(&identity.user, id, &outbox);
     let mut conn = Connection {
         id,
         identity,
@@ -143,6 +148,7 @@ pub(crate) fn serve(
         if let Some(credential) = &conn.identity.credential {
             conn.state.revocations.forget(credential, id);
         }
+        conn.state.people.forget(&conn.identity.user, id);
         // Out of every room first: the others hear at once that this one has gone,
         // even if its close frame takes a while to get through.
         for room in conn.joined.keys() {
@@ -166,6 +172,16 @@ impl Connection {
             protocol: PROTOCOL_VERSION,
         };
         if let Err(end) = Box::pin(self.write(&welcome)).await {
+            return end;
+        }
+        // Then the rooms this person belongs to, on whatever device they joined them.
+        let rooms = self
+            .state
+            .store
+            .rooms()
+            .directory()
+            .rooms_of(&self.identity.user);
+        if let Err(end) = Box::pin(self.write(&ServerMsg::Rooms { rooms })).await {
             return end;
         }
         let outbox = self.outbox.clone();
@@ -289,6 +305,7 @@ impl Connection {
                     self.in_flight = self.in_flight.saturating_sub(1);
                     frames.push(frame);
                 }
+                Outbound::Direct(frame) => frames.push(frame),
                 Outbound::Room(shared) => {
                     let Some(sent) = self.joined.get_mut(&shared.room) else {
                         continue;
@@ -411,8 +428,11 @@ async fn guarded(
 fn why_stopped(state: &AppState, outbox: &Outbox) -> End {
     if state.shutdown.is_cancelled() {
         End::ShuttingDown
-    } else if outbox.is_revoked() {
-        End::SignedOut
+    } else if let Some(why) = outbox.revoked() {
+        match why {
+            Revoked::SignedOut => End::SignedOut,
+            Revoked::Banned => End::Banned,
+        }
     } else {
         End::TooSlow
     }

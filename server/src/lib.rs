@@ -16,6 +16,8 @@
 //! - [`origin`]: which pages may open a socket.
 //! - [`commands`]: one file per client command; `commands::authz` decides who may
 //!   do what in a room.
+//! - [`rooms`]: rooms made on purpose, membership, and the in-memory directory.
+//! - [`people`]: live connections by person, to tell all of someone's sockets.
 //! - [`settings`]: keep-alive timings and queue limits.
 //! - [`state`]: the shared handle.
 //! - [`wire`]: serializing server frames once.
@@ -33,7 +35,9 @@ pub mod limits;
 pub mod origin;
 mod outbox;
 mod page;
+mod people;
 mod revocations;
+pub mod rooms;
 mod routes;
 mod sequencer;
 pub mod server;

@@ -28,6 +28,8 @@ pub(crate) enum Outbound {
     Reply(Utf8Bytes),
     /// A frame for every member of a room, serialized once and shared.
     Room(Arc<RoomFrame>),
+    /// A frame for this person, not about a room it has joined (it was invited).
+    Direct(Utf8Bytes),
 }
 
 /// A frame broadcast to a room.
@@ -56,8 +58,17 @@ struct State {
     waker: Option<Waker>,
     /// The connection has gone: deliveries are refused.
     closed: bool,
-    /// The credential the connection signed in with was revoked (signed out).
-    revoked: bool,
+    /// Why the connection's credential was revoked, if it was.
+    revoked: Option<Revoked>,
+}
+
+/// Why a connection's credential stopped working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Revoked {
+    /// Signed out, a new password, a revoked token: sign in again (4401).
+    SignedOut,
+    /// The account was banned from the server (4403).
+    Banned,
 }
 
 impl Shared {
@@ -122,14 +133,14 @@ impl Outbox {
         true
     }
 
-    /// Ends the connection because the credential it signed in with was revoked
-    /// (signed out): [`Outbox::stopped`] resolves, and [`Outbox::is_revoked`] says why.
-    pub(crate) fn revoke(&self) {
-        self.shared.lock().revoked = true;
+    /// Ends the connection because the credential it signed in with was revoked:
+    /// [`Outbox::stopped`] resolves, and [`Outbox::revoked`] says why.
+    pub(crate) fn revoke(&self, why: Revoked) {
+        self.shared.lock().revoked = Some(why);
         self.shared.stop.cancel();
     }
 
-    pub(crate) fn is_revoked(&self) -> bool {
+    pub(crate) fn revoked(&self) -> Option<Revoked> {
         self.shared.lock().revoked
     }
 
@@ -192,6 +203,7 @@ mod tests {
         match item? {
             Outbound::Reply(f) => Some(f.to_string()),
             Outbound::Room(r) => Some(r.frame.to_string()),
+            Outbound::Direct(f) => Some(f.to_string()),
         }
     }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::hub::ConnId;
-use crate::outbox::Outbox;
+use crate::outbox::{Outbox, Revoked};
 
 /// Live connections by the credential (a session's token hash) they signed in with.
 #[derive(Default)]
@@ -36,11 +36,17 @@ impl Revocations {
         }
     }
 
-    /// Ends every connection of `credential`; returns how many there were.
+    /// Ends every connection of `credential` (it was signed out); returns how many
+    /// there were.
     pub(crate) fn revoke(&self, credential: &str) -> usize {
+        self.end(credential, Revoked::SignedOut)
+    }
+
+    /// Ends every connection of `credential` for `why`; returns how many there were.
+    pub(crate) fn end(&self, credential: &str, why: Revoked) -> usize {
         let conns = self.lock().remove(credential).unwrap_or_default();
         for outbox in conns.values() {
-            outbox.revoke();
+            outbox.revoke(why);
         }
         conns.len()
     }
@@ -62,7 +68,8 @@ mod tests {
         revocations.register(&bob, 3, &b);
         revocations.forget("ann", 2);
         assert_eq!(revocations.revoke("ann"), 1);
-        assert!(a1.is_revoked() && !a2.is_revoked() && !b.is_revoked());
+        assert_eq!(a1.revoked(), Some(Revoked::SignedOut));
+        assert!(a2.revoked().is_none() && b.revoked().is_none());
         assert_eq!(revocations.revoke("ann"), 0, "nothing left to end");
     }
 }

@@ -132,6 +132,7 @@ async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, repl
                     message: "the message could not be stored; send it again".to_owned(),
                     client_id: Some(message.client_id.clone()),
                     retry_after_ms: None,
+                    room: Some(message.room.clone()),
                 };
                 reply.deliver(Outbound::Reply(wire::encode(&refusal)));
             }
@@ -170,6 +171,7 @@ mod tests {
         match batch.into_iter().next() {
             Some(Outbound::Reply(frame)) => (true, frame.to_string()),
             Some(Outbound::Room(shared)) => (false, shared.frame.to_string()),
+            Some(Outbound::Direct(frame)) => (false, frame.to_string()),
             None => panic!("an empty batch"),
         }
     }

@@ -110,6 +110,7 @@ pub async fn run_with_options(
         guests,
         guards: Arc::new(Guards::new(&limits)),
         revocations: Arc::default(),
+        people: Arc::default(),
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
     };

@@ -8,6 +8,7 @@ use tokio_util::task::TaskTracker;
 use crate::hub::Hub;
 use crate::limits::Guards;
 use crate::origin::OriginPolicy;
+use crate::people::People;
 use crate::revocations::Revocations;
 use crate::sequencer::Sequencer;
 use crate::server::SessionPolicy;
@@ -30,6 +31,8 @@ pub(crate) struct AppState {
     pub(crate) guests: bool,
     /// Rate limits and socket caps, and what they count.
     pub(crate) guards: Arc<Guards>,
+    /// Live connections by person.
+    pub(crate) people: Arc<People>,
     /// Live signed-in connections, to end when their credential is revoked.
     pub(crate) revocations: Arc<Revocations>,
     /// Cancelled when the server starts shutting down; connections close with 1001.

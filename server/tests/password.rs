@@ -238,3 +238,107 @@ async fn operators_manage_accounts_from_the_command_line() {
     assert_ne!(body["id"], old_id, "never the deleted account's id");
     server.terminate().await;
 }
+
+/// The close code a socket ends with (skipping what comes before), within the
+/// test's deadline.
+async fn close_code(socket: &mut common::Socket) -> Option<u16> {
+    tokio::time::timeout(common::TIMEOUT, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(Some(frame)))) => return Some(u16::from(frame.code)),
+                Some(Ok(_)) => continue,
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .expect("closed in time")
+}
+
+/// docs/api.md: a site admin bans an account: its sockets close with 4403, it cannot
+/// sign in, its tokens stop working; lifting the ban lets it back.
+#[tokio::test]
+async fn site_admins_ban_and_unban_accounts() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (ok, said) = confab_user(
+        dir.path(),
+        &["create", "root", "--admin"],
+        "root password\n",
+    );
+    assert!(ok, "{said}");
+    let server = ServerProcess::start(dir.path(), free_port()).await;
+    let addr = server.addr;
+    let root = cookie(&http_post(addr, "/api/login", &[], &form("root", "root password")).await);
+    let bob_signed_up = http_post(addr, "/api/register", &[], &form("bob", "correct horse")).await;
+    assert_eq!(bob_signed_up.status, 201);
+    let bob = cookie(&bob_signed_up);
+    let made = http_post(
+        addr,
+        "/api/tokens",
+        &[("Cookie", &bob)],
+        r#"{"name":"bot"}"#,
+    )
+    .await;
+    let token: Value = serde_json::from_slice(&made.body).expect("JSON");
+    let bearer = format!("Bearer {}", token["token"].as_str().expect("a token"));
+    let url = format!("ws://{addr}/ws?v=2");
+    let mut tab = try_connect_with(&url, &[("Cookie", &bob)])
+        .await
+        .expect("bob's tab");
+    let mut bot = try_connect_with(&url, &[("Authorization", &bearer)])
+        .await
+        .expect("bob's bot");
+
+    let ban = |who: &'static str| json!({ "username": who }).to_string();
+    let by_bob = http_post(addr, "/api/admin/bans", &[("Cookie", &bob)], &ban("root")).await;
+    assert_eq!(by_bob.status, 403, "only admins ban");
+    let nobody = http_post(
+        addr,
+        "/api/admin/bans",
+        &[("Cookie", &root)],
+        &ban("nobody"),
+    )
+    .await;
+    assert_eq!(nobody.status, 404);
+    let banned = http_post(addr, "/api/admin/bans", &[("Cookie", &root)], &ban("bob")).await;
+    assert_eq!(banned.status, 204);
+
+    assert_eq!(close_code(&mut tab).await, Some(4403), "the tab");
+    assert_eq!(close_code(&mut bot).await, Some(4403), "the bot");
+    let login = http_post(addr, "/api/login", &[], &form("bob", "correct horse")).await;
+    assert_eq!(login.status, 403);
+    assert_eq!(
+        http_get(addr, "/api/me", &[("Cookie", &bob)]).await.status,
+        401
+    );
+    match try_connect_with(&url, &[("Authorization", &bearer)]).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 401);
+        }
+        other => panic!("a banned account's token connected: {other:?}"),
+    }
+
+    let lifted = common::http_request(
+        addr,
+        "DELETE",
+        "/api/admin/bans/bob",
+        &[("Cookie", &root)],
+        b"",
+    )
+    .await;
+    assert_eq!(lifted.status, 204);
+    let login = http_post(addr, "/api/login", &[], &form("bob", "correct horse")).await;
+    assert_eq!(login.status, 200);
+    assert!(
+        try_connect_with(&url, &[("Authorization", &bearer)])
+            .await
+            .is_ok(),
+        "the token works again"
+    );
+
+    let (ok, said) = confab_user(dir.path(), &["ban", "bob"], "");
+    assert!(ok && said.contains("banned bob"), "{said}");
+    let login = http_post(addr, "/api/login", &[], &form("bob", "correct horse")).await;
+    assert_eq!(login.status, 403, "banned from the command line too");
+    server.terminate().await;
+}

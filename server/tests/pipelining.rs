@@ -29,14 +29,14 @@ async fn pipeline(server: &TestServer, sends: u64) -> (Vec<(String, u64)>, Vec<u
     let (mut write, mut read) = socket.split();
     write
         .send(Message::text(
-            json!({"type": "join", "room": "feed"}).to_string(),
+            json!({"type": "join", "room": "general"}).to_string(),
         ))
         .await
         .expect("join sent");
 
     let writer = tokio::spawn(async move {
         for i in 1..=sends {
-            let frame = json!({"type": "send", "room": "feed", "client_id": format!("p{i}"), "body": format!("m{i}")});
+            let frame = json!({"type": "send", "room": "general", "client_id": format!("p{i}"), "body": format!("m{i}")});
             write.feed(Message::text(frame.to_string())).await?;
         }
         write.flush().await?;

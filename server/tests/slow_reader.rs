@@ -28,7 +28,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-const ROOM: &str = "firehose";
+const ROOM: &str = "general";
 const SLOW: &str = "slow";
 /// How long the stopped reader may take to be closed before the run gives up: the
 /// defaults allow at most 14 s (idle 9 s, noticed at the next 5 s ping), or less once

@@ -18,7 +18,7 @@ pub const SERVER_ERROR: u16 = 1011;
 /// The session ended: signed out elsewhere, expired, or its token was revoked
 /// (reserved for accounts).
 pub const SIGN_IN_AGAIN: u16 = 4401;
-/// The account may not connect (banned; reserved for accounts).
+/// The account was banned from the server by a site admin.
 pub const FORBIDDEN: u16 = 4403;
 /// The client is not keeping up (queue full, a write stalled, no pong).
 pub const TOO_SLOW: u16 = 4008;

@@ -7,8 +7,8 @@ pub mod close;
 pub mod names;
 pub mod protocol;
 
-pub use names::{ClientId, InvalidValue, MessageBody, RoomName, UserId, UserName};
+pub use names::{ClientId, InvalidValue, MessageBody, RoomName, Topic, UserId, UserName};
 pub use protocol::{
-    ChatMessage, ClientMsg, DecodeError, ErrorCode, EventKind, MessageId, Posted, RoomEvent, Seq,
-    ServerMsg,
+    ChatMessage, ClientMsg, DecodeError, ErrorCode, EventKind, MessageId, Posted, Role, RoomEvent,
+    RoomInfo, Seq, ServerMsg,
 };

@@ -25,6 +25,8 @@ pub enum InvalidValue {
     ClientId,
     #[error("user ids are 1-64 characters, without spaces or control characters")]
     UserId,
+    #[error("a topic is at most 200 characters, on one line")]
+    Topic,
 }
 
 /// Declares a string newtype whose constructor runs `$check`.
@@ -114,6 +116,20 @@ validated_string!(
     InvalidValue::UserId
 );
 
+validated_string!(
+    /// What a room is about: at most 200 characters on one line (may be empty).
+    Topic,
+    is_topic,
+    InvalidValue::Topic
+);
+
+impl Default for Topic {
+    /// No topic.
+    fn default() -> Self {
+        Self(String::new())
+    }
+}
+
 impl UserId {
     /// The id of the guest who picked `name`: the same name is the same guest.
     pub fn guest(name: &UserName) -> Self {
@@ -160,6 +176,10 @@ fn is_client_id(value: &str) -> bool {
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn is_topic(value: &str) -> bool {
+    (value.is_empty() || length_within(value, 200)) && !value.chars().any(char::is_control)
 }
 
 fn is_user_id(value: &str) -> bool {

@@ -8,7 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::names::{ClientId, MessageBody, RoomName, UserId, UserName};
+use crate::names::{ClientId, MessageBody, RoomName, Topic, UserId, UserName};
+
+mod rooms;
+pub use rooms::{Role, RoomInfo};
 
 /// The protocol version this crate speaks. A client names the version it speaks
 /// when it connects (`/ws?v=2`); `welcome` names the server's.
@@ -46,8 +49,20 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<Seq>,
     },
-    /// Unsubscribe from a room.
+    /// Unsubscribe from a room (its membership stays).
     Leave { room: RoomName },
+    /// Create a room: the creator is its owner and first member. Public rooms anyone
+    /// signed in may join; private ones only people invited.
+    CreateRoom {
+        room: RoomName,
+        #[serde(default)]
+        topic: Topic,
+        #[serde(default, skip_serializing_if = "is_false")]
+        private: bool,
+    },
+    /// Make an account (by username) a member of a room this connection's person is
+    /// a member of.
+    Invite { room: RoomName, user: UserName },
     /// Post a message to a joined room.
     Send {
         room: RoomName,
@@ -102,6 +117,14 @@ pub enum ServerMsg {
     },
     /// The reply to `ping`.
     Pong,
+    /// Right after `welcome`: the rooms this person is a member of (on any device),
+    /// sorted by name.
+    Rooms { rooms: Vec<RoomInfo> },
+    /// A room this person has just become a member of (created it, joined it, was
+    /// invited), or whose details changed.
+    Room(RoomInfo),
+    /// The reply to `invite`: `user` is a member of `room` now.
+    Invited { room: RoomName, user: UserName },
     /// The reply to `join`: before the replayed events of a resume, or with a
     /// snapshot (`messages`) otherwise.
     Joined {
@@ -166,6 +189,10 @@ pub enum ServerMsg {
         /// For `rate_limited`: how long to wait before trying again.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retry_after_ms: Option<u64>,
+        /// The room a refused `join`, `history` or `invite` named (`not_found`,
+        /// `forbidden`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<RoomName>,
     },
     /// A frame type this side does not know (a newer server's): ignored.
     #[serde(other)]
@@ -269,6 +296,13 @@ pub enum ErrorCode {
     Internal,
     /// Sending faster than the server allows: try again after `retry_after_ms`.
     RateLimited,
+    /// No such room, or one this person may not see (the two look the same), or no
+    /// such account to invite.
+    NotFound,
+    /// `create_room` for a name that is taken.
+    RoomExists,
+    /// Not allowed (a guest making a private room or inviting).
+    Forbidden,
     /// A code this side does not know (a newer server's): the frame's `message`
     /// still says what happened.
     #[serde(other)]
@@ -301,6 +335,7 @@ impl DecodeError {
             message: self.message,
             client_id: self.client_id,
             retry_after_ms: None,
+            room: None,
         }
     }
 }
@@ -328,6 +363,17 @@ enum RawClientMsg {
         limit: Option<u32>,
     },
     Ping,
+    CreateRoom {
+        room: String,
+        #[serde(default)]
+        topic: String,
+        #[serde(default)]
+        private: bool,
+    },
+    Invite {
+        room: String,
+        user: String,
+    },
     #[serde(other)]
     Other,
 }
@@ -368,6 +414,21 @@ impl ClientMsg {
                 }
             }
             RawClientMsg::Ping => ClientMsg::Ping,
+            RawClientMsg::CreateRoom {
+                room: name,
+                topic,
+                private,
+            } => ClientMsg::CreateRoom {
+                room: room(name)?,
+                topic: Topic::new(topic)
+                    .map_err(|e| DecodeError::new(ErrorCode::BadRequest, e.to_string()))?,
+                private,
+            },
+            RawClientMsg::Invite { room: name, user } => ClientMsg::Invite {
+                room: room(name)?,
+                user: UserName::new(user)
+                    .map_err(|e| DecodeError::new(ErrorCode::BadRequest, e.to_string()))?,
+            },
             RawClientMsg::Other => {
                 return Err(DecodeError::new(
                     ErrorCode::UnknownType,

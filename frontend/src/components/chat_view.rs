@@ -2,6 +2,7 @@ use confab_shared::RoomName;
 use leptos::prelude::*;
 
 use super::composer::Composer;
+use super::invite::Invite;
 use super::message_list::MessageList;
 use super::sidebar::Sidebar;
 use super::status::Status;
@@ -70,6 +71,8 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
 
     let (menu_open, set_menu_open) = signal(false);
     let room_title = move || chat.with(|c| c.current.to_string());
+    let private = move || chat.with(|c| c.current_room().is_some_and(|r| r.private));
+    let can_invite = move || chat.with(|c| c.current_room().is_some_and(|r| r.role.is_some()));
     let online_count = move || chat.with(|c| c.current_room().map_or(0, |r| r.online_count));
     view! {
         <div class="app" class:menu-open=menu_open>
@@ -90,9 +93,10 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
                         "☰"
                     </button>
                     <h2>
-                        <span class="hash" aria-hidden="true">"#"</span>
+                        <span class="hash" aria-hidden="true">{move || if private() { "🔒" } else { "#" }}</span>
                         {room_title}
                     </h2>
+                    {move || (can_invite() && !guest).then(|| view! { <Invite /> })}
                     <span class="online-count">
                         {move || match online_count() {
                             1 => "1 online".to_owned(),

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod chat_view;
 pub mod composer;
+pub mod invite;
 pub mod login;
 pub mod message_list;
 pub mod message_row;

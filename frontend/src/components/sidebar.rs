@@ -20,10 +20,14 @@ pub fn Sidebar(
     let (chat, socket) = use_chat();
     let (draft, set_draft) = signal(String::new());
     let (problem, set_problem) = signal(None::<String>);
+    let (private, set_private) = signal(false);
 
-    let open = move |room: RoomName| {
-        if let Some(join) = chat.try_update(|c| c.open_room(room)).flatten() {
-            socket.send(join);
+    let open = move |room: RoomName, private: bool| {
+        for frame in chat
+            .try_update(|c| c.open_room(room, private))
+            .unwrap_or_default()
+        {
+            socket.send(frame);
         }
         on_navigate.run(());
     };
@@ -39,7 +43,8 @@ pub fn Sidebar(
                 Ok(room) => {
                     set_draft.set(String::new());
                     set_problem.set(None);
-                    open(room);
+                    open(room, private.get_untracked());
+                    set_private.set(false);
                 }
                 Err(e) => set_problem.set(Some(e.to_string())),
             }
@@ -61,6 +66,7 @@ pub fn Sidebar(
                         r.unread,
                         *name == c.current,
                         c.rooms.len() > 1,
+                        r.private,
                     )
                 })
                 .collect::<Vec<_>>()
@@ -87,7 +93,7 @@ pub fn Sidebar(
                         <For
                             each=rooms
                             key=|room| room.clone()
-                            children=move |(name, unread, current, can_leave)| {
+                            children=move |(name, unread, current, can_leave, private)| {
                                 let target = name.clone();
                                 let closing = name.clone();
                                 let label = format!("Leave {name}");
@@ -96,9 +102,10 @@ pub fn Sidebar(
                                         <button
                                             class="room-link"
                                             aria-current=if current { Some("page") } else { None }
-                                            on:click=move |_| open(target.clone())
+                                            on:click=move |_| open(target.clone(), false)
                                         >
-                                            <span class="hash" aria-hidden="true">"#"</span>
+                                            <span class="hash" aria-hidden="true">{if private { "🔒" } else { "#" }}</span>
+                                            {private.then(|| view! { <span class="visually-hidden">"private room "</span> })}
                                             <span class="room-name">{name.to_string()}</span>
                                             {(unread > 0).then(|| view! { <span class="badge">{unread}</span> })}
                                         </button>
@@ -131,6 +138,17 @@ pub fn Sidebar(
                             }
                         />
                         <button type="submit" class="icon" aria-label="Join room">"+"</button>
+                        {(!guest).then(|| view! {
+                            <label class="private-toggle" title="A new room only people you invite can see">
+                                <input
+                                    type="checkbox"
+                                    id="room-private"
+                                    prop:checked=private
+                                    on:change=move |ev| set_private.set(event_target_checked(&ev))
+                                />
+                                "Private"
+                            </label>
+                        })}
                     </form>
                     {move || problem.get().map(|p| view! { <p class="hint problem">{p}</p> })}
                 </section>

@@ -1,6 +1,6 @@
 use confab_shared::{
-    ChatMessage, ClientId, ClientMsg, ErrorCode, EventKind, MessageBody, RoomEvent, RoomName,
-    ServerMsg, UserId, UserName,
+    ChatMessage, ClientId, ClientMsg, ErrorCode, EventKind, MessageBody, Role, RoomEvent, RoomInfo,
+    RoomName, ServerMsg, Topic, UserId, UserName,
 };
 
 use super::*;
@@ -138,6 +138,7 @@ fn a_refused_message_fails_and_can_be_retried() {
         message: "could not store".to_owned(),
         client_id: Some(id("x1")),
         retry_after_ms: None,
+        room: None,
     });
     assert_eq!(
         c.rows_in(Window::ALL)[0].delivery,
@@ -155,6 +156,7 @@ fn a_refused_message_fails_and_can_be_retried() {
         message: "general trouble".to_owned(),
         client_id: None,
         retry_after_ms: None,
+        room: None,
     });
     assert_eq!(c.notice.as_deref(), Some("general trouble"));
 }
@@ -180,7 +182,10 @@ fn unread_counts_live_messages_in_other_rooms_only() {
         0,
         "the open room is being read"
     );
-    assert_eq!(c.open_room(room("random")), None, "already joined");
+    assert!(
+        c.open_room(room("random"), false).is_empty(),
+        "already joined"
+    );
     assert_eq!(c.rooms[&room("random")].unread, 0);
 }
 
@@ -188,11 +193,18 @@ fn unread_counts_live_messages_in_other_rooms_only() {
 fn opening_and_closing_rooms() {
     let mut c = chat();
     assert_eq!(
-        c.open_room(room("dev")),
-        Some(ClientMsg::Join {
-            room: room("dev"),
-            after: None
-        })
+        c.open_room(room("dev"), true),
+        [
+            ClientMsg::CreateRoom {
+                room: room("dev"),
+                topic: Topic::default(),
+                private: true,
+            },
+            ClientMsg::Join {
+                room: room("dev"),
+                after: None
+            }
+        ]
     );
     assert_eq!(c.current, room("dev"));
     assert_eq!(
@@ -350,7 +362,7 @@ fn a_new_epoch_starts_over_but_keeps_unconfirmed_messages() {
 fn the_outbox_survives_a_reload() {
     let mut c = chat();
     c.queue_send(id("x1"), MessageBody::new("one").unwrap());
-    c.open_room(room("dev"));
+    c.open_room(room("dev"), false);
     c.queue_send(id("x2"), MessageBody::new("two").unwrap());
     let saved = c.outbox();
 
@@ -445,6 +457,7 @@ fn a_rate_limited_message_waits_and_goes_again() {
             message: "too fast".to_owned(),
             client_id: Some(id(client_id)),
             retry_after_ms: Some(wait),
+            room: None,
         });
     }
     let rows = c.rows_in(Window::ALL);
@@ -461,4 +474,55 @@ fn a_rate_limited_message_waits_and_goes_again() {
     assert_eq!(c.take_resend_delay(), None);
     assert_eq!(c.resends().len(), 2);
     assert!(c.resends().is_empty(), "each goes again once");
+}
+
+#[test]
+fn the_rooms_a_person_belongs_to_are_shown_and_joined() {
+    let mut c = chat();
+    let info = |name: &str, private: bool| RoomInfo {
+        room: room(name),
+        topic: Topic::default(),
+        private,
+        role: Some(Role::Member),
+    };
+    c.apply(ServerMsg::Rooms {
+        rooms: vec![info("general", false), info("secret", true)],
+    });
+    assert_eq!(
+        c.take_outgoing(),
+        [ClientMsg::Join {
+            room: room("secret"),
+            after: None
+        }],
+        "only the room this page did not have"
+    );
+    assert!(c.rooms[&room("secret")].private);
+    // Invited while online: shown and joined at once.
+    c.apply(ServerMsg::Room(info("plans", true)));
+    assert_eq!(c.take_outgoing().len(), 1);
+    assert!(c.take_outgoing().is_empty());
+}
+
+#[test]
+fn a_room_opened_by_name_that_is_not_there_goes_away() {
+    let mut c = chat();
+    c.open_room(room("hidden"), false);
+    c.apply(ServerMsg::Error {
+        code: ErrorCode::RoomExists,
+        message: "exists".to_owned(),
+        client_id: None,
+        retry_after_ms: None,
+        room: None,
+    });
+    assert_eq!(c.notice, None, "it existing is no news");
+    c.apply(ServerMsg::Error {
+        code: ErrorCode::NotFound,
+        message: "no such room".to_owned(),
+        client_id: None,
+        retry_after_ms: None,
+        room: Some(room("hidden")),
+    });
+    assert!(!c.rooms.contains_key(&room("hidden")));
+    assert_ne!(c.current, room("hidden"));
+    assert!(c.notice.as_deref().is_some_and(|n| n.contains("#hidden")));
 }

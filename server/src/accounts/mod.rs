@@ -30,6 +30,8 @@ impl Account {
 pub struct Credentials {
     pub account: Account,
     pub password_hash: String,
+    /// Banned from the server by a site admin: may not sign in.
+    pub banned: bool,
 }
 
 /// A personal API token as its owner sees it (never the token itself, after it was
@@ -114,6 +116,16 @@ pub trait Accounts: Send + Sync + 'static {
         password_hash: &str,
         keep_session: Option<&str>,
     ) -> Result<Vec<String>, StoreError>;
+
+    /// Bans (or unbans) the account called `username` from the whole server: a
+    /// banned account's sessions end and its sessions and tokens stop finding it.
+    /// Gives the account and the hashes of the credentials to end (its sessions and
+    /// tokens), or None if there is no such account.
+    async fn set_banned(
+        &self,
+        username: &UserName,
+        banned: bool,
+    ) -> Result<Option<(Account, Vec<String>)>, StoreError>;
 
     /// Deletes the account called `username`: its sessions and tokens end, its name
     /// is free again, and its id is never given to anyone else (its messages stay

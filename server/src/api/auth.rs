@@ -137,6 +137,13 @@ pub(super) async fn login(
     // says the same, for a wrong name as for a wrong password.
     let matches = password::verify(password, stored).await;
     match found {
+        Some(credentials) if matches && credentials.banned => {
+            state.guards.logins.succeeded(&username);
+            refuse(
+                StatusCode::FORBIDDEN,
+                "this account is banned from this server",
+            )
+        }
         Some(credentials) if matches => {
             state.guards.logins.succeeded(&username);
             signed_in_as(&state, &credentials.account, StatusCode::OK).await

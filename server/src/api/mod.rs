@@ -2,6 +2,7 @@
 //! Every refusal is a status and `{"error": "..."}`; requests from other sites'
 //! pages are refused before anything else (the session cookie would ride along).
 
+mod admin;
 mod auth;
 mod password;
 mod tokens;
@@ -29,6 +30,11 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
         .route("/api/password", post(password::change))
+        .route("/api/admin/bans", post(admin::ban))
+        .route(
+            "/api/admin/bans/{username}",
+            axum::routing::delete(admin::unban),
+        )
         .route("/api/guest-names/{name}", get(auth::guest_name))
         .route("/api/tokens", post(tokens::create).get(tokens::list))
         .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))

@@ -15,8 +15,14 @@ pub(super) async fn run(
         let text = "join the room before reading its history";
         return Reply::refusal(ErrorCode::NotJoined, text, None);
     }
-    if let Err(denial) = authz::check(session.identity, &room, Action::ReadHistory) {
-        return denied(denial, None);
+    let access = session
+        .state
+        .store
+        .rooms()
+        .directory()
+        .access(&room, &session.identity.user);
+    if let Err(denial) = authz::check(session.identity, access.as_ref(), Action::ReadHistory) {
+        return denied(denial, &room);
     }
     match session.state.store.history(&room, before, limit).await {
         Ok(page) => Reply::frame(&ServerMsg::History {

@@ -7,20 +7,53 @@
 //! read covered.
 
 use confab_shared::protocol::{DEFAULT_REPLAY, MAX_REPLAY};
-use confab_shared::{ErrorCode, RoomName, Seq, ServerMsg};
+use confab_shared::{ErrorCode, Role, RoomName, Seq, ServerMsg};
 
 use super::authz::{self, Action};
 use super::{Reply, Session, denied};
 use crate::hub::Online;
+use crate::identity::Kind;
 use crate::store::{Replay, Snapshot, StoreError};
 use crate::wire;
 
 pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>) -> Reply {
-    if let Err(denial) = authz::check(session.identity, &room, Action::Join) {
-        return denied(denial, None);
-    }
     let state = session.state;
     let identity = session.identity;
+    let access = state
+        .store
+        .rooms()
+        .directory()
+        .access(&room, &identity.user);
+    let role = match authz::check(identity, access.as_ref(), Action::Join) {
+        Ok(role) => role,
+        Err(denial) => return denied(denial, &room),
+    };
+    // An account that joins a public room becomes a member: the room is in its list
+    // on every device from now on.
+    let mut news = None;
+    if let (None, Kind::Member, Some((found, _))) = (role, identity.kind, &access) {
+        match state
+            .store
+            .rooms()
+            .add_member(&room, &identity.user, Role::Member)
+            .await
+        {
+            Ok(true) => {
+                news = Some(wire::encode(&ServerMsg::Room(
+                    found.info(Some(Role::Member)),
+                )))
+            }
+            Ok(false) => {}
+            Err(error) => {
+                tracing::error!(conn = session.conn, %error, %room, "adding a member failed");
+                return Reply::refusal(
+                    ErrorCode::Internal,
+                    "could not join the room; try again",
+                    None,
+                );
+            }
+        }
+    }
     let online = state
         .hub
         .join(&room, session.conn, identity, session.outbox);
@@ -49,7 +82,10 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>
             );
         }
     };
-    let (last_seq, frames) = read.into_frames(room.clone(), online);
+    let (last_seq, mut frames) = read.into_frames(room.clone(), online);
+    if let Some(news) = news {
+        frames.insert(0, news);
+    }
     session.joined.insert(room, last_seq);
     Reply {
         frames,

@@ -7,7 +7,9 @@
 //! connection's outbox.
 
 pub(crate) mod authz;
+mod create_room;
 mod history;
+mod invite;
 mod join;
 mod leave;
 mod send;
@@ -67,6 +69,18 @@ impl Reply {
         }
     }
 
+    /// A `rate_limited` error: try again after `wait`.
+    fn rate_limited(wait: Duration, client_id: Option<ClientId>) -> Self {
+        let retry_after_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
+        Self::frame(&ServerMsg::Error {
+            code: ErrorCode::RateLimited,
+            message: "you are sending too fast: wait a moment".to_owned(),
+            client_id,
+            retry_after_ms: Some(retry_after_ms),
+            room: None,
+        })
+    }
+
     /// An `error` frame; the connection stays open.
     fn refusal(code: ErrorCode, message: &str, client_id: Option<ClientId>) -> Self {
         Self::frame(&ServerMsg::Error {
@@ -74,6 +88,7 @@ impl Reply {
             message: message.to_owned(),
             client_id,
             retry_after_ms: None,
+            room: None,
         })
     }
 }
@@ -106,11 +121,22 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             limit,
         } => history::run(session, room, before, limit).await,
         ClientMsg::Ping => Reply::frame(&ServerMsg::Pong),
+        ClientMsg::CreateRoom {
+            room,
+            topic,
+            private,
+        } => create_room::run(session, room, topic, private).await,
+        ClientMsg::Invite { room, user } => invite::run(session, room, user).await,
     }
 }
 
-/// The refusal for a room the identity may not act on: today never given (every
-/// room is public), later "not found" for private rooms.
-fn denied(denial: authz::Denied, client_id: Option<ClientId>) -> Reply {
-    Reply::refusal(denial.code(), denial.text(), client_id)
+/// The refusal for a room the identity may not act on (`authz`), naming the room.
+fn denied(denial: authz::Denied, room: &RoomName) -> Reply {
+    Reply::frame(&ServerMsg::Error {
+        code: denial.code(),
+        message: denial.text().to_owned(),
+        client_id: None,
+        retry_after_ms: None,
+        room: Some(room.clone()),
+    })
 }

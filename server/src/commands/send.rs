@@ -2,10 +2,9 @@
 //! it through this connection's outbox; unless the sender is over its rate
 //! (`limits/pace.rs`): then the send waits, or is refused.
 
-use confab_shared::{ClientId, ErrorCode, MessageBody, RoomName, ServerMsg};
+use confab_shared::{ClientId, ErrorCode, MessageBody, RoomName};
 
-use super::authz::{self, Action};
-use super::{Reply, Session, denied};
+use super::{Reply, Session};
 use crate::limits::Admit;
 use crate::sequencer::AppendRequest;
 use crate::store::NewMessage;
@@ -20,9 +19,7 @@ pub(super) async fn run(
         let text = "join the room before sending to it";
         return Reply::refusal(ErrorCode::NotJoined, text, Some(client_id));
     }
-    if let Err(denial) = authz::check(session.identity, &room, Action::Post) {
-        return denied(denial, Some(client_id));
-    }
+    // Posting needs only a joined room: joining it was authorised (`authz`).
     let limiter = &session.state.guards.messages;
     match session
         .pace
@@ -35,15 +32,7 @@ pub(super) async fn run(
                 ..Reply::default()
             };
         }
-        Admit::Refuse(wait) => {
-            let retry_after_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
-            return Reply::frame(&ServerMsg::Error {
-                code: ErrorCode::RateLimited,
-                message: "you are sending too fast: wait a moment".to_owned(),
-                client_id: Some(client_id),
-                retry_after_ms: Some(retry_after_ms),
-            });
-        }
+        Admit::Refuse(wait) => return Reply::rate_limited(wait, Some(client_id)),
         Admit::Abuse => {
             return Reply {
                 abuse: true,

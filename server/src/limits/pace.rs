@@ -50,6 +50,10 @@ impl MessageLimiter {
 
     /// Takes one message from `user`'s allowance, or says how long until one is
     /// free.
+    pub(crate) fn try_take(&self, user: &UserId) -> Result<(), Duration> {
+        self.take(user)
+    }
+
     fn take(&self, user: &UserId) -> Result<(), Duration> {
         match &self.limiter {
             None => Ok(()),

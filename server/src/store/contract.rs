@@ -261,6 +261,60 @@ pub(super) async fn accounts(store: &dyn Store) {
     let bobs = accounts.credentials(&bob.username).await.unwrap().unwrap();
     assert_eq!(bobs.password_hash, "$new");
 
+    // A ban ends the sessions, and sessions and tokens stop finding the account until
+    // it is lifted; signing in sees it.
+    accounts.create_session(bob.id, "s4", 10_000).await.unwrap();
+    accounts.create_token(bob.id, "bot2", "t4").await.unwrap();
+    let (banned, mut ended) = accounts
+        .set_banned(&bob.username, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(banned.id, bob.id);
+    ended.sort();
+    assert_eq!(ended, ["s2", "s4", "t2", "t4"]);
+    assert!(
+        accounts
+            .session_account("s4", 0, 0)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(accounts.token_account("t4").await.unwrap().is_none());
+    assert!(
+        accounts
+            .credentials(&bob.username)
+            .await
+            .unwrap()
+            .unwrap()
+            .banned
+    );
+    accounts
+        .set_banned(&bob.username, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        accounts.token_account("t4").await.unwrap().is_some(),
+        "tokens work again"
+    );
+    assert!(
+        !accounts
+            .credentials(&bob.username)
+            .await
+            .unwrap()
+            .unwrap()
+            .banned
+    );
+    assert!(
+        accounts
+            .set_banned(&UserName::new("nobody").unwrap(), true)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    accounts.create_session(bob.id, "s2", 10_000).await.unwrap();
+
     // Deleting frees the name, ends everything, and never reuses the id.
     accounts.create_token(bob.id, "bot", "t3").await.unwrap();
     let mut ended = accounts
@@ -269,7 +323,7 @@ pub(super) async fn accounts(store: &dyn Store) {
         .unwrap()
         .unwrap();
     ended.sort();
-    assert_eq!(ended, ["s2", "t2", "t3"]);
+    assert_eq!(ended, ["s2", "t2", "t3", "t4"]);
     assert!(accounts.token_account("t3").await.unwrap().is_none());
     assert!(!accounts.username_taken(&bob.username).await.unwrap());
     let new_bob = accounts
@@ -286,5 +340,80 @@ pub(super) async fn accounts(store: &dyn Store) {
             .await
             .unwrap()
             .is_none()
+    );
+}
+
+/// Rooms: `general` exists from the start; names are unique; members are remembered
+/// with their roles, and each person's rooms listed.
+pub(super) async fn rooms(store: &dyn Store) {
+    use confab_shared::{Role, Topic};
+
+    use crate::rooms::{Room, RoomError};
+
+    let rooms = store.rooms();
+    let general = RoomName::new("general").unwrap();
+    let ann = UserId::new("u:1").unwrap();
+    let bob = UserId::new("u:2").unwrap();
+    let (found, role) = rooms
+        .directory()
+        .access(&general, &ann)
+        .expect("general exists");
+    assert!(!found.private);
+    assert_eq!(role, None);
+    let dev = Room {
+        name: RoomName::new("dev").unwrap(),
+        topic: Topic::new("builds").unwrap(),
+        private: true,
+    };
+    rooms.create_room(&dev, Some(&ann)).await.unwrap();
+    assert!(matches!(
+        rooms.create_room(&dev, Some(&bob)).await,
+        Err(RoomError::Exists)
+    ));
+    assert_eq!(
+        rooms.directory().access(&dev.name, &ann),
+        Some((dev.clone(), Some(Role::Owner)))
+    );
+    assert_eq!(
+        rooms.directory().access(&dev.name, &bob),
+        Some((dev.clone(), None))
+    );
+    assert!(
+        rooms
+            .add_member(&dev.name, &bob, Role::Member)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !rooms
+            .add_member(&dev.name, &bob, Role::Member)
+            .await
+            .unwrap(),
+        "once"
+    );
+    assert!(
+        !rooms
+            .add_member(&RoomName::new("nope").unwrap(), &bob, Role::Member)
+            .await
+            .unwrap()
+    );
+    assert!(
+        rooms
+            .add_member(&general, &bob, Role::Member)
+            .await
+            .unwrap()
+    );
+    let bobs: Vec<(String, Option<Role>)> = rooms
+        .directory()
+        .rooms_of(&bob)
+        .into_iter()
+        .map(|r| (r.room.to_string(), r.role))
+        .collect();
+    assert_eq!(
+        bobs,
+        [
+            ("dev".to_owned(), Some(Role::Member)),
+            ("general".to_owned(), Some(Role::Member))
+        ]
     );
 }

@@ -9,9 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use confab_shared::{ChatMessage, ClientId, RoomEvent, RoomName, Seq, UserId, UserName};
+use confab_shared::{
+    ChatMessage, ClientId, Role, RoomEvent, RoomName, Seq, Topic, UserId, UserName,
+};
 
 use crate::accounts::{Account, AccountError, Accounts, Credentials, TokenInfo};
+use crate::rooms::{Directory, Room, RoomError, Rooms};
 
 use super::{Appended, NewMessage, Page, Replay, Snapshot, Store, StoreError, now_rfc3339};
 
@@ -19,6 +22,8 @@ pub struct MemoryStore {
     state: Mutex<State>,
     epoch: String,
     failing: AtomicBool,
+    /// Rooms and members: here, the directory is all there is.
+    directory: Directory,
 }
 
 #[derive(Default)]
@@ -55,6 +60,7 @@ impl MemoryStore {
             state: Mutex::default(),
             epoch: format!("mem{:013x}", nanos & 0xf_ffff_ffff_ffff),
             failing: AtomicBool::new(false),
+            directory: general_only(),
         }
     }
 
@@ -159,6 +165,10 @@ impl Store for MemoryStore {
         self
     }
 
+    fn rooms(&self) -> &dyn Rooms {
+        self
+    }
+
     async fn close(&self) {
         self.lock().closed = true;
     }
@@ -188,6 +198,7 @@ impl Accounts for MemoryStore {
         let credentials = Credentials {
             account: account.clone(),
             password_hash: password_hash.to_owned(),
+            banned: false,
         };
         state.accounts.insert(key, credentials);
         Ok(account)
@@ -229,7 +240,7 @@ impl Accounts for MemoryStore {
         Ok(state
             .accounts
             .values()
-            .find(|c| c.account.id == id)
+            .find(|c| c.account.id == id && !c.banned)
             .map(|c| c.account.clone()))
     }
 
@@ -302,6 +313,42 @@ impl Accounts for MemoryStore {
         Ok(ended)
     }
 
+    async fn set_banned(
+        &self,
+        username: &UserName,
+        banned: bool,
+    ) -> Result<Option<(Account, Vec<String>)>, StoreError> {
+        let mut state = self.lock();
+        let Some(found) = state
+            .accounts
+            .get_mut(&username.as_str().to_ascii_lowercase())
+        else {
+            return Ok(None);
+        };
+        found.banned = banned;
+        let account = found.account.clone();
+        let mut ended = Vec::new();
+        if banned {
+            ended = state
+                .sessions
+                .iter()
+                .filter(|(_, (owner, _))| *owner == account.id)
+                .map(|(hash, _)| hash.clone())
+                .collect();
+            for hash in &ended {
+                state.sessions.remove(hash);
+            }
+            ended.extend(
+                state
+                    .tokens
+                    .iter()
+                    .filter(|t| t.0 == account.id)
+                    .map(|t| t.1.clone()),
+            );
+        }
+        Ok(Some((account, ended)))
+    }
+
     async fn delete_account(&self, username: &UserName) -> Result<Option<Vec<String>>, StoreError> {
         let mut state = self.lock();
         let Some(mut gone) = state
@@ -346,8 +393,54 @@ impl Accounts for MemoryStore {
         Ok(state
             .accounts
             .values()
-            .find(|c| c.account.id == owner)
+            .find(|c| c.account.id == owner && !c.banned)
             .map(|c| c.account.clone()))
+    }
+}
+
+/// A directory with `general`, as a new database has it.
+fn general_only() -> Directory {
+    let directory = Directory::default();
+    if let Ok(name) = RoomName::new("general") {
+        directory.put_room(Room {
+            name,
+            topic: Topic::default(),
+            private: false,
+        });
+    }
+    directory
+}
+
+#[async_trait]
+impl Rooms for MemoryStore {
+    async fn create_room(&self, room: &Room, owner: Option<&UserId>) -> Result<(), RoomError> {
+        // One lock for the check and the insert, so two makers cannot both win.
+        let _state = self.lock();
+        if self.directory.exists(&room.name) {
+            return Err(RoomError::Exists);
+        }
+        self.directory.put_room(room.clone());
+        if let Some(owner) = owner {
+            self.directory.put_member(&room.name, owner, Role::Owner);
+        }
+        Ok(())
+    }
+
+    async fn add_member(
+        &self,
+        room: &RoomName,
+        user: &UserId,
+        role: Role,
+    ) -> Result<bool, StoreError> {
+        let _state = self.lock();
+        match self.directory.access(room, user) {
+            Some((_, None)) => Ok(self.directory.put_member(room, user, role)),
+            _ => Ok(false),
+        }
+    }
+
+    fn directory(&self) -> &Directory {
+        &self.directory
     }
 }
 
@@ -368,6 +461,7 @@ mod tests {
         contract::seqs_and_duplicates(&MemoryStore::new()).await;
         contract::replay_and_history(&MemoryStore::new()).await;
         contract::accounts(&MemoryStore::new()).await;
+        contract::rooms(&MemoryStore::new()).await;
     }
 
     #[tokio::test]

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::accounts::Accounts;
+use crate::rooms::Rooms;
 use confab_shared::{
     ChatMessage, ClientId, MessageBody, RoomEvent, RoomName, Seq, UserId, UserName,
 };
@@ -152,6 +153,9 @@ pub trait Store: Send + Sync + 'static {
     /// The accounts kept beside this history.
     fn accounts(&self) -> &dyn Accounts;
 
+    /// The rooms and their members.
+    fn rooms(&self) -> &dyn Rooms;
+
     /// Flushes and closes; called once at shutdown.
     async fn close(&self);
 }
@@ -183,7 +187,7 @@ pub async fn open(address: &str, durability: Durability) -> Result<Arc<dyn Store
 }
 
 /// Now, as RFC 3339 in UTC with milliseconds.
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let format =
         format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     OffsetDateTime::now_utc()

@@ -27,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 mod accounts;
 mod batch;
 mod checkpoint;
+mod rooms;
 mod writer;
 
 use writer::Job;
@@ -47,6 +48,8 @@ pub struct SqliteStore {
     /// Every account's username, folded as SQLite's NOCASE folds it: a guest's
     /// connect asks here, not the database (accounts.rs).
     usernames: Arc<std::sync::RwLock<std::collections::HashSet<String>>>,
+    /// Every room and membership (rooms.rs).
+    directory: Arc<crate::rooms::Directory>,
 }
 
 /// The background checkpoint task (checkpoint.rs), stopped when the store closes.
@@ -108,7 +111,9 @@ impl SqliteStore {
         let stop = CancellationToken::new();
         let checkpointer = checkpoint::start(pool.clone(), written, stop.clone());
         let usernames = accounts::load_usernames(&pool).await?;
+        let directory = Arc::new(rooms::load_directory(&pool).await?);
         Ok(Self {
+            directory,
             usernames: Arc::new(std::sync::RwLock::new(usernames)),
             pool,
             writer,
@@ -223,6 +228,10 @@ impl Store for SqliteStore {
     }
 
     fn accounts(&self) -> &dyn Accounts {
+        self
+    }
+
+    fn rooms(&self) -> &dyn crate::rooms::Rooms {
         self
     }
 

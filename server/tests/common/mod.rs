@@ -193,7 +193,7 @@ impl TestServer {
     }
 }
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Opens a WebSocket to `url`, failing the test if that takes too long (but not if the
 /// server refuses: that is for the caller to judge).
@@ -270,6 +270,40 @@ impl Client {
         client
     }
 
+    /// Signs up `username` over HTTP and connects with the session cookie; reads the
+    /// `welcome`.
+    pub async fn sign_up(server: &TestServer, username: &str) -> Self {
+        Self::signed_in(server, username, "/api/register", 201).await
+    }
+
+    /// Signs in `username` (signed up before) and connects; reads the `welcome`.
+    pub async fn sign_in(server: &TestServer, username: &str) -> Self {
+        Self::signed_in(server, username, "/api/login", 200).await
+    }
+
+    async fn signed_in(server: &TestServer, username: &str, path: &str, status: u16) -> Self {
+        let body = json!({ "username": username, "password": "correct horse" }).to_string();
+        let registered = http_post(server.addr, path, &[], &body).await;
+        assert_eq!(registered.status, status, "{username} at {path}");
+        let cookie = registered
+            .header("set-cookie")
+            .and_then(|c| c.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        let ws = try_connect_with(&server.ws_url("?v=2"), &[("Cookie", &cookie)])
+            .await
+            .unwrap_or_else(|e| panic!("{username}: cannot connect: {e}"));
+        let mut client = Self {
+            name: username.to_owned(),
+            ws,
+        };
+        match client.recv().await {
+            ServerMsg::Welcome { user, .. } => assert_eq!(user.as_str(), username),
+            other => panic!("{username}: expected welcome first, got {other:?}"),
+        }
+        client
+    }
+
     /// Connects as `name` and reads nothing yet. `name` goes into the URL as is.
     pub async fn connect_raw(server: &TestServer, name: &str) -> Self {
         let url = server.ws_url(&format!("?v=2&name={name}"));
@@ -295,6 +329,20 @@ impl Client {
 
     pub async fn send_json(&mut self, value: Value) {
         self.send_text(value.to_string()).await;
+    }
+
+    /// Makes sure public room `room` exists: creates it, or finds it made already.
+    pub async fn create_room(&mut self, room: &str) {
+        self.send_json(json!({ "type": "create_room", "room": room }))
+            .await;
+        match self.recv().await {
+            ServerMsg::Room(info) => assert_eq!(info.room.as_str(), room),
+            ServerMsg::Error {
+                code: ErrorCode::RoomExists,
+                ..
+            } => {}
+            other => panic!("{}: expected the room {room}, got {other:?}", self.name),
+        }
     }
 
     /// Sends `join`, with `after` if given.
@@ -340,8 +388,20 @@ impl Client {
     /// Joins `room` and reads the `joined` reply and the whole replay. The replay is
     /// gapless and ends at `last_seq`, which tells how many messages to expect.
     pub async fn join(&mut self, room: &str, after: Option<Seq>) -> Joined {
+        if room != "general" {
+            self.create_room(room).await;
+        }
         self.send_join(room, after).await;
-        let mut joined = match self.recv().await {
+        // An account that joins a public room is told it is a member now.
+        let reply = self
+            .recv_until(|msg| {
+                !matches!(
+                    msg,
+                    ServerMsg::Presence { .. } | ServerMsg::Room(_) | ServerMsg::Rooms { .. }
+                )
+            })
+            .await;
+        let mut joined = match reply {
             ServerMsg::Joined {
                 room: got,
                 last_seq,
@@ -425,7 +485,7 @@ impl Client {
     pub async fn recv(&mut self) -> ServerMsg {
         loop {
             let msg = self.recv_any().await;
-            if !matches!(msg, ServerMsg::Presence { .. }) {
+            if !matches!(msg, ServerMsg::Presence { .. } | ServerMsg::Rooms { .. }) {
                 return msg;
             }
         }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use confab_shared::{ChatMessage, EventKind, MessageId, RoomEvent, Seq, ServerMsg};
+use confab_shared::{ChatMessage, ErrorCode, EventKind, MessageId, RoomEvent, Seq, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio::net::TcpStream;
@@ -359,6 +359,9 @@ impl ClientState {
             view.stream_last = None;
             view.history_pending = false;
             view.resumed_after = view.max_seen();
+            // Rooms are made on purpose: whoever comes first makes it (the others are
+            // told it exists, which is fine).
+            out.push(json!({"type": "create_room", "room": room}).to_string());
             out.push(
                 json!({"type": "join", "room": room, "after": view.resumed_after}).to_string(),
             );
@@ -574,7 +577,14 @@ impl ClientState {
                     }
                 }
             }
-            ServerMsg::Presence { .. } | ServerMsg::Pong => {}
+            ServerMsg::Error {
+                code: ErrorCode::RoomExists,
+                ..
+            }
+            | ServerMsg::Presence { .. }
+            | ServerMsg::Pong
+            | ServerMsg::Rooms { .. }
+            | ServerMsg::Room(_) => {}
             other => panic!("{name}: unexpected {other:?}"),
         }
     }

@@ -196,6 +196,7 @@ fn server_frames() {
             message: "join the room first".to_owned(),
             client_id: None,
             retry_after_ms: None,
+            room: None,
         },
         json!({"type": "error", "code": "not_joined", "message": "join the room first"}),
     );
@@ -205,6 +206,7 @@ fn server_frames() {
             message: "x".to_owned(),
             client_id: Some(ClientId::new("c-9").unwrap()),
             retry_after_ms: None,
+            room: None,
         },
         json!({"type": "error", "code": "invalid_body", "message": "x", "client_id": "c-9"}),
     );
@@ -293,6 +295,7 @@ fn what_a_newer_server_adds_is_ignored() {
             message: "slow down".to_owned(),
             client_id: None,
             retry_after_ms: None,
+            room: None,
         }
     );
     let with_extra = r#"{"type":"event","room":"general","seq":7,"kind":"message","edited":true,

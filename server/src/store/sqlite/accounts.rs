@@ -72,7 +72,7 @@ impl Accounts for SqliteStore {
 
     async fn credentials(&self, username: &UserName) -> Result<Option<Credentials>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, username, is_admin, password_hash FROM users WHERE username = ?",
+            "SELECT id, username, is_admin, password_hash, banned FROM users WHERE username = ?",
         )
         .bind(username.as_str())
         .fetch_optional(&self.pool)
@@ -81,6 +81,7 @@ impl Accounts for SqliteStore {
             Ok(Credentials {
                 account: account(row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)?,
                 password_hash: row.try_get(3)?,
+                banned: row.try_get::<i64, _>(4)? != 0,
             })
         })
         .transpose()
@@ -124,7 +125,7 @@ impl Accounts for SqliteStore {
         let row = sqlx::query(
             "SELECT u.id, u.username, u.is_admin, s.expires_at
              FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = ? AND s.expires_at > ?",
+             WHERE s.token_hash = ? AND s.expires_at > ? AND u.banned = 0",
         )
         .bind(token_hash)
         .bind(now)
@@ -211,7 +212,8 @@ impl Accounts for SqliteStore {
     async fn token_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
         let row = sqlx::query(
             "SELECT u.id, u.username, u.is_admin
-             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = ? AND u.banned = 0",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -241,6 +243,41 @@ impl Accounts for SqliteStore {
         .await?;
         tx.commit().await?;
         Ok(ended)
+    }
+
+    async fn set_banned(
+        &self,
+        username: &UserName,
+        banned: bool,
+    ) -> Result<Option<(Account, Vec<String>)>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "UPDATE users SET banned = ? WHERE username = ? RETURNING id, username, is_admin",
+        )
+        .bind(i64::from(banned))
+        .bind(username.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let found = account(row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)?;
+        let mut ended = Vec::new();
+        if banned {
+            ended =
+                sqlx::query_scalar("DELETE FROM sessions WHERE user_id = ? RETURNING token_hash")
+                    .bind(found.id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let tokens: Vec<String> =
+                sqlx::query_scalar("SELECT token_hash FROM api_tokens WHERE user_id = ?")
+                    .bind(found.id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            ended.extend(tokens);
+        }
+        tx.commit().await?;
+        Ok(Some((found, ended)))
     }
 
     async fn delete_account(&self, username: &UserName) -> Result<Option<Vec<String>>, StoreError> {

@@ -48,6 +48,46 @@ async fn accounts_and_sessions() {
 }
 
 #[tokio::test]
+async fn rooms_and_members() {
+    let (_dir, store) = temp_store().await;
+    contract::rooms(&store).await;
+}
+
+#[tokio::test]
+async fn a_reopened_store_still_knows_every_room_and_member() {
+    use confab_shared::{Role, RoomName, Topic, UserId};
+
+    use crate::rooms::{Room, Rooms};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let path = path.to_str().unwrap();
+    let store = SqliteStore::open(path).await.unwrap();
+    // A room made by a first message, before rooms were made on purpose.
+    let batch: Arc<[NewMessage]> = Arc::from([new_message("old", "ann", "1", "x")]);
+    store.append(batch).await.unwrap();
+    let secret = Room {
+        name: RoomName::new("secret").unwrap(),
+        topic: Topic::new("shh").unwrap(),
+        private: true,
+    };
+    let ann = UserId::new("u:1").unwrap();
+    store.create_room(&secret, Some(&ann)).await.unwrap();
+    store.close().await;
+    let store = SqliteStore::open(path).await.unwrap();
+    let directory = store.directory();
+    assert_eq!(
+        directory.access(&secret.name, &ann),
+        Some((secret.clone(), Some(Role::Owner)))
+    );
+    let (old, _) = directory
+        .access(&RoomName::new("old").unwrap(), &ann)
+        .expect("a room from its messages");
+    assert!(!old.private);
+    assert!(directory.exists(&RoomName::new("general").unwrap()));
+}
+
+#[tokio::test]
 async fn reopening_keeps_messages_seqs_and_epoch() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");

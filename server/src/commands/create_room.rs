@@ -1,0 +1,52 @@
+//! `create_room`: make a room on purpose. Its maker (an account) is its owner; guests
+//! may make public rooms only, and own none. Counted against the message rate, so a
+//! client cannot make rooms faster than it may post.
+
+use confab_shared::{ErrorCode, Role, RoomName, ServerMsg, Topic};
+
+use super::{Reply, Session};
+use crate::identity::Kind;
+use crate::rooms::{Room, RoomError};
+
+pub(super) async fn run(
+    session: Session<'_>,
+    room: RoomName,
+    topic: Topic,
+    private: bool,
+) -> Reply {
+    let identity = session.identity;
+    let state = session.state;
+    if private && identity.kind == Kind::Guest {
+        return Reply::refusal(
+            ErrorCode::Forbidden,
+            "guests cannot make private rooms: sign in",
+            None,
+        );
+    }
+    if let Err(wait) = state.guards.messages.try_take(&identity.user) {
+        return Reply::rate_limited(wait, None);
+    }
+    let owner = (identity.kind == Kind::Member).then_some(&identity.user);
+    let new = Room {
+        name: room,
+        topic,
+        private,
+    };
+    match state.store.rooms().create_room(&new, owner).await {
+        Ok(()) => {
+            tracing::info!(room = %new.name, private, by = %identity.name, "room created");
+            Reply::frame(&ServerMsg::Room(new.info(owner.map(|_| Role::Owner))))
+        }
+        Err(RoomError::Exists) => {
+            Reply::refusal(ErrorCode::RoomExists, "a room of that name exists", None)
+        }
+        Err(RoomError::Store(error)) => {
+            tracing::error!(%error, room = %new.name, "creating a room failed");
+            Reply::refusal(
+                ErrorCode::Internal,
+                "could not create the room; try again",
+                None,
+            )
+        }
+    }
+}
