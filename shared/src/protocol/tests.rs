@@ -289,7 +289,7 @@ fn what_a_newer_server_adds_is_ignored() {
         })
     );
     assert_eq!(
-        parse(r#"{"type":"error","code":"rate_limited","message":"slow down","retry_ms":500}"#),
+        parse(r#"{"type":"error","code":"slow_mode","message":"slow down","retry_ms":500}"#),
         ServerMsg::Error {
             code: ErrorCode::Unknown,
             message: "slow down".to_owned(),
@@ -304,5 +304,76 @@ fn what_a_newer_server_adds_is_ignored() {
     assert_eq!(
         parse(with_extra),
         ServerMsg::Event(RoomEvent::message(sample_message()))
+    );
+}
+
+/// docs/protocol.md, "create_room", "invite", "rooms", "room", "invited".
+#[test]
+fn room_frames() {
+    assert_client_json(
+        ClientMsg::CreateRoom {
+            room: room("plans"),
+            topic: Topic::new("what we build next").unwrap(),
+            private: true,
+        },
+        json!({"type": "create_room", "room": "plans", "topic": "what we build next", "private": true}),
+    );
+    assert_eq!(
+        ClientMsg::decode(r#"{"type":"create_room","room":"lobby"}"#).unwrap(),
+        ClientMsg::CreateRoom {
+            room: room("lobby"),
+            topic: Topic::default(),
+            private: false,
+        },
+        "topic and private are optional"
+    );
+    assert_client_json(
+        ClientMsg::Invite {
+            room: room("plans"),
+            user: user("bob"),
+        },
+        json!({"type": "invite", "room": "plans", "user": "bob"}),
+    );
+    let bad = decode_err(r#"{"type":"create_room","room":"x","topic":"two\nlines"}"#);
+    assert_eq!(bad.code, ErrorCode::BadRequest);
+    assert_eq!(
+        decode_err(r#"{"type":"invite","room":"x","user":"no spaces"}"#).code,
+        ErrorCode::BadRequest
+    );
+    let plans = RoomInfo {
+        room: room("plans"),
+        topic: Topic::new("what we build next").unwrap(),
+        private: true,
+        role: Some(Role::Owner),
+    };
+    assert_server_json(
+        ServerMsg::Rooms {
+            rooms: vec![plans.clone()],
+        },
+        json!({"type": "rooms", "rooms": [{"room": "plans", "topic": "what we build next", "private": true, "role": "owner"}]}),
+    );
+    assert_server_json(
+        ServerMsg::Room(RoomInfo {
+            role: None,
+            ..plans
+        }),
+        json!({"type": "room", "room": "plans", "topic": "what we build next", "private": true}),
+    );
+    assert_server_json(
+        ServerMsg::Invited {
+            room: room("plans"),
+            user: user("bob"),
+        },
+        json!({"type": "invited", "room": "plans", "user": "bob"}),
+    );
+    assert_server_json(
+        ServerMsg::Error {
+            code: ErrorCode::NotFound,
+            message: "no such room".to_owned(),
+            client_id: None,
+            retry_after_ms: None,
+            room: Some(room("plans")),
+        },
+        json!({"type": "error", "code": "not_found", "message": "no such room", "room": "plans"}),
     );
 }
