@@ -18,7 +18,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::commands::{self, Joined, Reply, Session};
 use crate::hub::ConnId;
-use crate::identity::Identity;
+use crate::identity::{Identity, Kind};
 use crate::limits::Pace;
 use crate::outbox::{Outbound, Outbox, Queue, Revoked};
 use crate::state::AppState;
@@ -107,7 +107,8 @@ struct Connection {
     pace: Pace,
     /// A frame the rate limit held back, and when to hand it in again: meanwhile the
     /// socket is not read.
-    held: Option<(Utf8Bytes, Instant)>,
+    /// (Boxed: every idle connection carries the empty option.)
+    held: Option<Box<(Utf8Bytes, Instant)>>,
 }
 
 /// Serves one upgraded socket until the client leaves, the server shuts down, or the
@@ -129,7 +130,10 @@ pub(crate) fn serve(
     if let Some(credential) = &identity.credential {
         state.revocations.register(credential, id, &outbox);
     }
-    state.people.register(&identity.user, id, &outbox);
+    // Only accounts are ever told things as a person (invited); guests are not.
+    if identity.kind == Kind::Member {
+        state.people.register(&identity.user, id, &outbox);
+    }
     let mut conn = Connection {
         id,
         identity,
@@ -204,9 +208,9 @@ impl Connection {
                     // moment; an idle connection should not carry its space.
                     Box::pin(self.on_frame(frame)).await
                 }
-                () = until(self.held.as_ref().map(|(_, at)| *at)) => {
+                () = until(self.held.as_ref().map(|held| held.1)) => {
                     match self.held.take() {
-                        Some((text, _)) => Box::pin(self.command(text, true)).await,
+                        Some(held) => Box::pin(self.command(held.0, true)).await,
                         None => Ok(()),
                     }
                 }
@@ -263,7 +267,7 @@ impl Connection {
             return Err(End::Abuse);
         }
         if let Some(wait) = reply.hold {
-            self.held = Some((text, Instant::now() + wait));
+            self.held = Some(Box::new((text, Instant::now() + wait)));
         }
         self.answer(reply).await
     }

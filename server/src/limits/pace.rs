@@ -84,13 +84,20 @@ pub(crate) enum Admit {
     Abuse,
 }
 
-/// One connection's standing with the limit: the stages above.
+/// One connection's standing with the limit: the stages above. Nothing but a null
+/// pointer until the connection first goes over (every idle connection has one).
 #[derive(Debug, Default)]
 pub(crate) struct Pace {
-    /// When this episode of being over the limit began.
-    slowed_since: Option<Instant>,
+    episode: Option<Box<Episode>>,
+}
+
+/// A stretch of being over the limit.
+#[derive(Debug)]
+struct Episode {
+    /// When it began.
+    slowed_since: Instant,
     /// When a send last found the limit reached.
-    last_over: Option<Instant>,
+    last_over: Instant,
     refusals: u32,
 }
 
@@ -102,21 +109,28 @@ impl Pace {
         match limiter.take(user) {
             Ok(()) => {
                 let rested = self
-                    .last_over
-                    .is_none_or(|last| now.duration_since(last) >= RECOVERED_AFTER);
+                    .episode
+                    .as_ref()
+                    .is_some_and(|e| now.duration_since(e.last_over) >= RECOVERED_AFTER);
                 if !held && rested {
-                    *self = Self::default();
+                    self.episode = None;
                 }
                 Admit::Go
             }
             Err(wait) => {
-                self.last_over = Some(now);
-                let since = *self.slowed_since.get_or_insert(now);
-                if held || now.duration_since(since) < SLOWED_FOR {
+                let episode = self.episode.get_or_insert_with(|| {
+                    Box::new(Episode {
+                        slowed_since: now,
+                        last_over: now,
+                        refusals: 0,
+                    })
+                });
+                episode.last_over = now;
+                if held || now.duration_since(episode.slowed_since) < SLOWED_FOR {
                     return Admit::Wait(wait);
                 }
-                self.refusals += 1;
-                if self.refusals >= ABUSE_REFUSALS {
+                episode.refusals += 1;
+                if episode.refusals >= ABUSE_REFUSALS {
                     Admit::Abuse
                 } else {
                     Admit::Refuse(wait)

@@ -50,6 +50,9 @@ pub struct SqliteStore {
     usernames: Arc<std::sync::RwLock<std::collections::HashSet<String>>>,
     /// Every room and membership (rooms.rs).
     directory: Arc<crate::rooms::Directory>,
+    /// Every working API token's hash, with its account (accounts.rs).
+    token_accounts:
+        Arc<std::sync::RwLock<std::collections::HashMap<String, crate::accounts::Account>>>,
 }
 
 /// The background checkpoint task (checkpoint.rs), stopped when the store closes.
@@ -112,7 +115,9 @@ impl SqliteStore {
         let checkpointer = checkpoint::start(pool.clone(), written, stop.clone());
         let usernames = accounts::load_usernames(&pool).await?;
         let directory = Arc::new(rooms::load_directory(&pool).await?);
+        let token_accounts = Arc::new(std::sync::RwLock::new(accounts::load_tokens(&pool).await?));
         Ok(Self {
+            token_accounts,
             directory,
             usernames: Arc::new(std::sync::RwLock::new(usernames)),
             pool,

@@ -1,7 +1,7 @@
 //! Accounts and sessions in SQLite (migration 0005), through the read pool: they are
 //! few writes, beside the message writer's (SQLite's busy timeout lets them take turns).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use confab_shared::UserName;
@@ -21,6 +21,56 @@ pub(super) fn folded(username: &str) -> String {
 }
 
 /// Every account's username, folded, for the store's cache.
+/// Every working API token (its hash) with its account: what a bot's connect asks,
+/// answered from memory (a join storm of ten thousand bots would otherwise queue as
+/// many database reads, each holding its upgrade's buffers).
+pub(super) async fn load_tokens(pool: &SqlitePool) -> Result<HashMap<String, Account>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT t.token_hash, u.id, u.username, u.is_admin
+         FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.banned = 0",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get(0)?,
+                account(row.try_get(1)?, row.try_get(2)?, row.try_get(3)?)?,
+            ))
+        })
+        .collect()
+}
+
+impl SqliteStore {
+    /// Reads `account`'s working tokens again into memory, after a change to them or
+    /// to it (made, revoked, banned, deleted).
+    async fn refresh_tokens_of(&self, account_id: i64) -> Result<(), StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.token_hash, u.id, u.username, u.is_admin
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE u.id = ? AND u.banned = 0",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut fresh = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let hash: String = row.try_get(0)?;
+            fresh.push((
+                hash,
+                account(row.try_get(1)?, row.try_get(2)?, row.try_get(3)?)?,
+            ));
+        }
+        let mut tokens = self
+            .token_accounts
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        tokens.retain(|_, owner| owner.id != account_id);
+        tokens.extend(fresh);
+        Ok(())
+    }
+}
+
 pub(super) async fn load_usernames(pool: &SqlitePool) -> Result<HashSet<String>, StoreError> {
     let names: Vec<String> = sqlx::query_scalar("SELECT username FROM users")
         .fetch_all(pool)
@@ -174,6 +224,7 @@ impl Accounts for SqliteStore {
         .bind(&created_at)
         .fetch_one(&self.pool)
         .await?;
+        self.refresh_tokens_of(account).await?;
         Ok(TokenInfo {
             id,
             name: name.to_owned(),
@@ -200,26 +251,26 @@ impl Accounts for SqliteStore {
     }
 
     async fn delete_token(&self, account: i64, id: i64) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar(
+        let deleted: Option<String> = sqlx::query_scalar(
             "DELETE FROM api_tokens WHERE user_id = ? AND id = ? RETURNING token_hash",
         )
         .bind(account)
         .bind(id)
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        self.refresh_tokens_of(account).await?;
+        Ok(deleted)
     }
 
+    /// From memory (see `load_tokens`). Tokens made or revoked through another node
+    /// are not seen here until a restart.
     async fn token_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
-        let row = sqlx::query(
-            "SELECT u.id, u.username, u.is_admin
-             FROM api_tokens t JOIN users u ON u.id = t.user_id
-             WHERE t.token_hash = ? AND u.banned = 0",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| account(row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
-            .transpose()
+        Ok(self
+            .token_accounts
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token_hash)
+            .cloned())
     }
 
     async fn set_password(
@@ -277,6 +328,7 @@ impl Accounts for SqliteStore {
             ended.extend(tokens);
         }
         tx.commit().await?;
+        self.refresh_tokens_of(found.id).await?;
         Ok(Some((found, ended)))
     }
 
@@ -312,9 +364,12 @@ impl Accounts for SqliteStore {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        let mut names = self.usernames.write().unwrap_or_else(|e| e.into_inner());
-        names.remove(&folded(username.as_str()));
-        names.insert(folded(&tombstone));
+        {
+            let mut names = self.usernames.write().unwrap_or_else(|e| e.into_inner());
+            names.remove(&folded(username.as_str()));
+            names.insert(folded(&tombstone));
+        }
+        self.refresh_tokens_of(id).await?;
         Ok(Some(ended))
     }
 }
