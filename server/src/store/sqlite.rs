@@ -50,6 +50,9 @@ pub struct SqliteStore {
     usernames: Arc<std::sync::RwLock<std::collections::HashSet<String>>>,
     /// Every room and membership (rooms.rs).
     directory: Arc<crate::rooms::Directory>,
+    /// Held while a room is made, from its insert until the directory has it: a
+    /// second maker told "exists" must find it there when it joins.
+    making_rooms: Arc<tokio::sync::Mutex<()>>,
     /// Every working API token's hash, with its account (accounts.rs).
     token_accounts:
         Arc<std::sync::RwLock<std::collections::HashMap<String, crate::accounts::Account>>>,
@@ -118,6 +121,7 @@ impl SqliteStore {
         let token_accounts = Arc::new(std::sync::RwLock::new(accounts::load_tokens(&pool).await?));
         Ok(Self {
             token_accounts,
+            making_rooms: Arc::default(),
             directory,
             usernames: Arc::new(std::sync::RwLock::new(usernames)),
             pool,

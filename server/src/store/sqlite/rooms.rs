@@ -44,6 +44,7 @@ pub(super) async fn load_directory(pool: &SqlitePool) -> Result<Directory, Store
 #[async_trait]
 impl Rooms for SqliteStore {
     async fn create_room(&self, room: &Room, owner: Option<&UserId>) -> Result<(), RoomError> {
+        let _making = self.making_rooms.lock().await;
         let now = now_rfc3339();
         let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
         let id: Option<i64> = sqlx::query_scalar(
