@@ -1,8 +1,8 @@
 //! Password hashing: Argon2id at OWASP's parameters (19 MiB of memory, 2 passes, 1
 //! lane), stored as a PHC string. Hashing is deliberately slow (tens of milliseconds),
-//! so it runs on [`AT_ONCE`] threads of its own, one hash at a time each: a storm of
+//! so it runs on [`hashers`] threads of its own, one hash at a time each: a storm of
 //! sign-ins waits for its turn instead of taking every core from the chat, and the
-//! memory the hashes use stays that of [`AT_ONCE`] hashes (on ever-new blocking
+//! memory the hashes use stays that of that many hashes (on ever-new blocking
 //! threads, each thread's allocator kept its own 19 MiB: a storm of a thousand
 //! sign-ups had grown the server past a gigabyte).
 
@@ -14,8 +14,12 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
 
-/// Hashes running at once, at most.
-const AT_ONCE: usize = 2;
+/// Hashing threads: half the cores, at least one. On two cores one hash at a time
+/// leaves the chat a core of its own under a storm of wrong passwords (with two, S3's
+/// p99 beside 20 wrong passwords a second reached 1.5x its p99 alone).
+fn hashers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+}
 
 /// Memory per hash, in KiB (OWASP: at least 19 MiB).
 pub(crate) const MEMORY_KIB: u32 = 19 * 1024;
@@ -29,7 +33,7 @@ type Job = Box<dyn FnOnce() + Send>;
 static HASHERS: LazyLock<Option<Mutex<Sender<Job>>>> = LazyLock::new(|| {
     let (jobs, queue) = mpsc::channel::<Job>();
     let queue = Arc::new(Mutex::new(queue));
-    for n in 0..AT_ONCE {
+    for n in 0..hashers() {
         let queue = Arc::clone(&queue);
         let started = std::thread::Builder::new()
             .name(format!("confab-hasher-{n}"))
