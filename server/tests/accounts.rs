@@ -265,18 +265,7 @@ async fn signing_out_closes_the_session_s_sockets() {
     let out = http_post(server.addr, "/api/logout", &[("Cookie", &session)], "").await;
     assert_eq!(out.status, 204);
     for (i, tab) in tabs.iter_mut().enumerate() {
-        let closed = tokio::time::timeout(std::time::Duration::from_secs(20), async {
-            loop {
-                match tab.next().await {
-                    Some(Ok(Message::Close(Some(frame)))) => return Some(u16::from(frame.code)),
-                    Some(Ok(_)) => continue,
-                    _ => return None,
-                }
-            }
-        })
-        .await
-        .expect("closed within 20 s");
-        assert_eq!(closed, Some(4401), "tab {i}");
+        assert_eq!(common::close_code(tab).await, Some(4401), "tab {i}");
     }
     // The other session's socket still answers.
     phone

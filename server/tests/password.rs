@@ -10,7 +10,6 @@ use common::process::{ServerProcess, free_port};
 use common::{HttpResponse, TestServer, http_get, http_post, try_connect_with};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
 
 fn form(username: &str, password: &str) -> String {
     json!({ "username": username, "password": password }).to_string()
@@ -96,18 +95,11 @@ async fn a_new_password_ends_the_other_sessions() {
         204
     );
 
-    let closed = tokio::time::timeout(common::TIMEOUT, async {
-        loop {
-            match phone.next().await {
-                Some(Ok(Message::Close(Some(frame)))) => return Some(u16::from(frame.code)),
-                Some(Ok(_)) => continue,
-                _ => return None,
-            }
-        }
-    })
-    .await
-    .expect("closed in time");
-    assert_eq!(closed, Some(4401), "the other session's socket");
+    assert_eq!(
+        common::close_code(&mut phone).await,
+        Some(4401),
+        "the other session's socket"
+    );
     assert_eq!(
         http_get(server.addr, "/api/me", &[("Cookie", &there)])
             .await
@@ -239,22 +231,6 @@ async fn operators_manage_accounts_from_the_command_line() {
     server.terminate().await;
 }
 
-/// The close code a socket ends with (skipping what comes before), within the
-/// test's deadline.
-async fn close_code(socket: &mut common::Socket) -> Option<u16> {
-    tokio::time::timeout(common::TIMEOUT, async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(Some(frame)))) => return Some(u16::from(frame.code)),
-                Some(Ok(_)) => continue,
-                _ => return None,
-            }
-        }
-    })
-    .await
-    .expect("closed in time")
-}
-
 /// docs/api.md: a site admin bans an account: its sockets close with 4403, it cannot
 /// sign in, its tokens stop working; lifting the ban lets it back.
 #[tokio::test]
@@ -303,8 +279,8 @@ async fn site_admins_ban_and_unban_accounts() {
     let banned = http_post(addr, "/api/admin/bans", &[("Cookie", &root)], &ban("bob")).await;
     assert_eq!(banned.status, 204);
 
-    assert_eq!(close_code(&mut tab).await, Some(4403), "the tab");
-    assert_eq!(close_code(&mut bot).await, Some(4403), "the bot");
+    assert_eq!(common::close_code(&mut tab).await, Some(4403), "the tab");
+    assert_eq!(common::close_code(&mut bot).await, Some(4403), "the bot");
     let login = http_post(addr, "/api/login", &[], &form("bob", "correct horse")).await;
     assert_eq!(login.status, 403);
     assert_eq!(

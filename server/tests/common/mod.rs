@@ -201,11 +201,11 @@ pub async fn try_connect(url: &str) -> Result<Socket, tungstenite::Error> {
     try_connect_with(url, &[]).await
 }
 
-/// [`try_connect`] with more request headers (an `Origin`, as a browser sends).
-pub async fn try_connect_with(
+/// The upgrade request for `url`, with more headers.
+fn upgrade_request(
     url: &str,
     headers: &[(&'static str, &str)],
-) -> Result<Socket, tungstenite::Error> {
+) -> Result<tungstenite::handshake::client::Request, tungstenite::Error> {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     use tokio_tungstenite::tungstenite::http::HeaderValue;
     let mut request = url.into_client_request()?;
@@ -213,6 +213,31 @@ pub async fn try_connect_with(
         let value = HeaderValue::from_str(value).expect("a header value");
         request.headers_mut().insert(*name, value);
     }
+    Ok(request)
+}
+
+/// The close code `socket` ends with (skipping the frames before it), within
+/// [`TIMEOUT`]; None if it ends without a close frame.
+pub async fn close_code(socket: &mut Socket) -> Option<u16> {
+    timeout(TIMEOUT, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(Some(frame)))) => return Some(u16::from(frame.code)),
+                Some(Ok(_)) => continue,
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .expect("closed in time")
+}
+
+/// [`try_connect`] with more request headers (an `Origin`, as a browser sends).
+pub async fn try_connect_with(
+    url: &str,
+    headers: &[(&'static str, &str)],
+) -> Result<Socket, tungstenite::Error> {
+    let request = upgrade_request(url, headers)?;
     let (socket, _response) = timeout(TIMEOUT, tokio_tungstenite::connect_async(request))
         .await
         .expect("the handshake finishes in time")?;
@@ -678,13 +703,7 @@ pub async fn try_connect_from(
     url: &str,
     headers: &[(&'static str, &str)],
 ) -> Result<Socket, tungstenite::Error> {
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    use tokio_tungstenite::tungstenite::http::HeaderValue;
-    let mut request = url.into_client_request()?;
-    for (name, value) in headers {
-        let value = HeaderValue::from_str(value).expect("a header value");
-        request.headers_mut().insert(*name, value);
-    }
+    let request = upgrade_request(url, headers)?;
     let stream = connect_from(Some(source), addr).await?;
     let (socket, _response) = timeout(
         TIMEOUT,
