@@ -115,9 +115,12 @@ async fn smoke(bench: &mut Bench) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
     for target in [Target::Confab, Target::Trivial] {
         rows.push(bench.idle(target, 200).await?);
+        // 20 readers: 50, all in this process beside a server at full speed on two
+        // shared cores, left one now and then unscheduled long enough to fill its
+        // 1,024-frame queue (closed with 4008), failing about every other run.
         rows.push(
             bench
-                .room("S2 flat out", target, 50, Pace::Flat, 0, 0.0)
+                .room("S2 flat out", target, 20, Pace::Flat, 0, 0.0)
                 .await?,
         );
         rows.push(

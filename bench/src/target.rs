@@ -92,10 +92,17 @@ impl Target {
                         .args(["--message-rate", "0", "--login-per-minute", "0"])
                         .args(["--max-sockets-per-user", "0", "--max-sockets-per-ip", "0"]);
                 }
+                // A fresh database every time: a run's accounts and rooms are its own.
+                let database = work.join(format!("bench-{port}.db"));
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut path = database.clone().into_os_string();
+                    path.push(suffix);
+                    let _ = std::fs::remove_file(path);
+                }
                 c.arg("--addr")
                     .arg(addr.to_string())
                     .arg("--database")
-                    .arg(work.join(format!("bench-{port}.db")))
+                    .arg(&database)
                     .arg("--static-dir")
                     .arg(work)
                     // CONFAB_BENCH_SERVER_LOG=debug shows the server's batches.
