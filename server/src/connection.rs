@@ -175,7 +175,8 @@ impl Connection {
             epoch: self.state.epoch.to_string(),
             protocol: PROTOCOL_VERSION,
         };
-        if let Err(end) = Box::pin(self.write(&welcome)).await {
+        // Written with the list of rooms below, in one flush.
+        if let Err(end) = Box::pin(self.feed(wire::encode(&welcome))).await {
             return end;
         }
         // Then the rooms this person belongs to, on whatever device they joined them.

@@ -44,6 +44,22 @@ struct State {
     last_account: i64,
 }
 
+impl State {
+    /// Ends `account`'s sessions but `keep`; gives the ended ones' hashes.
+    fn end_sessions(&mut self, account: i64, keep: Option<&str>) -> Vec<String> {
+        let ended: Vec<String> = self
+            .sessions
+            .iter()
+            .filter(|(hash, (owner, _))| *owner == account && Some(hash.as_str()) != keep)
+            .map(|(hash, _)| hash.clone())
+            .collect();
+        for hash in &ended {
+            self.sessions.remove(hash);
+        }
+        ended
+    }
+}
+
 impl Default for MemoryStore {
     fn default() -> Self {
         Self::new()
@@ -301,16 +317,7 @@ impl Accounts for MemoryStore {
         {
             password_hash.clone_into(&mut c.password_hash);
         }
-        let ended: Vec<String> = state
-            .sessions
-            .iter()
-            .filter(|(hash, (owner, _))| *owner == account && Some(hash.as_str()) != keep_session)
-            .map(|(hash, _)| hash.clone())
-            .collect();
-        for hash in &ended {
-            state.sessions.remove(hash);
-        }
-        Ok(ended)
+        Ok(state.end_sessions(account, keep_session))
     }
 
     async fn set_banned(
@@ -329,15 +336,7 @@ impl Accounts for MemoryStore {
         let account = found.account.clone();
         let mut ended = Vec::new();
         if banned {
-            ended = state
-                .sessions
-                .iter()
-                .filter(|(_, (owner, _))| *owner == account.id)
-                .map(|(hash, _)| hash.clone())
-                .collect();
-            for hash in &ended {
-                state.sessions.remove(hash);
-            }
+            ended = state.end_sessions(account.id, None);
             ended.extend(
                 state
                     .tokens
@@ -358,15 +357,7 @@ impl Accounts for MemoryStore {
             return Ok(None);
         };
         let id = gone.account.id;
-        let mut ended: Vec<String> = state
-            .sessions
-            .iter()
-            .filter(|(_, (owner, _))| *owner == id)
-            .map(|(hash, _)| hash.clone())
-            .collect();
-        for hash in &ended {
-            state.sessions.remove(hash);
-        }
+        let mut ended = state.end_sessions(id, None);
         ended.extend(
             state
                 .tokens
