@@ -121,3 +121,52 @@ fn capitalised(text: &str) -> String {
         None => String::new(),
     }
 }
+
+#[derive(Deserialize)]
+struct BlockedPerson {
+    user_id: confab_shared::UserId,
+}
+
+#[derive(Deserialize)]
+struct BlockedList {
+    blocked: Vec<BlockedPerson>,
+}
+
+/// Whom this account blocked (empty when it cannot be asked).
+pub async fn blocked() -> Vec<confab_shared::UserId> {
+    match Request::get("/api/blocks").send().await {
+        Ok(response) if response.ok() => response
+            .json::<BlockedList>()
+            .await
+            .map(|list| list.blocked.into_iter().map(|b| b.user_id).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// Blocks (`on`) or unblocks `user`; the server's reason if it refused.
+pub async fn set_blocked(user: &UserName, on: bool) -> Result<(), String> {
+    let sent = if on {
+        let body = serde_json::json!({ "username": user.as_str() });
+        Request::post("/api/blocks")
+            .json(&body)
+            .map_err(|e| e.to_string())?
+            .send()
+            .await
+    } else {
+        let path = format!(
+            "/api/blocks/{}",
+            String::from(js_sys::encode_uri_component(user.as_str()))
+        );
+        Request::delete(&path).send().await
+    };
+    let response = sent.map_err(|_| "The server cannot be reached; try again.".to_owned())?;
+    if response.ok() {
+        return Ok(());
+    }
+    let refusal = response.json::<Refusal>().await.ok();
+    Err(refusal.map_or_else(
+        || format!("Refused ({}).", response.status()),
+        |r| capitalised(&r.error),
+    ))
+}

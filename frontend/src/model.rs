@@ -6,8 +6,8 @@ use std::ops::Bound;
 
 use confab_shared::protocol::{MAX_HISTORY_LIMIT, PRESENCE_LIST_LIMIT};
 use confab_shared::{
-    ChatMessage, ClientId, ClientMsg, ErrorCode, EventKind, MessageBody, Role, RoomInfo, RoomName,
-    Seq, ServerMsg, Topic, UserId, UserName,
+    ChatMessage, ClientId, ClientMsg, ErrorCode, EventKind, MemberInfo, MessageBody, MessageId,
+    Role, RoomInfo, RoomName, Seq, ServerMsg, Topic, UserId, UserName,
 };
 
 /// The state of the socket, as the page shows it.
@@ -60,6 +60,10 @@ pub struct Room {
     pub private: bool,
     /// This person's role, when a member.
     pub role: Option<Role>,
+    /// A moderator muted this person here: they read but cannot post.
+    pub muted: bool,
+    /// The members, once asked for (`members`), kept current by the room's events.
+    pub members: Option<Vec<MemberInfo>>,
 }
 
 impl Room {
@@ -119,6 +123,11 @@ pub struct Row {
     pub mine: bool,
     /// The stored seq; 0 while pending.
     pub seq: Seq,
+    /// The stored message's id; None while pending.
+    pub id: Option<MessageId>,
+    pub author_id: UserId,
+    /// By someone this person blocked, and not asked to be shown: collapsed.
+    pub collapsed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +153,10 @@ pub struct Chat {
     /// Frames to send now that a server frame asked for (joining a room the person
     /// was just added to); taken by the socket after each frame.
     outgoing: Vec<ClientMsg>,
+    /// People this person blocked: their messages are collapsed.
+    pub blocked: BTreeSet<UserId>,
+    /// Messages by blocked people that the person asked to see anyway.
+    pub revealed: BTreeSet<MessageId>,
 }
 
 impl Chat {
@@ -166,6 +179,8 @@ impl Chat {
             resend_later: Vec::new(),
             resend_after_ms: None,
             outgoing: Vec::new(),
+            blocked: BTreeSet::new(),
+            revealed: BTreeSet::new(),
         }
     }
 
@@ -240,6 +255,11 @@ impl Chat {
             ServerMsg::Invited { room, user } => {
                 self.notice = Some(format!("{user} is a member of #{room} now"));
             }
+            ServerMsg::Members { room, members } => {
+                if let Some(state) = self.rooms.get_mut(&room) {
+                    state.members = Some(members);
+                }
+            }
             // Opening a room by name asks to make it first; it was there already.
             ServerMsg::Error {
                 code: ErrorCode::RoomExists,
@@ -253,6 +273,20 @@ impl Chat {
                 // Opened by name, but there is no such room (or it is private).
                 self.drop_room(&room);
                 self.notice = Some(format!("There is no room #{room} you can join"));
+            }
+            // Out of a room this page held (removed while away, or banned).
+            ServerMsg::Error {
+                code: code @ (ErrorCode::NotFound | ErrorCode::Forbidden),
+                room: Some(room),
+                message,
+                client_id: None,
+                ..
+            } if self.rooms.contains_key(&room) && !self.is_member_of(&room) => {
+                self.drop_room(&room);
+                self.notice = Some(match code {
+                    ErrorCode::NotFound => format!("You are no longer in #{room}"),
+                    _ => capitalised(&message),
+                });
             }
             ServerMsg::Joined {
                 room,
@@ -279,16 +313,20 @@ impl Chat {
                     return;
                 };
                 let seq = event.seq;
+                state.seen_up_to(seq);
                 match event.kind {
                     EventKind::Message(_) => {
                         if let Some(message) = event.into_message() {
                             state.insert(message, &self.me_id, !current);
                         }
                     }
+                    EventKind::MessageDeleted(deletion) => {
+                        state.messages.retain(|_, m| m.id != deletion.id);
+                    }
                     // A kind this page does not know changes nothing it shows.
                     EventKind::Unknown => {}
+                    change => self.member_event(&event.room, change),
                 }
-                state.seen_up_to(seq);
             }
             ServerMsg::Ack {
                 room, client_id, ..
@@ -507,6 +545,9 @@ impl Chat {
                 starts_group: previous.is_none_or(|(_, a)| *a != m.author_id),
                 mine: m.author_id == self.me_id,
                 seq: m.seq,
+                id: Some(m.id),
+                author_id: m.author_id.clone(),
+                collapsed: self.blocked.contains(&m.author_id) && !self.revealed.contains(&m.id),
             });
             previous = Some((m.seq, &m.author_id));
         }
@@ -525,6 +566,9 @@ impl Chat {
                 starts_group: !after_mine,
                 mine: true,
                 seq: 0,
+                id: None,
+                author_id: self.me_id.clone(),
+                collapsed: false,
             });
             after_mine = true;
         }
@@ -567,8 +611,19 @@ fn send_frame(room: &RoomName, pending: &Pending) -> ClientMsg {
     }
 }
 
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
+mod moderation;
 mod window;
 pub use window::Window;
 
+#[cfg(test)]
+mod moderation_tests;
 #[cfg(test)]
 mod tests;

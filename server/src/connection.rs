@@ -323,6 +323,15 @@ impl Connection {
                     }
                     frames.push(shared.frame.clone());
                 }
+                Outbound::Removed(shared) => {
+                    // The hub took this connection out of the room: this event (it
+                    // was kicked or banned) is the last of the room it gets.
+                    if let Some(sent) = self.joined.remove(&shared.room)
+                        && shared.seq.is_none_or(|seq| seq > sent)
+                    {
+                        frames.push(shared.frame.clone());
+                    }
+                }
             }
         }
         // One guard (and one timer) for the whole batch, not one per frame.

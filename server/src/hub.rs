@@ -185,32 +185,54 @@ impl Hub {
 
     /// Removes a connection from `room`; returns whether it was there.
     pub(crate) fn leave(&self, room: &RoomName, conn: ConnId) -> bool {
+        self.remove(room, conn).is_some()
+    }
+
+    /// Removes a connection from `room`; gives its outbox if it was there.
+    fn remove(&self, room: &RoomName, conn: ConnId) -> Option<Outbox> {
         let mut guard = self.lock();
         let Rooms { rooms, dirty } = &mut *guard;
-        let Some(state) = rooms.get_mut(room) else {
-            return false;
-        };
-        let Some(member) = state.members.remove(&conn) else {
-            return false;
-        };
+        let state = rooms.get_mut(room)?;
+        let member = state.members.remove(&conn)?;
         if state.members.is_empty() {
             rooms.remove(room);
             dirty.remove(room);
-            return true;
+            return Some(member.outbox);
         }
         if let Some(count) = state.online.get_mut(&member.person) {
             *count -= 1;
             if *count == 0 {
                 state.online.remove(&member.person);
-                state.changes.insert(member.person, false);
+                state.changes.insert(member.person.clone(), false);
                 dirty.insert(room.clone());
             }
         }
-        true
+        Some(member.outbox)
     }
 
-    /// Queues `frame` for every member of its room on this node.
+    /// Queues `frame` for every member of its room on this node. A frame that
+    /// removes someone takes their connections out of the room first, and reaches
+    /// them as their last frame of it.
     pub(crate) fn publish(&self, frame: Arc<RoomFrame>) {
+        if let Some(user) = &frame.removes {
+            let removed: Vec<ConnId> = {
+                let guard = self.lock();
+                let Some(state) = guard.rooms.get(&frame.room) else {
+                    return;
+                };
+                state
+                    .members
+                    .iter()
+                    .filter(|(_, member)| member.person.0.user == *user)
+                    .map(|(conn, _)| *conn)
+                    .collect()
+            };
+            for conn in removed {
+                if let Some(outbox) = self.remove(&frame.room, conn) {
+                    outbox.deliver(Outbound::Removed(Arc::clone(&frame)));
+                }
+            }
+        }
         let guard = self.lock();
         if let Some(state) = guard.rooms.get(&frame.room) {
             state.deliver(&frame);
@@ -231,6 +253,7 @@ impl Hub {
                 room,
                 seq: None,
                 frame: wire::encode(&msg),
+                removes: None,
             });
             state.deliver(&frame);
             sent += 1;

@@ -49,6 +49,14 @@ impl Identity {
         }
     }
 
+    /// The identity as a room's log names it.
+    pub(crate) fn person(&self) -> crate::rooms::Person {
+        crate::rooms::Person {
+            id: self.user.clone(),
+            name: self.name.clone(),
+        }
+    }
+
     pub(crate) fn member(account: &Account, credential: &str) -> Self {
         Self {
             user: account.user_id(),

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Poll, Waker};
 
 use axum::extract::ws::Utf8Bytes;
-use confab_shared::{RoomName, Seq};
+use confab_shared::{RoomName, Seq, UserId};
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
 
 /// Slots an empty queue may keep from a burst; past this it frees them.
@@ -30,6 +30,9 @@ pub(crate) enum Outbound {
     Room(Arc<RoomFrame>),
     /// A frame for this person, not about a room it has joined (it was invited).
     Direct(Utf8Bytes),
+    /// The room's event that removed this person from it (kicked, banned): the
+    /// connection forgets the room, and sends this as its last frame of it.
+    Removed(Arc<RoomFrame>),
 }
 
 /// A frame broadcast to a room.
@@ -40,6 +43,9 @@ pub(crate) struct RoomFrame {
     /// database can drop what it already sent.
     pub(crate) seq: Option<Seq>,
     pub(crate) frame: Utf8Bytes,
+    /// Set for an event that removes someone from the room: their connections get
+    /// it as [`Outbound::Removed`] and leave the room.
+    pub(crate) removes: Option<UserId>,
 }
 
 #[derive(Debug)]
@@ -202,7 +208,7 @@ mod tests {
     fn text(item: Option<Outbound>) -> Option<String> {
         match item? {
             Outbound::Reply(f) => Some(f.to_string()),
-            Outbound::Room(r) => Some(r.frame.to_string()),
+            Outbound::Room(r) | Outbound::Removed(r) => Some(r.frame.to_string()),
             Outbound::Direct(f) => Some(f.to_string()),
         }
     }

@@ -2,18 +2,21 @@
 //! transaction each, "group commit"), then broadcasts and acknowledges in seq order.
 //!
 //! Being the only task that writes is what makes the order of broadcasts equal the
-//! order of seqs, and what lets one fsync cover many messages.
+//! order of seqs, and what lets one fsync cover many messages. Changes to a room
+//! (members joining, moderation, deletions) come the same way: each is stored between
+//! the batches around it, then broadcast like a message.
 
 use std::sync::Arc;
 
 use confab_shared::{ErrorCode, RoomEvent, ServerMsg};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::Hub;
 use crate::outbox::{Outbound, Outbox, RoomFrame};
-use crate::store::{Appended, NewMessage, Store};
+use crate::rooms::{RoomChange, removes};
+use crate::store::{Appended, NewMessage, Store, StoreError};
 use crate::wire;
 
 /// The most messages stored in one transaction.
@@ -28,10 +31,21 @@ pub(crate) struct AppendRequest {
     pub(crate) reply: Outbox,
 }
 
-/// Hands messages to the writer task. Cheap to clone.
+/// A change to a room, and where its stored events go.
+struct ChangeRequest {
+    change: RoomChange,
+    reply: oneshot::Sender<Result<Vec<RoomEvent>, StoreError>>,
+}
+
+enum Request {
+    Append(AppendRequest),
+    Change(ChangeRequest),
+}
+
+/// Hands messages and changes to the writer task. Cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Sequencer {
-    tx: mpsc::Sender<AppendRequest>,
+    tx: mpsc::Sender<Request>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,12 +67,26 @@ impl Sequencer {
 
     /// Queues a message for storing, waiting if the writer is behind.
     pub(crate) async fn submit(&self, request: AppendRequest) -> Result<(), Stopped> {
-        self.tx.send(request).await.map_err(|_| Stopped)
+        self.tx
+            .send(Request::Append(request))
+            .await
+            .map_err(|_| Stopped)
+    }
+
+    /// Stores a change to a room and broadcasts its events; gives them once they
+    /// are stored and queued for the room's members (none: it changed nothing).
+    pub(crate) async fn record(&self, change: RoomChange) -> Result<Vec<RoomEvent>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Request::Change(ChangeRequest { change, reply }))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 }
 
 async fn run(
-    mut rx: mpsc::Receiver<AppendRequest>,
+    mut rx: mpsc::Receiver<Request>,
     store: Arc<dyn Store>,
     hub: Arc<Hub>,
     stop: CancellationToken,
@@ -80,21 +108,64 @@ async fn run(
             break;
         }
         for request in requests.drain(..) {
-            messages.push(request.message);
-            replies.push(request.reply);
+            match request {
+                Request::Append(request) => {
+                    messages.push(request.message);
+                    replies.push(request.reply);
+                }
+                Request::Change(request) => {
+                    // In order: the messages before it are stored first.
+                    commit_messages(store.as_ref(), &hub, &mut messages, &mut replies).await;
+                    let recorded = record(store.as_ref(), &hub, &request.change).await;
+                    let _ = request.reply.send(recorded);
+                }
+            }
         }
-        // Moved, not copied: the store may pass the batch on to a task of its own.
-        let batch: Arc<[NewMessage]> = messages.drain(..).collect();
-        let started = std::time::Instant::now();
-        commit(store.as_ref(), &hub, &batch, &replies).await;
-        tracing::debug!(
-            batch = batch.len(),
-            took_us = started.elapsed().as_micros(),
-            "committed"
-        );
-        replies.clear();
+        commit_messages(store.as_ref(), &hub, &mut messages, &mut replies).await;
     }
     tracing::debug!("sequencer stopped");
+}
+
+/// Stores and broadcasts the messages gathered so far, if any.
+async fn commit_messages(
+    store: &dyn Store,
+    hub: &Hub,
+    messages: &mut Vec<NewMessage>,
+    replies: &mut Vec<Outbox>,
+) {
+    if messages.is_empty() {
+        return;
+    }
+    // Moved, not copied: the store may pass the batch on to a task of its own.
+    let batch: Arc<[NewMessage]> = messages.drain(..).collect();
+    let started = std::time::Instant::now();
+    commit(store, hub, &batch, replies).await;
+    tracing::debug!(
+        batch = batch.len(),
+        took_us = started.elapsed().as_micros(),
+        "committed"
+    );
+    replies.clear();
+}
+
+/// Stores a change and broadcasts its events.
+async fn record(
+    store: &dyn Store,
+    hub: &Hub,
+    change: &RoomChange,
+) -> Result<Vec<RoomEvent>, StoreError> {
+    let events = store.record(change).await.inspect_err(|error| {
+        tracing::error!(%error, room = %change.room, "storing a change failed");
+    })?;
+    for event in &events {
+        hub.publish(Arc::new(RoomFrame {
+            room: event.room.clone(),
+            seq: Some(event.seq),
+            frame: wire::encode(&ServerMsg::Event(event.clone())),
+            removes: removes(&event.kind).cloned(),
+        }));
+    }
+    Ok(events)
 }
 
 async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, replies: &[Outbox]) {
@@ -119,6 +190,7 @@ async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, repl
                         room,
                         seq: Some(seq),
                         frame,
+                        removes: None,
                     }));
                 }
                 reply.deliver(Outbound::Reply(ack));
@@ -172,6 +244,7 @@ mod tests {
             Some(Outbound::Reply(frame)) => (true, frame.to_string()),
             Some(Outbound::Room(shared)) => (false, shared.frame.to_string()),
             Some(Outbound::Direct(frame)) => (false, frame.to_string()),
+            Some(Outbound::Removed(shared)) => (false, shared.frame.to_string()),
             None => panic!("an empty batch"),
         }
     }

@@ -9,6 +9,6 @@ pub mod protocol;
 
 pub use names::{ClientId, InvalidValue, MessageBody, RoomName, Topic, UserId, UserName};
 pub use protocol::{
-    ChatMessage, ClientMsg, DecodeError, ErrorCode, EventKind, MessageId, Posted, Role, RoomEvent,
-    RoomInfo, Seq, ServerMsg,
+    ChatMessage, ClientMsg, DecodeError, Deletion, ErrorCode, EventKind, MemberChange, MemberInfo,
+    MessageId, ModAction, Posted, Role, RoomEvent, RoomInfo, Seq, ServerMsg,
 };

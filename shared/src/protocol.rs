@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::names::{ClientId, MessageBody, RoomName, Topic, UserId, UserName};
 
+mod moderation;
 mod rooms;
+pub use moderation::{Deletion, MemberChange, MemberInfo, ModAction};
 pub use rooms::{Role, RoomInfo};
 
 /// The protocol version this crate speaks. A client names the version it speaks
@@ -63,6 +65,26 @@ pub enum ClientMsg {
     /// Make an account (by username) a member of a room this connection's person is
     /// a member of.
     Invite { room: RoomName, user: UserName },
+    /// Delete a message: one's own, or (a moderator) anyone's. Answered by the
+    /// room's `message_deleted` event.
+    DeleteMessage { room: RoomName, id: MessageId },
+    /// A moderator kicks, bans, unbans, mutes or unmutes a person (by username; a
+    /// guest by the name they use). Answered by the room's event about it.
+    Moderate {
+        room: RoomName,
+        user: UserName,
+        action: ModAction,
+    },
+    /// The owner makes a member a moderator (or a moderator a member again), or hands
+    /// the room over (`owner`: the owner becomes a moderator). Answered by the room's
+    /// `role_changed` event(s).
+    SetRole {
+        room: RoomName,
+        user: UserName,
+        role: Role,
+    },
+    /// Ask who the room's members are: answered by `members`.
+    Members { room: RoomName },
     /// Post a message to a joined room.
     Send {
         room: RoomName,
@@ -125,6 +147,12 @@ pub enum ServerMsg {
     Room(RoomInfo),
     /// The reply to `invite`: `user` is a member of `room` now.
     Invited { room: RoomName, user: UserName },
+    /// The reply to `members`: the room's members, owner first, then moderators,
+    /// then members, each group by name.
+    Members {
+        room: RoomName,
+        members: Vec<MemberInfo>,
+    },
     /// The reply to `join`: before the replayed events of a resume, or with a
     /// snapshot (`messages`) otherwise.
     Joined {
@@ -217,6 +245,21 @@ pub struct RoomEvent {
 pub enum EventKind {
     /// A message was posted (the event's seq is the message's).
     Message(Posted),
+    /// A message was deleted. A replay gives a deleted message's own seq as this kind
+    /// too (every seq in its current state), so its text is never sent again.
+    MessageDeleted(Deletion),
+    /// Someone became a member: joined a public room, or was invited (`by`).
+    MemberJoined(MemberChange),
+    /// A moderator removed someone; their stream of the room ended with this event.
+    MemberKicked(MemberChange),
+    /// A moderator removed someone and keeps them out.
+    MemberBanned(MemberChange),
+    MemberUnbanned(MemberChange),
+    /// Someone may read but no longer post.
+    MemberMuted(MemberChange),
+    MemberUnmuted(MemberChange),
+    /// Someone's role changed (`role`: the new one).
+    RoleChanged(MemberChange),
     /// A kind this side does not know.
     #[serde(other)]
     Unknown,
@@ -274,7 +317,7 @@ impl RoomEvent {
                 body: posted.body,
                 ts: posted.ts,
             }),
-            EventKind::Unknown => None,
+            _ => None,
         }
     }
 }
@@ -301,8 +344,11 @@ pub enum ErrorCode {
     NotFound,
     /// `create_room` for a name that is taken.
     RoomExists,
-    /// Not allowed (a guest making a private room or inviting).
+    /// Not allowed (a guest making a private room or inviting; moderating without
+    /// the role for it; posting in a room one is banned from).
     Forbidden,
+    /// `send` in a room where a moderator muted this person.
+    Muted,
     /// A code this side does not know (a newer server's): the frame's `message`
     /// still says what happened.
     #[serde(other)]
@@ -374,6 +420,23 @@ enum RawClientMsg {
         room: String,
         user: String,
     },
+    DeleteMessage {
+        room: String,
+        id: MessageId,
+    },
+    Moderate {
+        room: String,
+        user: String,
+        action: String,
+    },
+    SetRole {
+        room: String,
+        user: String,
+        role: String,
+    },
+    Members {
+        room: String,
+    },
     #[serde(other)]
     Other,
 }
@@ -426,9 +489,41 @@ impl ClientMsg {
             },
             RawClientMsg::Invite { room: name, user } => ClientMsg::Invite {
                 room: room(name)?,
-                user: UserName::new(user)
-                    .map_err(|e| DecodeError::new(ErrorCode::BadRequest, e.to_string()))?,
+                user: user_name(user)?,
             },
+            RawClientMsg::DeleteMessage { room: name, id } => ClientMsg::DeleteMessage {
+                room: room(name)?,
+                id,
+            },
+            RawClientMsg::Moderate {
+                room: name,
+                user,
+                action,
+            } => ClientMsg::Moderate {
+                room: room(name)?,
+                user: user_name(user)?,
+                action: ModAction::parse(&action).ok_or_else(|| {
+                    DecodeError::new(
+                        ErrorCode::BadRequest,
+                        "action must be kick, ban, unban, mute or unmute",
+                    )
+                })?,
+            },
+            RawClientMsg::SetRole {
+                room: name,
+                user,
+                role,
+            } => ClientMsg::SetRole {
+                room: room(name)?,
+                user: user_name(user)?,
+                role: Role::parse(&role).ok_or_else(|| {
+                    DecodeError::new(
+                        ErrorCode::BadRequest,
+                        "role must be owner, moderator or member",
+                    )
+                })?,
+            },
+            RawClientMsg::Members { room: name } => ClientMsg::Members { room: room(name)? },
             RawClientMsg::Other => {
                 return Err(DecodeError::new(
                     ErrorCode::UnknownType,
@@ -455,6 +550,10 @@ impl ClientMsg {
             }
         })
     }
+}
+
+fn user_name(name: String) -> Result<UserName, DecodeError> {
+    UserName::new(name).map_err(|e| DecodeError::new(ErrorCode::BadRequest, e.to_string()))
 }
 
 fn is_false(value: &bool) -> bool {

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use super::composer::Composer;
 use super::invite::Invite;
+use super::members::Members;
 use super::message_list::MessageList;
 use super::sidebar::Sidebar;
 use super::status::Status;
@@ -69,13 +70,26 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
         document().set_title(&title);
     });
 
+    // Whom this account blocked: their messages are collapsed.
+    if !guest {
+        leptos::task::spawn_local(async move {
+            let blocked = crate::account::blocked().await;
+            chat.update(|c| {
+                for user in blocked {
+                    c.set_blocked(user, true);
+                }
+            });
+        });
+    }
+
     let (menu_open, set_menu_open) = signal(false);
+    let (members_open, set_members_open) = signal(false);
     let room_title = move || chat.with(|c| c.current.to_string());
     let private = move || chat.with(|c| c.current_room().is_some_and(|r| r.private));
     let can_invite = move || chat.with(|c| c.current_room().is_some_and(|r| r.role.is_some()));
     let online_count = move || chat.with(|c| c.current_room().map_or(0, |r| r.online_count));
     view! {
-        <div class="app" class:menu-open=menu_open>
+        <div class="app" class:menu-open=menu_open class:members-open=members_open>
             <Sidebar on_sign_out guest on_navigate=Callback::new(move |()| set_menu_open.set(false)) />
             <div
                 class="scrim"
@@ -97,17 +111,26 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
                         {room_title}
                     </h2>
                     {move || (can_invite() && !guest).then(|| view! { <Invite /> })}
-                    <span class="online-count">
+                    <button
+                        class="online-count link"
+                        aria-expanded=move || members_open.get().to_string()
+                        title="Members"
+                        on:click=move |_| set_members_open.update(|open| *open = !*open)
+                    >
                         {move || match online_count() {
                             1 => "1 online".to_owned(),
                             n => format!("{n} online"),
                         }}
-                    </span>
+                        " · Members"
+                    </button>
                     <Status />
                 </header>
                 <MessageList />
                 <Composer />
             </main>
+            {move || members_open.get().then(|| view! {
+                <Members on_close=Callback::new(move |()| set_members_open.set(false)) />
+            })}
         </div>
     }
     .into_any()

@@ -179,7 +179,7 @@ pub fn MessageList() -> impl IntoView {
                     let window = window.get();
                     chat.with(|c| c.rows_in(window))
                 }
-                key=|row| (row.key.clone(), row.delivery.clone(), row.starts_group)
+                key=|row| (row.key.clone(), row.delivery.clone(), row.starts_group, row.collapsed)
                 children=move |row| view! { <MessageRow row /> }
             />
         </div>

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+use super::message_menu::MessageMenu;
 use super::{hue_of, use_chat};
 use crate::model::{Delivery, Row};
 
@@ -25,6 +26,24 @@ pub fn MessageRow(row: Row) -> impl IntoView {
         }
     };
     let pending = row.delivery.is_some();
+    let guest = chat.with_untracked(|c| c.is_guest());
+    let menu = row.id.map(|id| {
+        view! {
+            <MessageMenu
+                id
+                author=row.author.clone()
+                author_id=row.author_id.clone()
+                mine=row.mine
+                guest
+            />
+        }
+    });
+    let collapsed = row.collapsed;
+    let reveal = move |_| {
+        if let Some(id) = row.id {
+            chat.update(|c| c.reveal(id));
+        }
+    };
     let state = match row.delivery {
         None if row.mine => Some(
             view! { <span class="delivery sent" title="Sent">"✓"<span class="visually-hidden">" Sent"</span></span> }
@@ -62,9 +81,19 @@ pub fn MessageRow(row: Row) -> impl IntoView {
                         <time datetime=row.ts.clone().unwrap_or_default()>{time.clone()}</time>
                     </header>
                 })}
-                <p class="body">{row.body.to_string()}</p>
+                {if collapsed {
+                    view! {
+                        <p class="body collapsed">
+                            "A message from someone you blocked. "
+                            <button class="link" on:click=reveal>"Show"</button>
+                        </p>
+                    }
+                    .into_any()
+                } else {
+                    view! { <p class="body">{row.body.to_string()}</p> }.into_any()
+                }}
             </div>
-            <div class="state">{state}</div>
+            <div class="state">{state} {menu}</div>
         </article>
     }
 }

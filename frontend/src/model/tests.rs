@@ -5,11 +5,11 @@ use confab_shared::{
 
 use super::*;
 
-fn room(name: &str) -> RoomName {
+pub(super) fn room(name: &str) -> RoomName {
     RoomName::new(name).unwrap()
 }
 
-fn user(name: &str) -> UserName {
+pub(super) fn user(name: &str) -> UserName {
     UserName::new(name).unwrap()
 }
 
@@ -17,7 +17,12 @@ fn id(text: &str) -> ClientId {
     ClientId::new(text).unwrap()
 }
 
-fn chat_message(room_name: &str, seq: u64, author: &str, client_id: &str) -> ChatMessage {
+pub(super) fn chat_message(
+    room_name: &str,
+    seq: u64,
+    author: &str,
+    client_id: &str,
+) -> ChatMessage {
     ChatMessage {
         room: room(room_name),
         seq,
@@ -31,14 +36,14 @@ fn chat_message(room_name: &str, seq: u64, author: &str, client_id: &str) -> Cha
 }
 
 /// The event that posts a message.
-fn message(room_name: &str, seq: u64, author: &str, client_id: &str) -> ServerMsg {
+pub(super) fn message(room_name: &str, seq: u64, author: &str, client_id: &str) -> ServerMsg {
     ServerMsg::Event(RoomEvent::message(chat_message(
         room_name, seq, author, client_id,
     )))
 }
 
 /// The `joined` of a resume: events follow.
-fn joined(room_name: &str, last_seq: u64) -> ServerMsg {
+pub(super) fn joined(room_name: &str, last_seq: u64) -> ServerMsg {
     ServerMsg::Joined {
         room: room(room_name),
         last_seq,
@@ -68,7 +73,7 @@ fn snapshot(
     }
 }
 
-fn chat() -> Chat {
+pub(super) fn chat() -> Chat {
     Chat::new(
         user("me"),
         [room("general"), room("random")],

@@ -2,6 +2,7 @@
 //! browsers signed in. [`Accounts`] is the storage interface (SQLite, and the
 //! in-memory twin); `password.rs` hashes, `session.rs` makes and checks tokens.
 
+mod blocks;
 pub(crate) mod password;
 pub(crate) mod session;
 
@@ -9,6 +10,8 @@ use async_trait::async_trait;
 use confab_shared::{UserId, UserName};
 
 use crate::store::StoreError;
+
+pub use blocks::{Blocked, Blocks};
 
 /// An account as the rest of the server sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

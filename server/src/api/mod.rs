@@ -3,7 +3,9 @@
 //! pages are refused before anything else (the session cookie would ride along).
 
 mod admin;
+mod audit;
 mod auth;
+mod blocks;
 mod password;
 mod tokens;
 
@@ -38,12 +40,32 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/guest-names/{name}", get(auth::guest_name))
         .route("/api/tokens", post(tokens::create).get(tokens::list))
         .route("/api/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/api/blocks", post(blocks::block).get(blocks::list))
+        .route(
+            "/api/blocks/{username}",
+            axum::routing::delete(blocks::unblock),
+        )
+        .route("/api/rooms/{room}/audit", get(audit::read))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             same_site_only,
         ))
         .with_state(state)
+}
+
+/// The account signed in by the request's session cookie, or the refusal to send
+/// (401 with `hint`).
+pub(crate) async fn account(
+    parts: &axum::http::request::Parts,
+    state: &AppState,
+    hint: &str,
+) -> Result<crate::accounts::Account, Response> {
+    match crate::identity::signed_in(parts, state).await {
+        Ok(Some((account, _))) => Ok(account),
+        Ok(None) => Err(refuse(StatusCode::UNAUTHORIZED, hint)),
+        Err((status, text)) => Err(refuse(status, &text)),
+    }
 }
 
 /// A JSON refusal.

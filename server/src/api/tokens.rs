@@ -11,7 +11,6 @@ use serde_json::json;
 
 use super::{refuse, unavailable};
 use crate::accounts::{Account, session};
-use crate::identity::signed_in;
 use crate::state::AppState;
 
 /// The longest token name, in characters.
@@ -24,11 +23,7 @@ struct NewToken {
 
 /// The signed-in account, or the refusal to send.
 async fn owner(parts: &Parts, state: &AppState) -> Result<Account, Response> {
-    match signed_in(parts, state).await {
-        Ok(Some((account, _))) => Ok(account),
-        Ok(None) => Err(refuse(StatusCode::UNAUTHORIZED, "sign in to manage tokens")),
-        Err((status, text)) => Err(refuse(status, &text)),
-    }
+    super::account(parts, state, "sign in to manage tokens").await
 }
 
 pub(super) async fn create(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {

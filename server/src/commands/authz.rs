@@ -1,27 +1,35 @@
 //! The one place that decides whether an identity may do an action in a room. Every
 //! command that touches a room asks here first, with the whole [`Identity`] and what
-//! the directory knows of the room and of the identity's membership.
+//! the directory knows of the room and of where the identity stands in it.
 //!
 //! The rules: a room must exist; a private room is for its members alone, and to
 //! anyone else it looks exactly like a room that does not exist (the same error), so
-//! its name cannot be probed. Public rooms anyone connected may join and read.
-//! Inviting takes an account that is a member. Posting needs a joined room, and
-//! joining was decided here.
+//! its name cannot be probed. Public rooms anyone connected may join and read, but
+//! for those banned from them. Inviting takes an account that is a member.
+//! Moderators (and the owner) delete anyone's messages, kick, ban and mute people of
+//! a lower role, and read the audit log; the owner alone gives roles and hands the
+//! room over. Posting needs a joined room and no mute (`Directory::may_post`).
 
 use confab_shared::{ErrorCode, Role};
 
 use crate::identity::{Identity, Kind};
-use crate::rooms::Room;
+use crate::rooms::Access;
 
 /// What a command wants to do in a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Action {
     /// Subscribe and read what it replays (and, for an account, become a member).
     Join,
-    /// Read older messages.
-    ReadHistory,
+    /// Read older messages, or the list of members.
+    Read,
     /// Make someone else a member.
     Invite,
+    /// Kick, ban, unban, mute or unmute someone whose role (None: no member) is this.
+    Moderate { target: Option<Role> },
+    /// Delete someone else's message; read the audit log.
+    Oversee,
+    /// Give someone a role, or hand the room over.
+    SetRole,
 }
 
 /// Why an action was refused.
@@ -29,48 +37,70 @@ pub(crate) enum Action {
 pub(crate) enum Denied {
     /// No such room, or a private one of which the identity is no member.
     NotFound,
+    /// Banned from this (public) room.
+    Banned,
     /// Guests cannot invite.
     GuestsCannotInvite,
     /// Only members invite.
     NotAMember,
+    /// Only moderators and the owner.
+    NotAModerator,
+    /// The target's role is not below the actor's.
+    Outranked,
+    /// Only the owner.
+    NotTheOwner,
 }
 
 impl Denied {
     pub(crate) fn code(self) -> ErrorCode {
         match self {
             Denied::NotFound => ErrorCode::NotFound,
-            Denied::GuestsCannotInvite | Denied::NotAMember => ErrorCode::Forbidden,
+            _ => ErrorCode::Forbidden,
         }
     }
 
     pub(crate) fn text(self) -> &'static str {
         match self {
             Denied::NotFound => "no such room",
+            Denied::Banned => "you are banned from this room",
             Denied::GuestsCannotInvite => "guests cannot invite: sign in",
             Denied::NotAMember => "join the room before inviting people to it",
+            Denied::NotAModerator => "only the room's moderators can do that",
+            Denied::Outranked => "moderators act on people of a lower role only",
+            Denied::NotTheOwner => "only the room's owner can give roles",
         }
     }
 }
 
 /// Whether `identity` may do `action` in a room of which the directory knows
-/// `access` (the room and the identity's role in it; None: no such room). Gives the
-/// identity's role.
+/// `access` (None: no such room). Gives the identity's role.
 pub(crate) fn check(
     identity: &Identity,
-    access: Option<&(Room, Option<Role>)>,
+    access: Option<&Access>,
     action: Action,
 ) -> Result<Option<Role>, Denied> {
-    let Some((room, role)) = access else {
+    let Some(Access { room, standing }) = access else {
         return Err(Denied::NotFound);
     };
+    let role = standing.role;
     if room.private && role.is_none() {
         return Err(Denied::NotFound);
     }
+    if standing.banned {
+        return Err(Denied::Banned);
+    }
     match action {
-        Action::Join | Action::ReadHistory => Ok(*role),
+        Action::Join | Action::Read => Ok(role),
         Action::Invite if identity.kind == Kind::Guest => Err(Denied::GuestsCannotInvite),
         Action::Invite if role.is_none() => Err(Denied::NotAMember),
-        Action::Invite => Ok(*role),
+        Action::Invite => Ok(role),
+        Action::Moderate { .. } | Action::Oversee if role < Some(Role::Moderator) => {
+            Err(Denied::NotAModerator)
+        }
+        Action::Moderate { target } if target >= role => Err(Denied::Outranked),
+        Action::Moderate { .. } | Action::Oversee => Ok(role),
+        Action::SetRole if role != Some(Role::Owner) => Err(Denied::NotTheOwner),
+        Action::SetRole => Ok(role),
     }
 }
 
@@ -79,12 +109,19 @@ mod tests {
     use confab_shared::{RoomName, Topic, UserId, UserName};
 
     use super::*;
+    use crate::rooms::{Room, Standing};
 
-    fn room(private: bool) -> Room {
-        Room {
-            name: RoomName::new("r").unwrap(),
-            topic: Topic::default(),
-            private,
+    fn access(private: bool, role: Option<Role>) -> Access {
+        Access {
+            room: Room {
+                name: RoomName::new("r").unwrap(),
+                topic: Topic::default(),
+                private,
+            },
+            standing: Standing {
+                role,
+                ..Standing::default()
+            },
         }
     }
 
@@ -100,14 +137,14 @@ mod tests {
     #[test]
     fn a_private_room_looks_like_no_room_to_anyone_outside() {
         let outsider = member();
-        for action in [Action::Join, Action::ReadHistory, Action::Invite] {
-            let hidden = check(&outsider, Some(&(room(true), None)), action);
+        for action in [Action::Join, Action::Read, Action::Invite, Action::Oversee] {
+            let hidden = check(&outsider, Some(&access(true, None)), action);
             let absent = check(&outsider, None, action);
             assert_eq!(hidden, Err(Denied::NotFound), "{action:?}");
             assert_eq!(hidden, absent, "{action:?}: the same answer");
         }
-        let inside = (room(true), Some(Role::Member));
-        for action in [Action::Join, Action::ReadHistory, Action::Invite] {
+        let inside = access(true, Some(Role::Member));
+        for action in [Action::Join, Action::Read, Action::Invite] {
             assert_eq!(
                 check(&member(), Some(&inside), action),
                 Ok(Some(Role::Member))
@@ -117,11 +154,11 @@ mod tests {
 
     #[test]
     fn public_rooms_are_open_but_only_members_invite() {
-        let open = (room(false), None);
+        let open = access(false, None);
         let guest = Identity::guest(UserName::new("gil").unwrap());
         for who in [&member(), &guest] {
             assert_eq!(check(who, Some(&open), Action::Join), Ok(None));
-            assert_eq!(check(who, Some(&open), Action::ReadHistory), Ok(None));
+            assert_eq!(check(who, Some(&open), Action::Read), Ok(None));
         }
         assert_eq!(
             check(&member(), Some(&open), Action::Invite),
@@ -130,6 +167,65 @@ mod tests {
         assert_eq!(
             check(&guest, Some(&open), Action::Invite),
             Err(Denied::GuestsCannotInvite)
+        );
+    }
+
+    #[test]
+    fn moderators_act_below_their_role_and_owners_give_roles() {
+        let as_role = |role| access(false, Some(role));
+        let kick = |target| Action::Moderate { target };
+        assert_eq!(
+            check(&member(), Some(&as_role(Role::Member)), kick(None)),
+            Err(Denied::NotAModerator)
+        );
+        let moderator = as_role(Role::Moderator);
+        assert_eq!(
+            check(&member(), Some(&moderator), kick(None)),
+            Ok(Some(Role::Moderator))
+        );
+        assert_eq!(
+            check(&member(), Some(&moderator), kick(Some(Role::Member))),
+            Ok(Some(Role::Moderator))
+        );
+        assert_eq!(
+            check(&member(), Some(&moderator), kick(Some(Role::Moderator))),
+            Err(Denied::Outranked)
+        );
+        assert_eq!(
+            check(&member(), Some(&moderator), kick(Some(Role::Owner))),
+            Err(Denied::Outranked)
+        );
+        assert_eq!(
+            check(&member(), Some(&moderator), Action::SetRole),
+            Err(Denied::NotTheOwner)
+        );
+        let owner = as_role(Role::Owner);
+        assert_eq!(
+            check(&member(), Some(&owner), kick(Some(Role::Moderator))),
+            Ok(Some(Role::Owner))
+        );
+        assert_eq!(
+            check(&member(), Some(&owner), Action::SetRole),
+            Ok(Some(Role::Owner))
+        );
+        assert_eq!(
+            check(&member(), Some(&as_role(Role::Member)), Action::Oversee),
+            Err(Denied::NotAModerator)
+        );
+    }
+
+    #[test]
+    fn the_banned_are_kept_out_of_public_rooms() {
+        let mut banned = access(false, None);
+        banned.standing.banned = true;
+        for action in [Action::Join, Action::Read] {
+            assert_eq!(check(&member(), Some(&banned), action), Err(Denied::Banned));
+        }
+        banned.room.private = true;
+        assert_eq!(
+            check(&member(), Some(&banned), Action::Join),
+            Err(Denied::NotFound),
+            "a private room still looks like no room"
         );
     }
 }

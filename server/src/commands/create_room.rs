@@ -26,13 +26,13 @@ pub(super) async fn run(
     if let Err(wait) = state.guards.messages.try_take(&identity.user) {
         return Reply::rate_limited(wait, None);
     }
-    let owner = (identity.kind == Kind::Member).then_some(&identity.user);
+    let owner = (identity.kind == Kind::Member).then(|| identity.person());
     let new = Room {
         name: room,
         topic,
         private,
     };
-    match state.store.rooms().create_room(&new, owner).await {
+    match state.store.rooms().create_room(&new, owner.as_ref()).await {
         Ok(()) => {
             tracing::info!(room = %new.name, private, by = %identity.name, "room created");
             Reply::frame(&ServerMsg::Room(new.info(owner.map(|_| Role::Owner))))

@@ -21,7 +21,7 @@ pub(super) async fn run(
         .rooms()
         .directory()
         .access(&room, &session.identity.user);
-    if let Err(denial) = authz::check(session.identity, access.as_ref(), Action::ReadHistory) {
+    if let Err(denial) = authz::check(session.identity, access.as_ref(), Action::Read) {
         return denied(denial, &room);
     }
     match session.state.store.history(&room, before, limit).await {

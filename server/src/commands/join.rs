@@ -13,6 +13,7 @@ use super::authz::{self, Action};
 use super::{Reply, Session, denied};
 use crate::hub::Online;
 use crate::identity::Kind;
+use crate::rooms::{Change, RoomChange};
 use crate::store::{Replay, Snapshot, StoreError};
 use crate::wire;
 
@@ -28,22 +29,25 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>
         Ok(role) => role,
         Err(denial) => return denied(denial, &room),
     };
-    // An account that joins a public room becomes a member: the room is in its list
-    // on every device from now on.
+    // An account that joins a public room becomes a member (a `member_joined` event):
+    // the room is in its list on every device from now on.
     let mut news = None;
-    if let (None, Kind::Member, Some((found, _))) = (role, identity.kind, &access) {
-        match state
-            .store
-            .rooms()
-            .add_member(&room, &identity.user, Role::Member)
-            .await
-        {
-            Ok(true) => {
+    if let (None, Kind::Member, Some(found)) = (role, identity.kind, &access) {
+        let change = RoomChange {
+            room: room.clone(),
+            change: Change::Join {
+                who: identity.person(),
+                role: Role::Member,
+                by: None,
+            },
+        };
+        match state.sequencer.record(change).await {
+            Ok(events) if !events.is_empty() => {
                 news = Some(wire::encode(&ServerMsg::Room(
-                    found.info(Some(Role::Member)),
+                    found.room.info(Some(Role::Member)),
                 )))
             }
-            Ok(false) => {}
+            Ok(_) => {}
             Err(error) => {
                 tracing::error!(conn = session.conn, %error, %room, "adding a member failed");
                 return Reply::refusal(

@@ -8,10 +8,13 @@
 
 pub(crate) mod authz;
 mod create_room;
+mod delete_message;
 mod history;
 mod invite;
 mod join;
 mod leave;
+mod members;
+mod moderate;
 mod send;
 
 use std::collections::HashMap;
@@ -127,6 +130,14 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             private,
         } => create_room::run(session, room, topic, private).await,
         ClientMsg::Invite { room, user } => invite::run(session, room, user).await,
+        ClientMsg::Members { room } => members::run(session, room),
+        ClientMsg::Moderate { room, user, action } => {
+            moderate::run(session, room, user, action).await
+        }
+        ClientMsg::SetRole { room, user, role } => {
+            moderate::set_role(session, room, user, role).await
+        }
+        ClientMsg::DeleteMessage { room, id } => delete_message::run(session, room, id).await,
     }
 }
 

@@ -2,10 +2,11 @@
 //! it through this connection's outbox; unless the sender is over its rate
 //! (`limits/pace.rs`): then the send waits, or is refused.
 
-use confab_shared::{ClientId, ErrorCode, MessageBody, RoomName};
+use confab_shared::{ClientId, ErrorCode, MessageBody, RoomName, ServerMsg};
 
 use super::{Reply, Session};
 use crate::limits::Admit;
+use crate::rooms::PostDenied;
 use crate::sequencer::AppendRequest;
 use crate::store::NewMessage;
 
@@ -19,7 +20,28 @@ pub(super) async fn run(
         let text = "join the room before sending to it";
         return Reply::refusal(ErrorCode::NotJoined, text, Some(client_id));
     }
-    // Posting needs only a joined room: joining it was authorised (`authz`).
+    // Joining was authorised (`authz`); since then a moderator may have muted or
+    // banned the sender, or taken them out of a private room.
+    let posting = session
+        .state
+        .store
+        .rooms()
+        .directory()
+        .may_post(&room, &session.identity.user);
+    if let Err(denied) = posting {
+        let (code, text) = match denied {
+            PostDenied::Muted => (ErrorCode::Muted, "a moderator muted you in this room"),
+            PostDenied::Banned => (ErrorCode::Forbidden, "you are banned from this room"),
+            PostDenied::NotFound => (ErrorCode::NotFound, "no such room"),
+        };
+        return Reply::frame(&ServerMsg::Error {
+            code,
+            message: text.to_owned(),
+            client_id: Some(client_id),
+            retry_after_ms: None,
+            room: Some(room),
+        });
+    }
     let limiter = &session.state.guards.messages;
     match session
         .pace

@@ -17,7 +17,7 @@ fn frames(rx: &mut Queue) -> Vec<Value> {
     let mut out = Vec::new();
     while let Some(item) = rx.try_recv() {
         let text = match item {
-            Outbound::Room(f) => f.frame.to_string(),
+            Outbound::Room(f) | Outbound::Removed(f) => f.frame.to_string(),
             Outbound::Reply(f) | Outbound::Direct(f) => f.to_string(),
         };
         out.push(serde_json::from_str(&text).unwrap());

@@ -1,13 +1,14 @@
-//! Every room and its members, in memory: what authorisation asks on each join and
-//! history request, answered without the database. The stores write through it after
-//! each change commits.
+//! Every room, its members, its bans and mutes, in memory: what authorisation asks
+//! on each join, history request and send, answered without the database. The
+//! stores write through it after each change commits ([`Directory::apply`] folds a
+//! stored event in).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use confab_shared::{Role, RoomInfo, RoomName, UserId};
+use confab_shared::{EventKind, MemberInfo, Role, RoomInfo, RoomName, UserId, UserName};
 
-use super::Room;
+use super::{Room, Standing};
 
 #[derive(Default)]
 pub struct Directory {
@@ -23,7 +24,40 @@ struct State {
 
 struct Entry {
     room: Room,
-    members: HashMap<UserId, Role>,
+    members: HashMap<UserId, Member>,
+    banned: HashSet<UserId>,
+    muted: HashSet<UserId>,
+}
+
+struct Member {
+    role: Role,
+    name: UserName,
+}
+
+/// A room and where one person stands in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub room: Room,
+    pub standing: Standing,
+}
+
+/// Why someone may not post in a room they joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostDenied {
+    /// The room is gone, or private and they are no member now.
+    NotFound,
+    Banned,
+    Muted,
+}
+
+impl Entry {
+    fn standing(&self, user: &UserId) -> Standing {
+        Standing {
+            role: self.members.get(user).map(|m| m.role),
+            banned: self.banned.contains(user),
+            muted: self.muted.contains(user),
+        }
+    }
 }
 
 impl Directory {
@@ -45,6 +79,8 @@ impl Directory {
                 let entry = Entry {
                     room,
                     members: HashMap::new(),
+                    banned: HashSet::new(),
+                    muted: HashSet::new(),
                 };
                 state.rooms.insert(name, entry);
             }
@@ -52,12 +88,16 @@ impl Directory {
     }
 
     /// Records a membership (after it was stored); false if the room is unknown.
-    pub fn put_member(&self, room: &RoomName, user: &UserId, role: Role) -> bool {
+    pub fn put_member(&self, room: &RoomName, user: &UserId, name: &UserName, role: Role) -> bool {
         let mut state = self.write();
         let Some(entry) = state.rooms.get_mut(room) else {
             return false;
         };
-        entry.members.insert(user.clone(), role);
+        let member = Member {
+            role,
+            name: name.clone(),
+        };
+        entry.members.insert(user.clone(), member);
         state
             .by_user
             .entry(user.clone())
@@ -66,15 +106,118 @@ impl Directory {
         true
     }
 
+    /// Records a ban or a mute read from storage.
+    pub fn put_restriction(&self, room: &RoomName, user: &UserId, banned: bool) {
+        let mut state = self.write();
+        if let Some(entry) = state.rooms.get_mut(room) {
+            let set = if banned {
+                &mut entry.banned
+            } else {
+                &mut entry.muted
+            };
+            set.insert(user.clone());
+        }
+    }
+
+    fn remove_member(state: &mut State, room: &RoomName, user: &UserId) {
+        if let Some(entry) = state.rooms.get_mut(room) {
+            entry.members.remove(user);
+        }
+        if let Some(rooms) = state.by_user.get_mut(user) {
+            rooms.remove(room);
+            if rooms.is_empty() {
+                state.by_user.remove(user);
+            }
+        }
+    }
+
+    /// Folds a stored event of `room` in.
+    pub fn apply(&self, room: &RoomName, event: &EventKind) {
+        match event {
+            EventKind::MemberJoined(change) | EventKind::RoleChanged(change) => {
+                let role = change.role.unwrap_or(Role::Member);
+                self.put_member(room, &change.user_id, &change.user, role);
+            }
+            EventKind::MemberKicked(change) | EventKind::MemberBanned(change) => {
+                let mut state = self.write();
+                Self::remove_member(&mut state, room, &change.user_id);
+                if let Some(entry) = state.rooms.get_mut(room) {
+                    entry.muted.remove(&change.user_id);
+                    if matches!(event, EventKind::MemberBanned(_)) {
+                        entry.banned.insert(change.user_id.clone());
+                    }
+                }
+            }
+            EventKind::MemberUnbanned(change) => {
+                if let Some(entry) = self.write().rooms.get_mut(room) {
+                    entry.banned.remove(&change.user_id);
+                }
+            }
+            EventKind::MemberMuted(change) => {
+                if let Some(entry) = self.write().rooms.get_mut(room) {
+                    entry.muted.insert(change.user_id.clone());
+                }
+            }
+            EventKind::MemberUnmuted(change) => {
+                if let Some(entry) = self.write().rooms.get_mut(room) {
+                    entry.muted.remove(&change.user_id);
+                }
+            }
+            EventKind::Message(_) | EventKind::MessageDeleted(_) | EventKind::Unknown => {}
+        }
+    }
+
     pub fn exists(&self, room: &RoomName) -> bool {
         self.read().rooms.contains_key(room)
     }
 
-    /// The room, and `user`'s role in it; None if there is no such room.
-    pub fn access(&self, room: &RoomName, user: &UserId) -> Option<(Room, Option<Role>)> {
+    /// The room, and where `user` stands in it; None if there is no such room.
+    pub fn access(&self, room: &RoomName, user: &UserId) -> Option<Access> {
         let state = self.read();
         let entry = state.rooms.get(room)?;
-        Some((entry.room.clone(), entry.members.get(user).copied()))
+        Some(Access {
+            room: entry.room.clone(),
+            standing: entry.standing(user),
+        })
+    }
+
+    /// Whether `user` may post in `room` (which they joined, so could read) now.
+    /// Asked for every message: one read lock, no copies.
+    pub fn may_post(&self, room: &RoomName, user: &UserId) -> Result<(), PostDenied> {
+        let state = self.read();
+        let Some(entry) = state.rooms.get(room) else {
+            return Err(PostDenied::NotFound);
+        };
+        if entry.banned.contains(user) {
+            return Err(PostDenied::Banned);
+        }
+        if entry.room.private && !entry.members.contains_key(user) {
+            return Err(PostDenied::NotFound);
+        }
+        if entry.muted.contains(user) {
+            return Err(PostDenied::Muted);
+        }
+        Ok(())
+    }
+
+    /// The room's members: the owner, then moderators, then members, each by name.
+    pub fn members(&self, room: &RoomName) -> Vec<MemberInfo> {
+        let state = self.read();
+        let Some(entry) = state.rooms.get(room) else {
+            return Vec::new();
+        };
+        let mut members: Vec<MemberInfo> = entry
+            .members
+            .iter()
+            .map(|(id, member)| MemberInfo {
+                user: member.name.clone(),
+                user_id: id.clone(),
+                role: member.role,
+                muted: entry.muted.contains(id),
+            })
+            .collect();
+        members.sort_by(|a, b| b.role.cmp(&a.role).then_with(|| a.user.cmp(&b.user)));
+        members
     }
 
     /// The rooms `user` is a member of, sorted by name.
@@ -87,7 +230,7 @@ impl Directory {
             .iter()
             .filter_map(|name| {
                 let entry = state.rooms.get(name)?;
-                Some(entry.room.info(entry.members.get(user).copied()))
+                Some(entry.room.info(entry.members.get(user).map(|m| m.role)))
             })
             .collect()
     }

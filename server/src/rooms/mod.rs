@@ -7,19 +7,21 @@
 //! a connection is subscribed to. Guests may read and post in public rooms, but
 //! belong to none (they have no account to remember it by).
 
+mod change;
 mod directory;
 
 use async_trait::async_trait;
-use confab_shared::{Role, RoomInfo, RoomName, Topic, UserId};
+use confab_shared::{Role, RoomInfo, Topic};
 
-pub use directory::Directory;
+pub use change::{Change, Person, RoomChange, Standing, removes};
+pub use directory::{Access, Directory, PostDenied};
 
 use crate::store::StoreError;
 
 /// A room as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Room {
-    pub name: RoomName,
+    pub name: confab_shared::RoomName,
     pub topic: Topic,
     /// Invite only.
     pub private: bool,
@@ -49,17 +51,8 @@ pub enum RoomError {
 pub trait Rooms: Send + Sync + 'static {
     /// Makes `room`, with `owner` (if any) as its owner; `Exists` if the name is
     /// taken.
-    async fn create_room(&self, room: &Room, owner: Option<&UserId>) -> Result<(), RoomError>;
+    async fn create_room(&self, room: &Room, owner: Option<&Person>) -> Result<(), RoomError>;
 
-    /// Makes `user` a member of `room` with `role`, unless they are one already;
-    /// gives whether they were added.
-    async fn add_member(
-        &self,
-        room: &RoomName,
-        user: &UserId,
-        role: Role,
-    ) -> Result<bool, StoreError>;
-
-    /// What is known in memory of every room and its members.
+    /// What is known in memory of every room, its members, bans and mutes.
     fn directory(&self) -> &Directory;
 }

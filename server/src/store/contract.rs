@@ -343,23 +343,29 @@ pub(super) async fn accounts(store: &dyn Store) {
     );
 }
 
+fn person(id: &str, name: &str) -> crate::rooms::Person {
+    crate::rooms::Person {
+        id: UserId::new(id).unwrap(),
+        name: UserName::new(name).unwrap(),
+    }
+}
+
 /// Rooms: `general` exists from the start; names are unique; members are remembered
 /// with their roles, and each person's rooms listed.
 pub(super) async fn rooms(store: &dyn Store) {
     use confab_shared::{Role, Topic};
 
-    use crate::rooms::{Room, RoomError};
+    use crate::rooms::{Change, Room, RoomChange, RoomError, Standing};
 
     let rooms = store.rooms();
     let general = RoomName::new("general").unwrap();
-    let ann = UserId::new("u:1").unwrap();
-    let bob = UserId::new("u:2").unwrap();
-    let (found, role) = rooms
+    let (ann, bob) = (person("u:1", "ann"), person("u:2", "bob"));
+    let found = rooms
         .directory()
-        .access(&general, &ann)
+        .access(&general, &ann.id)
         .expect("general exists");
-    assert!(!found.private);
-    assert_eq!(role, None);
+    assert!(!found.room.private);
+    assert_eq!(found.standing, Standing::default());
     let dev = Room {
         name: RoomName::new("dev").unwrap(),
         topic: Topic::new("builds").unwrap(),
@@ -370,42 +376,33 @@ pub(super) async fn rooms(store: &dyn Store) {
         rooms.create_room(&dev, Some(&bob)).await,
         Err(RoomError::Exists)
     ));
-    assert_eq!(
-        rooms.directory().access(&dev.name, &ann),
-        Some((dev.clone(), Some(Role::Owner)))
-    );
-    assert_eq!(
-        rooms.directory().access(&dev.name, &bob),
-        Some((dev.clone(), None))
-    );
-    assert!(
+    let role_of = |room: &RoomName, who: &crate::rooms::Person| {
         rooms
-            .add_member(&dev.name, &bob, Role::Member)
-            .await
-            .unwrap()
-    );
+            .directory()
+            .access(room, &who.id)
+            .and_then(|a| a.standing.role)
+    };
+    assert_eq!(role_of(&dev.name, &ann), Some(Role::Owner));
+    assert_eq!(role_of(&dev.name, &bob), None);
+    let join = |room: &RoomName| RoomChange {
+        room: room.clone(),
+        change: Change::Join {
+            who: bob.clone(),
+            role: Role::Member,
+            by: Some(ann.clone()),
+        },
+    };
+    assert_eq!(store.record(&join(&dev.name)).await.unwrap().len(), 1);
     assert!(
-        !rooms
-            .add_member(&dev.name, &bob, Role::Member)
-            .await
-            .unwrap(),
+        store.record(&join(&dev.name)).await.unwrap().is_empty(),
         "once"
     );
-    assert!(
-        !rooms
-            .add_member(&RoomName::new("nope").unwrap(), &bob, Role::Member)
-            .await
-            .unwrap()
-    );
-    assert!(
-        rooms
-            .add_member(&general, &bob, Role::Member)
-            .await
-            .unwrap()
-    );
+    let nope = RoomName::new("nope").unwrap();
+    assert!(store.record(&join(&nope)).await.unwrap().is_empty());
+    assert_eq!(store.record(&join(&general)).await.unwrap().len(), 1);
     let bobs: Vec<(String, Option<Role>)> = rooms
         .directory()
-        .rooms_of(&bob)
+        .rooms_of(&bob.id)
         .into_iter()
         .map(|r| (r.room.to_string(), r.role))
         .collect();
@@ -416,4 +413,237 @@ pub(super) async fn rooms(store: &dyn Store) {
             ("general".to_owned(), Some(Role::Member))
         ]
     );
+    let names: Vec<String> = rooms
+        .directory()
+        .members(&dev.name)
+        .into_iter()
+        .map(|m| format!("{}:{}", m.user, m.role.as_str()))
+        .collect();
+    assert_eq!(names, ["ann:owner", "bob:member"]);
+}
+
+/// Membership, moderation and deletions are events of the room's log: they take
+/// the room's next seqs between messages, are replayed, change the directory, and
+/// make the audit log; a deleted message is never served again.
+pub(super) async fn room_log(store: &dyn Store) {
+    use confab_shared::{EventKind, Role, Topic};
+
+    use crate::rooms::{Change, Room, RoomChange};
+
+    let (ann, bob, cat) = (
+        person("u:1", "ann"),
+        person("u:2", "bob"),
+        person("u:3", "cat"),
+    );
+    let room = Room {
+        name: RoomName::new("mods").unwrap(),
+        topic: Topic::default(),
+        private: false,
+    };
+    store.rooms().create_room(&room, Some(&ann)).await.unwrap();
+    let change = |change| RoomChange {
+        room: room.name.clone(),
+        change,
+    };
+    let joined = store
+        .record(&change(Change::Join {
+            who: bob.clone(),
+            role: Role::Member,
+            by: None,
+        }))
+        .await
+        .unwrap();
+    assert_eq!(joined[0].seq, 1);
+    let sent = |client: &str, author: &crate::rooms::Person, body: &str| NewMessage {
+        room: room.name.clone(),
+        author: author.name.clone(),
+        author_id: author.id.clone(),
+        client_id: ClientId::new(client).unwrap(),
+        body: MessageBody::new(body).unwrap(),
+    };
+    let out = store
+        .append(Arc::from([
+            sent("1", &bob, "first"),
+            sent("2", &bob, "second"),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(seqs(&out), [(true, 2), (true, 3)], "after the join's seq");
+    let first = out[0].message().id;
+    // Cat may not delete bob's message; bob may; twice is nothing.
+    let delete = |by: &crate::rooms::Person, author: Option<UserId>| {
+        change(Change::Delete {
+            id: first,
+            by: by.clone(),
+            author,
+        })
+    };
+    assert!(
+        store
+            .record(&delete(&cat, Some(cat.id.clone())))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let deleted = store
+        .record(&delete(&bob, Some(bob.id.clone())))
+        .await
+        .unwrap();
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].seq, 4);
+    assert!(
+        store.record(&delete(&ann, None)).await.unwrap().is_empty(),
+        "once"
+    );
+    for (what, moderation) in [
+        (
+            "mute",
+            Change::Mute {
+                who: bob.clone(),
+                by: ann.clone(),
+            },
+        ),
+        (
+            "promote",
+            Change::SetRole {
+                who: bob.clone(),
+                role: Role::Moderator,
+                by: ann.clone(),
+            },
+        ),
+        (
+            "ban",
+            Change::Ban {
+                who: cat.clone(),
+                by: ann.clone(),
+            },
+        ),
+    ] {
+        assert_eq!(
+            store.record(&change(moderation)).await.unwrap().len(),
+            1,
+            "{what}"
+        );
+    }
+    let standing = |who: &crate::rooms::Person| {
+        store
+            .rooms()
+            .directory()
+            .access(&room.name, &who.id)
+            .unwrap()
+            .standing
+    };
+    assert!(standing(&bob).muted);
+    assert_eq!(standing(&bob).role, Some(Role::Moderator));
+    assert!(standing(&cat).banned);
+    let out = store
+        .append(Arc::from([sent("3", &ann, "third")]))
+        .await
+        .unwrap();
+    assert_eq!(seqs(&out), [(true, 8)]);
+    // A replay gives every seq in its current state: the deleted message as its
+    // deletion, the rest as they were.
+    let replay = store.replay(&room.name, 0, 100).await.unwrap();
+    assert_eq!(replay.last_seq, 8);
+    let kinds: Vec<(u64, &str)> = replay
+        .events
+        .iter()
+        .map(|e| {
+            let kind = match &e.kind {
+                EventKind::Message(_) => "message",
+                EventKind::MessageDeleted(_) => "message_deleted",
+                EventKind::MemberJoined(_) => "member_joined",
+                EventKind::MemberMuted(_) => "member_muted",
+                EventKind::RoleChanged(_) => "role_changed",
+                EventKind::MemberBanned(_) => "member_banned",
+                _ => "other",
+            };
+            (e.seq, kind)
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (1, "member_joined"),
+            (2, "message_deleted"),
+            (3, "message"),
+            (4, "message_deleted"),
+            (5, "member_muted"),
+            (6, "role_changed"),
+            (7, "member_banned"),
+            (8, "message")
+        ]
+    );
+    assert!(
+        !format!("{:?}", replay.events).contains("first"),
+        "a deleted message's text is never replayed"
+    );
+    let snapshot = store.snapshot(&room.name, 10).await.unwrap();
+    assert_eq!(snapshot.last_seq, 8);
+    let bodies: Vec<&str> = snapshot.messages.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, ["second", "third"]);
+    let page = store.history(&room.name, Some(8), 10).await.unwrap();
+    let bodies: Vec<&str> = page.messages.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, ["second"]);
+    assert!(store.replay(&room.name, 0, 7).await.unwrap().truncated);
+    // The audit log: every event but the messages, newest first, paged by seq.
+    let audit: Vec<u64> = store
+        .audit(&room.name, None, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(audit, [7, 6, 5, 4, 1]);
+    let older: Vec<u64> = store
+        .audit(&room.name, Some(5), 1)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(older, [4]);
+    // The banned stay out; the owner cannot be removed.
+    let rejoin = change(Change::Join {
+        who: cat.clone(),
+        role: Role::Member,
+        by: None,
+    });
+    assert!(store.record(&rejoin).await.unwrap().is_empty());
+    let kick_owner = change(Change::Kick {
+        who: ann.clone(),
+        by: bob.clone(),
+    });
+    assert!(store.record(&kick_owner).await.unwrap().is_empty());
+    let unban = change(Change::Unban {
+        who: cat.clone(),
+        by: ann.clone(),
+    });
+    assert_eq!(store.record(&unban).await.unwrap().len(), 1);
+    assert_eq!(store.record(&rejoin).await.unwrap().len(), 1);
+}
+
+/// Blocking: per person, once, undone.
+pub(super) async fn blocks(store: &dyn Store) {
+    use crate::accounts::Blocked;
+
+    let ann = UserId::new("u:1").unwrap();
+    let bob = Blocked {
+        user: UserName::new("bob").unwrap(),
+        user_id: UserId::new("u:2").unwrap(),
+    };
+    let blocks = store.blocks();
+    assert!(blocks.set_blocked(&ann, &bob, true).await.unwrap());
+    assert!(!blocks.set_blocked(&ann, &bob, true).await.unwrap(), "once");
+    assert_eq!(
+        blocks.blocked(&ann).await.unwrap(),
+        std::slice::from_ref(&bob)
+    );
+    assert!(blocks.has_blocked(&ann, &bob.user_id).await.unwrap());
+    assert!(
+        !blocks.has_blocked(&bob.user_id, &ann).await.unwrap(),
+        "one way"
+    );
+    assert!(blocks.set_blocked(&ann, &bob, false).await.unwrap());
+    assert!(blocks.blocked(&ann).await.unwrap().is_empty());
 }

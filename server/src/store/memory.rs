@@ -10,11 +10,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use confab_shared::{
-    ChatMessage, ClientId, Role, RoomEvent, RoomName, Seq, Topic, UserId, UserName,
+    ChatMessage, ClientId, Deletion, EventKind, Role, RoomEvent, RoomName, Seq, Topic, UserId,
+    UserName,
 };
 
-use crate::accounts::{Account, AccountError, Accounts, Credentials, TokenInfo};
-use crate::rooms::{Directory, Room, RoomError, Rooms};
+use crate::accounts::{Account, AccountError, Accounts, Blocked, Blocks, Credentials, TokenInfo};
+use crate::rooms::{Directory, Person, Room, RoomChange, RoomError, Rooms};
 
 use super::{Appended, NewMessage, Page, Replay, Snapshot, Store, StoreError, now_rfc3339};
 
@@ -26,10 +27,45 @@ pub struct MemoryStore {
     directory: Directory,
 }
 
+/// One seq of a room's log.
+enum Entry {
+    /// A message, and who deleted it when, if someone did.
+    Message(ChatMessage, Option<(UserName, String)>),
+    /// Any other event.
+    Event(RoomEvent),
+}
+
+impl Entry {
+    /// The message here, unless it was deleted.
+    fn live(&self) -> Option<&ChatMessage> {
+        match self {
+            Entry::Message(message, None) => Some(message),
+            _ => None,
+        }
+    }
+
+    /// The entry as a replay gives it.
+    fn replayed(&self) -> RoomEvent {
+        match self {
+            Entry::Message(message, None) => RoomEvent::message(message.clone()),
+            Entry::Message(message, Some((by, ts))) => RoomEvent {
+                room: message.room.clone(),
+                seq: message.seq,
+                kind: EventKind::MessageDeleted(Deletion {
+                    id: message.id,
+                    by: by.clone(),
+                    ts: ts.clone(),
+                }),
+            },
+            Entry::Event(event) => event.clone(),
+        }
+    }
+}
+
 #[derive(Default)]
 struct State {
-    /// Each room's messages, seq 1 first.
-    rooms: HashMap<RoomName, Vec<ChatMessage>>,
+    /// Each room's log, seq 1 first.
+    rooms: HashMap<RoomName, Vec<Entry>>,
     /// Where each (author id, client id) was stored: room and index.
     sent: HashMap<(UserId, ClientId), (RoomName, usize)>,
     last_id: i64,
@@ -42,6 +78,8 @@ struct State {
     tokens: Vec<(i64, String, TokenInfo)>,
     /// The newest account id given.
     last_account: i64,
+    /// Who blocked whom.
+    blocks: Vec<(UserId, Blocked)>,
 }
 
 impl State {
@@ -108,7 +146,10 @@ impl Store for MemoryStore {
         for new in batch.iter() {
             let key = (new.author_id.clone(), new.client_id.clone());
             if let Some((room, at)) = state.sent.get(&key) {
-                let original = state.rooms.get(room).and_then(|m| m.get(*at)).cloned();
+                let original = match state.rooms.get(room).and_then(|m| m.get(*at)) {
+                    Some(Entry::Message(message, _)) => Some(message.clone()),
+                    _ => None,
+                };
                 let original =
                     original.ok_or_else(|| StoreError::Corrupt("lost a sent message".into()))?;
                 out.push(Appended::Duplicate(original));
@@ -119,7 +160,7 @@ impl Store for MemoryStore {
             let messages = state.rooms.entry(new.room.clone()).or_default();
             let seq = messages.len() as Seq + 1;
             let message = new.stored(id, seq, &ts);
-            messages.push(message.clone());
+            messages.push(Entry::Message(message.clone(), None));
             let at = messages.len() - 1;
             state.sent.insert(key, (new.room.clone(), at));
             out.push(Appended::New(message));
@@ -129,15 +170,15 @@ impl Store for MemoryStore {
 
     async fn replay(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Replay, StoreError> {
         let state = self.lock();
-        let messages = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
-        let last_seq = messages.len() as Seq;
+        let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        let last_seq = log.len() as Seq;
         let from = usize::try_from(after.min(last_seq)).unwrap_or(usize::MAX);
-        let newer = &messages[from.min(messages.len())..];
+        let newer = &log[from.min(log.len())..];
         let truncated = newer.len() > usize::try_from(limit).unwrap_or(usize::MAX);
         let events = if truncated {
             Vec::new()
         } else {
-            newer.iter().cloned().map(RoomEvent::message).collect()
+            newer.iter().map(Entry::replayed).collect()
         };
         Ok(Replay {
             last_seq,
@@ -148,10 +189,10 @@ impl Store for MemoryStore {
 
     async fn snapshot(&self, room: &RoomName, limit: u32) -> Result<Snapshot, StoreError> {
         let state = self.lock();
-        let messages = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
-        let (page, has_more) = newest(messages, limit);
+        let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        let (page, has_more) = newest(log, limit);
         Ok(Snapshot {
-            last_seq: messages.len() as Seq,
+            last_seq: log.len() as Seq,
             messages: page,
             has_more,
         })
@@ -164,13 +205,73 @@ impl Store for MemoryStore {
         limit: u32,
     ) -> Result<Page, StoreError> {
         let state = self.lock();
-        let messages = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
         let end = match before {
             Some(seq) => usize::try_from(seq.saturating_sub(1)).unwrap_or(usize::MAX),
-            None => messages.len(),
+            None => log.len(),
         };
-        let (messages, has_more) = newest(&messages[..end.min(messages.len())], limit);
+        let (messages, has_more) = newest(&log[..end.min(log.len())], limit);
         Ok(Page { messages, has_more })
+    }
+
+    async fn record(&self, change: &RoomChange) -> Result<Vec<RoomEvent>, StoreError> {
+        let mut state = self.lock();
+        if state.closed {
+            return Err(StoreError::Closed);
+        }
+        let ts = now_rfc3339();
+        let planned = change.plan(&self.directory, &ts);
+        let log = state.rooms.entry(change.room.clone()).or_default();
+        let mut stored = Vec::with_capacity(planned.len());
+        for kind in planned {
+            if let EventKind::MessageDeleted(deletion) = &kind {
+                let found = log.iter_mut().find_map(|entry| match entry {
+                    Entry::Message(message, deleted @ None)
+                        if message.id == deletion.id
+                            && change
+                                .only_author()
+                                .is_none_or(|author| *author == message.author_id) =>
+                    {
+                        Some(deleted)
+                    }
+                    _ => None,
+                });
+                let Some(deleted) = found else {
+                    continue;
+                };
+                *deleted = Some((deletion.by.clone(), ts.clone()));
+            }
+            let event = RoomEvent {
+                room: change.room.clone(),
+                seq: log.len() as Seq + 1,
+                kind,
+            };
+            self.directory.apply(&event.room, &event.kind);
+            log.push(Entry::Event(event.clone()));
+            stored.push(event);
+        }
+        Ok(stored)
+    }
+
+    async fn audit(
+        &self,
+        room: &RoomName,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<Vec<RoomEvent>, StoreError> {
+        let state = self.lock();
+        let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        Ok(log
+            .iter()
+            .rev()
+            .filter_map(|entry| match entry {
+                Entry::Event(event) if before.is_none_or(|before| event.seq < before) => {
+                    Some(event.clone())
+                }
+                _ => None,
+            })
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .collect())
     }
 
     async fn epoch(&self) -> Result<String, StoreError> {
@@ -182,6 +283,10 @@ impl Store for MemoryStore {
     }
 
     fn rooms(&self) -> &dyn Rooms {
+        self
+    }
+
+    fn blocks(&self) -> &dyn Blocks {
         self
     }
 
@@ -404,7 +509,7 @@ fn general_only() -> Directory {
 
 #[async_trait]
 impl Rooms for MemoryStore {
-    async fn create_room(&self, room: &Room, owner: Option<&UserId>) -> Result<(), RoomError> {
+    async fn create_room(&self, room: &Room, owner: Option<&Person>) -> Result<(), RoomError> {
         // One lock for the check and the insert, so two makers cannot both win.
         let _state = self.lock();
         if self.directory.exists(&room.name) {
@@ -412,22 +517,10 @@ impl Rooms for MemoryStore {
         }
         self.directory.put_room(room.clone());
         if let Some(owner) = owner {
-            self.directory.put_member(&room.name, owner, Role::Owner);
+            self.directory
+                .put_member(&room.name, &owner.id, &owner.name, Role::Owner);
         }
         Ok(())
-    }
-
-    async fn add_member(
-        &self,
-        room: &RoomName,
-        user: &UserId,
-        role: Role,
-    ) -> Result<bool, StoreError> {
-        let _state = self.lock();
-        match self.directory.access(room, user) {
-            Some((_, None)) => Ok(self.directory.put_member(room, user, role)),
-            _ => Ok(false),
-        }
     }
 
     fn directory(&self) -> &Directory {
@@ -435,11 +528,61 @@ impl Rooms for MemoryStore {
     }
 }
 
-/// The newest `limit` of `messages` (oldest first), and whether there were more.
-fn newest(messages: &[ChatMessage], limit: u32) -> (Vec<ChatMessage>, bool) {
+#[async_trait]
+impl Blocks for MemoryStore {
+    async fn set_blocked(
+        &self,
+        user: &UserId,
+        other: &Blocked,
+        on: bool,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.lock();
+        let at = state
+            .blocks
+            .iter()
+            .position(|(who, blocked)| who == user && blocked.user_id == other.user_id);
+        Ok(match (at, on) {
+            (None, true) => {
+                state.blocks.push((user.clone(), other.clone()));
+                true
+            }
+            (Some(at), false) => {
+                state.blocks.remove(at);
+                true
+            }
+            _ => false,
+        })
+    }
+
+    async fn blocked(&self, user: &UserId) -> Result<Vec<Blocked>, StoreError> {
+        let mut blocked: Vec<Blocked> = self
+            .lock()
+            .blocks
+            .iter()
+            .filter(|(who, _)| who == user)
+            .map(|(_, blocked)| blocked.clone())
+            .collect();
+        blocked.sort_by(|a, b| a.user.cmp(&b.user));
+        Ok(blocked)
+    }
+
+    async fn has_blocked(&self, user: &UserId, other: &UserId) -> Result<bool, StoreError> {
+        Ok(self
+            .lock()
+            .blocks
+            .iter()
+            .any(|(who, blocked)| who == user && blocked.user_id == *other))
+    }
+}
+
+/// The newest `limit` messages of `log` that were not deleted (oldest first), and
+/// whether there were more.
+fn newest(log: &[Entry], limit: u32) -> (Vec<ChatMessage>, bool) {
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let start = messages.len().saturating_sub(limit);
-    (messages[start..].to_vec(), start > 0)
+    let mut live = log.iter().rev().filter_map(Entry::live);
+    let mut page: Vec<ChatMessage> = live.by_ref().take(limit).cloned().collect();
+    page.reverse();
+    (page, live.next().is_some())
 }
 
 #[cfg(test)]
@@ -453,6 +596,8 @@ mod tests {
         contract::replay_and_history(&MemoryStore::new()).await;
         contract::accounts(&MemoryStore::new()).await;
         contract::rooms(&MemoryStore::new()).await;
+        contract::room_log(&MemoryStore::new()).await;
+        contract::blocks(&MemoryStore::new()).await;
     }
 
     #[tokio::test]

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::accounts::Accounts;
-use crate::rooms::Rooms;
+use crate::accounts::{Accounts, Blocks};
+use crate::rooms::{RoomChange, Rooms};
 use confab_shared::{
     ChatMessage, ClientId, MessageBody, RoomEvent, RoomName, Seq, UserId, UserName,
 };
@@ -147,6 +147,23 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Page, StoreError>;
 
+    /// Stores `change` as the events it makes ([`RoomChange::plan`]), with the room's
+    /// next seqs, in one transaction, then folds them into the directory. Gives the
+    /// stored events: none when it changed nothing (or the message to delete was not
+    /// there, or not its author's). Only the sequencer calls this, so changes are
+    /// decided and stored one at a time, in order with the messages around them.
+    async fn record(&self, change: &RoomChange) -> Result<Vec<RoomEvent>, StoreError>;
+
+    /// Up to `limit` of the room's events other than messages (who joined, was
+    /// invited, removed, muted, given a role; which message was deleted, by whom) with
+    /// `seq < before`, newest first: the room's audit log.
+    async fn audit(
+        &self,
+        room: &RoomName,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<Vec<RoomEvent>, StoreError>;
+
     /// Identifies this history; changes when history is replaced.
     async fn epoch(&self) -> Result<String, StoreError>;
 
@@ -155,6 +172,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// The rooms and their members.
     fn rooms(&self) -> &dyn Rooms;
+
+    /// Whom each account blocked.
+    fn blocks(&self) -> &dyn Blocks;
 
     /// Flushes and closes; called once at shutdown.
     async fn close(&self);

@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use confab_shared::{
-    ChatMessage, ClientId, MessageBody, RoomEvent, RoomName, Seq, UserId, UserName,
+    ChatMessage, ClientId, Deletion, EventKind, MessageBody, RoomEvent, RoomName, Seq, UserId,
+    UserName,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -26,6 +27,8 @@ use tokio_util::sync::CancellationToken;
 
 mod accounts;
 mod batch;
+mod blocks;
+mod changes;
 mod checkpoint;
 mod rooms;
 mod writer;
@@ -33,10 +36,15 @@ mod writer;
 use writer::Job;
 
 use crate::accounts::Accounts;
+use crate::rooms::RoomChange;
 
 use super::{Appended, Durability, NewMessage, Page, Replay, Snapshot, Store, StoreError};
 
 const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, author_id, body, ts";
+
+/// Messages as a replay gives them: a deleted one as its deletion.
+const REPLAY_COLUMNS: &str =
+    "id, seq, client_id, author, author_id, body, ts, deleted_by, deleted_at";
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -156,9 +164,10 @@ impl Store for SqliteStore {
                 truncated: false,
             });
         };
-        // Today every event posts a message: the log is the messages table.
+        // Messages and the other events share the room's seqs: read up to limit + 1
+        // of each, merge by seq, and see whether more than limit came after `after`.
         let rows = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages
+            "SELECT {REPLAY_COLUMNS} FROM messages
              WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?"
         ))
         .bind(room_id)
@@ -166,18 +175,30 @@ impl Store for SqliteStore {
         .bind(i64::from(limit) + 1)
         .fetch_all(&mut *tx)
         .await?;
+        let others = sqlx::query(
+            "SELECT seq, data FROM room_events WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(room_id)
+        .bind(to_db_seq(after)?)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
-        if rows.len() > limit as usize {
+        if rows.len() + others.len() > limit as usize {
             return Ok(Replay {
                 last_seq,
                 events: Vec::new(),
                 truncated: true,
             });
         }
-        let events = rows
+        let mut events = rows
             .iter()
-            .map(|row| message_from_row(room, row, 0).map(RoomEvent::message))
+            .map(|row| replayed_message(room, row))
             .collect::<Result<Vec<_>, _>>()?;
+        for row in &others {
+            events.push(event_from_row(room, row)?);
+        }
+        events.sort_by_key(|event| event.seq);
         Ok(Replay {
             last_seq,
             events,
@@ -197,7 +218,7 @@ impl Store for SqliteStore {
         };
         let rows = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages
-             WHERE room_id = ? ORDER BY seq DESC LIMIT ?"
+             WHERE room_id = ? AND deleted_by IS NULL ORDER BY seq DESC LIMIT ?"
         ))
         .bind(room_id)
         .bind(i64::from(limit) + 1)
@@ -225,6 +246,7 @@ impl Store for SqliteStore {
         let rows = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages
              WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND seq < ?
+               AND deleted_by IS NULL
              ORDER BY seq DESC LIMIT ?"
         ))
         .bind(room.as_str())
@@ -236,7 +258,57 @@ impl Store for SqliteStore {
         Ok(Page { messages, has_more })
     }
 
+    async fn record(&self, change: &RoomChange) -> Result<Vec<RoomEvent>, StoreError> {
+        let events = change.plan(&self.directory, &super::now_rfc3339());
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Record {
+            room: change.room.clone(),
+            events,
+            author: change.only_author().cloned(),
+            reply,
+        };
+        self.writer
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        let stored = answer.await.map_err(|_| StoreError::Closed)??;
+        for event in &stored {
+            self.directory.apply(&event.room, &event.kind);
+        }
+        Ok(stored)
+    }
+
+    async fn audit(
+        &self,
+        room: &RoomName,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<Vec<RoomEvent>, StoreError> {
+        let before = match before {
+            Some(seq) => to_db_seq(seq)?,
+            None => i64::MAX,
+        };
+        let rows = sqlx::query(
+            "SELECT seq, data FROM room_events
+             WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND seq < ?
+             ORDER BY seq DESC LIMIT ?",
+        )
+        .bind(room.as_str())
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| event_from_row(room, row)).collect()
+    }
+
     fn accounts(&self) -> &dyn Accounts {
+        self
+    }
+
+    fn blocks(&self) -> &dyn crate::accounts::Blocks {
         self
     }
 
@@ -279,7 +351,8 @@ async fn find_room(
     room: &RoomName,
 ) -> Result<Option<(i64, Seq)>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room_id = rooms.id)
+        "SELECT id, MAX((SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room_id = rooms.id),
+                        (SELECT COALESCE(MAX(seq), 0) FROM room_events WHERE room_id = rooms.id))
          FROM rooms WHERE name = ?",
     )
     .bind(room.as_str())
@@ -322,6 +395,34 @@ fn message_from_row(
         author_id: UserId::new(row.try_get::<String, _>(first + 4)?).map_err(corrupt)?,
         body: MessageBody::new(row.try_get::<String, _>(first + 5)?).map_err(corrupt)?,
         ts: row.try_get(first + 6)?,
+    })
+}
+
+/// A replayed message (`REPLAY_COLUMNS`): a deleted one as its deletion, so its text
+/// is never sent again.
+fn replayed_message(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, StoreError> {
+    let deleted_by: Option<String> = row.try_get(7)?;
+    match deleted_by {
+        None => Ok(RoomEvent::message(message_from_row(room, row, 0)?)),
+        Some(by) => Ok(RoomEvent {
+            room: room.clone(),
+            seq: from_db_seq(row.try_get(1)?)?,
+            kind: EventKind::MessageDeleted(Deletion {
+                id: row.try_get(0)?,
+                by: UserName::new(by).map_err(corrupt)?,
+                ts: row.try_get::<Option<String>, _>(8)?.unwrap_or_default(),
+            }),
+        }),
+    }
+}
+
+/// An event of `room_events` (`seq, data`).
+fn event_from_row(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, StoreError> {
+    let data: String = row.try_get(1)?;
+    Ok(RoomEvent {
+        room: room.clone(),
+        seq: from_db_seq(row.try_get(0)?)?,
+        kind: serde_json::from_str(&data).map_err(corrupt)?,
     })
 }
 

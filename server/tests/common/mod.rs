@@ -255,6 +255,8 @@ pub struct Joined {
     pub snapshot: bool,
     pub has_more: bool,
     pub replay: Vec<ChatMessage>,
+    /// Events of the replay that post no message (membership, moderation).
+    pub events: usize,
 }
 
 /// The message an `event` frame posts, if it is one.
@@ -280,6 +282,8 @@ pub fn is_posted(msg: &ServerMsg) -> bool {
 pub struct Client {
     pub name: String,
     ws: Socket,
+    /// The session cookie (`name=value`) of a signed-in client.
+    pub cookie: Option<String>,
 }
 
 impl Client {
@@ -321,6 +325,7 @@ impl Client {
         let mut client = Self {
             name: username.to_owned(),
             ws,
+            cookie: Some(cookie),
         };
         match client.recv().await {
             ServerMsg::Welcome { user, .. } => assert_eq!(user.as_str(), username),
@@ -338,6 +343,7 @@ impl Client {
         Self {
             name: name.to_owned(),
             ws,
+            cookie: None,
         }
     }
 
@@ -444,22 +450,26 @@ impl Client {
                     snapshot: messages.is_some(),
                     has_more,
                     replay: messages.unwrap_or_default(),
+                    events: 0,
                 }
             }
             other => panic!("{}: expected joined, got {other:?}", self.name),
         };
-        let start = after.unwrap_or(0);
-        while !joined.snapshot
-            && joined.last_seq > start
-            && joined.replay.last().map(|m| m.seq) != Some(joined.last_seq)
-        {
-            let message = self.recv_message().await;
-            assert_eq!(
-                message.room.as_str(),
-                room,
-                "replay is from the room joined"
-            );
-            joined.replay.push(message);
+        // The replay: messages, and the other events (membership, moderation) of
+        // the room's log, up to `last_seq`.
+        let mut seen = after.unwrap_or(0);
+        while !joined.snapshot && joined.last_seq > seen {
+            let ServerMsg::Event(event) = self.recv().await else {
+                panic!("{}: expected the replay's next event", self.name);
+            };
+            assert_eq!(event.room.as_str(), room, "replay is from the room joined");
+            assert_eq!(event.seq, seen + 1, "the replay is gapless");
+            seen = event.seq;
+            if let Some(message) = event.into_message() {
+                joined.replay.push(message);
+            } else {
+                joined.events += 1;
+            }
         }
         joined
     }

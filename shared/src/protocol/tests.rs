@@ -377,3 +377,118 @@ fn room_frames() {
         json!({"type": "error", "code": "not_found", "message": "no such room", "room": "plans"}),
     );
 }
+
+/// docs/protocol.md, "Moderation": the commands, `members`, and the log's events.
+#[test]
+fn moderation_frames() {
+    assert_client_json(
+        ClientMsg::DeleteMessage {
+            room: room("plans"),
+            id: 42,
+        },
+        json!({"type": "delete_message", "room": "plans", "id": 42}),
+    );
+    assert_client_json(
+        ClientMsg::Moderate {
+            room: room("plans"),
+            user: user("bob"),
+            action: ModAction::Mute,
+        },
+        json!({"type": "moderate", "room": "plans", "user": "bob", "action": "mute"}),
+    );
+    assert_client_json(
+        ClientMsg::SetRole {
+            room: room("plans"),
+            user: user("bob"),
+            role: Role::Owner,
+        },
+        json!({"type": "set_role", "room": "plans", "user": "bob", "role": "owner"}),
+    );
+    assert_client_json(
+        ClientMsg::Members {
+            room: room("plans"),
+        },
+        json!({"type": "members", "room": "plans"}),
+    );
+    for bad in [
+        r#"{"type":"moderate","room":"plans","user":"bob","action":"smite"}"#,
+        r#"{"type":"set_role","room":"plans","user":"bob","role":"king"}"#,
+        r#"{"type":"delete_message","room":"plans","id":"x"}"#,
+    ] {
+        assert_eq!(decode_err(bad).code, ErrorCode::BadRequest, "{bad}");
+    }
+    assert_server_json(
+        ServerMsg::Members {
+            room: room("plans"),
+            members: vec![
+                MemberInfo {
+                    user: user("ann"),
+                    user_id: UserId::new("u:1").unwrap(),
+                    role: Role::Owner,
+                    muted: false,
+                },
+                MemberInfo {
+                    user: user("bob"),
+                    user_id: UserId::new("u:2").unwrap(),
+                    role: Role::Member,
+                    muted: true,
+                },
+            ],
+        },
+        json!({"type": "members", "room": "plans", "members": [
+            {"user": "ann", "user_id": "u:1", "role": "owner"},
+            {"user": "bob", "user_id": "u:2", "role": "member", "muted": true}]}),
+    );
+    let change = MemberChange {
+        user: user("bob"),
+        user_id: UserId::new("u:2").unwrap(),
+        by: Some(user("ann")),
+        role: None,
+        ts: "2026-12-02T14:00:00.000Z".to_owned(),
+    };
+    assert_server_json(
+        ServerMsg::Event(RoomEvent {
+            room: room("plans"),
+            seq: 9,
+            kind: EventKind::MemberKicked(change.clone()),
+        }),
+        json!({"type": "event", "room": "plans", "seq": 9, "kind": "member_kicked",
+            "user": "bob", "user_id": "u:2", "by": "ann", "ts": "2026-12-02T14:00:00.000Z"}),
+    );
+    assert_server_json(
+        ServerMsg::Event(RoomEvent {
+            room: room("plans"),
+            seq: 10,
+            kind: EventKind::RoleChanged(MemberChange {
+                role: Some(Role::Moderator),
+                ..change
+            }),
+        }),
+        json!({"type": "event", "room": "plans", "seq": 10, "kind": "role_changed",
+            "user": "bob", "user_id": "u:2", "by": "ann", "role": "moderator",
+            "ts": "2026-12-02T14:00:00.000Z"}),
+    );
+    assert_server_json(
+        ServerMsg::Event(RoomEvent {
+            room: room("plans"),
+            seq: 11,
+            kind: EventKind::MessageDeleted(Deletion {
+                id: 42,
+                by: user("ann"),
+                ts: "2026-12-02T14:00:00.000Z".to_owned(),
+            }),
+        }),
+        json!({"type": "event", "room": "plans", "seq": 11, "kind": "message_deleted", "id": 42,
+            "by": "ann", "ts": "2026-12-02T14:00:00.000Z"}),
+    );
+    assert_server_json(
+        ServerMsg::Error {
+            code: ErrorCode::Muted,
+            message: "muted".to_owned(),
+            client_id: Some(ClientId::new("c-1").unwrap()),
+            retry_after_ms: None,
+            room: Some(room("plans")),
+        },
+        json!({"type": "error", "code": "muted", "message": "muted", "client_id": "c-1", "room": "plans"}),
+    );
+}

@@ -14,10 +14,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserId, UserName};
+use confab_shared::{
+    ChatMessage, ClientId, EventKind, MessageBody, RoomEvent, RoomName, Seq, UserId, UserName,
+};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
-use super::{checkpoint, from_db_seq, to_db_seq};
+use super::{changes, checkpoint, from_db_seq, to_db_seq};
 use crate::store::{Appended, Durability, NewMessage, StoreError};
 
 /// The writer's connection and what it remembers between batches.
@@ -96,6 +98,62 @@ impl WriteConn {
             Err(failure) => {
                 self.rollback();
                 Err(failure)
+            }
+        }
+    }
+
+    /// Stores `events` of `room` (a change planned from the directory) in one
+    /// transaction, each with the room's next seq and what it means in the tables;
+    /// gives those stored (a deletion of a message that is not there, or not
+    /// `author`'s, is skipped).
+    pub(super) fn record(
+        &mut self,
+        room: &RoomName,
+        events: Vec<EventKind>,
+        author: Option<&UserId>,
+        ts: &str,
+    ) -> Result<Vec<RoomEvent>, StoreError> {
+        self.ensure_idle()?;
+        self.conn
+            .prepare_cached("BEGIN IMMEDIATE")
+            .and_then(|mut begin| begin.execute([]))
+            .map_err(database)?;
+        let known = self.rooms.get(room).copied();
+        let stored = (|| {
+            let (room_id, mut last) = match known {
+                Some(known) => known,
+                None => room_row(&self.conn, room, ts).map_err(|failure| match failure {
+                    Failure::SeqClash => StoreError::Database("seq clash".to_owned()),
+                    Failure::Other(error) => error,
+                })?,
+            };
+            let mut out = Vec::with_capacity(events.len());
+            for kind in events {
+                if !changes::apply(&self.conn, room_id, &kind, author, ts)? {
+                    continue;
+                }
+                last += 1;
+                changes::insert_event(&self.conn, room_id, last, &kind, ts)?;
+                out.push(RoomEvent {
+                    room: room.clone(),
+                    seq: last,
+                    kind,
+                });
+            }
+            self.conn
+                .prepare_cached("COMMIT")
+                .and_then(|mut commit| commit.execute([]))
+                .map_err(database)?;
+            Ok((room_id, last, out))
+        })();
+        match stored {
+            Ok((room_id, last, out)) => {
+                self.rooms.insert(room.clone(), (room_id, last));
+                Ok(out)
+            }
+            Err(error) => {
+                self.rollback();
+                Err(error)
             }
         }
     }
@@ -239,7 +297,10 @@ fn room_row(conn: &Connection, room: &RoomName, ts: &str) -> Result<(i64, Seq), 
         }
     };
     let last: i64 = conn
-        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room_id = ?1")?
+        .prepare_cached(
+            "SELECT MAX((SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room_id = ?1),
+                        (SELECT COALESCE(MAX(seq), 0) FROM room_events WHERE room_id = ?1))",
+        )?
         .query_row([id], |row| row.get(0))?;
     Ok((id, from_db_seq(last)?))
 }
@@ -288,7 +349,7 @@ fn is_unique_violation(error: &rusqlite::Error) -> bool {
     )
 }
 
-fn database(error: rusqlite::Error) -> StoreError {
+pub(super) fn database(error: rusqlite::Error) -> StoreError {
     StoreError::Database(error.to_string())
 }
 

@@ -54,10 +54,22 @@ async fn rooms_and_members() {
 }
 
 #[tokio::test]
-async fn a_reopened_store_still_knows_every_room_and_member() {
-    use confab_shared::{Role, RoomName, Topic, UserId};
+async fn the_room_log_holds_membership_moderation_and_deletions() {
+    let (_dir, store) = temp_store().await;
+    contract::room_log(&store).await;
+}
 
-    use crate::rooms::{Room, Rooms};
+#[tokio::test]
+async fn blocks() {
+    let (_dir, store) = temp_store().await;
+    contract::blocks(&store).await;
+}
+
+#[tokio::test]
+async fn a_reopened_store_still_knows_every_room_and_member() {
+    use confab_shared::{Role, RoomName, Topic, UserId, UserName};
+
+    use crate::rooms::{Change, Person, Room, RoomChange, Rooms};
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
@@ -71,19 +83,77 @@ async fn a_reopened_store_still_knows_every_room_and_member() {
         topic: Topic::new("shh").unwrap(),
         private: true,
     };
-    let ann = UserId::new("u:1").unwrap();
+    let ann = Person {
+        id: UserId::new("u:1").unwrap(),
+        name: UserName::new("ann").unwrap(),
+    };
+    let bob = Person {
+        id: UserId::new("u:2").unwrap(),
+        name: UserName::new("bob").unwrap(),
+    };
     store.create_room(&secret, Some(&ann)).await.unwrap();
+    let changes = [
+        Change::Join {
+            who: bob.clone(),
+            role: Role::Member,
+            by: Some(ann.clone()),
+        },
+        Change::Mute {
+            who: bob.clone(),
+            by: ann.clone(),
+        },
+        Change::SetRole {
+            who: bob.clone(),
+            role: Role::Owner,
+            by: ann.clone(),
+        },
+    ];
+    for change in changes {
+        let change = RoomChange {
+            room: secret.name.clone(),
+            change,
+        };
+        assert!(!store.record(&change).await.unwrap().is_empty());
+    }
+    let cat = UserId::new("u:3").unwrap();
+    let banned = RoomChange {
+        room: secret.name.clone(),
+        change: Change::Ban {
+            who: Person {
+                id: cat.clone(),
+                name: UserName::new("cat").unwrap(),
+            },
+            by: ann.clone(),
+        },
+    };
+    assert!(!store.record(&banned).await.unwrap().is_empty());
+    let before = store.directory().members(&secret.name);
     store.close().await;
     let store = SqliteStore::open(path).await.unwrap();
     let directory = store.directory();
+    let access = directory.access(&secret.name, &ann.id).unwrap();
+    assert_eq!(access.room, secret);
+    assert_eq!(access.standing.role, Some(Role::Moderator), "handed over");
+    let bobs = directory.access(&secret.name, &bob.id).unwrap().standing;
+    assert_eq!((bobs.role, bobs.muted), (Some(Role::Owner), true));
     assert_eq!(
-        directory.access(&secret.name, &ann),
-        Some((secret.clone(), Some(Role::Owner)))
+        directory.members(&secret.name),
+        before,
+        "names and roles kept"
     );
-    let (old, _) = directory
-        .access(&RoomName::new("old").unwrap(), &ann)
+    let old = directory
+        .access(&RoomName::new("old").unwrap(), &bob.id)
         .expect("a room from its messages");
-    assert!(!old.private);
+    assert!(!old.room.private);
+    assert!(
+        directory
+            .access(&secret.name, &cat)
+            .unwrap()
+            .standing
+            .banned
+    );
+    // Seqs go on from both tables after a reopen.
+    assert_eq!(store.replay(&secret.name, 0, 10).await.unwrap().last_seq, 5);
     assert!(directory.exists(&RoomName::new("general").unwrap()));
 }
 

@@ -25,6 +25,13 @@ pub(super) enum Job {
         batch: Arc<[NewMessage]>,
         reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
     },
+    /// Store a room's change (its planned events) in one transaction.
+    Record {
+        room: confab_shared::RoomName,
+        events: Vec<confab_shared::EventKind>,
+        author: Option<confab_shared::UserId>,
+        reply: oneshot::Sender<Result<Vec<confab_shared::RoomEvent>, StoreError>>,
+    },
     /// Close the connection, then answer.
     Close { reply: oneshot::Sender<()> },
 }
@@ -83,6 +90,21 @@ impl Writer {
                     self.written.record(batch.len());
                 }
                 let _ = reply.send(appended);
+            }
+            Job::Record {
+                room,
+                events,
+                author,
+                reply,
+            } => {
+                let recorded = match self.conn.as_mut() {
+                    Some(conn) => conn.record(&room, events, author.as_ref(), &now_rfc3339()),
+                    None => Err(StoreError::Closed),
+                };
+                if let Ok(events) = &recorded {
+                    self.written.record(events.len());
+                }
+                let _ = reply.send(recorded);
             }
             Job::Close { reply } => {
                 self.close();

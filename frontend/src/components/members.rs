@@ -1,0 +1,113 @@
+use confab_shared::{MemberInfo, ModAction, Role};
+use leptos::prelude::*;
+
+use super::{hue_of, use_chat};
+
+/// The current room's members with their roles, beside the messages. Moderators get
+/// mute, kick and ban for people below them; the owner also gives and takes the
+/// moderator role and can hand the room over.
+#[component]
+pub fn Members(on_close: Callback<()>) -> impl IntoView {
+    let (chat, socket) = use_chat();
+    // Asked for each time the panel opens or the room changes.
+    let room = Memo::new(move |_| chat.with(|c| c.current.clone()));
+    Effect::new(move |_| {
+        room.track();
+        socket.send(chat.with_untracked(|c| c.ask_members()));
+    });
+    let members = move || chat.with(|c| c.current_room().and_then(|r| r.members.clone()));
+    view! {
+        <aside class="members-panel" aria-label="Members">
+            <header>
+                <h3>"Members"</h3>
+                <button class="icon" aria-label="Close the members list" on:click=move |_| on_close.run(())>
+                    "✕"
+                </button>
+            </header>
+            {move || match members() {
+                None => view! { <p class="hint">"Loading…"</p> }.into_any(),
+                Some(list) if list.is_empty() => {
+                    view! { <p class="hint">"No members yet: people who join become members."</p> }
+                        .into_any()
+                }
+                Some(list) => view! {
+                    <ul>
+                        {list.into_iter().map(|member| view! { <MemberLine member /> }).collect_view()}
+                    </ul>
+                }
+                .into_any(),
+            }}
+        </aside>
+    }
+}
+
+#[component]
+fn MemberLine(member: MemberInfo) -> impl IntoView {
+    let (chat, socket) = use_chat();
+    let hue = ("--hue", hue_of(member.user.as_str()).to_string());
+    let initial = member
+        .user
+        .as_str()
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().to_string());
+    let is_me = chat.with_untracked(|c| c.me_id == member.user_id);
+    let may_moderate = !is_me && chat.with_untracked(|c| c.may_moderate(Some(member.role)));
+    let owner = !is_me && chat.with_untracked(|c| c.my_role() == Some(Role::Owner));
+    let user = StoredValue::new(member.user.clone());
+    let act = move |action: ModAction| {
+        move |_| socket.send(chat.with_untracked(|c| c.moderate(user.get_value(), action)))
+    };
+    let give = move |role: Role| {
+        move |_| {
+            if role == Role::Owner {
+                let question = format!(
+                    "Hand this room over to {}? You will be a moderator.",
+                    user.get_value()
+                );
+                let sure = window().confirm_with_message(&question).unwrap_or(false);
+                if !sure {
+                    return;
+                }
+            }
+            socket.send(chat.with_untracked(|c| c.set_role(user.get_value(), role)));
+        }
+    };
+    let role_label = match member.role {
+        Role::Owner => Some("Owner"),
+        Role::Moderator => Some("Moderator"),
+        Role::Member => None,
+    };
+    let (mute_label, mute) = if member.muted {
+        ("Unmute", ModAction::Unmute)
+    } else {
+        ("Mute", ModAction::Mute)
+    };
+    let promote = (member.role == Role::Member).then_some(("Make moderator", Role::Moderator));
+    let demote = (member.role == Role::Moderator).then_some(("Make member", Role::Member));
+    let (label, role) = promote.or(demote).unwrap_or(("Make member", Role::Member));
+    view! {
+        <li class="member" style=hue>
+            <span class="avatar small" aria-hidden="true">{initial}</span>
+            <span class="member-name">
+                {member.user.to_string()}
+                {is_me.then(|| view! { <span class="you">" (you)"</span> })}
+            </span>
+            {role_label.map(|r| view! { <span class="role">{r}</span> })}
+            {member.muted.then(|| view! { <span class="role muted">"Muted"</span> })}
+            {(may_moderate || owner).then(|| view! {
+                <span class="member-actions">
+                    {may_moderate.then(|| view! {
+                        <button class="link" on:click=act(mute)>{mute_label}</button>
+                        <button class="link" on:click=act(ModAction::Kick)>"Kick"</button>
+                        <button class="link danger" on:click=act(ModAction::Ban)>"Ban"</button>
+                    })}
+                    {owner.then(|| view! {
+                        <button class="link" on:click=give(role)>{label}</button>
+                        <button class="link" on:click=give(Role::Owner)>"Make owner"</button>
+                    })}
+                </span>
+            })}
+        </li>
+    }
+}

@@ -1,0 +1,105 @@
+use confab_shared::{MessageId, ModAction, Role, UserId, UserName};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::use_chat;
+use crate::account;
+
+/// A message's actions behind a "⋯" button: delete (one's own, or as a moderator),
+/// mute, kick, ban (moderators, on people below them), block (anyone else's). A
+/// real button and a list of buttons, so Tab, Enter and Escape work.
+#[component]
+pub fn MessageMenu(
+    id: MessageId,
+    author: UserName,
+    author_id: UserId,
+    mine: bool,
+    guest: bool,
+) -> impl IntoView {
+    let (chat, socket) = use_chat();
+    let author = StoredValue::new(author);
+    let author_id = StoredValue::new(author_id);
+    let (open, set_open) = signal(false);
+    let toggle = NodeRef::<leptos::html::Button>::new();
+    let close = move || {
+        set_open.set(false);
+        if let Some(button) = toggle.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let may_delete = move || mine || chat.with(|c| c.my_role() >= Some(Role::Moderator));
+    let may_moderate =
+        move || !mine && author_id.with_value(|who| chat.with(|c| c.may_moderate(c.role_of(who))));
+    let may_block = !mine && !guest;
+    let blocked = move || author_id.with_value(|who| chat.with(|c| c.blocked.contains(who)));
+    let act = move |action: ModAction| {
+        move |_| {
+            let frame = chat.with_untracked(|c| c.moderate(author.get_value(), action));
+            socket.send(frame);
+            close();
+        }
+    };
+    let delete = move |_| {
+        socket.send(chat.with_untracked(|c| c.delete_message(id)));
+        close();
+    };
+    let block = move |_| {
+        let on = !blocked();
+        let (user, user_id) = (author.get_value(), author_id.get_value());
+        spawn_local(async move {
+            match account::set_blocked(&user, on).await {
+                Ok(()) => chat.update(|c| c.set_blocked(user_id, on)),
+                Err(reason) => chat.update(|c| c.notice = Some(reason)),
+            }
+        });
+        close();
+    };
+    let menu = move || {
+        open.get().then(|| {
+            view! {
+                <div
+                    class="menu"
+                    role="menu"
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" {
+                            ev.prevent_default();
+                            close();
+                        }
+                    }
+                >
+                    {may_delete().then(|| view! {
+                        <button role="menuitem" class="danger" on:click=delete>"Delete message"</button>
+                    })}
+                    {may_moderate().then(|| view! {
+                        <button role="menuitem" on:click=act(ModAction::Mute)>"Mute"</button>
+                        <button role="menuitem" on:click=act(ModAction::Kick)>"Kick"</button>
+                        <button role="menuitem" class="danger" on:click=act(ModAction::Ban)>"Ban"</button>
+                    })}
+                    {may_block.then(|| view! {
+                        <button role="menuitem" on:click=block>
+                            {move || if blocked() { "Unblock" } else { "Block" }}
+                        </button>
+                    })}
+                </div>
+            }
+        })
+    };
+    let has_items = move || may_delete() || may_moderate() || may_block;
+    view! {
+        <div class="message-menu">
+            {move || has_items().then(|| view! {
+                <button
+                    class="icon more"
+                    node_ref=toggle
+                    aria-label="Message actions"
+                    aria-haspopup="menu"
+                    aria-expanded=move || open.get().to_string()
+                    on:click=move |_| set_open.update(|o| *o = !*o)
+                >
+                    "⋯"
+                </button>
+            })}
+            {menu}
+        </div>
+    }
+}

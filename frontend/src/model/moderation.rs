@@ -1,0 +1,158 @@
+//! Roles, moderation and blocking in the page's state: the room's membership events
+//! folded into its members list and this person's standing, and the frames a
+//! moderator's actions send.
+
+use confab_shared::{
+    ClientMsg, EventKind, MemberChange, MemberInfo, MessageId, ModAction, Role, RoomName, UserId,
+    UserName,
+};
+
+use super::Chat;
+
+impl Chat {
+    /// A membership or moderation event of `room`.
+    pub(super) fn member_event(&mut self, room: &RoomName, kind: EventKind) {
+        let (change, what) = match kind {
+            EventKind::MemberJoined(c) => (c, Fold::Joined),
+            EventKind::MemberKicked(c) => (c, Fold::Removed("removed you from")),
+            EventKind::MemberBanned(c) => (c, Fold::Removed("banned you from")),
+            EventKind::MemberMuted(c) => (c, Fold::Muted(true)),
+            EventKind::MemberUnmuted(c) => (c, Fold::Muted(false)),
+            EventKind::RoleChanged(c) => (c, Fold::Role),
+            _ => return,
+        };
+        let about_me = change.user_id == self.me_id;
+        let Some(state) = self.rooms.get_mut(room) else {
+            return;
+        };
+        if let Some(members) = state.members.as_mut() {
+            fold(members, &change, &what);
+        }
+        if !about_me {
+            return;
+        }
+        let by = change
+            .by
+            .as_ref()
+            .map_or_else(|| "A moderator".to_owned(), UserName::to_string);
+        match what {
+            Fold::Role => state.role = change.role,
+            Fold::Joined => state.role = state.role.or(change.role),
+            Fold::Muted(muted) => {
+                state.muted = muted;
+                self.notice = Some(if muted {
+                    format!("{by} muted you in #{room}: you can read but not post")
+                } else {
+                    format!("{by} unmuted you in #{room}")
+                });
+            }
+            Fold::Removed(verb) => {
+                self.drop_room(room);
+                self.notice = Some(format!("{by} {verb} #{room}"));
+            }
+        }
+    }
+
+    /// A guest: no account, so nothing to block with.
+    pub fn is_guest(&self) -> bool {
+        self.me_id.as_str().starts_with("guest:")
+    }
+
+    /// Whether this person is a member of `room`, as far as the page knows.
+    pub(super) fn is_member_of(&self, room: &RoomName) -> bool {
+        self.rooms.get(room).is_some_and(|r| r.role.is_some())
+    }
+
+    /// This person's role in the current room.
+    pub fn my_role(&self) -> Option<Role> {
+        self.current_room().and_then(|r| r.role)
+    }
+
+    /// Whether this person may moderate someone of `their` role (None: no member)
+    /// in the current room: moderators act on people below them.
+    pub fn may_moderate(&self, their: Option<Role>) -> bool {
+        let mine = self.my_role();
+        mine >= Some(Role::Moderator) && their < mine
+    }
+
+    /// Asks for the current room's members.
+    pub fn ask_members(&self) -> ClientMsg {
+        ClientMsg::Members {
+            room: self.current.clone(),
+        }
+    }
+
+    /// The role of `user` in the current room, if the members list says.
+    pub fn role_of(&self, user: &UserId) -> Option<Role> {
+        self.current_room()?
+            .members
+            .as_ref()?
+            .iter()
+            .find(|m| m.user_id == *user)
+            .map(|m| m.role)
+    }
+
+    pub fn delete_message(&self, id: MessageId) -> ClientMsg {
+        ClientMsg::DeleteMessage {
+            room: self.current.clone(),
+            id,
+        }
+    }
+
+    pub fn moderate(&self, user: UserName, action: ModAction) -> ClientMsg {
+        ClientMsg::Moderate {
+            room: self.current.clone(),
+            user,
+            action,
+        }
+    }
+
+    pub fn set_role(&self, user: UserName, role: Role) -> ClientMsg {
+        ClientMsg::SetRole {
+            room: self.current.clone(),
+            user,
+            role,
+        }
+    }
+
+    /// Blocks or unblocks `user` in the page (the server was told already).
+    pub fn set_blocked(&mut self, user: UserId, blocked: bool) {
+        if blocked {
+            self.blocked.insert(user);
+        } else {
+            self.blocked.remove(&user);
+        }
+    }
+
+    /// Shows a collapsed message of someone blocked.
+    pub fn reveal(&mut self, id: MessageId) {
+        self.revealed.insert(id);
+    }
+}
+
+/// What an event does to a members list.
+enum Fold {
+    Joined,
+    Removed(&'static str),
+    Muted(bool),
+    Role,
+}
+
+fn fold(members: &mut Vec<MemberInfo>, change: &MemberChange, what: &Fold) {
+    let at = members.iter().position(|m| m.user_id == change.user_id);
+    match (what, at) {
+        (Fold::Joined, None) => members.push(MemberInfo {
+            user: change.user.clone(),
+            user_id: change.user_id.clone(),
+            role: change.role.unwrap_or(Role::Member),
+            muted: false,
+        }),
+        (Fold::Removed(_), Some(at)) => {
+            members.remove(at);
+        }
+        (Fold::Muted(muted), Some(at)) => members[at].muted = *muted,
+        (Fold::Role, Some(at)) => members[at].role = change.role.unwrap_or(Role::Member),
+        _ => {}
+    }
+    members.sort_by(|a, b| b.role.cmp(&a.role).then_with(|| a.user.cmp(&b.user)));
+}

@@ -1,0 +1,143 @@
+//! Roles, moderation and blocking as the page folds them.
+
+use confab_shared::{
+    Deletion, EventKind, MemberChange, MemberInfo, ModAction, Role, RoomEvent, RoomInfo, ServerMsg,
+    Topic, UserId,
+};
+
+use super::tests::{chat, joined, message, room, user};
+use super::{Chat, Window};
+
+fn event(seq: u64, kind: EventKind) -> ServerMsg {
+    ServerMsg::Event(RoomEvent {
+        room: room("general"),
+        seq,
+        kind,
+    })
+}
+
+fn change(who: &str, by: &str, role: Option<Role>) -> MemberChange {
+    MemberChange {
+        user: user(who),
+        user_id: UserId::guest(&user(who)),
+        by: Some(user(by)),
+        role,
+        ts: String::new(),
+    }
+}
+
+fn member(who: &str, role: Role) -> MemberInfo {
+    MemberInfo {
+        user: user(who),
+        user_id: UserId::guest(&user(who)),
+        role,
+        muted: false,
+    }
+}
+
+/// A chat in `general` (and `random`) where "me" has `role`, with the members list.
+fn in_general(role: Role) -> Chat {
+    let mut chat = chat();
+    chat.apply(ServerMsg::Room(RoomInfo {
+        room: room("general"),
+        topic: Topic::default(),
+        private: false,
+        role: Some(role),
+    }));
+    chat.apply(joined("general", 0));
+    chat.apply(ServerMsg::Members {
+        room: room("general"),
+        members: vec![member("ann", Role::Owner), member("me", role)],
+    });
+    chat
+}
+
+fn listed(chat: &Chat) -> Vec<(String, Role, bool)> {
+    chat.current_room()
+        .and_then(|r| r.members.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| (m.user.to_string(), m.role, m.muted))
+        .collect()
+}
+
+#[test]
+fn the_members_list_follows_the_rooms_events() {
+    let mut chat = in_general(Role::Member);
+    chat.apply(event(
+        1,
+        EventKind::MemberJoined(change("bob", "ann", Some(Role::Member))),
+    ));
+    chat.apply(event(
+        2,
+        EventKind::RoleChanged(change("bob", "ann", Some(Role::Moderator))),
+    ));
+    chat.apply(event(3, EventKind::MemberMuted(change("me", "bob", None))));
+    assert_eq!(
+        listed(&chat),
+        [
+            ("ann".to_owned(), Role::Owner, false),
+            ("bob".to_owned(), Role::Moderator, false),
+            ("me".to_owned(), Role::Member, true)
+        ]
+    );
+    assert!(chat.current_room().unwrap().muted);
+    assert!(chat.notice.take().unwrap().contains("bob muted you"));
+    chat.apply(event(
+        4,
+        EventKind::MemberKicked(change("bob", "ann", None)),
+    ));
+    assert_eq!(listed(&chat).len(), 2);
+    assert_eq!(chat.current_room().unwrap().last_seq, Some(4));
+    // Promoted, "me" may moderate members but not the owner.
+    assert!(!chat.may_moderate(None));
+    chat.apply(event(
+        5,
+        EventKind::RoleChanged(change("me", "ann", Some(Role::Moderator))),
+    ));
+    assert_eq!(chat.my_role(), Some(Role::Moderator));
+    assert!(chat.may_moderate(None));
+    assert!(chat.may_moderate(Some(Role::Member)));
+    assert!(!chat.may_moderate(Some(Role::Owner)));
+    assert_eq!(
+        chat.moderate(user("bob"), ModAction::Ban),
+        confab_shared::ClientMsg::Moderate {
+            room: room("general"),
+            user: user("bob"),
+            action: ModAction::Ban
+        }
+    );
+}
+
+#[test]
+fn removed_from_a_room_the_page_lets_it_go_and_says_who() {
+    let mut chat = in_general(Role::Member);
+    chat.apply(event(1, EventKind::MemberBanned(change("me", "ann", None))));
+    assert!(!chat.rooms.contains_key(&room("general")));
+    assert_eq!(chat.current, room("random"));
+    assert_eq!(chat.notice.as_deref(), Some("ann banned you from #general"));
+}
+
+#[test]
+fn deleted_messages_go_and_blocked_people_are_collapsed() {
+    let mut chat = in_general(Role::Member);
+    chat.apply(message("general", 1, "ann", "a1"));
+    chat.apply(message("general", 2, "bob", "b1"));
+    chat.apply(message("general", 3, "bob", "b2"));
+    chat.apply(event(
+        4,
+        EventKind::MessageDeleted(Deletion {
+            id: 2,
+            by: user("bob"),
+            ts: String::new(),
+        }),
+    ));
+    chat.set_blocked(UserId::guest(&user("bob")), true);
+    let rows = chat.rows_in(Window::ALL);
+    let shown: Vec<(u64, bool)> = rows.iter().map(|r| (r.seq, r.collapsed)).collect();
+    assert_eq!(shown, [(1, false), (3, true)]);
+    chat.reveal(3);
+    assert!(!chat.rows_in(Window::ALL)[1].collapsed);
+    chat.set_blocked(UserId::guest(&user("bob")), false);
+    assert!(chat.rows_in(Window::ALL).iter().all(|r| !r.collapsed));
+}

@@ -1,0 +1,152 @@
+//! What each room event other than a message means in the tables, written by the
+//! writer's connection inside the transaction that stores the event (`batch.rs`).
+
+use confab_shared::{EventKind, MemberChange, UserId};
+use rusqlite::{Connection, params};
+
+use super::batch::database;
+use crate::store::StoreError;
+
+/// Applies `kind` to the tables; false when it applies to nothing (a deletion of a
+/// message that is not there, already deleted, or not `author`'s), so it is not
+/// stored.
+pub(super) fn apply(
+    conn: &Connection,
+    room_id: i64,
+    kind: &EventKind,
+    author: Option<&UserId>,
+    ts: &str,
+) -> Result<bool, StoreError> {
+    let run = |sql: &str, change: &MemberChange| {
+        conn.prepare_cached(sql)
+            .and_then(|mut statement| statement.execute(params![room_id, change.user_id.as_str()]))
+            .map_err(database)
+    };
+    match kind {
+        EventKind::MessageDeleted(deletion) => {
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE messages SET deleted_by = ?1, deleted_at = ?2
+                     WHERE id = ?3 AND room_id = ?4 AND deleted_by IS NULL
+                       AND (?5 IS NULL OR author_id = ?5)",
+                )
+                .and_then(|mut statement| {
+                    statement.execute(params![
+                        deletion.by.as_str(),
+                        ts,
+                        deletion.id,
+                        room_id,
+                        author.map(UserId::as_str)
+                    ])
+                })
+                .map_err(database)?;
+            return Ok(changed == 1);
+        }
+        EventKind::MemberJoined(change) => {
+            conn.prepare_cached(
+                "INSERT INTO room_members (room_id, user_id, role, joined_at, name)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (room_id, user_id) DO NOTHING",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    room_id,
+                    change.user_id.as_str(),
+                    change.role.unwrap_or(confab_shared::Role::Member).as_str(),
+                    ts,
+                    change.user.as_str()
+                ])
+            })
+            .map_err(database)?;
+        }
+        EventKind::RoleChanged(change) => {
+            conn.prepare_cached(
+                "UPDATE room_members SET role = ?3 WHERE room_id = ?1 AND user_id = ?2",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    room_id,
+                    change.user_id.as_str(),
+                    change.role.unwrap_or(confab_shared::Role::Member).as_str()
+                ])
+            })
+            .map_err(database)?;
+        }
+        EventKind::MemberKicked(change) | EventKind::MemberBanned(change) => {
+            run(
+                "DELETE FROM room_members WHERE room_id = ?1 AND user_id = ?2",
+                change,
+            )?;
+            run(
+                "DELETE FROM room_mutes WHERE room_id = ?1 AND user_id = ?2",
+                change,
+            )?;
+            if matches!(kind, EventKind::MemberBanned(_)) {
+                run(
+                    "INSERT INTO room_bans (room_id, user_id) VALUES (?1, ?2)
+                     ON CONFLICT DO NOTHING",
+                    change,
+                )?;
+            }
+        }
+        EventKind::MemberUnbanned(change) => {
+            run(
+                "DELETE FROM room_bans WHERE room_id = ?1 AND user_id = ?2",
+                change,
+            )?;
+        }
+        EventKind::MemberMuted(change) => {
+            run(
+                "INSERT INTO room_mutes (room_id, user_id) VALUES (?1, ?2)
+                 ON CONFLICT DO NOTHING",
+                change,
+            )?;
+        }
+        EventKind::MemberUnmuted(change) => {
+            run(
+                "DELETE FROM room_mutes WHERE room_id = ?1 AND user_id = ?2",
+                change,
+            )?;
+        }
+        EventKind::Message(_) | EventKind::Unknown => {
+            return Err(StoreError::Corrupt(
+                "only the messages insert stores messages".to_owned(),
+            ));
+        }
+    }
+    Ok(true)
+}
+
+/// Stores the event itself: its kind and its fields as JSON.
+pub(super) fn insert_event(
+    conn: &Connection,
+    room_id: i64,
+    seq: u64,
+    kind: &EventKind,
+    ts: &str,
+) -> Result<(), StoreError> {
+    let data = serde_json::to_string(kind).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let name = kind_name(kind);
+    let seq = i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("seq {seq}")))?;
+    conn.prepare_cached(
+        "INSERT INTO room_events (room_id, seq, kind, data, ts) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut statement| statement.execute(params![room_id, seq, name, data, ts]))
+    .map_err(database)?;
+    Ok(())
+}
+
+/// The `kind` an event's JSON names.
+fn kind_name(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::Message(_) => "message",
+        EventKind::MessageDeleted(_) => "message_deleted",
+        EventKind::MemberJoined(_) => "member_joined",
+        EventKind::MemberKicked(_) => "member_kicked",
+        EventKind::MemberBanned(_) => "member_banned",
+        EventKind::MemberUnbanned(_) => "member_unbanned",
+        EventKind::MemberMuted(_) => "member_muted",
+        EventKind::MemberUnmuted(_) => "member_unmuted",
+        EventKind::RoleChanged(_) => "role_changed",
+        EventKind::Unknown => "unknown",
+    }
+}
