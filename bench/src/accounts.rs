@@ -57,21 +57,24 @@ async fn request(
     Ok((status, set_cookie, body.to_owned()))
 }
 
-/// Registers `accounts` accounts and mints `per_account` API tokens for each; gives
-/// the tokens (account after account).
+/// Registers `accounts` accounts, makes each a member of `room` (so the run measures
+/// joining, not becoming a member: that is an event every member would hear of), and
+/// mints `per_account` API tokens for each; gives the tokens (account after account).
 pub async fn mint_tokens(
     server: SocketAddr,
     accounts: usize,
     per_account: usize,
+    room: &str,
 ) -> anyhow::Result<Vec<String>> {
     let mut tasks = JoinSet::new();
     // A few at a time: the server hashes two passwords at once anyway.
     let lanes = 8;
     for lane in 0..lanes {
+        let room = room.to_owned();
         tasks.spawn(async move {
             let mut tokens = Vec::new();
             for a in (lane..accounts).step_by(lanes) {
-                tokens.extend(account_tokens(server, a, per_account).await?);
+                tokens.extend(account_tokens(server, a, per_account, &room).await?);
             }
             anyhow::Ok(tokens)
         });
@@ -87,11 +90,13 @@ async fn account_tokens(
     server: SocketAddr,
     a: usize,
     per_account: usize,
+    room: &str,
 ) -> anyhow::Result<Vec<String>> {
     let form = format!(r#"{{"username":"bench{a}","password":"bench password {a}"}}"#);
     let (status, cookie, body) = request(server, None, "/api/register", None, &form).await?;
     anyhow::ensure!(status == 201, "registering bench{a}: {status} {body}");
     let cookie = cookie.context("no session cookie after registering")?;
+    become_member(server, &cookie, room).await?;
     let mut tokens = Vec::with_capacity(per_account);
     for t in 0..per_account {
         let body = format!(r#"{{"name":"bench {t}"}}"#);
@@ -107,6 +112,31 @@ async fn account_tokens(
         tokens.push(token.to_owned());
     }
     Ok(tokens)
+}
+
+/// Joins `room` once with the session `cookie` and waits for `joined`: the account
+/// is a member from then on.
+async fn become_member(server: SocketAddr, cookie: &str, room: &str) -> anyhow::Result<()> {
+    use crate::ws::TEXT;
+    let headers = format!("Cookie: {cookie}\r\n");
+    let (mut reader, mut writer) =
+        crate::ws::connect(server, None, "/ws?v=2", &headers, None).await?;
+    let frame = format!(r#"{{"type":"join","room":"{room}"}}"#);
+    writer.push(TEXT, frame.as_bytes());
+    writer.flush().await?;
+    loop {
+        let (_, payload) = tokio::time::timeout(Duration::from_secs(30), reader.next())
+            .await
+            .context("no answer to join in 30 s")??;
+        if payload.starts_with(br#"{"type":"joined""#) {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            !payload.starts_with(br#"{"type":"error""#),
+            "joining {room}: {}",
+            String::from_utf8_lossy(payload)
+        );
+    }
 }
 
 /// Wrong passwords at `per_second`, each for a name of its own and from an address of

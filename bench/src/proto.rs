@@ -24,6 +24,13 @@ pub enum Seen {
     Other,
 }
 
+/// Whether an `event` frame is of kind `message` (the kind comes right after the
+/// room and seq, so only the frame's head is searched).
+fn posts_a_message(payload: &[u8]) -> bool {
+    let head = &payload[..payload.len().min(160)];
+    head.windows(16).any(|w| w == br#""kind":"message""#)
+}
+
 /// Bodies are this long, as in the peers' published figures.
 pub const BODY_LEN: usize = 64;
 
@@ -130,9 +137,10 @@ impl Proto {
         }
         match self {
             Proto::Plain => Seen::Delivery(stamp_in(payload)),
-            // Protocol 2's events; `message` is how version 1 (a --baseline) sends them.
+            // Protocol 2's message events (not the room's other events: members
+            // joining); `message` is how version 1 (a --baseline) sends them.
             Proto::Confab
-                if payload.starts_with(br#"{"type":"event""#)
+                if (payload.starts_with(br#"{"type":"event""#) && posts_a_message(payload))
                     || payload.starts_with(br#"{"type":"message""#) =>
             {
                 Seen::Delivery(stamp_in(payload))

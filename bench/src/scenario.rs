@@ -222,6 +222,7 @@ impl Bench {
                 server.addr,
                 clients.div_ceil(per_account),
                 per_account,
+                "storm",
             )
             .await?;
             Arc::get_mut(&mut shared)

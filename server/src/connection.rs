@@ -108,7 +108,7 @@ struct Connection {
     /// A frame the rate limit held back, and when to hand it in again: meanwhile the
     /// socket is not read.
     /// (Boxed: every idle connection carries the empty option.)
-    held: Option<Box<(Utf8Bytes, Instant)>>,
+    held: Option<Box<Held>>,
 }
 
 /// Serves one upgraded socket until the client leaves, the server shuts down, or the
@@ -209,9 +209,9 @@ impl Connection {
                     // moment; an idle connection should not carry its space.
                     Box::pin(self.on_frame(frame)).await
                 }
-                () = until(self.held.as_ref().map(|held| held.1)) => {
+                () = held_until(&mut self.held) => {
                     match self.held.take() {
-                        Some(held) => Box::pin(self.command(held.0, true)).await,
+                        Some(held) => Box::pin(self.command(held.text, true)).await,
                         None => Ok(()),
                     }
                 }
@@ -268,7 +268,10 @@ impl Connection {
             return Err(End::Abuse);
         }
         if let Some(wait) = reply.hold {
-            self.held = Some(Box::new((text, Instant::now() + wait)));
+            self.held = Some(Box::new(Held {
+                text,
+                wake: Box::pin(tokio::time::sleep(wait)),
+            }));
         }
         self.answer(reply).await
     }
@@ -453,9 +456,18 @@ fn why_stopped(state: &AppState, outbox: &Outbox) -> End {
 }
 
 /// Resolves at `at`, or never without one.
-async fn until(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
+/// A frame held back by the rate limit, and the timer that hands it in again. Kept
+/// in a box of its own: a timer is over a hundred bytes, which every idle connection
+/// would otherwise carry in its task.
+struct Held {
+    text: Utf8Bytes,
+    wake: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+/// Resolves when the held frame is due; never while there is none.
+async fn held_until(held: &mut Option<Box<Held>>) {
+    match held {
+        Some(held) => held.wake.as_mut().await,
         None => std::future::pending().await,
     }
 }

@@ -15,7 +15,16 @@ pub fn Members(on_close: Callback<()>) -> impl IntoView {
         room.track();
         socket.send(chat.with_untracked(|c| c.ask_members()));
     });
-    let members = move || chat.with(|c| c.current_room().and_then(|r| r.members.clone()));
+    // Re-rendered when the list or this person's role changes, not on every message.
+    let view_of = Memo::new(move |_| {
+        chat.with(|c| {
+            (
+                c.current_room().and_then(|r| r.members.clone()),
+                c.my_role(),
+            )
+        })
+    });
+    let members = move || view_of.get().0;
     view! {
         <aside class="members-panel" aria-label="Members">
             <header>

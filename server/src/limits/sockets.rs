@@ -43,11 +43,17 @@ impl Sockets {
     }
 
     /// A permit for one more socket of `user` from `ip`, if both are under their
-    /// caps.
+    /// caps. A cap of 0 is no cap, and nothing is counted for it (an idle socket
+    /// costs no entry in its table).
     pub(crate) fn admit(&self, user: &UserId, ip: IpAddr) -> Result<SocketPermit, TooMany> {
-        let ip_slot = Slot::take(&self.ips, ip, self.per_ip).ok_or(TooMany::Ip)?;
-        let user_slot =
-            Slot::take(&self.users, user.clone(), self.per_user).ok_or(TooMany::User)?;
+        let ip_slot = match self.per_ip {
+            0 => None,
+            cap => Some(Slot::take(&self.ips, ip, cap).ok_or(TooMany::Ip)?),
+        };
+        let user_slot = match self.per_user {
+            0 => None,
+            cap => Some(Slot::take(&self.users, user.clone(), cap).ok_or(TooMany::User)?),
+        };
         Ok(SocketPermit {
             _ip: ip_slot,
             _user: user_slot,
@@ -57,8 +63,8 @@ impl Sockets {
 
 /// One open socket's place under both caps; dropping it frees them.
 pub(crate) struct SocketPermit {
-    _ip: Slot<IpAddr>,
-    _user: Slot<UserId>,
+    _ip: Option<Slot<IpAddr>>,
+    _user: Option<Slot<UserId>>,
 }
 
 /// One count in a table of counts, given back on drop.
@@ -68,11 +74,11 @@ struct Slot<K: Hash + Eq> {
 }
 
 impl<K: Hash + Eq + Clone> Slot<K> {
-    /// Counts one more for `key`, unless it has `cap` already (0: no cap).
+    /// Counts one more for `key`, unless it has `cap` already.
     fn take(table: &Arc<Mutex<HashMap<K, u32>>>, key: K, cap: u32) -> Option<Self> {
         let mut counts = table.lock().unwrap_or_else(|e| e.into_inner());
         let count = counts.entry(key.clone()).or_insert(0);
-        if cap > 0 && *count >= cap {
+        if *count >= cap {
             return None;
         }
         *count += 1;
