@@ -340,30 +340,14 @@ async fn blocking_someone_refuses_their_invites() {
     let bob = Client::sign_up(&server, "bob").await;
     let bob_cookie = bob.cookie.clone().unwrap();
     let headers = [("Cookie", bob_cookie.as_str())];
-    let blocked = http_post(
-        server.addr,
-        "/api/blocks",
-        &headers,
-        r#"{"username":"ann"}"#,
-    )
-    .await;
-    assert_eq!(blocked.status, 200);
-    let myself = http_post(
-        server.addr,
-        "/api/blocks",
-        &headers,
-        r#"{"username":"bob"}"#,
-    )
-    .await;
-    assert_eq!(myself.status, 400);
-    let nobody = http_post(
-        server.addr,
-        "/api/blocks",
-        &headers,
-        r#"{"username":"zed"}"#,
-    )
-    .await;
-    assert_eq!(nobody.status, 404);
+    for (who, status) in [("ann", 200), ("bob", 400), ("zed", 404)] {
+        let body = json!({ "username": who }).to_string();
+        let answer = http_post(server.addr, "/api/blocks", &headers, &body).await;
+        assert_eq!(
+            answer.status, status,
+            "blocking {who}: yes, not oneself, no such account"
+        );
+    }
     let list = http_get(server.addr, "/api/blocks", &headers).await;
     let body: Value = serde_json::from_slice(&list.body).unwrap();
     assert_eq!(body["blocked"][0]["user"], "ann");

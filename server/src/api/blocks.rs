@@ -51,29 +51,13 @@ pub(super) async fn list(State(state): State<AppState>, parts: Parts) -> Respons
 }
 
 pub(super) async fn block(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
-    let me = match super::account(&parts, &state, SIGN_IN).await {
-        Ok(me) => me,
-        Err(refusal) => return refusal,
-    };
     let Ok(Target { username }) = serde_json::from_slice(&body) else {
         return refuse(
             StatusCode::BAD_REQUEST,
             r#"expected JSON: {"username": "..."}"#,
         );
     };
-    let other = match find(&state, &me, &username).await {
-        Ok(other) => other,
-        Err(refusal) => return refusal,
-    };
-    match state
-        .store
-        .blocks()
-        .set_blocked(&me.user_id(), &other, true)
-        .await
-    {
-        Ok(_) => axum::Json(other).into_response(),
-        Err(error) => unavailable(error),
-    }
+    set(&state, &parts, &username, true).await
 }
 
 pub(super) async fn unblock(
@@ -81,20 +65,26 @@ pub(super) async fn unblock(
     Path(username): Path<String>,
     parts: Parts,
 ) -> Response {
-    let me = match super::account(&parts, &state, SIGN_IN).await {
+    set(&state, &parts, &username, false).await
+}
+
+/// The signed-in account blocks (`on`) or unblocks `username`: 200 with whom, or 204.
+async fn set(state: &AppState, parts: &Parts, username: &str, on: bool) -> Response {
+    let me = match super::account(parts, state, SIGN_IN).await {
         Ok(me) => me,
         Err(refusal) => return refusal,
     };
-    let other = match find(&state, &me, &username).await {
+    let other = match find(state, &me, username).await {
         Ok(other) => other,
         Err(refusal) => return refusal,
     };
     match state
         .store
         .blocks()
-        .set_blocked(&me.user_id(), &other, false)
+        .set_blocked(&me.user_id(), &other, on)
         .await
     {
+        Ok(_) if on => axum::Json(other).into_response(),
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => unavailable(error),
     }
