@@ -16,7 +16,7 @@ use crate::origin::OriginPolicy;
 use crate::routes;
 use crate::sequencer::Sequencer;
 use crate::settings::Settings;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::store::Store;
 
 /// Serves on `listener` with default [`Settings`]; see [`run_with`].
@@ -99,7 +99,7 @@ pub async fn run_with_options(
     let stop_writes = CancellationToken::new();
     let (sequencer, writer) =
         Sequencer::start(Arc::clone(&store), Arc::clone(&hub), stop_writes.clone());
-    let state = AppState {
+    let state = AppState::new(Shared {
         hub,
         store: Arc::clone(&store),
         sequencer,
@@ -113,7 +113,7 @@ pub async fn run_with_options(
         people: Arc::default(),
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
-    };
+    });
     let presence = tokio::spawn(announce_presence(
         Arc::clone(&state.hub),
         settings.presence_interval,

@@ -1,4 +1,5 @@
-//! What every request handler and connection shares: one cheap-to-clone handle.
+//! What every request handler and connection shares: one cheap-to-clone handle (a
+//! pointer: every idle connection holds one, so its size is paid ten thousand times).
 
 use std::sync::Arc;
 
@@ -16,7 +17,24 @@ use crate::settings::Settings;
 use crate::store::Store;
 
 #[derive(Clone)]
-pub(crate) struct AppState {
+pub(crate) struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub(crate) fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts, behind the one pointer.
+pub(crate) struct Shared {
     pub(crate) hub: Arc<Hub>,
     pub(crate) store: Arc<dyn Store>,
     pub(crate) sequencer: Sequencer,
