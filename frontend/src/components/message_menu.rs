@@ -20,6 +20,9 @@ pub fn MessageMenu(
     let author = StoredValue::new(author);
     let author_id = StoredValue::new(author_id);
     let (open, set_open) = signal(false);
+    // Opens downward from a message in the top half of the window, else upward, so
+    // the menu is never cut off by the top of the list.
+    let (upward, set_upward) = signal(true);
     let toggle = NodeRef::<leptos::html::Button>::new();
     let close = move || {
         set_open.set(false);
@@ -59,6 +62,7 @@ pub fn MessageMenu(
             view! {
                 <div
                     class="menu"
+                    class:down=move || !upward.get()
                     role="menu"
                     on:keydown=move |ev| {
                         if ev.key() == "Escape" {
@@ -94,7 +98,14 @@ pub fn MessageMenu(
                     aria-label="Message actions"
                     aria-haspopup="menu"
                     aria-expanded=move || open.get().to_string()
-                    on:click=move |_| set_open.update(|o| *o = !*o)
+                    on:click=move |_| {
+                        if let Some(button) = toggle.get_untracked() {
+                            let top = button.get_bounding_client_rect().top();
+                            let height = window().inner_height().ok().and_then(|h| h.as_f64());
+                            set_upward.set(height.is_none_or(|h| top > h / 2.0));
+                        }
+                        set_open.update(|o| *o = !*o);
+                    }
                 >
                     "⋯"
                 </button>
