@@ -1,6 +1,6 @@
 //! Moderation in the browser: the owner deletes a message from its menu by keyboard
 //! alone, sees the members and their roles, and kicks someone, whose page lets the
-//! room go and says who did it.
+//! room go and says who did it; the moderation log says who did what.
 
 use confab_e2e::{Scene, eventually};
 use fantoccini::Locator;
@@ -99,6 +99,24 @@ async fn the_owner_deletes_and_kicks_from_the_page() {
         (names.len() == 1).then_some(())
     })
     .await;
+
+    // The moderation log says who did what.
+    ann.click(Locator::Css("button.log-toggle")).await;
+    let lines = eventually("the moderation log lists the kick", || async {
+        let lines: Vec<String> = ann
+            .eval(
+                "ann's moderation log",
+                "return [...document.querySelectorAll('.audit li span')].map(e => e.textContent)",
+            )
+            .await;
+        lines.iter().any(|l| l == "ann kicked bob").then_some(lines)
+    })
+    .await;
+    assert!(
+        lines.iter().any(|l| l == "ann deleted a message"),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l == "bob joined"), "{lines:?}");
 
     ann.close().await;
     bob.close().await;

@@ -170,3 +170,34 @@ pub async fn set_blocked(user: &UserName, on: bool) -> Result<(), String> {
         |r| capitalised(&r.error),
     ))
 }
+
+#[derive(Deserialize)]
+struct AuditPage {
+    entries: Vec<confab_shared::RoomEvent>,
+}
+
+/// The newest entries of `room`'s audit log (for its moderators), or why not.
+pub async fn audit(
+    room: &confab_shared::RoomName,
+) -> Result<Vec<confab_shared::RoomEvent>, String> {
+    let path = format!(
+        "/api/rooms/{}/audit",
+        String::from(js_sys::encode_uri_component(room.as_str()))
+    );
+    let response = Request::get(&path)
+        .send()
+        .await
+        .map_err(|_| "The server cannot be reached; try again.".to_owned())?;
+    if response.ok() {
+        return response
+            .json::<AuditPage>()
+            .await
+            .map(|page| page.entries)
+            .map_err(|_| "The server's answer was unreadable.".to_owned());
+    }
+    let refusal = response.json::<Refusal>().await.ok();
+    Err(refusal.map_or_else(
+        || format!("Refused ({}).", response.status()),
+        |r| capitalised(&r.error),
+    ))
+}

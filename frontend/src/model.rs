@@ -621,6 +621,7 @@ fn capitalised(text: &str) -> String {
 
 mod moderation;
 mod window;
+pub use moderation::describe;
 pub use window::Window;
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 use confab_shared::{MemberInfo, ModAction, Role};
 use leptos::prelude::*;
 
+use super::audit::AuditLog;
 use super::{hue_of, use_chat};
 
 /// The current room's members with their roles, beside the messages. Moderators get
@@ -25,6 +26,8 @@ pub fn Members(on_close: Callback<()>) -> impl IntoView {
         })
     });
     let members = move || view_of.get().0;
+    let moderator = move || view_of.get().1 >= Some(Role::Moderator);
+    let (log_open, set_log_open) = signal(false);
     view! {
         <aside class="members-panel" aria-label="Members">
             <header>
@@ -46,6 +49,16 @@ pub fn Members(on_close: Callback<()>) -> impl IntoView {
                 }
                 .into_any(),
             }}
+            {move || moderator().then(|| view! {
+                <button
+                    class="link log-toggle"
+                    aria-expanded=move || log_open.get().to_string()
+                    on:click=move |_| set_log_open.update(|open| *open = !*open)
+                >
+                    {move || if log_open.get() { "Hide the moderation log" } else { "Moderation log" }}
+                </button>
+                {move || log_open.get().then(|| view! { <AuditLog /> })}
+            })}
         </aside>
     }
 }

@@ -2,6 +2,7 @@
 //! the socket handle in context; none of them opens a socket itself.
 
 pub mod app;
+pub mod audit;
 pub mod chat_view;
 pub mod composer;
 pub mod invite;

@@ -130,6 +130,40 @@ impl Chat {
     }
 }
 
+/// An audit log entry (or any membership event) as a sentence: "ann kicked bob".
+pub fn describe(kind: &EventKind) -> Option<String> {
+    let line = |c: &MemberChange, did: &str| {
+        let by = c.by.as_ref().map_or("someone", UserName::as_str);
+        format!("{by} {did} {}", c.user)
+    };
+    Some(match kind {
+        EventKind::MemberJoined(c) if c.by.is_none() => format!("{} joined", c.user),
+        EventKind::MemberJoined(c) => line(c, "invited"),
+        EventKind::MemberKicked(c) => line(c, "kicked"),
+        EventKind::MemberBanned(c) => line(c, "banned"),
+        EventKind::MemberUnbanned(c) => line(c, "unbanned"),
+        EventKind::MemberMuted(c) => line(c, "muted"),
+        EventKind::MemberUnmuted(c) => line(c, "unmuted"),
+        EventKind::RoleChanged(c) if c.role == Some(Role::Owner) => {
+            format!(
+                "{} handed the room to {}",
+                c.by.as_ref().map_or("someone", UserName::as_str),
+                c.user
+            )
+        }
+        EventKind::RoleChanged(c) => {
+            let role = c.role.map_or("member", Role::as_str);
+            format!(
+                "{} made {} a {role}",
+                c.by.as_ref().map_or("someone", UserName::as_str),
+                c.user
+            )
+        }
+        EventKind::MessageDeleted(d) => format!("{} deleted a message", d.by),
+        EventKind::Message(_) | EventKind::Unknown => return None,
+    })
+}
+
 /// What an event does to a members list.
 enum Fold {
     Joined,

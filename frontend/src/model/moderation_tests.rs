@@ -141,3 +141,48 @@ fn deleted_messages_go_and_blocked_people_are_collapsed() {
     chat.set_blocked(UserId::guest(&user("bob")), false);
     assert!(chat.rows_in(Window::ALL).iter().all(|r| !r.collapsed));
 }
+
+#[test]
+fn the_audit_log_reads_as_sentences() {
+    use super::describe;
+    let said = |kind| describe(&kind).unwrap_or_default();
+    assert_eq!(
+        said(EventKind::MemberKicked(change("bob", "ann", None))),
+        "ann kicked bob"
+    );
+    assert_eq!(
+        said(EventKind::MemberJoined(change(
+            "bob",
+            "ann",
+            Some(Role::Member)
+        ))),
+        "ann invited bob"
+    );
+    let mut joined = change("bob", "ann", Some(Role::Member));
+    joined.by = None;
+    assert_eq!(said(EventKind::MemberJoined(joined)), "bob joined");
+    assert_eq!(
+        said(EventKind::RoleChanged(change(
+            "bob",
+            "ann",
+            Some(Role::Moderator)
+        ))),
+        "ann made bob a moderator"
+    );
+    assert_eq!(
+        said(EventKind::RoleChanged(change(
+            "bob",
+            "ann",
+            Some(Role::Owner)
+        ))),
+        "ann handed the room to bob"
+    );
+    assert_eq!(
+        said(EventKind::MessageDeleted(Deletion {
+            id: 1,
+            by: user("ann"),
+            ts: String::new()
+        })),
+        "ann deleted a message"
+    );
+}
