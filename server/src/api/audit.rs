@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::{refuse, unavailable};
 use crate::commands::authz::{self, Action, Denied};
-use crate::identity::Identity;
+use crate::identity::{Identity, Kind};
 use crate::state::AppState;
 
 /// Entries per page.
@@ -39,7 +39,12 @@ pub(super) async fn read(
         return refuse(StatusCode::NOT_FOUND, "no such room");
     };
     if !me.is_admin {
-        let identity = Identity::member(&me, "");
+        let identity = Identity {
+            user: me.user_id(),
+            name: me.username.clone(),
+            kind: Kind::Member,
+            credential: None,
+        };
         let access = state
             .store
             .rooms()
