@@ -64,7 +64,13 @@ pub struct Room {
     pub muted: bool,
     /// The members, once asked for (`members`), kept current by the room's events.
     pub members: Option<Vec<MemberInfo>>,
+    /// Membership and moderation events seen live or replayed, by seq: shown as
+    /// lines between the messages ("ann kicked bob"). The newest [`MAX_NOTES`].
+    pub notes: BTreeMap<Seq, EventKind>,
 }
+
+/// The most membership lines a room keeps.
+pub const MAX_NOTES: usize = 200;
 
 impl Room {
     /// Older messages exist on the server (as the last snapshot or page said).
@@ -125,6 +131,9 @@ pub struct Row {
     pub seq: Seq,
     /// The stored message's id; None while pending.
     pub id: Option<MessageId>,
+    /// A line about the room, not a message ("ann kicked bob"): its text is `body`,
+    /// and `author` whom it is about.
+    pub note: bool,
     pub author_id: UserId,
     /// By someone this person blocked, and not asked to be shown: collapsed.
     pub collapsed: bool,
@@ -325,7 +334,7 @@ impl Chat {
                     }
                     // A kind this page does not know changes nothing it shows.
                     EventKind::Unknown => {}
-                    change => self.member_event(&event.room, change),
+                    change => self.member_event(&event.room, seq, change),
                 }
             }
             ServerMsg::Ack {
@@ -534,7 +543,15 @@ impl Chat {
         let mut previous = above.map(|(&seq, m)| (seq, &m.author_id));
         let upper = window.hi.map_or(Bound::Unbounded, Bound::Included);
         let mut rows = Vec::new();
+        let mut notes = room
+            .notes
+            .range((Bound::Included(window.lo), upper))
+            .peekable();
         for m in window::span(room, Bound::Included(window.lo), upper).map(|(_, m)| m) {
+            while let Some((&seq, kind)) = notes.next_if(|(seq, _)| **seq < m.seq) {
+                rows.extend(note_row(seq, kind));
+                previous = None;
+            }
             rows.push(Row {
                 key: format!("{}/{}", m.author_id, m.client_id),
                 author: m.author.clone(),
@@ -546,10 +563,15 @@ impl Chat {
                 mine: m.author_id == self.me_id,
                 seq: m.seq,
                 id: Some(m.id),
+                note: false,
                 author_id: m.author_id.clone(),
                 collapsed: self.blocked.contains(&m.author_id) && !self.revealed.contains(&m.id),
             });
             previous = Some((m.seq, &m.author_id));
+        }
+        for (&seq, kind) in notes {
+            rows.extend(note_row(seq, kind));
+            previous = None;
         }
         if window.hi.is_some() {
             return rows;
@@ -567,6 +589,7 @@ impl Chat {
                 mine: true,
                 seq: 0,
                 id: None,
+                note: false,
                 author_id: self.me_id.clone(),
                 collapsed: false,
             });
@@ -601,6 +624,27 @@ impl Chat {
             }
         }
     }
+}
+
+/// The line for a membership event at `seq`.
+fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
+    let text = moderation::describe(kind)?;
+    let change = moderation::change_of(kind)?;
+    Some(Row {
+        key: format!("note/{seq}"),
+        author: change.user.clone(),
+        body: MessageBody::new(text).ok()?,
+        ts: Some(change.ts.clone()),
+        delivery: None,
+        client_id: ClientId::new(format!("note-{seq}")).ok()?,
+        starts_group: true,
+        mine: false,
+        seq,
+        id: None,
+        note: true,
+        author_id: change.user_id.clone(),
+        collapsed: false,
+    })
 }
 
 fn send_frame(room: &RoomName, pending: &Pending) -> ClientMsg {

@@ -8,6 +8,9 @@ use crate::model::{Delivery, Row};
 /// One message. The body is a text node: whatever it contains is shown, never run.
 #[component]
 pub fn MessageRow(row: Row) -> impl IntoView {
+    if row.note {
+        return view! { <Note row /> }.into_any();
+    }
     let (chat, socket) = use_chat();
     // Set through the CSSOM (a property, not a `style` attribute), which the page's
     // Content-Security-Policy allows without 'unsafe-inline'.
@@ -95,6 +98,19 @@ pub fn MessageRow(row: Row) -> impl IntoView {
             </div>
             <div class="state">{state} {menu}</div>
         </article>
+    }
+    .into_any()
+}
+
+/// A line about the room between its messages: "ann kicked bob".
+#[component]
+fn Note(row: Row) -> impl IntoView {
+    let time = row.ts.as_deref().map(local_time).unwrap_or_default();
+    view! {
+        <div class="room-note" role="note" data-seq=row.seq>
+            <span>{row.body.to_string()}</span>
+            <time datetime=row.ts.clone().unwrap_or_default()>{time}</time>
+        </div>
     }
 }
 

@@ -3,15 +3,21 @@
 //! moderator's actions send.
 
 use confab_shared::{
-    ClientMsg, EventKind, MemberChange, MemberInfo, MessageId, ModAction, Role, RoomName, UserId,
-    UserName,
+    ClientMsg, EventKind, MemberChange, MemberInfo, MessageId, ModAction, Role, RoomName, Seq,
+    UserId, UserName,
 };
 
 use super::Chat;
 
 impl Chat {
-    /// A membership or moderation event of `room`.
-    pub(super) fn member_event(&mut self, room: &RoomName, kind: EventKind) {
+    /// A membership or moderation event of `room`, at `seq`.
+    pub(super) fn member_event(&mut self, room: &RoomName, seq: Seq, kind: EventKind) {
+        if let Some(state) = self.rooms.get_mut(room) {
+            state.notes.insert(seq, kind.clone());
+            while state.notes.len() > super::MAX_NOTES {
+                state.notes.pop_first();
+            }
+        }
         let (change, what) = match kind {
             EventKind::MemberJoined(c) => (c, Fold::Joined),
             EventKind::MemberKicked(c) => (c, Fold::Removed("removed you from")),
@@ -162,6 +168,20 @@ pub fn describe(kind: &EventKind) -> Option<String> {
         EventKind::MessageDeleted(d) => format!("{} deleted a message", d.by),
         EventKind::Message(_) | EventKind::Unknown => return None,
     })
+}
+
+/// The change a membership event is about.
+pub fn change_of(kind: &EventKind) -> Option<&MemberChange> {
+    match kind {
+        EventKind::MemberJoined(c)
+        | EventKind::MemberKicked(c)
+        | EventKind::MemberBanned(c)
+        | EventKind::MemberUnbanned(c)
+        | EventKind::MemberMuted(c)
+        | EventKind::MemberUnmuted(c)
+        | EventKind::RoleChanged(c) => Some(c),
+        _ => None,
+    }
 }
 
 /// What an event does to a members list.

@@ -186,3 +186,31 @@ fn the_audit_log_reads_as_sentences() {
         "ann deleted a message"
     );
 }
+
+#[test]
+fn membership_events_are_lines_between_the_messages() {
+    let mut chat = in_general(Role::Member);
+    chat.apply(message("general", 1, "ann", "a1"));
+    chat.apply(event(
+        2,
+        EventKind::MemberJoined(change("bob", "ann", Some(Role::Member))),
+    ));
+    chat.apply(message("general", 3, "ann", "a2"));
+    chat.apply(event(4, EventKind::MemberMuted(change("bob", "ann", None))));
+    let rows = chat.rows_in(Window::ALL);
+    let shown: Vec<(u64, bool, bool, String)> = rows
+        .iter()
+        .map(|r| (r.seq, r.note, r.starts_group, r.body.to_string()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (1, false, true, "m1".to_owned()),
+            (2, true, true, "ann invited bob".to_owned()),
+            (3, false, true, "m3".to_owned()),
+            (4, true, true, "ann muted bob".to_owned())
+        ],
+        "a line between two messages of one author starts a new group"
+    );
+    assert_eq!(chat.current_room().unwrap().last_seq, Some(4));
+}
