@@ -72,10 +72,17 @@ async fn the_owner_deletes_and_kicks_from_the_page() {
         .await;
     let text = owner.text().await.expect("ann's line");
     assert!(text.contains("Owner"), "{text}");
-    ann.click(Locator::XPath(
-        "//aside[@aria-label='Members']//li[contains(., 'bob')]//button[normalize-space()='Kick']",
-    ))
-    .await;
+    // Muted, bob's message box says so and takes nothing; unmuted, it is back.
+    let bobs = |button: &str| {
+        format!(
+            "//aside[@aria-label='Members']//li[contains(., 'bob')]//button[normalize-space()='{button}']"
+        )
+    };
+    ann.click(Locator::XPath(&bobs("Mute"))).await;
+    bob.find(Locator::Css("textarea#message:disabled")).await;
+    ann.click(Locator::XPath(&bobs("Unmute"))).await;
+    bob.find(Locator::Css("textarea#message:enabled")).await;
+    ann.click(Locator::XPath(&bobs("Kick"))).await;
     let notice = bob.find(Locator::Css(".notice")).await;
     let said = notice.text().await.expect("the notice");
     assert!(said.contains("ann removed you from #town"), "{said}");

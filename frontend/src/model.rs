@@ -266,6 +266,8 @@ impl Chat {
             }
             ServerMsg::Members { room, members } => {
                 if let Some(state) = self.rooms.get_mut(&room) {
+                    // The list also says whether this person is muted here.
+                    state.muted = members.iter().any(|m| m.user_id == self.me_id && m.muted);
                     state.members = Some(members);
                 }
             }

@@ -45,7 +45,17 @@ pub fn Composer() -> impl IntoView {
             send();
         }
     };
-    let placeholder = move || chat.with(|c| format!("Message #{}", c.current));
+    // Muted by a moderator: the box says so instead of taking messages to refuse.
+    let muted = Memo::new(move |_| chat.with(|c| c.current_room().is_some_and(|r| r.muted)));
+    let placeholder = move || {
+        chat.with(|c| {
+            if muted.get() {
+                format!("A moderator muted you in #{}", c.current)
+            } else {
+                format!("Message #{}", c.current)
+            }
+        })
+    };
     let too_long = move || draft.with(|d| d.chars().count() > MessageBody::MAX_CHARS);
 
     view! {
@@ -57,6 +67,7 @@ pub fn Composer() -> impl IntoView {
                 placeholder=placeholder
                 aria-describedby="composer-hint"
                 node_ref=input
+                disabled=move || muted.get()
                 prop:value=draft
                 on:input=move |ev| {
                     set_draft.set(event_target_value(&ev));
@@ -64,7 +75,7 @@ pub fn Composer() -> impl IntoView {
                 }
                 on:keydown=on_keydown
             ></textarea>
-            <button type="submit" class="send" aria-label="Send" disabled=move || draft.with(|d| d.trim().is_empty())>
+            <button type="submit" class="send" aria-label="Send" disabled=move || muted.get() || draft.with(|d| d.trim().is_empty())>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20.5 21 12 3 3.5 3 10l12 2-12 2z" /></svg>
             </button>
         </form>

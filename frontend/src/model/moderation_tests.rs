@@ -83,6 +83,20 @@ fn the_members_list_follows_the_rooms_events() {
     );
     assert!(chat.current_room().unwrap().muted);
     assert!(chat.notice.take().unwrap().contains("bob muted you"));
+    // A fresh members list says so too (after a reload, say).
+    let mut members = chat.current_room().unwrap().members.clone().unwrap();
+    chat.apply(ServerMsg::Members {
+        room: room("general"),
+        members: members.clone(),
+    });
+    assert!(chat.current_room().unwrap().muted);
+    members.iter_mut().for_each(|m| m.muted = false);
+    chat.apply(ServerMsg::Members {
+        room: room("general"),
+        members,
+    });
+    assert!(!chat.current_room().unwrap().muted);
+    chat.apply(event(3, EventKind::MemberMuted(change("me", "bob", None))));
     chat.apply(event(
         4,
         EventKind::MemberKicked(change("bob", "ann", None)),
