@@ -667,7 +667,7 @@ fn capitalised(text: &str) -> String {
 
 mod moderation;
 mod window;
-pub use moderation::describe;
+pub use moderation::{change_of, describe};
 pub use window::Window;
 
 #[cfg(test)]

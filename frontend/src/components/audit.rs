@@ -4,7 +4,7 @@ use leptos::task::spawn_local;
 
 use super::use_chat;
 use crate::account;
-use crate::model::describe;
+use crate::model::{change_of, describe};
 
 /// The current room's audit log, for its moderators: who did what to whom, and
 /// when, newest first; a ban can be lifted from its line.
@@ -47,14 +47,7 @@ pub fn AuditLog() -> impl IntoView {
                                 let text = describe(&event.kind)?;
                                 let ts = match &event.kind {
                                     EventKind::MessageDeleted(d) => d.ts.clone(),
-                                    EventKind::MemberJoined(c)
-                                    | EventKind::MemberKicked(c)
-                                    | EventKind::MemberBanned(c)
-                                    | EventKind::MemberUnbanned(c)
-                                    | EventKind::MemberMuted(c)
-                                    | EventKind::MemberUnmuted(c)
-                                    | EventKind::RoleChanged(c) => c.ts.clone(),
-                                    _ => String::new(),
+                                    kind => change_of(kind).map(|c| c.ts.clone()).unwrap_or_default(),
                                 };
                                 let banned = match &event.kind {
                                     EventKind::MemberBanned(c) => Some(c.user.clone()),
