@@ -368,7 +368,8 @@ impl Connection {
     }
 
     /// Sends the close frame `end` calls for, if any (best effort: the peer may be
-    /// gone), and for 4008 and 1008 waits for the peer's answering close.
+    /// gone), and for 4008 and 1008 waits for the peer's answering close; answers a
+    /// close the peer started.
     ///
     /// A 4008 goes to a peer that fell behind: the frame waits behind everything
     /// already written, and gets through only once the peer reads again, so we wait
@@ -378,6 +379,19 @@ impl Connection {
     /// reset the connection, discarding what it has not received yet, close frame
     /// included. Other close frames go to peers that are not behind: one second.
     async fn send_close(&mut self, end: &End) {
+        if matches!(end, End::ClientClosed) {
+            // The WebSocket library queued the answering close frame (echoing the
+            // peer's code, RFC 6455 section 5.5.1) when it read the peer's: send it,
+            // so the peer's close is clean, then drop the connection.
+            let answer = SinkExt::<Message>::flush(&mut self.socket);
+            if !matches!(
+                tokio::time::timeout(Duration::from_secs(1), answer).await,
+                Ok(Ok(()))
+            ) {
+                tracing::debug!(conn = self.id, "could not answer the client's close");
+            }
+            return;
+        }
         let Some((code, reason)) = end.close_frame() else {
             return;
         };

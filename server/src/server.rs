@@ -119,6 +119,13 @@ pub async fn run_with_options(
         settings.presence_interval,
         state.shutdown.clone(),
     ));
+    // From the feed's newest entry now: what changes from here on reaches this server.
+    let feed_start = store
+        .accounts()
+        .last_change()
+        .await
+        .map_err(std::io::Error::other)?;
+    let feed = tokio::spawn(crate::accounts::feed::follow(state.clone(), feed_start));
     let pruning = tokio::spawn(prune_limits(
         Arc::clone(&state.guards),
         state.shutdown.clone(),
@@ -136,6 +143,9 @@ pub async fn run_with_options(
     state.connections.wait().await;
     if let Err(error) = presence.await {
         tracing::error!(%error, "the presence task failed");
+    }
+    if let Err(error) = feed.await {
+        tracing::error!(%error, "the account feed task failed");
     }
     if let Err(error) = pruning.await {
         tracing::error!(%error, "the limits' pruning task failed");

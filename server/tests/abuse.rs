@@ -17,7 +17,7 @@ use confab_server::{Limits, Options};
 use confab_shared::{ErrorCode, ServerMsg};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio_tungstenite::tungstenite::Error;
+use tokio_tungstenite::tungstenite::{Error, Message};
 
 /// A server with guests allowed and `limits`.
 async fn server_with(limits: Limits) -> TestServer {
@@ -34,8 +34,8 @@ fn loopback(last: u8) -> IpAddr {
 }
 
 /// docs/protocol.md: a burst of 20, then 2 a second; over it a sender is first slowed
-/// (10 s), then refused with `rate_limited`, then closed with 1008. Another person in
-/// the same room is not slowed meanwhile.
+/// (10 s), then refused with `rate_limited`, then, if it keeps sending without
+/// waiting, closed with 1008. Another person in the same room is not slowed meanwhile.
 #[tokio::test]
 async fn a_flood_is_slowed_then_refused_then_closed_while_others_chat() {
     let server = server_with(Limits::default()).await;
@@ -44,8 +44,8 @@ async fn a_flood_is_slowed_then_refused_then_closed_while_others_chat() {
     let mut bob = Client::connect(&server, "bob").await;
     bob.join("general", None).await;
 
-    let sent = 200;
-    for n in 0..sent {
+    let burst = 200;
+    for n in 0..burst {
         flood.send_chat("general", &format!("f{n}"), "spam").await;
     }
     // Bob chats at a person's pace, each message acked before the next; meanwhile
@@ -67,41 +67,56 @@ async fn a_flood_is_slowed_then_refused_then_closed_while_others_chat() {
         .await;
     }
     assert!(
-        seen_from_flood < sent,
-        "bob's messages went through while the flood was held back ({seen_from_flood} of its {sent} seen)"
+        seen_from_flood < burst,
+        "bob's messages went through while the flood was held back ({seen_from_flood} of its {burst} seen)"
     );
 
-    let (mut acked, mut refused) = (0, 0);
-    let code = loop {
-        match flood.next_frame().await {
-            tokio_tungstenite::tungstenite::Message::Close(frame) => {
-                break frame.map(|f| u16::from(f.code));
-            }
-            tokio_tungstenite::tungstenite::Message::Text(text) => {
-                match serde_json::from_str::<ServerMsg>(text.as_str()).expect("a frame") {
-                    ServerMsg::Ack { .. } => acked += 1,
-                    ServerMsg::Error {
-                        code: ErrorCode::RateLimited,
-                        retry_after_ms,
-                        client_id,
-                        ..
-                    } => {
-                        let wait = retry_after_ms.expect("rate_limited names when to retry");
-                        assert!((1..=500).contains(&wait), "retry after {wait} ms");
-                        assert!(client_id.is_some(), "names the refused send");
-                        refused += 1;
+    // The flood goes on, a message every 20 ms, never waiting as it is told.
+    let (mut sent, mut acked, mut refused) = (burst, 0, 0);
+    let started = tokio::time::Instant::now();
+    let code = 'flood: loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "closed in time"
+        );
+        while let Some(frame) = flood.next_frame_within(Duration::from_millis(20)).await {
+            match frame {
+                Message::Close(frame) => break 'flood frame.map(|f| u16::from(f.code)),
+                Message::Text(text) => {
+                    match serde_json::from_str::<ServerMsg>(text.as_str()).expect("a frame") {
+                        ServerMsg::Ack { .. } => acked += 1,
+                        ServerMsg::Error {
+                            code: ErrorCode::RateLimited,
+                            retry_after_ms,
+                            client_id,
+                            ..
+                        } => {
+                            let wait = retry_after_ms.expect("rate_limited names when to retry");
+                            assert!((1..=500).contains(&wait), "retry after {wait} ms");
+                            assert!(client_id.is_some(), "names the refused send");
+                            refused += 1;
+                        }
+                        ServerMsg::Error { message, .. } => {
+                            panic!("unexpected refusal: {message}")
+                        }
+                        _ => {}
                     }
-                    ServerMsg::Error { message, .. } => panic!("unexpected refusal: {message}"),
-                    _ => {}
                 }
+                _ => {}
             }
-            _ => {}
         }
+        flood
+            .send_chat("general", &format!("f{sent}"), "spam")
+            .await;
+        sent += 1;
     };
     assert_eq!(code, Some(1008), "sustained abuse closes with 1008");
     assert!(acked >= 20, "the burst went through: {acked} acked");
     assert!(acked < sent, "not everything went through: {acked} acked");
-    assert!(refused >= 1, "refused before being closed");
+    assert!(
+        refused >= 20,
+        "refused 20 times before being closed: {refused}"
+    );
     server.stop().await;
 }
 
@@ -118,6 +133,77 @@ async fn a_backlog_past_the_burst_is_delayed_not_refused() {
     for n in 0..30 {
         ann.recv_ack(&format!("c{n}")).await;
     }
+    server.stop().await;
+}
+
+/// Sends `count` messages as `client` may: `pipelined`, all at once (a page resending
+/// its backlog after a reconnect), or else each after the last one's ack; a refused
+/// one goes again after its `retry_after_ms`, with the same client id. Returns the
+/// seq each was stored at; fails on any close or other refusal.
+async fn send_as_told(mut client: Client, count: usize, pipelined: bool) -> Vec<u64> {
+    use std::collections::HashMap;
+    let prefix = client.name.clone();
+    let id = |n: usize| format!("{prefix}{n}");
+    let mut stored: HashMap<String, u64> = HashMap::new();
+    let mut due: Vec<(tokio::time::Instant, String)> = Vec::new();
+    let mut next = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(240);
+    while stored.len() < count {
+        assert!(tokio::time::Instant::now() < deadline, "all stored in time");
+        if next < count && (pipelined || stored.len() == next) {
+            client.send_chat("general", &id(next), "backlog").await;
+            next += 1;
+            continue;
+        }
+        let now = tokio::time::Instant::now();
+        for (_, resend) in due.extract_if(.., |(at, _)| *at <= now) {
+            client.send_chat("general", &resend, "backlog").await;
+        }
+        let Some(frame) = client.next_frame_within(Duration::from_millis(20)).await else {
+            continue;
+        };
+        let Message::Text(text) = frame else {
+            panic!("{}: {frame:?} after {} stored", client.name, stored.len());
+        };
+        match serde_json::from_str::<ServerMsg>(text.as_str()).expect("a frame") {
+            ServerMsg::Ack { client_id, seq, .. } => {
+                let first = stored.insert(client_id.as_str().to_owned(), seq);
+                assert!(first.is_none(), "{client_id} acked once");
+            }
+            ServerMsg::Error {
+                code: ErrorCode::RateLimited,
+                retry_after_ms: Some(wait),
+                client_id: Some(client_id),
+                ..
+            } => due.push((
+                tokio::time::Instant::now() + Duration::from_millis(wait),
+                client_id.as_str().to_owned(),
+            )),
+            ServerMsg::Error { message, .. } => panic!("{}: refused: {message}", client.name),
+            _ => {}
+        }
+    }
+    stored.into_values().collect()
+}
+
+/// docs/protocol.md: a client that waits `retry_after_ms` is never closed. At the
+/// default limits, a backlog of 200 resent at once after a reconnect, and a client
+/// that sends one message after each ack, are all stored once, and neither closed.
+#[tokio::test]
+async fn clients_that_wait_as_told_are_never_closed() {
+    let server = server_with(Limits::default()).await;
+    let mut ann = Client::connect(&server, "ann").await;
+    ann.join("general", None).await;
+    let mut bob = Client::connect(&server, "bob").await;
+    bob.join("general", None).await;
+    let backlog = tokio::spawn(send_as_told(ann, 200, true));
+    let steady = tokio::spawn(send_as_told(bob, 60, false));
+    let mut seqs = common::finish(backlog).await;
+    assert_eq!(seqs.len(), 200, "every message of the backlog stored");
+    seqs.extend(common::finish(steady).await);
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 260, "each stored at a seq of its own");
     server.stop().await;
 }
 

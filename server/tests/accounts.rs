@@ -149,6 +149,49 @@ async fn bad_input_gets_a_clear_refusal() {
     server.stop().await;
 }
 
+/// docs/api.md: a body that is not declared JSON gets 415 (a form post, `curl -d`),
+/// and nothing is done; a JSON type with parameters is JSON.
+#[tokio::test]
+async fn bodies_must_be_declared_json() {
+    let server = TestServer::start().await;
+    let body = form("ann", "correct horse");
+    for kind in [
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+    ] {
+        let refused = common::http_request(
+            server.addr,
+            "POST",
+            "/api/register",
+            &[("Content-Type", kind)],
+            body.as_bytes(),
+        )
+        .await;
+        assert_eq!(refused.status, 415, "{kind}");
+        assert!(
+            self::body(&refused)["error"].is_string(),
+            "{kind}: said why"
+        );
+    }
+    let untyped =
+        common::http_request(server.addr, "POST", "/api/register", &[], body.as_bytes()).await;
+    assert_eq!(untyped.status, 415, "no Content-Type");
+    let json = common::http_request(
+        server.addr,
+        "POST",
+        "/api/register",
+        &[("Content-Type", "Application/JSON; charset=utf-8")],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(json.status, 201, "nothing was made by the refused ones");
+    // Signing out needs no body, and so no type.
+    let out = common::http_request(server.addr, "POST", "/api/logout", &[], b"").await;
+    assert_eq!(out.status, 204);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn other_sites_pages_cannot_post() {
     let server = TestServer::start().await;
@@ -283,6 +326,30 @@ async fn signing_out_closes_the_session_s_sockets() {
     };
     assert!(pong.contains("pong"), "{pong}");
     server.stop().await;
+}
+
+/// docs/api.md: `GET /api/server` tells the first screen whether guests may join,
+/// with no session, under either setting.
+#[tokio::test]
+async fn the_server_says_whether_guests_may_join() {
+    for guests in [true, false] {
+        let server = TestServer::start_with_options(confab_server::Options {
+            guests,
+            ..confab_server::Options::default()
+        })
+        .await;
+        let answer = http_get(server.addr, "/api/server", &[]).await;
+        assert_eq!(answer.status, 200, "guests {guests}");
+        assert!(
+            answer
+                .header("content-type")
+                .is_some_and(|t| t.starts_with("application/json")),
+            "guests {guests}: {:?}",
+            answer.header("content-type")
+        );
+        assert_eq!(body(&answer), json!({ "guests": guests }));
+        server.stop().await;
+    }
 }
 
 /// docs/api.md: without `--guests`, only accounts may connect.

@@ -95,3 +95,48 @@ async fn every_ack_sent_before_shutdown_survives_a_restart() {
     }
     server.stop().await;
 }
+
+/// RFC 6455 section 5.5.1: a close the client starts is answered with a close frame
+/// echoing its code, so both sides end cleanly (a browser reports `wasClean`).
+#[tokio::test]
+async fn a_close_from_the_client_is_answered_with_the_same_code() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+    let server = TestServer::start().await;
+    for code in [1000_u16, 1001, 4000] {
+        let mut socket = common::try_connect(&server.ws_url("?v=2&name=ann"))
+            .await
+            .expect("ann connects");
+        // Something first, as the conformance suite's cases do.
+        socket
+            .send(Message::text(r#"{"type":"ping"}"#))
+            .await
+            .expect("a ping goes");
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: "bye".into(),
+        };
+        socket.close(Some(frame)).await.expect("the close goes");
+        let answer = tokio::time::timeout(common::TIMEOUT, async {
+            loop {
+                match socket.next().await {
+                    Some(Ok(Message::Close(frame))) => return Ok(frame),
+                    Some(Ok(_)) => continue,
+                    Some(Err(error)) => return Err(error.to_string()),
+                    None => return Err("ended without a close frame".to_owned()),
+                }
+            }
+        })
+        .await
+        .expect("answered in time");
+        let frame = answer.unwrap_or_else(|why| panic!("close {code}: {why}"));
+        assert_eq!(
+            frame.map(|f| u16::from(f.code)),
+            Some(code),
+            "the answer echoes the code"
+        );
+    }
+    server.stop().await;
+}

@@ -154,6 +154,12 @@ async fn moderators_delete_mute_kick_and_ban_and_the_log_shows_it() {
     assert_eq!(refusal(&mut cat).await.0, ErrorCode::Forbidden);
     moderate(&mut bob, "town", "ann", "mute").await;
     assert_eq!(refusal(&mut bob).await.0, ErrorCode::Forbidden);
+    // Acting on oneself changes nothing a moderator may change: `bad_request`, for
+    // the owner too.
+    for action in ["kick", "ban", "mute"] {
+        moderate(&mut ann, "town", "ann", action).await;
+        assert_eq!(refusal(&mut ann).await.0, ErrorCode::BadRequest, "{action}");
+    }
 
     // Muted: cat reads but cannot post; unmuted, can.
     moderate(&mut bob, "town", "cat", "mute").await;

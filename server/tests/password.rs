@@ -3,10 +3,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use common::process::{ServerProcess, free_port};
+use common::process::{ServerProcess, confab_user, free_port};
 use common::{HttpResponse, TestServer, http_get, http_post, try_connect_with};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -150,31 +147,6 @@ async fn asking_who_i_am_renews_the_cookie() {
     let body: Value = serde_json::from_slice(&me.body).expect("JSON");
     assert_eq!(body["admin"], false);
     server.stop().await;
-}
-
-/// Runs `confab user ARGS --database DB` with `stdin`; gives its exit and output.
-fn confab_user(dir: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_confab"))
-        .arg("--database")
-        .arg(dir.join("confab.db"))
-        .arg("user")
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run confab user");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write the password");
-    let out = child.wait_with_output().expect("confab user ends");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.success(), text)
 }
 
 /// README: `confab user create --admin`, `reset-password` and `delete`, beside a

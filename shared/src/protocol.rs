@@ -51,8 +51,12 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<Seq>,
     },
-    /// Unsubscribe from a room (its membership stays).
+    /// Unsubscribe from a room on this connection (its membership stays).
     Leave { room: RoomName },
+    /// Stop being a member of a room, on every device: a `member_left` event, and the
+    /// stream of the room ends on every socket of the person. A private room needs a
+    /// new invite to come back. The owner must hand the room over first.
+    LeaveRoom { room: RoomName },
     /// Create a room: the creator is its owner and first member. Public rooms anyone
     /// signed in may join; private ones only people invited.
     CreateRoom {
@@ -250,6 +254,9 @@ pub enum EventKind {
     MessageDeleted(Deletion),
     /// Someone became a member: joined a public room, or was invited (`by`).
     MemberJoined(MemberChange),
+    /// Someone stopped being a member (`leave_room`); their stream of the room ended
+    /// with this event.
+    MemberLeft(MemberChange),
     /// A moderator removed someone; their stream of the room ended with this event.
     MemberKicked(MemberChange),
     /// A moderator removed someone and keeps them out.
@@ -398,6 +405,9 @@ enum RawClientMsg {
     Leave {
         room: String,
     },
+    LeaveRoom {
+        room: String,
+    },
     Send {
         room: String,
         client_id: String,
@@ -455,6 +465,7 @@ impl ClientMsg {
                 after,
             },
             RawClientMsg::Leave { room: name } => ClientMsg::Leave { room: room(name)? },
+            RawClientMsg::LeaveRoom { room: name } => ClientMsg::LeaveRoom { room: room(name)? },
             RawClientMsg::Send {
                 room: name,
                 client_id,

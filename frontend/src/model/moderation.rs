@@ -20,6 +20,7 @@ impl Chat {
         }
         let (change, what) = match kind {
             EventKind::MemberJoined(c) => (c, Fold::Joined),
+            EventKind::MemberLeft(c) => (c, Fold::Left),
             EventKind::MemberKicked(c) => (c, Fold::Removed("removed you from")),
             EventKind::MemberBanned(c) => (c, Fold::Removed("banned you from")),
             EventKind::MemberMuted(c) => (c, Fold::Muted(true)),
@@ -56,7 +57,18 @@ impl Chat {
                 self.drop_room(room);
                 self.notice = Some(format!("{by} {verb} #{room}"));
             }
+            // On this device or another: the room goes from every one of them.
+            Fold::Left => {
+                self.drop_room(room);
+                self.notice = Some(format!("You left #{room}"));
+            }
         }
+    }
+
+    /// Leaving `room` for good (on every device), as the person asked: the frame to
+    /// send. The room goes when the server's `member_left` comes back.
+    pub fn leave_room(&self, room: &RoomName) -> ClientMsg {
+        ClientMsg::LeaveRoom { room: room.clone() }
     }
 
     /// A guest: no account, so nothing to block with.
@@ -145,6 +157,7 @@ pub fn describe(kind: &EventKind) -> Option<String> {
     Some(match kind {
         EventKind::MemberJoined(c) if c.by.is_none() => format!("{} joined", c.user),
         EventKind::MemberJoined(c) => line(c, "invited"),
+        EventKind::MemberLeft(c) => format!("{} left", c.user),
         EventKind::MemberKicked(c) => line(c, "kicked"),
         EventKind::MemberBanned(c) => line(c, "banned"),
         EventKind::MemberUnbanned(c) => line(c, "unbanned"),
@@ -174,6 +187,7 @@ pub fn describe(kind: &EventKind) -> Option<String> {
 pub fn change_of(kind: &EventKind) -> Option<&MemberChange> {
     match kind {
         EventKind::MemberJoined(c)
+        | EventKind::MemberLeft(c)
         | EventKind::MemberKicked(c)
         | EventKind::MemberBanned(c)
         | EventKind::MemberUnbanned(c)
@@ -187,6 +201,7 @@ pub fn change_of(kind: &EventKind) -> Option<&MemberChange> {
 /// What an event does to a members list.
 enum Fold {
     Joined,
+    Left,
     Removed(&'static str),
     Muted(bool),
     Role,
@@ -201,7 +216,7 @@ fn fold(members: &mut Vec<MemberInfo>, change: &MemberChange, what: &Fold) {
             role: change.role.unwrap_or(Role::Member),
             muted: false,
         }),
-        (Fold::Removed(_), Some(at)) => {
+        (Fold::Removed(_) | Fold::Left, Some(at)) => {
             members.remove(at);
         }
         (Fold::Muted(muted), Some(at)) => members[at].muted = *muted,

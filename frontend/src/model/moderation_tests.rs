@@ -133,6 +133,39 @@ fn removed_from_a_room_the_page_lets_it_go_and_says_who() {
 }
 
 #[test]
+fn leaving_a_room_lets_it_go_on_every_device_and_others_see_it() {
+    let mut chat = in_general(Role::Member);
+    assert_eq!(
+        chat.leave_room(&room("general")),
+        confab_shared::ClientMsg::LeaveRoom {
+            room: room("general")
+        }
+    );
+    // Someone else left: gone from the members list, said between the messages.
+    let left = EventKind::MemberLeft(MemberChange {
+        by: None,
+        ..change("bob", "bob", None)
+    });
+    assert_eq!(super::moderation::describe(&left).as_deref(), Some("bob left"));
+    chat.apply(event(1, left));
+    assert!(
+        chat.current_room()
+            .and_then(|r| r.members.as_ref())
+            .is_some_and(|m| m.iter().all(|m| m.user.as_str() != "bob"))
+    );
+    assert!(chat.rooms.contains_key(&room("general")));
+    // This person left (here or on another device): the room goes.
+    let me = EventKind::MemberLeft(MemberChange {
+        by: None,
+        ..change("me", "me", None)
+    });
+    chat.apply(event(2, me));
+    assert!(!chat.rooms.contains_key(&room("general")));
+    assert_eq!(chat.current, room("random"));
+    assert_eq!(chat.notice.as_deref(), Some("You left #general"));
+}
+
+#[test]
 fn deleted_messages_go_and_blocked_people_are_collapsed() {
     let mut chat = in_general(Role::Member);
     chat.apply(message("general", 1, "ann", "a1"));

@@ -3,6 +3,8 @@
 //! in-memory twin); `password.rs` hashes, `session.rs` makes and checks tokens.
 
 mod blocks;
+pub(crate) mod feed;
+mod name_key;
 pub(crate) mod password;
 pub(crate) mod session;
 
@@ -12,6 +14,7 @@ use confab_shared::{UserId, UserName};
 use crate::store::StoreError;
 
 pub use blocks::{Blocked, Blocks};
+pub use name_key::name_key;
 
 /// An account as the rest of the server sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +49,20 @@ pub struct TokenInfo {
     pub created_at: String,
 }
 
+/// One entry of the account change feed: `account` changed (its caches are stale),
+/// and, if `ended` names one, that credential (a session's or a token's hash) ended,
+/// so its sockets close: with 4403 when `banned` says the account was banned, else
+/// with 4401. Every mutation of an account appends entries, whichever process makes
+/// it; every running server follows them (`accounts/feed.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountChange {
+    /// Its place in the feed: increasing.
+    pub seq: i64,
+    pub account: i64,
+    pub ended: Option<String>,
+    pub banned: bool,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("that username is taken")]
@@ -56,7 +73,8 @@ pub enum AccountError {
 
 #[async_trait]
 pub trait Accounts: Send + Sync + 'static {
-    /// Creates an account; `Taken` if the username exists in any case.
+    /// Creates an account; `Taken` if an account has the same name as people see it
+    /// (in any case, any look-alike: [`name_key`]).
     async fn create_account(
         &self,
         username: &UserName,
@@ -64,10 +82,12 @@ pub trait Accounts: Send + Sync + 'static {
         is_admin: bool,
     ) -> Result<Account, AccountError>;
 
-    /// The account with this username (in any case), with its password hash.
+    /// The account with this username, with its password hash: the one of exactly
+    /// this name if there is one, else the one with its [`name_key`].
     async fn credentials(&self, username: &UserName) -> Result<Option<Credentials>, StoreError>;
 
-    /// Whether an account has this username (in any case).
+    /// Whether an account has this username, or one people cannot tell from it
+    /// ([`name_key`]).
     async fn username_taken(&self, username: &UserName) -> Result<bool, StoreError> {
         Ok(self.credentials(username).await?.is_some())
     }
@@ -135,4 +155,15 @@ pub trait Accounts: Send + Sync + 'static {
     /// its own). Gives the ended credentials' hashes, or None if there is no such
     /// account.
     async fn delete_account(&self, username: &UserName) -> Result<Option<Vec<String>>, StoreError>;
+
+    /// The feed's newest entry (0 if none): a server follows from here on.
+    async fn last_change(&self) -> Result<i64, StoreError>;
+
+    /// The feed's entries after `seq`, oldest first (at most a few hundred at a
+    /// time); what the store keeps in memory of those accounts (names, tokens) is
+    /// read again first, so it agrees with the database when this returns.
+    async fn changes_after(&self, seq: i64) -> Result<Vec<AccountChange>, StoreError>;
+
+    /// Forgets entries older than `age_secs` (every server has long read them).
+    async fn prune_changes(&self, age_secs: i64) -> Result<(), StoreError>;
 }

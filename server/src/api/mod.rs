@@ -7,13 +7,14 @@ mod audit;
 mod auth;
 mod blocks;
 mod password;
+mod server_info;
 mod tokens;
 
 pub(crate) use auth::check_password_length;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::header::{HOST, ORIGIN};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN, TRANSFER_ENCODING};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -31,6 +32,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/login", post(auth::login))
         .route("/api/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
+        .route("/api/server", get(server_info::read))
         .route("/api/password", post(password::change))
         .route("/api/admin/bans", post(admin::ban))
         .route(
@@ -47,6 +49,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/api/rooms/{room}/audit", get(audit::read))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(json_bodies_only))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             same_site_only,
@@ -77,6 +80,30 @@ pub(crate) fn refuse(status: StatusCode, text: &str) -> Response {
 pub(crate) fn unavailable(error: impl std::fmt::Display) -> Response {
     tracing::error!(%error, "accounts are unavailable");
     refuse(StatusCode::SERVICE_UNAVAILABLE, "try again in a moment")
+}
+
+/// Refuses a request body that is not declared JSON (415): the API reads JSON only,
+/// and a cross-site HTML form can send no other type than form data or text (so it
+/// fails here as well as on its origin). A request without a body passes.
+async fn json_bodies_only(request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let has_body = headers.contains_key(TRANSFER_ENCODING)
+        || headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0");
+    let json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
+    if has_body && !json {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the body as JSON, with Content-Type: application/json",
+        );
+    }
+    next.run(request).await
 }
 
 /// Refuses requests that change something when they come from another site's page:

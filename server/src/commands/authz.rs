@@ -30,6 +30,8 @@ pub(crate) enum Action {
     Oversee,
     /// Give someone a role, or hand the room over.
     SetRole,
+    /// Stop being a member.
+    LeaveRoom,
 }
 
 /// Why an action was refused.
@@ -49,12 +51,17 @@ pub(crate) enum Denied {
     Outranked,
     /// Only the owner.
     NotTheOwner,
+    /// Leaving a room one is no member of.
+    NoMembership,
+    /// The owner leaving before handing the room over.
+    OwnerLeaving,
 }
 
 impl Denied {
     pub(crate) fn code(self) -> ErrorCode {
         match self {
             Denied::NotFound => ErrorCode::NotFound,
+            Denied::NoMembership | Denied::OwnerLeaving => ErrorCode::BadRequest,
             _ => ErrorCode::Forbidden,
         }
     }
@@ -68,6 +75,8 @@ impl Denied {
             Denied::NotAModerator => "only the room's moderators can do that",
             Denied::Outranked => "moderators act on people of a lower role only",
             Denied::NotTheOwner => "only the room's owner can give roles",
+            Denied::NoMembership => "you are not a member of this room",
+            Denied::OwnerLeaving => "hand the room over to someone before you leave it",
         }
     }
 }
@@ -101,6 +110,9 @@ pub(crate) fn check(
         Action::Moderate { .. } | Action::Oversee => Ok(role),
         Action::SetRole if role != Some(Role::Owner) => Err(Denied::NotTheOwner),
         Action::SetRole => Ok(role),
+        Action::LeaveRoom if role == Some(Role::Owner) => Err(Denied::OwnerLeaving),
+        Action::LeaveRoom if role.is_none() => Err(Denied::NoMembership),
+        Action::LeaveRoom => Ok(role),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `create_room`: make a room on purpose. Its maker (an account) is its owner; guests
-//! may make public rooms only, and own none. Counted against the message rate, so a
-//! client cannot make rooms faster than it may post.
+//! may make public rooms only, and own none. Counted against the message rate, and
+//! held or refused over it as a `send` is, so a client cannot make rooms faster than
+//! it may post.
 
 use confab_shared::{ErrorCode, Role, RoomName, ServerMsg, Topic};
 
@@ -9,23 +10,23 @@ use crate::identity::Kind;
 use crate::rooms::{Room, RoomError};
 
 pub(super) async fn run(
-    session: Session<'_>,
+    mut session: Session<'_>,
     room: RoomName,
     topic: Topic,
     private: bool,
 ) -> Reply {
-    let identity = session.identity;
-    let state = session.state;
-    if private && identity.kind == Kind::Guest {
+    if private && session.identity.kind == Kind::Guest {
         return Reply::refusal(
             ErrorCode::Forbidden,
             "guests cannot make private rooms: sign in",
             None,
         );
     }
-    if let Err(wait) = state.guards.messages.try_take(&identity.user) {
-        return Reply::rate_limited(wait, None);
+    if let Some(not_now) = super::paced(&mut session, None) {
+        return not_now;
     }
+    let identity = session.identity;
+    let state = session.state;
     let owner = (identity.kind == Kind::Member).then(|| identity.person());
     let new = Room {
         name: room,

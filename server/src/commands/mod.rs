@@ -13,6 +13,7 @@ mod history;
 mod invite;
 mod join;
 mod leave;
+mod leave_room;
 mod members;
 mod moderate;
 mod send;
@@ -26,7 +27,7 @@ use confab_shared::{ClientId, ClientMsg, ErrorCode, RoomName, Seq, ServerMsg};
 
 use crate::hub::ConnId;
 use crate::identity::Identity;
-use crate::limits::Pace;
+use crate::limits::{Admit, Pace};
 use crate::outbox::Outbox;
 use crate::state::AppState;
 use crate::wire;
@@ -113,6 +114,7 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
     match msg {
         ClientMsg::Join { room, after } => join::run(session, room, after).await,
         ClientMsg::Leave { room } => leave::run(session, &room),
+        ClientMsg::LeaveRoom { room } => leave_room::run(session, room).await,
         ClientMsg::Send {
             room,
             client_id,
@@ -138,6 +140,27 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             moderate::set_role(session, room, user, role).await
         }
         ClientMsg::DeleteMessage { room, id } => delete_message::run(session, room, id).await,
+    }
+}
+
+/// Asks the message rate limit (`limits/pace.rs`) whether this command may go now:
+/// None if so, else the answer that holds, refuses or closes instead.
+fn paced(session: &mut Session<'_>, client_id: Option<&ClientId>) -> Option<Reply> {
+    let limiter = &session.state.guards.messages;
+    match session
+        .pace
+        .admit(limiter, &session.identity.user, session.held)
+    {
+        Admit::Go => None,
+        Admit::Wait(wait) => Some(Reply {
+            hold: Some(wait),
+            ..Reply::default()
+        }),
+        Admit::Refuse(wait) => Some(Reply::rate_limited(wait, client_id.cloned())),
+        Admit::Abuse => Some(Reply {
+            abuse: true,
+            ..Reply::default()
+        }),
     }
 }
 

@@ -18,6 +18,10 @@ pub(super) async fn run(
     let Some(who) = find(&session, &user, true).await else {
         return no_such_person();
     };
+    if who.id == session.identity.user {
+        let text = "moderation is for other people, not yourself";
+        return Reply::refusal(ErrorCode::BadRequest, text, None);
+    }
     let directory = session.state.store.rooms().directory();
     let target = directory
         .access(&room, &who.id)

@@ -5,13 +5,12 @@
 use confab_shared::{ClientId, ErrorCode, MessageBody, RoomName, ServerMsg};
 
 use super::{Reply, Session};
-use crate::limits::Admit;
 use crate::rooms::PostDenied;
 use crate::sequencer::AppendRequest;
 use crate::store::NewMessage;
 
 pub(super) async fn run(
-    session: Session<'_>,
+    mut session: Session<'_>,
     room: RoomName,
     client_id: ClientId,
     body: MessageBody,
@@ -42,25 +41,8 @@ pub(super) async fn run(
             room: Some(room),
         });
     }
-    let limiter = &session.state.guards.messages;
-    match session
-        .pace
-        .admit(limiter, &session.identity.user, session.held)
-    {
-        Admit::Go => {}
-        Admit::Wait(wait) => {
-            return Reply {
-                hold: Some(wait),
-                ..Reply::default()
-            };
-        }
-        Admit::Refuse(wait) => return Reply::rate_limited(wait, Some(client_id)),
-        Admit::Abuse => {
-            return Reply {
-                abuse: true,
-                ..Reply::default()
-            };
-        }
+    if let Some(not_now) = super::paced(&mut session, Some(&client_id)) {
+        return not_now;
     }
     let request = AppendRequest {
         message: NewMessage {

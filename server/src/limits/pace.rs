@@ -1,5 +1,5 @@
-//! How fast a person may send messages: a burst, then a steady rate, counted per
-//! person across all their sockets (GCRA, from `governor`).
+//! How fast a person may send messages (and make rooms): a burst, then a steady
+//! rate, counted per person across all their sockets (GCRA, from `governor`).
 //!
 //! A sender over the limit goes through three stages, per connection:
 //! 1. Slowed: for up to [`SLOWED_FOR`] the connection holds the send and stops
@@ -8,10 +8,14 @@
 //!    delayed.
 //! 2. Refused: still over the limit after that, each send over it is refused with a
 //!    `rate_limited` error naming when to retry, and reading goes on.
-//! 3. Closed: [`ABUSE_REFUSALS`] refusals without a pause close the socket with 1008.
+//! 3. Closed: a client that keeps sending without waiting as long as it was told is
+//!    closed with 1008 after [`ABUSE_REFUSALS`] refusals. Refusals count only once
+//!    the client has had [`HEARING_TIME`] to hear the first of them (sends it
+//!    pipelined before are not defiance), and a send that comes after the retry time
+//!    it was last given (it waited) starts the count again.
 //!
 //! Any send that finds the limit untouched after a pause of [`RECOVERED_AFTER`] ends
-//! the episode.
+//! the episode (the next one is slowed first again).
 
 use std::time::Duration;
 
@@ -24,8 +28,12 @@ use super::nonzero;
 
 /// How long a connection may be slowed before its sends over the limit are refused.
 pub(crate) const SLOWED_FOR: Duration = Duration::from_secs(10);
-/// Refusals in one episode that close the socket with 1008.
+/// Counted refusals after which the next send over the limit closes the socket with
+/// 1008.
 pub(crate) const ABUSE_REFUSALS: u32 = 20;
+/// Sends refused within this long of the first refusal of a run were already on
+/// their way (a pipelined backlog): they do not count towards closing.
+pub(crate) const HEARING_TIME: Duration = Duration::from_secs(2);
 /// A pause this long with no send over the limit ends an episode.
 pub(crate) const RECOVERED_AFTER: Duration = Duration::from_secs(1);
 
@@ -34,6 +42,9 @@ pub(crate) struct MessageLimiter {
     /// None when the operator turned the limit off.
     limiter: Option<DefaultKeyedRateLimiter<UserId>>,
     clock: DefaultClock,
+    /// The time one message takes at the steady rate: a refusal never names a
+    /// shorter wait, so a client that waits as told has paused (see `Episode`).
+    interval: Duration,
 }
 
 impl MessageLimiter {
@@ -45,15 +56,12 @@ impl MessageLimiter {
         Self {
             limiter,
             clock: DefaultClock::default(),
+            interval: Duration::from_secs(1) / per_second.max(1),
         }
     }
 
     /// Takes one message from `user`'s allowance, or says how long until one is
     /// free.
-    pub(crate) fn try_take(&self, user: &UserId) -> Result<(), Duration> {
-        self.take(user)
-    }
-
     fn take(&self, user: &UserId) -> Result<(), Duration> {
         match &self.limiter {
             None => Ok(()),
@@ -98,6 +106,11 @@ struct Episode {
     slowed_since: Instant,
     /// When a send last found the limit reached.
     last_over: Instant,
+    /// When the current run of refusals began (none since the client last waited).
+    refused_since: Option<Instant>,
+    /// The time the client was last told it may send again.
+    retry_at: Option<Instant>,
+    /// Refusals counted towards closing, in the current run.
     refusals: u32,
 }
 
@@ -122,6 +135,8 @@ impl Pace {
                     Box::new(Episode {
                         slowed_since: now,
                         last_over: now,
+                        refused_since: None,
+                        retry_at: None,
                         refusals: 0,
                     })
                 });
@@ -129,14 +144,32 @@ impl Pace {
                 if held || now.duration_since(episode.slowed_since) < SLOWED_FOR {
                     return Admit::Wait(wait);
                 }
-                episode.refusals += 1;
-                if episode.refusals >= ABUSE_REFUSALS {
-                    Admit::Abuse
-                } else {
-                    Admit::Refuse(wait)
-                }
+                episode.refuse(now, wait.max(limiter.interval))
             }
         }
+    }
+}
+
+impl Episode {
+    /// Refuses a send over the limit, or closes on a client that does not wait.
+    /// `wait` is at least the steady rate's interval, so a send at or after the last
+    /// retry time came after a pause of that long: a client that waits as told, not
+    /// one that sends without pause and happens to come when a message is due.
+    fn refuse(&mut self, now: Instant, wait: Duration) -> Admit {
+        if self.retry_at.is_some_and(|at| now >= at) {
+            // It waited as long as it was told: whatever came before is forgiven.
+            self.refused_since = None;
+            self.refusals = 0;
+        }
+        let since = *self.refused_since.get_or_insert(now);
+        if now.duration_since(since) >= HEARING_TIME {
+            if self.refusals >= ABUSE_REFUSALS {
+                return Admit::Abuse;
+            }
+            self.refusals += 1;
+        }
+        self.retry_at = Some(now + wait);
+        Admit::Refuse(wait)
     }
 }
 
@@ -164,25 +197,61 @@ mod tests {
         assert_eq!(pace.admit(&limiter, &user("u:2"), false), Admit::Go);
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn slowed_then_refused_then_closed() {
-        let limiter = MessageLimiter::new(1, 1);
-        let mut pace = Pace::default();
-        let ann = user("u:1");
-        assert_eq!(pace.admit(&limiter, &ann, false), Admit::Go);
-        assert!(matches!(pace.admit(&limiter, &ann, false), Admit::Wait(_)));
+    /// Spends `user`'s allowance and starts the refusing stage.
+    async fn past_the_slowed_stage(limiter: &MessageLimiter, pace: &mut Pace, ann: &UserId) {
+        assert_eq!(pace.admit(limiter, ann, false), Admit::Go);
+        assert!(matches!(pace.admit(limiter, ann, false), Admit::Wait(_)));
         // Tokio's clock is paused and moved by hand; the limiter's is real, so the
         // allowance stays spent while the episode ages.
         tokio::time::advance(SLOWED_FOR).await;
-        for n in 1..ABUSE_REFUSALS {
-            assert!(
-                matches!(pace.admit(&limiter, &ann, false), Admit::Refuse(_)),
-                "refusal {n}"
-            );
-        }
-        assert_eq!(pace.admit(&limiter, &ann, false), Admit::Abuse);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_client_that_keeps_sending_is_closed_after_20_counted_refusals() {
+        let limiter = MessageLimiter::new(1, 1);
+        let mut pace = Pace::default();
+        let ann = user("u:1");
+        past_the_slowed_stage(&limiter, &mut pace, &ann).await;
+        // A pipelined backlog read at once: refused, not counted.
+        for n in 0..100 {
+            assert!(
+                matches!(pace.admit(&limiter, &ann, false), Admit::Refuse(_)),
+                "pipelined send {n}"
+            );
+        }
+        // Then a send every 20 ms, never waiting: counted from HEARING_TIME on (the
+        // limiter's real clock hardly moves, so the allowance stays spent).
+        let step = Duration::from_millis(20);
+        let uncounted = HEARING_TIME.as_millis() / step.as_millis();
+        let mut refusals = 0;
+        loop {
+            tokio::time::advance(step).await;
+            match pace.admit(&limiter, &ann, false) {
+                Admit::Refuse(wait) => {
+                    assert!(wait >= Duration::from_secs(1), "one interval at least");
+                    refusals += 1;
+                }
+                Admit::Abuse => break,
+                other => panic!("after {refusals} refusals: {other:?}"),
+            }
+            assert!(refusals <= uncounted + 21, "closed in time");
+        }
+        assert!(refusals >= uncounted + 19, "20 counted: {refusals}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_client_that_waits_as_told_is_never_closed() {
+        let limiter = MessageLimiter::new(1, 1);
+        let mut pace = Pace::default();
+        let ann = user("u:1");
+        past_the_slowed_stage(&limiter, &mut pace, &ann).await;
+        for n in 0..200 {
+            let Admit::Refuse(wait) = pace.admit(&limiter, &ann, false) else {
+                panic!("send {n} is refused (the allowance stays spent)");
+            };
+            tokio::time::advance(wait).await;
+        }
+    }
     #[test]
     fn no_limit_when_turned_off() {
         let limiter = MessageLimiter::new(0, 0);

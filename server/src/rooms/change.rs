@@ -27,6 +27,10 @@ pub enum Change {
         role: Role,
         by: Option<Person>,
     },
+    /// Stops being a member, by their own choice (`leave_room`).
+    Leave {
+        who: Person,
+    },
     Kick {
         who: Person,
         by: Person,
@@ -105,6 +109,7 @@ impl Change {
     pub fn subject(&self) -> Option<&UserId> {
         match self {
             Change::Join { who, .. }
+            | Change::Leave { who }
             | Change::Kick { who, .. }
             | Change::Ban { who, .. }
             | Change::Unban { who, .. }
@@ -134,6 +139,9 @@ impl Change {
                     by.as_ref(),
                     Some(*role),
                 ))]
+            }
+            Change::Leave { who } if now.role.is_some() && !owner => {
+                vec![EventKind::MemberLeft(about(who, None, None))]
             }
             Change::Kick { who, by } if !owner => {
                 vec![EventKind::MemberKicked(about(who, Some(by), None))]
@@ -172,10 +180,13 @@ impl Change {
     }
 }
 
-/// Whether `kind` ends its subject's stream of the room (they were removed).
+/// Whether `kind` ends its subject's stream of the room (they left, or were
+/// removed).
 pub fn removes(kind: &EventKind) -> Option<&UserId> {
     match kind {
-        EventKind::MemberKicked(change) | EventKind::MemberBanned(change) => Some(&change.user_id),
+        EventKind::MemberLeft(change)
+        | EventKind::MemberKicked(change)
+        | EventKind::MemberBanned(change) => Some(&change.user_id),
         _ => None,
     }
 }

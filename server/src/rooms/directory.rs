@@ -138,6 +138,10 @@ impl Directory {
                 let role = change.role.unwrap_or(Role::Member);
                 self.put_member(room, &change.user_id, &change.user, role);
             }
+            // Leaving keeps a mute: leaving and coming back does not lift it.
+            EventKind::MemberLeft(change) => {
+                Self::remove_member(&mut self.write(), room, &change.user_id);
+            }
             EventKind::MemberKicked(change) | EventKind::MemberBanned(change) => {
                 let mut state = self.write();
                 Self::remove_member(&mut state, room, &change.user_id);

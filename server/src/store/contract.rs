@@ -141,6 +141,79 @@ pub(super) async fn replay_and_history(store: &dyn Store) {
 
 /// Accounts: a username is taken in any case; a session finds its account until it
 /// expires, is extended as it is used, and ends on sign-out.
+/// Names are unique as people see them (`accounts::name_key`), for accounts and for
+/// the guest-name check, and signing in by a look-alike reaches the account.
+pub(super) async fn look_alike_names(store: &dyn Store) {
+    let accounts = store.accounts();
+    let name = |n: &str| UserName::new(n).unwrap();
+    for (first, look_alike) in [("émile", "ÉMILE"), ("zoe", "ｚｏｅ"), ("bo", "b\u{43e}")] {
+        let made = accounts
+            .create_account(&name(first), "$hash", false)
+            .await
+            .unwrap();
+        let again = accounts
+            .create_account(&name(look_alike), "$other", false)
+            .await;
+        assert!(
+            matches!(again, Err(crate::accounts::AccountError::Taken)),
+            "{look_alike} after {first}: {again:?}"
+        );
+        assert!(accounts.username_taken(&name(look_alike)).await.unwrap());
+        let found = accounts.credentials(&name(look_alike)).await.unwrap();
+        assert_eq!(found.map(|c| c.account.id), Some(made.id), "{look_alike}");
+    }
+    assert!(!accounts.username_taken(&name("emilie")).await.unwrap());
+}
+
+/// Every change to an account is in the feed, in order, with the credentials it
+/// ended and whether by a ban.
+pub(super) async fn account_feed(store: &dyn Store) {
+    let accounts = store.accounts();
+    let start = accounts.last_change().await.unwrap();
+    let ann = UserName::new("ann").unwrap();
+    let made = accounts.create_account(&ann, "$hash", false).await.unwrap();
+    accounts
+        .create_session(made.id, "s1", i64::MAX)
+        .await
+        .unwrap();
+    accounts.create_token(made.id, "bot", "t1").await.unwrap();
+    accounts.end_session("s1").await.unwrap();
+    accounts
+        .create_session(made.id, "s2", i64::MAX)
+        .await
+        .unwrap();
+    accounts.set_banned(&ann, true).await.unwrap();
+    let changes = accounts.changes_after(start).await.unwrap();
+    let seen: Vec<(Option<&str>, bool)> = changes
+        .iter()
+        .map(|c| (c.ended.as_deref(), c.banned))
+        .collect();
+    let mut banned_ends: Vec<&str> = seen[3..].iter().filter_map(|(e, _)| *e).collect();
+    banned_ends.sort_unstable();
+    assert_eq!(
+        seen[..3],
+        [(None, false), (None, false), (Some("s1"), false)],
+        "made, a token, signed out"
+    );
+    assert_eq!(
+        banned_ends,
+        ["s2", "t1"],
+        "the ban ended the session and token"
+    );
+    assert!(seen[3..].iter().all(|(_, banned)| *banned));
+    assert!(changes.iter().all(|c| c.account == made.id));
+    assert!(changes.windows(2).all(|w| w[0].seq < w[1].seq), "in order");
+    let last = changes.last().map(|c| c.seq).unwrap();
+    assert_eq!(accounts.last_change().await.unwrap(), last);
+    assert!(accounts.changes_after(last).await.unwrap().is_empty());
+    // Pruning keeps what is recent.
+    accounts.prune_changes(3600).await.unwrap();
+    assert_eq!(
+        accounts.changes_after(start).await.unwrap().len(),
+        changes.len()
+    );
+}
+
 pub(super) async fn accounts(store: &dyn Store) {
     let accounts = store.accounts();
     let ann = UserName::new("Ann").unwrap();

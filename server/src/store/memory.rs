@@ -14,7 +14,10 @@ use confab_shared::{
     UserName,
 };
 
-use crate::accounts::{Account, AccountError, Accounts, Blocked, Blocks, Credentials, TokenInfo};
+use crate::accounts::{
+    Account, AccountChange, AccountError, Accounts, Blocked, Blocks, Credentials, TokenInfo,
+    name_key,
+};
 use crate::rooms::{Directory, Person, Room, RoomChange, RoomError, Rooms};
 
 use super::{Appended, NewMessage, Page, Replay, Snapshot, Store, StoreError, now_rfc3339};
@@ -70,8 +73,12 @@ struct State {
     sent: HashMap<(UserId, ClientId), (RoomName, usize)>,
     last_id: i64,
     closed: bool,
-    /// Accounts by lower-cased username, with their password hashes.
+    /// Accounts by name key (`accounts::name_key`), with their password hashes.
     accounts: HashMap<String, Credentials>,
+    /// The account change feed: (entry, when, in Unix seconds).
+    changes: Vec<(AccountChange, i64)>,
+    /// The newest entry's seq.
+    last_change: i64,
     /// Sessions: token hash to (account id, expires at).
     sessions: HashMap<String, (i64, i64)>,
     /// API tokens: (account id, token hash, what its owner sees).
@@ -83,6 +90,39 @@ struct State {
 }
 
 impl State {
+    /// Appends `account`'s change to the feed: one entry per credential ended, or
+    /// one saying only that it changed.
+    fn record(&mut self, account: i64, ended: &[String], banned: bool) {
+        let at = crate::identity::unix_now();
+        let ended: Vec<Option<String>> = if ended.is_empty() {
+            vec![None]
+        } else {
+            ended.iter().cloned().map(Some).collect()
+        };
+        for ended in ended {
+            self.last_change += 1;
+            let change = AccountChange {
+                seq: self.last_change,
+                account,
+                ended,
+                banned,
+            };
+            self.changes.push((change, at));
+        }
+    }
+
+    /// The key of the account called `username`: exactly that name if one has it,
+    /// else the one with its name key.
+    fn key_of(&self, username: &UserName) -> Option<String> {
+        let key = name_key(username.as_str());
+        let exact = self
+            .accounts
+            .iter()
+            .find(|(_, c)| c.account.username == *username)
+            .map(|(k, _)| k.clone());
+        exact.or_else(|| self.accounts.contains_key(&key).then_some(key))
+    }
+
     /// Ends `account`'s sessions but `keep`; gives the ended ones' hashes.
     fn end_sessions(&mut self, account: i64, keep: Option<&str>) -> Vec<String> {
         let ended: Vec<String> = self
@@ -304,8 +344,7 @@ impl Accounts for MemoryStore {
         is_admin: bool,
     ) -> Result<Account, AccountError> {
         let mut state = self.lock();
-        // Folded as SQLite's NOCASE folds: ASCII letters only.
-        let key = username.as_str().to_ascii_lowercase();
+        let key = name_key(username.as_str());
         if state.accounts.contains_key(&key) {
             return Err(AccountError::Taken);
         }
@@ -322,12 +361,15 @@ impl Accounts for MemoryStore {
             banned: false,
         };
         state.accounts.insert(key, credentials);
+        state.record(account.id, &[], false);
         Ok(account)
     }
 
     async fn credentials(&self, username: &UserName) -> Result<Option<Credentials>, StoreError> {
-        let key = username.as_str().to_ascii_lowercase();
-        Ok(self.lock().accounts.get(&key).cloned())
+        let state = self.lock();
+        Ok(state
+            .key_of(username)
+            .and_then(|key| state.accounts.get(&key).cloned()))
     }
 
     async fn create_session(
@@ -366,7 +408,10 @@ impl Accounts for MemoryStore {
     }
 
     async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        self.lock().sessions.remove(token_hash);
+        let mut state = self.lock();
+        if let Some((owner, _)) = state.sessions.remove(token_hash) {
+            state.record(owner, &[token_hash.to_owned()], false);
+        }
         Ok(())
     }
 
@@ -386,6 +431,7 @@ impl Accounts for MemoryStore {
         state
             .tokens
             .push((account, token_hash.to_owned(), info.clone()));
+        state.record(account, &[], false);
         Ok(info)
     }
 
@@ -405,7 +451,11 @@ impl Accounts for MemoryStore {
             .tokens
             .iter()
             .position(|t| t.0 == account && t.2.id == id);
-        Ok(at.map(|at| state.tokens.remove(at).1))
+        let deleted = at.map(|at| state.tokens.remove(at).1);
+        if let Some(hash) = &deleted {
+            state.record(account, std::slice::from_ref(hash), false);
+        }
+        Ok(deleted)
     }
 
     async fn set_password(
@@ -422,7 +472,9 @@ impl Accounts for MemoryStore {
         {
             password_hash.clone_into(&mut c.password_hash);
         }
-        Ok(state.end_sessions(account, keep_session))
+        let ended = state.end_sessions(account, keep_session);
+        state.record(account, &ended, false);
+        Ok(ended)
     }
 
     async fn set_banned(
@@ -432,8 +484,8 @@ impl Accounts for MemoryStore {
     ) -> Result<Option<(Account, Vec<String>)>, StoreError> {
         let mut state = self.lock();
         let Some(found) = state
-            .accounts
-            .get_mut(&username.as_str().to_ascii_lowercase())
+            .key_of(username)
+            .and_then(|key| state.accounts.get_mut(&key))
         else {
             return Ok(None);
         };
@@ -450,14 +502,15 @@ impl Accounts for MemoryStore {
                     .map(|t| t.1.clone()),
             );
         }
+        state.record(account.id, &ended, banned);
         Ok(Some((account, ended)))
     }
 
     async fn delete_account(&self, username: &UserName) -> Result<Option<Vec<String>>, StoreError> {
         let mut state = self.lock();
         let Some(mut gone) = state
-            .accounts
-            .remove(&username.as_str().to_ascii_lowercase())
+            .key_of(username)
+            .and_then(|key| state.accounts.remove(&key))
         else {
             return Ok(None);
         };
@@ -477,8 +530,30 @@ impl Accounts for MemoryStore {
             UserName::new(tombstone.clone()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         gone.account.is_admin = false;
         "!".clone_into(&mut gone.password_hash);
-        state.accounts.insert(tombstone, gone);
+        state.accounts.insert(name_key(&tombstone), gone);
+        state.record(id, &ended, false);
         Ok(Some(ended))
+    }
+
+    async fn last_change(&self) -> Result<i64, StoreError> {
+        Ok(self.lock().last_change)
+    }
+
+    /// Its caches are its state: nothing to read again.
+    async fn changes_after(&self, seq: i64) -> Result<Vec<AccountChange>, StoreError> {
+        Ok(self
+            .lock()
+            .changes
+            .iter()
+            .filter(|(c, _)| c.seq > seq)
+            .map(|(c, _)| c.clone())
+            .collect())
+    }
+
+    async fn prune_changes(&self, age_secs: i64) -> Result<(), StoreError> {
+        let oldest = crate::identity::unix_now() - age_secs;
+        self.lock().changes.retain(|(_, at)| *at >= oldest);
+        Ok(())
     }
 
     async fn token_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
@@ -595,6 +670,8 @@ mod tests {
         contract::seqs_and_duplicates(&MemoryStore::new()).await;
         contract::replay_and_history(&MemoryStore::new()).await;
         contract::accounts(&MemoryStore::new()).await;
+        contract::look_alike_names(&MemoryStore::new()).await;
+        contract::account_feed(&MemoryStore::new()).await;
         contract::rooms(&MemoryStore::new()).await;
         contract::room_log(&MemoryStore::new()).await;
         contract::blocks(&MemoryStore::new()).await;

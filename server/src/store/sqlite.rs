@@ -25,6 +25,7 @@ use sqlx::{Row, Sqlite, Transaction};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+mod account_feed;
 mod accounts;
 mod batch;
 mod blocks;
@@ -53,9 +54,10 @@ pub struct SqliteStore {
     /// The writer task (`writer.rs`), which owns the one connection that writes.
     writer: mpsc::Sender<Job>,
     checkpointer: Arc<Checkpointer>,
-    /// Every account's username, folded as SQLite's NOCASE folds it: a guest's
-    /// connect asks here, not the database (accounts.rs).
-    usernames: Arc<std::sync::RwLock<std::collections::HashSet<String>>>,
+    /// Every account's name key (`accounts::name_key`) with its id: a guest's
+    /// connect asks here, not the database (accounts.rs); the account change feed
+    /// keeps it current (account_feed.rs).
+    usernames: Arc<std::sync::RwLock<std::collections::HashMap<String, i64>>>,
     /// Every room and membership (rooms.rs).
     directory: Arc<crate::rooms::Directory>,
     /// Held while a room is made, from its insert until the directory has it: a
@@ -124,7 +126,8 @@ impl SqliteStore {
         let writer = writer::start(conn, Arc::clone(&written), durability)?;
         let stop = CancellationToken::new();
         let checkpointer = checkpoint::start(pool.clone(), written, stop.clone());
-        let usernames = accounts::load_usernames(&pool).await?;
+        account_feed::fill_name_keys(&pool).await?;
+        let usernames = account_feed::load_name_keys(&pool).await?;
         let directory = Arc::new(rooms::load_directory(&pool).await?);
         let token_accounts = Arc::new(std::sync::RwLock::new(accounts::load_tokens(&pool).await?));
         Ok(Self {

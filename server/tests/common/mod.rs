@@ -514,6 +514,21 @@ impl Client {
         }
     }
 
+    /// The next frame that is not a ping or pong if one comes within `within`.
+    pub async fn next_frame_within(&mut self, within: Duration) -> Option<Message> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()?
+                .unwrap_or_else(|| panic!("{}: the socket ended", self.name))
+                .unwrap_or_else(|e| panic!("{}: socket error: {e}", self.name));
+            if !matches!(frame, Message::Ping(_) | Message::Pong(_)) {
+                return Some(frame);
+            }
+        }
+    }
+
     /// The next frame, which must be a text frame holding a [`ServerMsg`]; presence
     /// frames are skipped: they come whenever the server's presence flush runs, so
     /// tests that look for them use [`Client::recv_until`].

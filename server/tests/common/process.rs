@@ -171,6 +171,27 @@ impl ServerProcess {
     }
 }
 
+/// Runs `confab user ARGS --database DB` with `stdin`; gives its exit and output.
+pub fn confab_user(dir: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
+        .arg("--database")
+        .arg(dir.join("confab.db"))
+        .arg("user")
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run confab user");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), stdin.as_bytes())
+        .expect("write the password");
+    let out = child.wait_with_output().expect("confab user ends");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
 /// Whether `GET /healthz` on `addr` answers 200 `ok` within a second.
 async fn healthz(addr: SocketAddr) -> bool {
     let probe = async {

@@ -7,7 +7,7 @@ use super::{MessageId, Role};
 use crate::names::{UserId, UserName};
 
 /// A change to one person's standing in a room (the fields of `member_joined`,
-/// `member_kicked`, `member_banned`, `member_unbanned`, `member_muted`,
+/// `member_left`, `member_kicked`, `member_banned`, `member_unbanned`, `member_muted`,
 /// `member_unmuted` and `role_changed` events).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberChange {

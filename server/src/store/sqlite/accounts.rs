@@ -1,26 +1,24 @@
 //! Accounts and sessions in SQLite (migration 0005), through the read pool: they are
 //! few writes, beside the message writer's (SQLite's busy timeout lets them take turns).
+//! Each change is also appended to the account change feed (`account_feed.rs`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use confab_shared::UserName;
 use sqlx::{Row, SqlitePool};
 
 use super::SqliteStore;
-use crate::accounts::{Account, AccountError, Accounts, Credentials, TokenInfo};
+use super::account_feed::{ID_BY_NAME, record};
+use crate::accounts::{
+    Account, AccountChange, AccountError, Accounts, Credentials, TokenInfo, name_key,
+};
 use crate::store::{StoreError, now_rfc3339};
 
 /// A session's expiry is written again only once it would move by this much (seconds),
 /// so connecting does not mean a write each time.
 const EXTEND_STEP: i64 = 3600;
 
-/// A username as SQLite's NOCASE compares it (ASCII letters folded, nothing else).
-pub(super) fn folded(username: &str) -> String {
-    username.to_ascii_lowercase()
-}
-
-/// Every account's username, folded, for the store's cache.
 /// Every working API token (its hash) with its account: what a bot's connect asks,
 /// answered from memory (a join storm of ten thousand bots would otherwise queue as
 /// many database reads, each holding its upgrade's buffers).
@@ -44,7 +42,7 @@ pub(super) async fn load_tokens(pool: &SqlitePool) -> Result<HashMap<String, Acc
 impl SqliteStore {
     /// Reads `account`'s working tokens again into memory, after a change to them or
     /// to it (made, revoked, banned, deleted).
-    async fn refresh_tokens_of(&self, account_id: i64) -> Result<(), StoreError> {
+    pub(super) async fn refresh_tokens_of(&self, account_id: i64) -> Result<(), StoreError> {
         let rows = sqlx::query(
             "SELECT t.token_hash, u.id, u.username, u.is_admin
              FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -71,13 +69,6 @@ impl SqliteStore {
     }
 }
 
-pub(super) async fn load_usernames(pool: &SqlitePool) -> Result<HashSet<String>, StoreError> {
-    let names: Vec<String> = sqlx::query_scalar("SELECT username FROM users")
-        .fetch_all(pool)
-        .await?;
-    Ok(names.iter().map(|n| folded(n)).collect())
-}
-
 fn account(id: i64, username: String, is_admin: i64) -> Result<Account, StoreError> {
     Ok(Account {
         id,
@@ -94,25 +85,25 @@ impl Accounts for SqliteStore {
         password_hash: &str,
         is_admin: bool,
     ) -> Result<Account, AccountError> {
-        let inserted = sqlx::query(
-            "INSERT INTO users (username, password_hash, is_admin, created_at)
-             VALUES (?, ?, ?, ?) ON CONFLICT (username) DO NOTHING RETURNING id",
+        let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO users (username, name_key, password_hash, is_admin, created_at)
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(username.as_str())
+        .bind(name_key(username.as_str()))
         .bind(password_hash)
         .bind(i64::from(is_admin))
         .bind(now_rfc3339())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(StoreError::from)?;
-        let Some(row) = inserted else {
+        let Some(id) = inserted else {
             return Err(AccountError::Taken);
         };
-        let id: i64 = row.try_get(0).map_err(StoreError::from)?;
-        self.usernames
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(folded(username.as_str()));
+        record(&mut tx, id, &[], false).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.refresh_account(id).await?;
         Ok(Account {
             id,
             username: username.clone(),
@@ -121,9 +112,11 @@ impl Accounts for SqliteStore {
     }
 
     async fn credentials(&self, username: &UserName) -> Result<Option<Credentials>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, username, is_admin, password_hash, banned FROM users WHERE username = ?",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT id, username, is_admin, password_hash, banned FROM users WHERE id = {ID_BY_NAME}"
+        ))
+        .bind(username.as_str())
+        .bind(name_key(username.as_str()))
         .bind(username.as_str())
         .fetch_optional(&self.pool)
         .await?;
@@ -139,13 +132,13 @@ impl Accounts for SqliteStore {
 
     /// From memory: a guest's connect must not wait on the database (a join storm of
     /// guests would queue thousands of reads, each holding its upgrade's buffers).
-    /// Accounts created through another node are not seen until a restart.
+    /// Accounts made by another process are seen once the change feed brings them.
     async fn username_taken(&self, username: &UserName) -> Result<bool, StoreError> {
         Ok(self
             .usernames
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .contains(&folded(username.as_str())))
+            .contains_key(&name_key(username.as_str())))
     }
 
     async fn create_session(
@@ -200,10 +193,16 @@ impl Accounts for SqliteStore {
     }
 
     async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
+        let mut tx = self.pool.begin().await?;
+        let owner: Option<i64> =
+            sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = ? RETURNING user_id")
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(owner) = owner {
+            record(&mut tx, owner, &[token_hash.to_owned()], false).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -214,6 +213,7 @@ impl Accounts for SqliteStore {
         token_hash: &str,
     ) -> Result<TokenInfo, StoreError> {
         let created_at = now_rfc3339();
+        let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)
              RETURNING id",
@@ -222,8 +222,10 @@ impl Accounts for SqliteStore {
         .bind(name)
         .bind(token_hash)
         .bind(&created_at)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        record(&mut tx, account, &[], false).await?;
+        tx.commit().await?;
         self.refresh_tokens_of(account).await?;
         Ok(TokenInfo {
             id,
@@ -251,19 +253,24 @@ impl Accounts for SqliteStore {
     }
 
     async fn delete_token(&self, account: i64, id: i64) -> Result<Option<String>, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let deleted: Option<String> = sqlx::query_scalar(
             "DELETE FROM api_tokens WHERE user_id = ? AND id = ? RETURNING token_hash",
         )
         .bind(account)
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
+        if let Some(hash) = &deleted {
+            record(&mut tx, account, std::slice::from_ref(hash), false).await?;
+        }
+        tx.commit().await?;
         self.refresh_tokens_of(account).await?;
         Ok(deleted)
     }
 
-    /// From memory (see `load_tokens`). Tokens made or revoked through another node
-    /// are not seen here until a restart.
+    /// From memory (see `load_tokens`). Tokens made or revoked by another process are
+    /// seen once the change feed brings them.
     async fn token_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
         Ok(self
             .token_accounts
@@ -292,6 +299,7 @@ impl Accounts for SqliteStore {
         .bind(keep_session)
         .fetch_all(&mut *tx)
         .await?;
+        record(&mut tx, account, &ended, false).await?;
         tx.commit().await?;
         Ok(ended)
     }
@@ -302,10 +310,12 @@ impl Accounts for SqliteStore {
         banned: bool,
     ) -> Result<Option<(Account, Vec<String>)>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "UPDATE users SET banned = ? WHERE username = ? RETURNING id, username, is_admin",
-        )
+        let row = sqlx::query(&format!(
+            "UPDATE users SET banned = ? WHERE id = {ID_BY_NAME} RETURNING id, username, is_admin"
+        ))
         .bind(i64::from(banned))
+        .bind(username.as_str())
+        .bind(name_key(username.as_str()))
         .bind(username.as_str())
         .fetch_optional(&mut *tx)
         .await?;
@@ -327,6 +337,7 @@ impl Accounts for SqliteStore {
                     .await?;
             ended.extend(tokens);
         }
+        record(&mut tx, found.id, &ended, banned).await?;
         tx.commit().await?;
         self.refresh_tokens_of(found.id).await?;
         Ok(Some((found, ended)))
@@ -334,10 +345,13 @@ impl Accounts for SqliteStore {
 
     async fn delete_account(&self, username: &UserName) -> Result<Option<Vec<String>>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
-            .bind(username.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let id: Option<i64> =
+            sqlx::query_scalar(&format!("SELECT id FROM users WHERE id = {ID_BY_NAME}"))
+                .bind(username.as_str())
+                .bind(name_key(username.as_str()))
+                .bind(username.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some(id) = id else {
             return Ok(None);
         };
@@ -357,19 +371,29 @@ impl Accounts for SqliteStore {
         // '!' (it is no PHC string).
         let tombstone = format!("deleted.{id}");
         sqlx::query(
-            "UPDATE users SET username = ?, password_hash = '!', is_admin = 0 WHERE id = ?",
+            "UPDATE users SET username = ?, name_key = ?, password_hash = '!', is_admin = 0
+             WHERE id = ?",
         )
         .bind(&tombstone)
+        .bind(name_key(&tombstone))
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        record(&mut tx, id, &ended, false).await?;
         tx.commit().await?;
-        {
-            let mut names = self.usernames.write().unwrap_or_else(|e| e.into_inner());
-            names.remove(&folded(username.as_str()));
-            names.insert(folded(&tombstone));
-        }
-        self.refresh_tokens_of(id).await?;
+        self.refresh_account(id).await?;
         Ok(Some(ended))
+    }
+
+    async fn last_change(&self) -> Result<i64, StoreError> {
+        self.feed_head().await
+    }
+
+    async fn changes_after(&self, seq: i64) -> Result<Vec<AccountChange>, StoreError> {
+        self.feed_after(seq).await
+    }
+
+    async fn prune_changes(&self, age_secs: i64) -> Result<(), StoreError> {
+        self.feed_prune(age_secs).await
     }
 }

@@ -71,6 +71,12 @@ pub(super) fn apply(
             })
             .map_err(database)?;
         }
+        EventKind::MemberLeft(change) => {
+            run(
+                "DELETE FROM room_members WHERE room_id = ?1 AND user_id = ?2",
+                change,
+            )?;
+        }
         EventKind::MemberKicked(change) | EventKind::MemberBanned(change) => {
             run(
                 "DELETE FROM room_members WHERE room_id = ?1 AND user_id = ?2",
@@ -141,6 +147,7 @@ fn kind_name(kind: &EventKind) -> &'static str {
         EventKind::Message(_) => "message",
         EventKind::MessageDeleted(_) => "message_deleted",
         EventKind::MemberJoined(_) => "member_joined",
+        EventKind::MemberLeft(_) => "member_left",
         EventKind::MemberKicked(_) => "member_kicked",
         EventKind::MemberBanned(_) => "member_banned",
         EventKind::MemberUnbanned(_) => "member_unbanned",

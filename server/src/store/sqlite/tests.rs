@@ -48,6 +48,53 @@ async fn accounts_and_sessions() {
 }
 
 #[tokio::test]
+async fn look_alike_names_and_the_account_feed() {
+    let (_dir, store) = temp_store().await;
+    contract::look_alike_names(&store).await;
+    contract::account_feed(&store).await;
+}
+
+/// Accounts from before name keys that people cannot tell apart are both kept, each
+/// signing in by its exact name; a new look-alike is refused.
+#[tokio::test]
+async fn older_look_alike_accounts_are_kept_and_new_ones_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let path = path.to_str().unwrap();
+    let store = SqliteStore::open(path).await.unwrap();
+    let name = |n: &str| confab_shared::UserName::new(n).unwrap();
+    let first = store
+        .create_account(&name("émile"), "$1", false)
+        .await
+        .unwrap();
+    // As a database from before migration 0010 has them: a second "émile" in other
+    // case (NOCASE folds ASCII only), and no keys.
+    sqlx::query("UPDATE users SET name_key = NULL")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO users (username, password_hash, created_at) VALUES ('ÉMILE', '$2', 'then')",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    store.close().await;
+
+    let store = SqliteStore::open(path).await.unwrap();
+    let lower = store.credentials(&name("émile")).await.unwrap().unwrap();
+    let upper = store.credentials(&name("ÉMILE")).await.unwrap().unwrap();
+    assert_eq!(lower.account.id, first.id);
+    assert_eq!(upper.password_hash, "$2", "each by its exact name");
+    assert_ne!(upper.account.id, first.id);
+    let again = store.create_account(&name("Émile"), "$3", false).await;
+    assert!(
+        matches!(again, Err(crate::accounts::AccountError::Taken)),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
 async fn rooms_and_members() {
     let (_dir, store) = temp_store().await;
     contract::rooms(&store).await;
