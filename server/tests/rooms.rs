@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Client, TestServer};
-use confab_shared::{ErrorCode, Role, ServerMsg};
+use confab_shared::{ErrorCode, EventKind, Role, RoomEvent, ServerMsg};
 use serde_json::json;
 
 /// The next frame that is not presence: must be an error; gives its code and text.
@@ -155,5 +155,101 @@ async fn guests_use_public_rooms_only() {
         ErrorCode::NotFound,
         "no such account"
     );
+    server.stop().await;
+}
+
+/// Skips frames until `room`'s `member_left` event; gives whom it names.
+async fn left(client: &mut Client, room: &str) -> String {
+    match client
+        .recv_until(|msg| {
+            matches!(msg, ServerMsg::Event(e)
+                if e.room.as_str() == room && matches!(e.kind, EventKind::MemberLeft(_)))
+        })
+        .await
+    {
+        ServerMsg::Event(RoomEvent {
+            kind: EventKind::MemberLeft(change),
+            ..
+        }) => change.user.to_string(),
+        _ => unreachable!(),
+    }
+}
+
+/// The rooms a new connection of `name` is told it belongs to.
+async fn rooms_of(server: &TestServer, name: &str) -> Vec<String> {
+    let mut client = Client::sign_in(server, name).await;
+    match client.recv_any().await {
+        ServerMsg::Rooms { rooms } => rooms.iter().map(|r| r.room.to_string()).collect(),
+        other => panic!("expected the list of rooms after welcome, got {other:?}"),
+    }
+}
+
+/// docs/protocol.md, `leave_room`: leaving ends the membership on every device, with
+/// a `member_left` event the members see; a private room then needs a new invite; the
+/// owner hands the room over first; `leave` still only stops this connection's
+/// stream.
+#[tokio::test]
+async fn leaving_a_room_ends_the_membership_on_every_device() {
+    let server = TestServer::start().await;
+    let mut ann = Client::sign_up(&server, "ann").await;
+    let mut bob = Client::sign_up(&server, "bob").await;
+    create(&mut ann, "plans", true).await;
+    ann.join("plans", None).await;
+    ann.send_json(json!({ "type": "invite", "room": "plans", "user": "bob" }))
+        .await;
+    bob.recv_until(|msg| matches!(msg, ServerMsg::Room(_)))
+        .await;
+    let mut phone = Client::sign_in(&server, "bob").await;
+    bob.join("plans", None).await;
+    phone.join("plans", None).await;
+
+    // `leave` is this connection only: still a member.
+    bob.send_json(json!({ "type": "leave", "room": "plans" }))
+        .await;
+    bob.join("plans", None).await;
+    assert!(rooms_of(&server, "bob").await.contains(&"plans".to_owned()));
+
+    bob.send_json(json!({ "type": "leave_room", "room": "plans" }))
+        .await;
+    assert_eq!(left(&mut ann, "plans").await, "bob", "the members see it");
+    assert_eq!(left(&mut bob, "plans").await, "bob");
+    assert_eq!(left(&mut phone, "plans").await, "bob", "on every device");
+    phone.send_chat("plans", "p1", "still here?").await;
+    assert_eq!(
+        phone.recv_error(ErrorCode::NotJoined).await.as_deref(),
+        Some("p1"),
+        "the stream of the room ended"
+    );
+    assert!(!rooms_of(&server, "bob").await.contains(&"plans".to_owned()));
+    bob.send_join("plans", None).await;
+    assert_eq!(
+        refusal(&mut bob).await.0,
+        ErrorCode::NotFound,
+        "a private room needs a new invite"
+    );
+
+    // The owner hands the room over first; someone who is no member cannot leave.
+    ann.send_json(json!({ "type": "leave_room", "room": "plans" }))
+        .await;
+    assert_eq!(refusal(&mut ann).await.0, ErrorCode::BadRequest);
+    bob.send_json(json!({ "type": "leave_room", "room": "plans" }))
+        .await;
+    assert_eq!(refusal(&mut bob).await.0, ErrorCode::NotFound);
+    phone
+        .send_json(json!({ "type": "leave_room", "room": "general" }))
+        .await;
+    assert_eq!(refusal(&mut phone).await.0, ErrorCode::BadRequest);
+
+    // A public room left can be joined again.
+    bob.join("general", None).await;
+    bob.send_json(json!({ "type": "leave_room", "room": "general" }))
+        .await;
+    assert_eq!(left(&mut bob, "general").await, "bob");
+    assert!(
+        !rooms_of(&server, "bob")
+            .await
+            .contains(&"general".to_owned())
+    );
+    bob.join("general", None).await;
     server.stop().await;
 }
