@@ -6,8 +6,10 @@
 //! chromium + chromium-driver. `CONFAB_DIST`, `CHROMIUM` and `CHROMEDRIVER` override
 //! where they are looked for.
 
+pub mod axe;
 pub mod bot;
 pub mod probe;
+pub mod rooms;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -257,6 +259,12 @@ impl Driver {
 
     /// Opens a new browser window for one person.
     pub async fn person(&self) -> Person {
+        self.person_with(&[]).await
+    }
+
+    /// Opens a new browser window for one person, Chromium started with `flags` too
+    /// (a colour scheme, a window size).
+    pub async fn person_with(&self, flags: &[&str]) -> Person {
         let profile = tempfile::tempdir().expect("profile dir");
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let args = [
@@ -272,6 +280,7 @@ impl Driver {
             "--window-size=1280,800",
         ]
         .into_iter()
+        .chain(flags.iter().copied())
         .map(String::from)
         .chain([format!("--user-data-dir={}", profile.path().display())])
         .collect::<Vec<_>>();

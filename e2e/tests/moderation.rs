@@ -2,6 +2,7 @@
 //! alone, sees the members and their roles, and kicks someone, whose page lets the
 //! room go and says who did it; the moderation log says who did what.
 
+use confab_e2e::rooms::{create_room, join_room};
 use confab_e2e::{Scene, eventually};
 use fantoccini::Locator;
 
@@ -20,16 +21,8 @@ async fn the_owner_deletes_and_kicks_from_the_page() {
         person.wait_connected().await;
     }
     // Ann makes a public room (she owns it); bob opens it by name.
-    for person in [&ann, &bob] {
-        let field = person.find(Locator::Css("input#room-name")).await;
-        field
-            .send_keys(&format!("town{ENTER}"))
-            .await
-            .expect("type a room name");
-        person
-            .find(Locator::XPath("//main//h2[contains(., 'town')]"))
-            .await;
-    }
+    create_room(&ann, "town", false).await;
+    join_room(&bob, "town").await;
     bob.say("buy cheap watches").await;
     ann.wait_bodies("bob's message reaches ann", |b| {
         b.iter().any(|m| m == "buy cheap watches")

@@ -1,6 +1,7 @@
 //! A private room in the browser: made from the sidebar, a member invited from the
 //! room's header, and a third person who can neither see nor open it.
 
+use confab_e2e::rooms::{create_room, type_room_name};
 use confab_e2e::{Scene, eventually};
 use fantoccini::Locator;
 
@@ -19,14 +20,7 @@ async fn a_private_room_is_invisible_to_a_third_person() {
     }
 
     // Ann makes a private room and posts in it.
-    ann.click(Locator::Css("input#room-private")).await;
-    let field = ann.find(Locator::Css("input#room-name")).await;
-    field
-        .send_keys("secret\u{E007}")
-        .await
-        .expect("type a room name");
-    ann.find(Locator::XPath("//main//h2[contains(., 'secret')]"))
-        .await;
+    create_room(&ann, "secret", true).await;
     ann.say("for members only").await;
     ann.wait_bodies("ann's message in secret", |b| b == ["for members only"])
         .await;
@@ -52,11 +46,7 @@ async fn a_private_room_is_invisible_to_a_third_person() {
         )
         .await;
     assert!(!listed.iter().any(|r| r == "secret"), "{listed:?}");
-    let field = cat.find(Locator::Css("input#room-name")).await;
-    field
-        .send_keys("secret\u{E007}")
-        .await
-        .expect("type a room name");
+    type_room_name(&cat, "secret").await;
     let listed = eventually("the room is gone from cat's list", || async {
         let names: Vec<String> = cat
             .eval(

@@ -1,17 +1,8 @@
 //! Creating, switching and reading rooms from the sidebar.
 
-use confab_e2e::{Person, Scene};
+use confab_e2e::Scene;
+use confab_e2e::rooms::{create_room, join_room};
 use fantoccini::Locator;
-
-async fn open_room(person: &Person, name: &str) {
-    let field = person.find(Locator::Css("input#room-name")).await;
-    field
-        .send_keys(&format!("{name}\u{E007}"))
-        .await
-        .expect("type a room name");
-    let heading = format!("//main//h2[contains(., '{name}')]");
-    person.find(Locator::XPath(&heading)).await;
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rooms_keep_their_own_messages_and_count_unread() {
@@ -20,13 +11,13 @@ async fn rooms_keep_their_own_messages_and_count_unread() {
         unreachable!("two names, two people")
     };
 
-    open_room(alice, "dev").await;
+    create_room(alice, "dev", false).await;
     alice.say("in dev").await;
     alice
         .wait_bodies("alice's message in dev", |b| b == ["in dev"])
         .await;
 
-    open_room(bob, "dev").await;
+    join_room(bob, "dev").await;
     bob.wait_bodies("bob reads dev's history", |b| b == ["in dev"])
         .await;
 

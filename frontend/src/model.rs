@@ -166,6 +166,8 @@ pub struct Chat {
     pub blocked: BTreeSet<UserId>,
     /// Messages by blocked people that the person asked to see anyway.
     pub revealed: BTreeSet<MessageId>,
+    /// The room this person asked to make, until the server answers: it opens then.
+    pub creating: Option<RoomName>,
 }
 
 impl Chat {
@@ -190,6 +192,7 @@ impl Chat {
             outgoing: Vec::new(),
             blocked: BTreeSet::new(),
             revealed: BTreeSet::new(),
+            creating: None,
         }
     }
 
@@ -198,17 +201,32 @@ impl Chat {
         std::mem::take(&mut self.outgoing)
     }
 
-    /// A room the person belongs to: shown (and joined, if new to this page).
+    /// A room the person belongs to: shown (and joined, if new to this page). The
+    /// room this person just made becomes the current one.
     fn belong(&mut self, info: RoomInfo) {
         let is_new = !self.rooms.contains_key(&info.room);
+        self.room_appeared(&info.room);
         let state = self.rooms.entry(info.room.clone()).or_default();
         state.private = info.private;
         state.role = info.role;
+        if self.creating.as_ref() == Some(&info.room) {
+            self.creating = None;
+            state.unread = 0;
+            self.current = info.room.clone();
+        }
         if is_new {
             self.outgoing.push(ClientMsg::Join {
                 room: info.room,
                 after: None,
             });
+        }
+    }
+
+    /// `room` exists for this person after all (invited, made, joined): a notice
+    /// that said there was no such room is out of date.
+    fn room_appeared(&mut self, room: &RoomName) {
+        if self.notice.as_deref() == Some(no_such_room(room).as_str()) {
+            self.notice = None;
         }
     }
 
@@ -271,11 +289,18 @@ impl Chat {
                     state.members = Some(members);
                 }
             }
-            // Opening a room by name asks to make it first; it was there already.
+            // Making a room whose name is taken: said, and nothing opens (joining
+            // someone else's room by a typo is what a separate "make" avoids).
             ServerMsg::Error {
                 code: ErrorCode::RoomExists,
                 ..
-            } => {}
+            } => {
+                if let Some(room) = self.creating.take() {
+                    self.notice = Some(format!(
+                        "There is already a room #{room}: pick another name, or join it by its name"
+                    ));
+                }
+            }
             ServerMsg::Error {
                 code: ErrorCode::NotFound,
                 room: Some(room),
@@ -283,7 +308,7 @@ impl Chat {
             } if self.rooms.get(&room).is_some_and(|r| r.last_seq.is_none()) => {
                 // Opened by name, but there is no such room (or it is private).
                 self.drop_room(&room);
-                self.notice = Some(format!("There is no room #{room} you can join"));
+                self.notice = Some(no_such_room(&room));
             }
             // Out of a room this page held (removed while away, or banned).
             ServerMsg::Error {
@@ -309,6 +334,7 @@ impl Chat {
                 // A truncated resume comes with a snapshot, which replaces the view.
                 truncated: _,
             } => {
+                self.room_appeared(&room);
                 let Some(state) = self.rooms.get_mut(&room) else {
                     return;
                 };
@@ -444,25 +470,36 @@ impl Chat {
         joins.chain(resends).collect()
     }
 
-    /// Makes `room` current, opening it if new: then it asks the server to make it
-    /// (`private` or public; if it exists, the server says so and nothing changes),
-    /// and joins it. Returns what to send.
-    pub fn open_room(&mut self, room: RoomName, private: bool) -> Vec<ClientMsg> {
+    /// Makes `room` current, opening it if new: then it joins it (a name that is no
+    /// room, or no room for this person, is dropped again with a notice). Returns
+    /// what to send.
+    pub fn open_room(&mut self, room: RoomName) -> Option<ClientMsg> {
         let is_new = !self.rooms.contains_key(&room);
         let state = self.rooms.entry(room.clone()).or_default();
         state.unread = 0;
         self.current = room.clone();
-        if !is_new {
-            return Vec::new();
+        is_new.then_some(ClientMsg::Join { room, after: None })
+    }
+
+    /// Asks the server to make `room` (`private` or public, about `topic`). It opens
+    /// once the server says it is made; a taken name is said instead. A room already
+    /// open here is only made current. Returns what to send.
+    pub fn create_room(
+        &mut self,
+        room: RoomName,
+        topic: Topic,
+        private: bool,
+    ) -> Option<ClientMsg> {
+        if self.rooms.contains_key(&room) {
+            self.open_room(room);
+            return None;
         }
-        vec![
-            ClientMsg::CreateRoom {
-                room: room.clone(),
-                topic: Topic::default(),
-                private,
-            },
-            ClientMsg::Join { room, after: None },
-        ]
+        self.creating = Some(room.clone());
+        Some(ClientMsg::CreateRoom {
+            room,
+            topic,
+            private,
+        })
     }
 
     /// Closes `room`; returns the leave to send, if it was open. The last open room
@@ -649,6 +686,11 @@ fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
     })
 }
 
+/// What the person is told when `room` is no room they can join.
+fn no_such_room(room: &RoomName) -> String {
+    format!("There is no room #{room} you can join")
+}
+
 fn send_frame(room: &RoomName, pending: &Pending) -> ClientMsg {
     ClientMsg::Send {
         room: room.clone(),
@@ -672,5 +714,7 @@ pub use window::Window;
 
 #[cfg(test)]
 mod moderation_tests;
+#[cfg(test)]
+mod rooms_tests;
 #[cfg(test)]
 mod tests;

@@ -2,8 +2,8 @@
 //!
 //! - `cargo xtask run [-- SERVER FLAGS]`: installs what is missing, builds the page
 //!   and the server (release), and runs the chat.
-//! - `cargo xtask test`: installs what is missing (Chromium too), checks formatting
-//!   and lints, builds the page, and runs every test.
+//! - `cargo xtask test`: installs what is missing (Chromium and axe-core too), checks
+//!   formatting and lints, builds the page, and runs every test.
 //!
 //! Both are idempotent: a tool already present is not installed again.
 
@@ -77,6 +77,7 @@ fn run_chat(root: &Path, flags: &[String]) -> Result<(), Fail> {
 fn test(root: &Path) -> Result<(), Fail> {
     tools::ensure_build_tools(root)?;
     tools::ensure_browser()?;
+    tools::ensure_axe(root)?;
     cmd::step("cargo fmt --check");
     run(root, "cargo", &["fmt", "--all", "--", "--check"])?;
     cmd::step("cargo clippy -D warnings");

@@ -87,6 +87,17 @@ pub fn ensure_browser() -> Result<(), Fail> {
     })
 }
 
+/// axe-core, which the browser tests inject into the page to check its accessibility
+/// (`npm ci` in `e2e/axe`, pinned by its lock file); skipped once installed.
+pub fn ensure_axe(root: &Path) -> Result<(), Fail> {
+    let axe = root.join("e2e/axe");
+    if axe.join("node_modules/axe-core/axe.min.js").is_file() {
+        return Ok(());
+    }
+    step("installing axe-core for the accessibility tests (npm ci in e2e/axe)");
+    run(&axe, "npm", &["ci", "--no-audit", "--no-fund"])
+}
+
 /// The version of `package` in a Cargo.lock's text.
 fn locked_version(lock: &str, package: &str) -> Option<String> {
     let needle = format!("name = \"{package}\"\n");

@@ -22,6 +22,7 @@ pub fn App() -> impl IntoView {
         }
         who.set(Some(Some(arrived)));
     });
+    // Whatever the chat kept for this person is forgotten by then (`ChatView`).
     let leave = Callback::new(move |()| {
         let was = who.get_untracked().flatten();
         who.set(Some(None));

@@ -2,6 +2,7 @@ use confab_shared::RoomName;
 use leptos::prelude::*;
 
 use super::composer::Composer;
+use super::icons::LockIcon;
 use super::invite::Invite;
 use super::members::Members;
 use super::message_list::MessageList;
@@ -15,31 +16,57 @@ use crate::storage;
 const DEFAULT_ROOM: &str = "general";
 
 /// The chat once a name is known: owns the state and the socket for its lifetime.
+/// What it keeps in the browser is kept under the person's id, and forgotten when
+/// they sign out.
 #[component]
 pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
     let name = who.name().clone();
+    let id = who.id();
     let guest = who.is_guest();
+    storage::migrate(&id, &name);
     let general = RoomName::new(DEFAULT_ROOM).ok();
-    let current = storage::current().or_else(|| general.clone());
-    let mut rooms = storage::rooms();
+    let current = storage::current(&id).or_else(|| general.clone());
+    let mut rooms = storage::rooms(&id);
     rooms.extend(general.clone());
     let Some(current) = current else {
         return view! { <p>"Confab could not start."</p> }.into_any();
     };
     let mut state = Chat::new(name.clone(), rooms, current);
-    state.restore_outbox(storage::outbox(&name));
+    state.restore_outbox(storage::outbox(&id));
     let chat = RwSignal::new(state);
+    // Set once the person signs out: nothing is stored for them after that.
+    let leaving = StoredValue::new(false);
     // Unconfirmed messages survive a reload or a closed tab; they are sent (with
     // their original client ids) once the socket is back.
     let outbox = Memo::new(move |_| chat.with(Chat::outbox));
-    let owner = name.clone();
-    Effect::new(move |_| outbox.with(|saved| storage::set_outbox(&owner, saved)));
+    let owner = id.clone();
+    Effect::new(move |_| {
+        outbox.with(|saved| {
+            if !leaving.get_value() {
+                storage::set_outbox(&owner, saved);
+            }
+        });
+    });
     let socket = Socket::start(who, chat);
     // Signed out in another tab, or the session expired: back to the first screen.
+    // What is kept stays, under this person's id, for when they sign in again.
     Effect::new(move |_| {
         if chat.with(|c| c.session_ended) {
             on_sign_out.run(());
         }
+    });
+    // Signing out (or a guest changing name) forgets the rooms, the current room and
+    // the unsent messages, asking first when there are any.
+    let forget_id = id.clone();
+    let sign_out = Callback::new(move |()| {
+        let unsent = chat.with_untracked(|c| c.outbox().len());
+        if unsent > 0 && !confirm_discard(unsent) {
+            return;
+        }
+        leaving.set_value(true);
+        socket.stop();
+        storage::forget(&forget_id);
+        on_sign_out.run(());
     });
     provide_context(chat);
     provide_context(socket);
@@ -56,8 +83,10 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
     });
     Effect::new(move |_| {
         layout.with(|(rooms, current)| {
-            storage::set_rooms(rooms.iter());
-            storage::set_current(current);
+            if !leaving.get_value() {
+                storage::set_rooms(&id, rooms.iter());
+                storage::set_current(&id, current);
+            }
         });
     });
     // Unread count in the tab's title.
@@ -90,7 +119,7 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
     let online_count = move || chat.with(|c| c.current_room().map_or(0, |r| r.online_count));
     view! {
         <div class="app" class:menu-open=menu_open class:members-open=members_open>
-            <Sidebar on_sign_out guest on_navigate=Callback::new(move |()| set_menu_open.set(false)) />
+            <Sidebar on_sign_out=sign_out guest on_navigate=Callback::new(move |()| set_menu_open.set(false)) />
             <div
                 class="scrim"
                 aria-hidden="true"
@@ -106,10 +135,15 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
                     >
                         "☰"
                     </button>
-                    <h2>
-                        <span class="hash" aria-hidden="true">{move || if private() { "🔒" } else { "#" }}</span>
-                        {room_title}
-                    </h2>
+                    // The page's one level-one heading: the room being read.
+                    <h1 class="room-title">
+                        {move || if private() {
+                            view! { <span class="hash"><LockIcon label="Private room" /></span> }.into_any()
+                        } else {
+                            view! { <span class="hash" aria-hidden="true">"#"</span> }.into_any()
+                        }}
+                        <span class="room-title-name">{room_title}</span>
+                    </h1>
                     {move || (can_invite() && !guest).then(|| view! { <Invite /> })}
                     <button
                         class="online-count link"
@@ -117,11 +151,9 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
                         title="Members"
                         on:click=move |_| set_members_open.update(|open| *open = !*open)
                     >
-                        {move || match online_count() {
-                            1 => "1 online".to_owned(),
-                            n => format!("{n} online"),
-                        }}
-                        " · Members"
+                        <span class="count">{move || online_count()}</span>
+                        <span class="online-word">" online"</span>
+                        <span class="members-word">" · Members"</span>
                     </button>
                     <Status />
                 </header>
@@ -134,4 +166,18 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Asks whether to sign out all the same, losing `unsent` messages.
+fn confirm_discard(unsent: usize) -> bool {
+    let text = match unsent {
+        1 => {
+            "One message you wrote has not been sent yet. Signing out discards it. Sign out anyway?"
+                .to_owned()
+        }
+        n => format!(
+            "{n} messages you wrote have not been sent yet. Signing out discards them. Sign out anyway?"
+        ),
+    };
+    window().confirm_with_message(&text).unwrap_or(false)
 }

@@ -3,15 +3,21 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::account::{self, Who};
+use crate::account::{self, Refused, Who};
 
-/// The first screen: sign in or up with a username and a password, or join as a
-/// guest with a name.
+/// The first screen: sign in or up with a username and a password, or (where the
+/// server lets guests in, as it says) join as a guest with a name.
 #[component]
 pub fn Login(
     /// Called once someone is signed in, or has picked a guest name.
     on_arrive: Callback<Who>,
 ) -> impl IntoView {
+    let guests = RwSignal::new(false);
+    spawn_local(async move {
+        let allowed = account::guests_allowed().await;
+        // The screen may be gone by the time the server answers.
+        let _gone = guests.try_set(allowed);
+    });
     view! {
         <main class="login">
             <div class="login-card">
@@ -21,8 +27,10 @@ pub fn Login(
                 </div>
                 <p class="tagline">"Real-time chat for your team."</p>
                 <AccountForm on_arrive />
-                <p class="or" aria-hidden="true"><span>"or"</span></p>
-                <GuestForm on_arrive />
+                <Show when=move || guests.get()>
+                    <p class="or" aria-hidden="true"><span>"or"</span></p>
+                    <GuestForm on_arrive />
+                </Show>
             </div>
         </main>
     }
@@ -33,7 +41,7 @@ pub fn Login(
 fn AccountForm(on_arrive: Callback<Who>) -> impl IntoView {
     let (username, set_username) = signal(String::new());
     let (password, set_password) = signal(String::new());
-    let (problem, set_problem) = signal(None::<String>);
+    let (problem, set_problem) = signal(None::<Refused>);
     let (busy, set_busy) = signal(false);
     // Which button sent the form: sign up (a new account) or in.
     let new_account = StoredValue::new(false);
@@ -47,7 +55,7 @@ fn AccountForm(on_arrive: Callback<Who>) -> impl IntoView {
         let new = new_account.get_value();
         spawn_local(async move {
             match account::sign_in(new, name.trim(), &secret).await {
-                Ok(name) => on_arrive.run(Who::Member(name)),
+                Ok(member) => on_arrive.run(Who::Member(member)),
                 Err(why) => {
                     set_problem.set(Some(why));
                     set_busy.set(false);
@@ -89,7 +97,19 @@ fn AccountForm(on_arrive: Callback<Who>) -> impl IntoView {
                 }
             />
             <p id="account-hint" class="hint" class:problem=move || problem.get().is_some() role="status">
-                {move || problem.get().unwrap_or_else(|| "At least 8 characters.".to_owned())}
+                {move || match problem.get() {
+                    None => "At least 8 characters.".to_owned().into_any(),
+                    // Enter means "Sign in": a newcomer who pressed it meets this.
+                    Some(Refused { why, unknown: true }) => view! {
+                        {why}
+                        " "
+                        <span class="new-here">
+                            "New here? Press “Sign up” to make an account with this username and password."
+                        </span>
+                    }
+                    .into_any(),
+                    Some(Refused { why, .. }) => why.into_any(),
+                }}
             </p>
             <div class="buttons">
                 <button

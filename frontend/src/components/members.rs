@@ -2,7 +2,7 @@ use confab_shared::{MemberInfo, ModAction, Role};
 use leptos::prelude::*;
 
 use super::audit::AuditLog;
-use super::{hue_of, use_chat};
+use super::{tone_of, use_chat};
 
 /// The current room's members with their roles, beside the messages. Moderators get
 /// mute, kick and ban for people below them; the owner also gives and takes the
@@ -66,7 +66,7 @@ pub fn Members(on_close: Callback<()>) -> impl IntoView {
 #[component]
 fn MemberLine(member: MemberInfo) -> impl IntoView {
     let (chat, socket) = use_chat();
-    let hue = ("--hue", hue_of(member.user.as_str()).to_string());
+    let tone = format!("member {}", tone_of(member.user.as_str()));
     let initial = member
         .user
         .as_str()
@@ -109,7 +109,7 @@ fn MemberLine(member: MemberInfo) -> impl IntoView {
     let demote = (member.role == Role::Moderator).then_some(("Make member", Role::Member));
     let (label, role) = promote.or(demote).unwrap_or(("Make member", Role::Member));
     view! {
-        <li class="member" style=hue>
+        <li class=tone>
             <span class="avatar small" aria-hidden="true">{initial}</span>
             <span class="member-name">
                 {member.user.to_string()}

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use super::message_menu::MessageMenu;
-use super::{hue_of, use_chat};
+use super::{tone_of, use_chat};
 use crate::model::{Delivery, Row};
 
 /// One message. The body is a text node: whatever it contains is shown, never run.
@@ -12,9 +12,7 @@ pub fn MessageRow(row: Row) -> impl IntoView {
         return view! { <Note row /> }.into_any();
     }
     let (chat, socket) = use_chat();
-    // Set through the CSSOM (a property, not a `style` attribute), which the page's
-    // Content-Security-Policy allows without 'unsafe-inline'.
-    let hue = ("--hue", hue_of(row.author.as_str()).to_string());
+    let tone = format!("msg {}", tone_of(row.author.as_str()));
     let initial = row
         .author
         .as_str()
@@ -68,10 +66,9 @@ pub fn MessageRow(row: Row) -> impl IntoView {
     };
     view! {
         <article
-            class="msg"
+            class=tone
             class:continued=!row.starts_group
             class:pending=pending
-            style=hue
             data-seq=row.seq
         >
             <div class="gutter" aria-hidden="true">

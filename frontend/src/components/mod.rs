@@ -5,12 +5,14 @@ pub mod app;
 pub mod audit;
 pub mod chat_view;
 pub mod composer;
+pub mod icons;
 pub mod invite;
 pub mod login;
 pub mod members;
 pub mod message_list;
 pub mod message_menu;
 pub mod message_row;
+pub mod new_room;
 mod scroll_anchor;
 pub mod sidebar;
 pub mod status;
@@ -30,9 +32,15 @@ pub fn use_chat() -> (RwSignal<Chat>, Socket) {
     }
 }
 
-/// A stable colour for a person's name (hue in degrees).
-pub fn hue_of(name: &str) -> u32 {
-    name.bytes().fold(2166136261u32, |h, b| {
+/// How many colours people's names come in: `.tone-0` to `.tone-11` in style.css,
+/// each checked for contrast against both colour schemes' backgrounds.
+const TONES: u32 = 12;
+
+/// The class that colours a person's name and avatar: the same for the same name,
+/// from a fixed palette (not a free hue, which half the time reads poorly).
+pub fn tone_of(name: &str) -> String {
+    let hash = name.bytes().fold(2166136261u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(16777619)
-    }) % 360
+    });
+    format!("tone-{}", hash % TONES)
 }

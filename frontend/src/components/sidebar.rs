@@ -2,9 +2,12 @@ use confab_shared::RoomName;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use super::{hue_of, use_chat};
+use super::icons::LockIcon;
+use super::new_room::NewRoom;
+use super::{tone_of, use_chat};
 
-/// Rooms to switch between, a box to join or create one, and who is online.
+/// Rooms to switch between, a box to join one by name, making a new one, and who is
+/// online.
 #[component]
 pub fn Sidebar(
     on_sign_out: Callback<()>,
@@ -20,13 +23,9 @@ pub fn Sidebar(
     let (chat, socket) = use_chat();
     let (draft, set_draft) = signal(String::new());
     let (problem, set_problem) = signal(None::<String>);
-    let (private, set_private) = signal(false);
 
-    let open = move |room: RoomName, private: bool| {
-        for frame in chat
-            .try_update(|c| c.open_room(room, private))
-            .unwrap_or_default()
-        {
+    let open = move |room: RoomName| {
+        if let Some(frame) = chat.try_update(|c| c.open_room(room)).flatten() {
             socket.send(frame);
         }
         on_navigate.run(());
@@ -43,8 +42,7 @@ pub fn Sidebar(
                 Ok(room) => {
                     set_draft.set(String::new());
                     set_problem.set(None);
-                    open(room, private.get_untracked());
-                    set_private.set(false);
+                    open(room);
                 }
                 Err(e) => set_problem.set(Some(e.to_string())),
             }
@@ -102,10 +100,13 @@ pub fn Sidebar(
                                         <button
                                             class="room-link"
                                             aria-current=if current { Some("page") } else { None }
-                                            on:click=move |_| open(target.clone(), false)
+                                            on:click=move |_| open(target.clone())
                                         >
-                                            <span class="hash" aria-hidden="true">{if private { "🔒" } else { "#" }}</span>
-                                            {private.then(|| view! { <span class="visually-hidden">"private room "</span> })}
+                                            {if private {
+                                                view! { <span class="hash"><LockIcon label="private room" /></span> }.into_any()
+                                            } else {
+                                                view! { <span class="hash" aria-hidden="true">"#"</span> }.into_any()
+                                            }}
                                             <span class="room-name">{name.to_string()}</span>
                                             {(unread > 0).then(|| view! { <span class="badge">{unread}</span> })}
                                         </button>
@@ -128,7 +129,7 @@ pub fn Sidebar(
                         <label for="room-name" class="visually-hidden">"Room name"</label>
                         <input
                             id="room-name"
-                            placeholder="Join or create a room"
+                            placeholder="Join a room by name"
                             maxlength="33"
                             autocomplete="off"
                             prop:value=draft
@@ -137,20 +138,10 @@ pub fn Sidebar(
                                 set_problem.set(None);
                             }
                         />
-                        <button type="submit" class="icon" aria-label="Join room">"+"</button>
-                        {(!guest).then(|| view! {
-                            <label class="private-toggle" title="A new room only people you invite can see">
-                                <input
-                                    type="checkbox"
-                                    id="room-private"
-                                    prop:checked=private
-                                    on:change=move |ev| set_private.set(event_target_checked(&ev))
-                                />
-                                "Private"
-                            </label>
-                        })}
+                        <button type="submit" class="join">"Join"</button>
                     </form>
                     {move || problem.get().map(|p| view! { <p class="hint problem">{p}</p> })}
+                    <NewRoom guest on_done=on_navigate />
                 </section>
                 <section class="people">
                     <h3>"Online"</h3>
@@ -159,10 +150,9 @@ pub fn Sidebar(
                             each=online
                             key=|name| name.clone()
                             children=move |name| {
-                                // A CSSOM property, which the page's CSP allows.
-                                let hue = ("--hue", hue_of(name.as_str()).to_string());
+                                let tone = tone_of(name.as_str());
                                 view! {
-                                    <li style=hue>
+                                    <li class=tone>
                                         <span class="avatar small" aria-hidden="true">
                                             {name.as_str().chars().next().map(|c| c.to_uppercase().to_string())}
                                         </span>

@@ -187,10 +187,7 @@ fn unread_counts_live_messages_in_other_rooms_only() {
         0,
         "the open room is being read"
     );
-    assert!(
-        c.open_room(room("random"), false).is_empty(),
-        "already joined"
-    );
+    assert_eq!(c.open_room(room("random")), None, "already joined");
     assert_eq!(c.rooms[&room("random")].unread, 0);
 }
 
@@ -198,18 +195,12 @@ fn unread_counts_live_messages_in_other_rooms_only() {
 fn opening_and_closing_rooms() {
     let mut c = chat();
     assert_eq!(
-        c.open_room(room("dev"), true),
-        [
-            ClientMsg::CreateRoom {
-                room: room("dev"),
-                topic: Topic::default(),
-                private: true,
-            },
-            ClientMsg::Join {
-                room: room("dev"),
-                after: None
-            }
-        ]
+        c.open_room(room("dev")),
+        Some(ClientMsg::Join {
+            room: room("dev"),
+            after: None
+        }),
+        "opening a room joins it and makes nothing"
     );
     assert_eq!(c.current, room("dev"));
     assert_eq!(
@@ -367,7 +358,7 @@ fn a_new_epoch_starts_over_but_keeps_unconfirmed_messages() {
 fn the_outbox_survives_a_reload() {
     let mut c = chat();
     c.queue_send(id("x1"), MessageBody::new("one").unwrap());
-    c.open_room(room("dev"), false);
+    c.open_room(room("dev"));
     c.queue_send(id("x2"), MessageBody::new("two").unwrap());
     let saved = c.outbox();
 
@@ -511,15 +502,7 @@ fn the_rooms_a_person_belongs_to_are_shown_and_joined() {
 #[test]
 fn a_room_opened_by_name_that_is_not_there_goes_away() {
     let mut c = chat();
-    c.open_room(room("hidden"), false);
-    c.apply(ServerMsg::Error {
-        code: ErrorCode::RoomExists,
-        message: "exists".to_owned(),
-        client_id: None,
-        retry_after_ms: None,
-        room: None,
-    });
-    assert_eq!(c.notice, None, "it existing is no news");
+    c.open_room(room("hidden"));
     c.apply(ServerMsg::Error {
         code: ErrorCode::NotFound,
         message: "no such room".to_owned(),
