@@ -149,7 +149,7 @@ fn paced(session: &mut Session<'_>, client_id: Option<&ClientId>) -> Option<Repl
     let limiter = &session.state.guards.messages;
     match session
         .pace
-        .admit(limiter, &session.identity.user, session.held)
+        .admit(limiter, &session.identity.user, session.held, client_id)
     {
         Admit::Go => None,
         Admit::Wait(wait) => Some(Reply {

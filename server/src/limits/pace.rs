@@ -8,18 +8,22 @@
 //!    delayed.
 //! 2. Refused: still over the limit after that, each send over it is refused with a
 //!    `rate_limited` error naming when to retry, and reading goes on.
-//! 3. Closed: a client that keeps sending without waiting as long as it was told is
-//!    closed with 1008 after [`ABUSE_REFUSALS`] refusals. Refusals count only once
-//!    the client has had [`HEARING_TIME`] to hear the first of them (sends it
-//!    pipelined before are not defiance), and a send that comes after the retry time
-//!    it was last given (it waited) starts the count again.
+//! 3. Closed: a client that keeps sending without waiting is closed with 1008 after
+//!    [`ABUSE_REFUSALS`] counted refusals. What counts: a refused send sent again
+//!    (the same client id) before the retry time it was given; and a new send once
+//!    the client has had [`HEARING_TIME`] since the first refusal of the run to hear
+//!    of it (sends it pipelined before, a backlog, are not defiance). A refused send
+//!    sent again at or after its retry time (the client waited as told) forgives
+//!    the run and starts a new one.
 //!
 //! Any send that finds the limit untouched after a pause of [`RECOVERED_AFTER`] ends
 //! the episode (the next one is slowed first again).
 
 use std::time::Duration;
 
-use confab_shared::UserId;
+use std::collections::HashMap;
+
+use confab_shared::{ClientId, UserId};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::time::Instant;
@@ -34,6 +38,9 @@ pub(crate) const ABUSE_REFUSALS: u32 = 20;
 /// Sends refused within this long of the first refusal of a run were already on
 /// their way (a pipelined backlog): they do not count towards closing.
 pub(crate) const HEARING_TIME: Duration = Duration::from_secs(2);
+/// Refused sends whose retry time an episode remembers (beyond, new ones are not
+/// remembered: sent again, they count as new sends).
+const TRACKED: usize = 1024;
 /// A pause this long with no send over the limit ends an episode.
 pub(crate) const RECOVERED_AFTER: Duration = Duration::from_secs(1);
 
@@ -43,7 +50,7 @@ pub(crate) struct MessageLimiter {
     limiter: Option<DefaultKeyedRateLimiter<UserId>>,
     clock: DefaultClock,
     /// The time one message takes at the steady rate: a refusal never names a
-    /// shorter wait, so a client that waits as told has paused (see `Episode`).
+    /// shorter wait (a client that resends at once would only be refused again).
     interval: Duration,
 }
 
@@ -106,21 +113,31 @@ struct Episode {
     slowed_since: Instant,
     /// When a send last found the limit reached.
     last_over: Instant,
-    /// When the current run of refusals began (none since the client last waited).
+    /// When the current run of refusals began.
     refused_since: Option<Instant>,
-    /// The time the client was last told it may send again.
-    retry_at: Option<Instant>,
+    /// Each refused send's client id, with the time it may be sent again.
+    refused: HashMap<ClientId, Instant>,
     /// Refusals counted towards closing, in the current run.
     refusals: u32,
 }
 
 impl Pace {
     /// Whether `user` may send now. `held` says the send was held back before (it is
-    /// asked about again, and cannot end the episode).
-    pub(crate) fn admit(&mut self, limiter: &MessageLimiter, user: &UserId, held: bool) -> Admit {
+    /// asked about again, and cannot end the episode); `id` is the send's client id
+    /// (none for a command without one, `create_room`).
+    pub(crate) fn admit(
+        &mut self,
+        limiter: &MessageLimiter,
+        user: &UserId,
+        held: bool,
+        id: Option<&ClientId>,
+    ) -> Admit {
         let now = Instant::now();
         match limiter.take(user) {
             Ok(()) => {
+                if let (Some(episode), Some(id)) = (self.episode.as_mut(), id) {
+                    episode.refused.remove(id);
+                }
                 let rested = self
                     .episode
                     .as_ref()
@@ -136,7 +153,7 @@ impl Pace {
                         slowed_since: now,
                         last_over: now,
                         refused_since: None,
-                        retry_at: None,
+                        refused: HashMap::new(),
                         refusals: 0,
                     })
                 });
@@ -144,7 +161,7 @@ impl Pace {
                 if held || now.duration_since(episode.slowed_since) < SLOWED_FOR {
                     return Admit::Wait(wait);
                 }
-                episode.refuse(now, wait.max(limiter.interval))
+                episode.refuse(now, wait.max(limiter.interval), id)
             }
         }
     }
@@ -152,23 +169,33 @@ impl Pace {
 
 impl Episode {
     /// Refuses a send over the limit, or closes on a client that does not wait.
-    /// `wait` is at least the steady rate's interval, so a send at or after the last
-    /// retry time came after a pause of that long: a client that waits as told, not
-    /// one that sends without pause and happens to come when a message is due.
-    fn refuse(&mut self, now: Instant, wait: Duration) -> Admit {
-        if self.retry_at.is_some_and(|at| now >= at) {
-            // It waited as long as it was told: whatever came before is forgiven.
-            self.refused_since = None;
-            self.refusals = 0;
-        }
-        let since = *self.refused_since.get_or_insert(now);
-        if now.duration_since(since) >= HEARING_TIME {
+    fn refuse(&mut self, now: Instant, wait: Duration, id: Option<&ClientId>) -> Admit {
+        let defiant = match id.and_then(|id| self.refused.get(id)) {
+            // Sent again as told: whatever came before is forgiven.
+            Some(due) if now >= *due => {
+                self.refused_since = Some(now);
+                self.refusals = 0;
+                false
+            }
+            // Sent again before its time.
+            Some(_) => true,
+            // A new send: defiance only once the client could have heard.
+            None => {
+                let since = *self.refused_since.get_or_insert(now);
+                now.duration_since(since) >= HEARING_TIME
+            }
+        };
+        if defiant {
             if self.refusals >= ABUSE_REFUSALS {
                 return Admit::Abuse;
             }
             self.refusals += 1;
         }
-        self.retry_at = Some(now + wait);
+        if let Some(id) = id
+            && (self.refused.len() < TRACKED || self.refused.contains_key(id))
+        {
+            self.refused.insert(id.clone(), now + wait);
+        }
         Admit::Refuse(wait)
     }
 }
@@ -181,62 +208,89 @@ mod tests {
         UserId::new(name).expect("a user id")
     }
 
+    fn id(n: usize) -> ClientId {
+        ClientId::new(format!("c{n}")).expect("a client id")
+    }
+
     #[test]
     fn a_burst_goes_then_the_sender_is_slowed() {
         let limiter = MessageLimiter::new(2, 5);
         let mut pace = Pace::default();
         let ann = user("u:1");
         for n in 0..5 {
-            assert_eq!(pace.admit(&limiter, &ann, false), Admit::Go, "send {n}");
+            let admitted = pace.admit(&limiter, &ann, false, Some(&id(n)));
+            assert_eq!(admitted, Admit::Go, "send {n}");
         }
-        match pace.admit(&limiter, &ann, false) {
+        match pace.admit(&limiter, &ann, false, Some(&id(5))) {
             Admit::Wait(wait) => assert!(wait <= Duration::from_millis(500), "{wait:?}"),
             other => panic!("expected to be slowed, got {other:?}"),
         }
         // Someone else's allowance is their own.
-        assert_eq!(pace.admit(&limiter, &user("u:2"), false), Admit::Go);
+        assert_eq!(pace.admit(&limiter, &user("u:2"), false, None), Admit::Go);
     }
 
     /// Spends `user`'s allowance and starts the refusing stage.
     async fn past_the_slowed_stage(limiter: &MessageLimiter, pace: &mut Pace, ann: &UserId) {
-        assert_eq!(pace.admit(limiter, ann, false), Admit::Go);
-        assert!(matches!(pace.admit(limiter, ann, false), Admit::Wait(_)));
+        assert_eq!(pace.admit(limiter, ann, false, None), Admit::Go);
+        assert!(matches!(
+            pace.admit(limiter, ann, false, None),
+            Admit::Wait(_)
+        ));
         // Tokio's clock is paused and moved by hand; the limiter's is real, so the
         // allowance stays spent while the episode ages.
         tokio::time::advance(SLOWED_FOR).await;
     }
 
+    /// Refusals before `pace` closes, for sends of the ids `ids` gives, `step` apart.
+    async fn refusals_until_closed(
+        limiter: &MessageLimiter,
+        pace: &mut Pace,
+        ann: &UserId,
+        step: Duration,
+        ids: impl Fn(usize) -> ClientId,
+    ) -> usize {
+        for n in 0..1000 {
+            match pace.admit(limiter, ann, false, Some(&ids(n))) {
+                Admit::Refuse(wait) => assert!(wait >= Duration::from_secs(1), "{wait:?}"),
+                Admit::Abuse => return n,
+                other => panic!("after {n} refusals: {other:?}"),
+            }
+            tokio::time::advance(step).await;
+        }
+        panic!("never closed");
+    }
+
     #[tokio::test(start_paused = true)]
-    async fn a_client_that_keeps_sending_is_closed_after_20_counted_refusals() {
+    async fn new_sends_that_keep_coming_are_closed_after_20_counted_refusals() {
         let limiter = MessageLimiter::new(1, 1);
         let mut pace = Pace::default();
         let ann = user("u:1");
         past_the_slowed_stage(&limiter, &mut pace, &ann).await;
-        // A pipelined backlog read at once: refused, not counted.
+        // A pipelined backlog read at once: refused, not counted (the limiter's real
+        // clock hardly moves, so the allowance stays spent).
         for n in 0..100 {
-            assert!(
-                matches!(pace.admit(&limiter, &ann, false), Admit::Refuse(_)),
-                "pipelined send {n}"
-            );
+            let admitted = pace.admit(&limiter, &ann, false, Some(&id(1000 + n)));
+            assert!(matches!(admitted, Admit::Refuse(_)), "pipelined send {n}");
         }
-        // Then a send every 20 ms, never waiting: counted from HEARING_TIME on (the
-        // limiter's real clock hardly moves, so the allowance stays spent).
+        // Then a new send every 20 ms: counted once HEARING_TIME has passed.
         let step = Duration::from_millis(20);
-        let uncounted = HEARING_TIME.as_millis() / step.as_millis();
-        let mut refusals = 0;
-        loop {
-            tokio::time::advance(step).await;
-            match pace.admit(&limiter, &ann, false) {
-                Admit::Refuse(wait) => {
-                    assert!(wait >= Duration::from_secs(1), "one interval at least");
-                    refusals += 1;
-                }
-                Admit::Abuse => break,
-                other => panic!("after {refusals} refusals: {other:?}"),
-            }
-            assert!(refusals <= uncounted + 21, "closed in time");
-        }
-        assert!(refusals >= uncounted + 19, "20 counted: {refusals}");
+        let refused = refusals_until_closed(&limiter, &mut pace, &ann, step, id).await;
+        let uncounted = (HEARING_TIME.as_millis() / step.as_millis()) as usize;
+        assert!(
+            (uncounted + 19..=uncounted + 21).contains(&refused),
+            "20 counted: {refused}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_send_repeated_before_its_time_counts_at_once() {
+        let limiter = MessageLimiter::new(1, 1);
+        let mut pace = Pace::default();
+        let ann = user("u:1");
+        past_the_slowed_stage(&limiter, &mut pace, &ann).await;
+        let step = Duration::from_millis(20);
+        let refused = refusals_until_closed(&limiter, &mut pace, &ann, step, |_| id(7)).await;
+        assert_eq!(refused, 21, "the first refusal, then 20 counted");
     }
 
     #[tokio::test(start_paused = true)]
@@ -245,19 +299,32 @@ mod tests {
         let mut pace = Pace::default();
         let ann = user("u:1");
         past_the_slowed_stage(&limiter, &mut pace, &ann).await;
-        for n in 0..200 {
-            let Admit::Refuse(wait) = pace.admit(&limiter, &ann, false) else {
-                panic!("send {n} is refused (the allowance stays spent)");
+        // A backlog of 50 at once, then each sent again when it was told, for a
+        // while: never closed (the allowance stays spent, so all are refused).
+        let mut due: Vec<(Instant, usize)> = Vec::new();
+        for n in 0..50 {
+            let Admit::Refuse(wait) = pace.admit(&limiter, &ann, false, Some(&id(n))) else {
+                panic!("send {n} is refused");
             };
-            tokio::time::advance(wait).await;
+            due.push((Instant::now() + wait, n));
+        }
+        for _ in 0..500 {
+            due.sort_unstable();
+            let (at, n) = due.remove(0);
+            tokio::time::advance(at.saturating_duration_since(Instant::now())).await;
+            let Admit::Refuse(wait) = pace.admit(&limiter, &ann, false, Some(&id(n))) else {
+                panic!("send {n} again is refused, not closed");
+            };
+            due.push((Instant::now() + wait, n));
         }
     }
+
     #[test]
     fn no_limit_when_turned_off() {
         let limiter = MessageLimiter::new(0, 0);
         let mut pace = Pace::default();
         for _ in 0..10_000 {
-            assert_eq!(pace.admit(&limiter, &user("u:1"), false), Admit::Go);
+            assert_eq!(pace.admit(&limiter, &user("u:1"), false, None), Admit::Go);
         }
     }
 }
