@@ -10,6 +10,7 @@ use confab_shared::UserName;
 use serde::Deserialize;
 
 use super::{refuse, unavailable};
+use crate::accounts::name_key;
 use crate::identity::signed_in;
 use crate::outbox::Revoked;
 use crate::state::AppState;
@@ -53,11 +54,8 @@ async fn set(state: &AppState, parts: &Parts, username: &str, banned: bool) -> R
     let Ok(username) = UserName::new(username) else {
         return refuse(StatusCode::NOT_FOUND, "no account has that name");
     };
-    if banned
-        && username
-            .as_str()
-            .eq_ignore_ascii_case(admin.username.as_str())
-    {
+    // The same name as people see it (any case, any look-alike) is the same account.
+    if banned && name_key(username.as_str()) == name_key(admin.username.as_str()) {
         return refuse(StatusCode::BAD_REQUEST, "admins cannot ban themselves");
     }
     match state.store.accounts().set_banned(&username, banned).await {

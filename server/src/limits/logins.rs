@@ -148,9 +148,10 @@ impl Logins {
     }
 }
 
-/// Usernames are unique regardless of case (as the database compares them).
+/// The account a username reaches: names people cannot tell apart reach the same
+/// one (`accounts::name_key`), so they share its failures too.
 fn key(username: &UserName) -> String {
-    username.as_str().to_ascii_lowercase()
+    crate::accounts::name_key(username.as_str())
 }
 
 #[cfg(test)]
@@ -193,9 +194,12 @@ mod tests {
             assert!(logins.admit(ip, Some(&ann)).is_ok());
             logins.failed(&ann);
         }
-        match logins.admit(ip, Some(&name("ann"))) {
-            Err(LoginRefusal::Account(wait)) => assert_eq!(wait, Duration::from_secs(1)),
-            other => panic!("expected the account to wait, got {other:?}"),
+        // The same account by any name people cannot tell from it: fullwidth too.
+        for same in ["ann", "ＡＮＮ"] {
+            match logins.admit(ip, Some(&name(same))) {
+                Err(LoginRefusal::Account(wait)) => assert_eq!(wait, Duration::from_secs(1)),
+                other => panic!("{same}: expected the account to wait, got {other:?}"),
+            }
         }
         assert!(
             logins.admit(ip, Some(&name("bob"))).is_ok(),
