@@ -10,6 +10,7 @@ pub mod axe;
 pub mod bot;
 pub mod probe;
 pub mod rooms;
+pub mod trunk;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -83,6 +84,15 @@ impl Server {
         Self::start_at("127.0.0.1:0".parse().expect("address"), dir).await
     }
 
+    /// A fresh server that also takes pages of `origin` (`--allowed-origin`), as in
+    /// development under `trunk serve`.
+    pub async fn start_allowing(origin: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let origins = confab_server::origin::OriginPolicy::new(None, &[origin.to_owned()])
+            .expect("an origin");
+        Self::start_on("127.0.0.1:0".parse().expect("address"), dir, origins).await
+    }
+
     /// Starts a server whose `room` already holds `count` messages: "seed 1" to
     /// "seed {count}", by three authors in runs of four, some of two or more lines.
     pub async fn start_with_history(room: &str, count: u64) -> Self {
@@ -93,6 +103,15 @@ impl Server {
 
     /// Starts on `addr` with the database in `dir`.
     async fn start_at(addr: SocketAddr, dir: tempfile::TempDir) -> Self {
+        Self::start_on(addr, dir, Default::default()).await
+    }
+
+    /// Starts on `addr` with the database in `dir`, taking pages of `origins`.
+    async fn start_on(
+        addr: SocketAddr,
+        dir: tempfile::TempDir,
+        origins: confab_server::origin::OriginPolicy,
+    ) -> Self {
         let dist = std::env::var_os("CONFAB_DIST")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist"));
@@ -116,6 +135,7 @@ impl Server {
             // (load, not people): no message rate.
             let options = confab_server::Options {
                 guests: true,
+                origins,
                 limits: confab_server::Limits {
                     message_rate: 0,
                     ..confab_server::Limits::default()

@@ -27,6 +27,19 @@ pub fn Members(on_close: Callback<()>) -> impl IntoView {
     });
     let members = move || view_of.get().0;
     let moderator = move || view_of.get().1 >= Some(Role::Moderator);
+    let my_role = move || view_of.get().1;
+    // Leaving for good, on every device (closing the room in the sidebar only stops
+    // following it in this tab).
+    let leave_room = move |_| {
+        let room = chat.with_untracked(|c| c.current.clone());
+        let question = format!(
+            "Leave #{room}? You stop being a member on every device. A private room needs a \
+             new invite to come back."
+        );
+        if window().confirm_with_message(&question).unwrap_or(false) {
+            socket.send(chat.with_untracked(|c| c.leave_room(&room)));
+        }
+    };
     let (log_open, set_log_open) = signal(false);
     view! {
         <aside class="members-panel" aria-label="Members">
@@ -59,6 +72,17 @@ pub fn Members(on_close: Callback<()>) -> impl IntoView {
                 </button>
                 {move || log_open.get().then(|| view! { <AuditLog /> })}
             })}
+            {move || match my_role() {
+                Some(Role::Owner) => view! {
+                    <p class="hint leave-hint">"To leave this room, make someone else its owner first."</p>
+                }
+                .into_any(),
+                Some(_) => view! {
+                    <button class="link danger leave-room" on:click=leave_room>"Leave room"</button>
+                }
+                .into_any(),
+                None => ().into_any(),
+            }}
         </aside>
     }
 }

@@ -94,7 +94,7 @@ pub fn Sidebar(
                             children=move |(name, unread, current, can_leave, private)| {
                                 let target = name.clone();
                                 let closing = name.clone();
-                                let label = format!("Leave {name}");
+                                let label = format!("Close {name} in this tab (you stay a member)");
                                 view! {
                                     <li class:current=current>
                                         <button
@@ -114,7 +114,7 @@ pub fn Sidebar(
     <button
                                             class="icon leave"
                                             aria-label=label
-                                            title="Leave"
+                                            title="Close (you stay a member; leave it from its members list)"
                                             on:click=move |_| leave(closing.clone())
                                         >
                                             "×"
@@ -129,7 +129,7 @@ pub fn Sidebar(
                         <label for="room-name" class="visually-hidden">"Room name"</label>
                         <input
                             id="room-name"
-                            placeholder="Join a room by name"
+                            placeholder="Room name"
                             maxlength="33"
                             autocomplete="off"
                             prop:value=draft
