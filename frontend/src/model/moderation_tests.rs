@@ -146,7 +146,10 @@ fn leaving_a_room_lets_it_go_on_every_device_and_others_see_it() {
         by: None,
         ..change("bob", "bob", None)
     });
-    assert_eq!(super::moderation::describe(&left).as_deref(), Some("bob left"));
+    assert_eq!(
+        super::moderation::describe(&left).as_deref(),
+        Some("bob left")
+    );
     chat.apply(event(1, left));
     assert!(
         chat.current_room()

@@ -22,9 +22,11 @@ pub(super) async fn run(session: Session<'_>, room: RoomName) -> Reply {
         },
     };
     match session.state.sequencer.record(change).await {
-        Ok(events) if events.is_empty() => {
-            Reply::refusal(ErrorCode::BadRequest, "you are not a member of this room", None)
-        }
+        Ok(events) if events.is_empty() => Reply::refusal(
+            ErrorCode::BadRequest,
+            "you are not a member of this room",
+            None,
+        ),
         Ok(_) => {
             tracing::info!(%room, who = %session.identity.name, "left the room");
             Reply::default()
