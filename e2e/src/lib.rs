@@ -6,6 +6,7 @@
 //! chromium + chromium-driver. `CONFAB_DIST`, `CHROMIUM` and `CHROMEDRIVER` override
 //! where they are looked for.
 
+pub mod accounts_only;
 pub mod axe;
 pub mod bot;
 pub mod probe;

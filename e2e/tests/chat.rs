@@ -45,17 +45,17 @@ async fn two_people_chat() {
         .unwrap();
     assert!(pending.is_empty());
 
-    // Each line's colour (a CSS custom property set by the app) got past the policy,
-    // and the policy blocked nothing.
-    let hues: Vec<String> = alice
+    // Each line and person has its colour (a palette class of the stylesheet), and
+    // the policy blocked nothing.
+    let colours: Vec<String> = alice
         .eval(
             "read the lines' colours",
             "return Array.from(document.querySelectorAll('article.msg, ul.online li')) \
-             .map((e) => getComputedStyle(e).getPropertyValue('--hue').trim());",
+             .map((e) => getComputedStyle(e).getPropertyValue('--name').trim());",
         )
         .await;
-    assert!(hues.len() >= 4, "two lines, two people: {hues:?}");
-    assert!(hues.iter().all(|h| !h.is_empty()), "{hues:?}");
+    assert!(colours.len() >= 4, "two lines, two people: {colours:?}");
+    assert!(colours.iter().all(|c| c.starts_with('#')), "{colours:?}");
     let blocked: Vec<String> = alice
         .eval("read CSP violations", "return window.cspViolations;")
         .await;

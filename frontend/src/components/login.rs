@@ -12,14 +12,15 @@ pub fn Login(
     /// Called once someone is signed in, or has picked a guest name.
     on_arrive: Callback<Who>,
 ) -> impl IntoView {
-    let guests = RwSignal::new(false);
+    // None until the server has said.
+    let guests = RwSignal::new(None::<bool>);
     spawn_local(async move {
         let allowed = account::guests_allowed().await;
         // The screen may be gone by the time the server answers.
-        let _gone = guests.try_set(allowed);
+        let _gone = guests.try_set(Some(allowed));
     });
     view! {
-        <main class="login">
+        <main class="login" data-guests=move || guests.get().map(|g| g.to_string())>
             <div class="login-card">
                 <div class="brand">
                     <span class="logo" aria-hidden="true">"C"</span>
@@ -27,7 +28,7 @@ pub fn Login(
                 </div>
                 <p class="tagline">"Real-time chat for your team."</p>
                 <AccountForm on_arrive />
-                <Show when=move || guests.get()>
+                <Show when=move || guests.get() == Some(true)>
                     <p class="or" aria-hidden="true"><span>"or"</span></p>
                     <GuestForm on_arrive />
                 </Show>
