@@ -668,7 +668,7 @@ impl Chat {
 /// The line for a membership event at `seq`.
 fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
     let text = moderation::describe(kind)?;
-    let change = moderation::change_of(kind)?;
+    let change = kind.member_change()?;
     Some(Row {
         key: format!("note/{seq}"),
         author: change.user.clone(),
@@ -709,7 +709,7 @@ fn capitalised(text: &str) -> String {
 
 mod moderation;
 mod window;
-pub use moderation::{change_of, describe};
+pub use moderation::describe;
 pub use window::Window;
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::hub::Hub;
 use crate::outbox::{Outbound, Outbox, RoomFrame};
-use crate::rooms::{RoomChange, removes};
+use crate::rooms::RoomChange;
 use crate::store::{Appended, NewMessage, Store, StoreError};
 use crate::wire;
 
@@ -154,15 +154,17 @@ async fn record(
     hub: &Hub,
     change: &RoomChange,
 ) -> Result<Vec<RoomEvent>, StoreError> {
-    let events = store.record(change).await.inspect_err(|error| {
-        tracing::error!(%error, room = %change.room, "storing a change failed");
-    })?;
+    let events = crate::rooms::log::record(store, change)
+        .await
+        .inspect_err(|error| {
+            tracing::error!(%error, room = %change.room, "storing a change failed");
+        })?;
     for event in &events {
         hub.publish(Arc::new(RoomFrame {
             room: event.room.clone(),
             seq: Some(event.seq),
             frame: wire::encode(&ServerMsg::Event(event.clone())),
-            removes: removes(&event.kind).cloned(),
+            removes: event.kind.removes().cloned(),
         }));
     }
     Ok(events)

@@ -284,6 +284,35 @@ pub struct Posted {
     pub ts: String,
 }
 
+impl EventKind {
+    /// The membership change this event is, if it is one (whom it is about, who did
+    /// it, the role): the one place that knows which kinds are about a member.
+    pub fn member_change(&self) -> Option<&MemberChange> {
+        match self {
+            EventKind::MemberJoined(c)
+            | EventKind::MemberLeft(c)
+            | EventKind::MemberKicked(c)
+            | EventKind::MemberBanned(c)
+            | EventKind::MemberUnbanned(c)
+            | EventKind::MemberMuted(c)
+            | EventKind::MemberUnmuted(c)
+            | EventKind::RoleChanged(c) => Some(c),
+            EventKind::Message(_) | EventKind::MessageDeleted(_) | EventKind::Unknown => None,
+        }
+    }
+
+    /// Whom this event takes out of the room (they left, or were kicked or banned):
+    /// their stream of the room ends with it, on every socket of theirs.
+    pub fn removes(&self) -> Option<&UserId> {
+        match self {
+            EventKind::MemberLeft(c) | EventKind::MemberKicked(c) | EventKind::MemberBanned(c) => {
+                Some(&c.user_id)
+            }
+            _ => None,
+        }
+    }
+}
+
 impl RoomEvent {
     /// The event that posted `message`.
     pub fn message(message: ChatMessage) -> Self {

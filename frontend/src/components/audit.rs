@@ -4,7 +4,7 @@ use leptos::task::spawn_local;
 
 use super::use_chat;
 use crate::account;
-use crate::model::{change_of, describe};
+use crate::model::describe;
 
 /// The current room's audit log, for its moderators: who did what to whom, and
 /// when, newest first; a ban can be lifted from its line.
@@ -47,7 +47,7 @@ pub fn AuditLog() -> impl IntoView {
                                 let text = describe(&event.kind)?;
                                 let ts = match &event.kind {
                                     EventKind::MessageDeleted(d) => d.ts.clone(),
-                                    kind => change_of(kind).map(|c| c.ts.clone()).unwrap_or_default(),
+                                    kind => kind.member_change().map(|c| c.ts.clone()).unwrap_or_default(),
                                 };
                                 let banned = match &event.kind {
                                     EventKind::MemberBanned(c) => Some(c.user.clone()),

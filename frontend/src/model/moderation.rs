@@ -183,21 +183,6 @@ pub fn describe(kind: &EventKind) -> Option<String> {
     })
 }
 
-/// The change a membership event is about.
-pub fn change_of(kind: &EventKind) -> Option<&MemberChange> {
-    match kind {
-        EventKind::MemberJoined(c)
-        | EventKind::MemberLeft(c)
-        | EventKind::MemberKicked(c)
-        | EventKind::MemberBanned(c)
-        | EventKind::MemberUnbanned(c)
-        | EventKind::MemberMuted(c)
-        | EventKind::MemberUnmuted(c)
-        | EventKind::RoleChanged(c) => Some(c),
-        _ => None,
-    }
-}
-
 /// What an event does to a members list.
 enum Fold {
     Joined,

@@ -32,6 +32,8 @@ pub(crate) enum Action {
     SetRole,
     /// Stop being a member.
     LeaveRoom,
+    /// Delete a message: `own`, one's own (anyone may), or someone else's (moderators).
+    DeleteMessage { own: bool },
 }
 
 /// Why an action was refused.
@@ -55,12 +57,17 @@ pub(crate) enum Denied {
     NoMembership,
     /// The owner leaving before handing the room over.
     OwnerLeaving,
+    /// Deleting someone else's message without moderating the room: told as no such
+    /// message (the same answer as for one that is not there).
+    NotYourMessage,
+    /// A guest making a private room.
+    GuestsCannotMakePrivateRooms,
 }
 
 impl Denied {
     pub(crate) fn code(self) -> ErrorCode {
         match self {
-            Denied::NotFound => ErrorCode::NotFound,
+            Denied::NotFound | Denied::NotYourMessage => ErrorCode::NotFound,
             Denied::NoMembership | Denied::OwnerLeaving => ErrorCode::BadRequest,
             _ => ErrorCode::Forbidden,
         }
@@ -77,8 +84,19 @@ impl Denied {
             Denied::NotTheOwner => "only the room's owner can give roles",
             Denied::NoMembership => "you are not a member of this room",
             Denied::OwnerLeaving => "hand the room over to someone before you leave it",
+            Denied::NotYourMessage => "no such message of yours in this room",
+            Denied::GuestsCannotMakePrivateRooms => "guests cannot make private rooms: sign in",
         }
     }
+}
+
+/// Whether `identity` may make a room (`private` or public): guests make public
+/// rooms only.
+pub(crate) fn may_create(identity: &Identity, private: bool) -> Result<(), Denied> {
+    if private && identity.kind == Kind::Guest {
+        return Err(Denied::GuestsCannotMakePrivateRooms);
+    }
+    Ok(())
 }
 
 /// Whether `identity` may do `action` in a room of which the directory knows
@@ -113,6 +131,11 @@ pub(crate) fn check(
         Action::LeaveRoom if role == Some(Role::Owner) => Err(Denied::OwnerLeaving),
         Action::LeaveRoom if role.is_none() => Err(Denied::NoMembership),
         Action::LeaveRoom => Ok(role),
+        Action::DeleteMessage { own: true } => Ok(role),
+        Action::DeleteMessage { own: false } if role < Some(Role::Moderator) => {
+            Err(Denied::NotYourMessage)
+        }
+        Action::DeleteMessage { own: false } => Ok(role),
     }
 }
 
@@ -179,6 +202,59 @@ mod tests {
         assert_eq!(
             check(&guest, Some(&open), Action::Invite),
             Err(Denied::GuestsCannotInvite)
+        );
+    }
+
+    #[test]
+    fn anyone_deletes_their_own_messages_and_moderators_anyone_s() {
+        let delete = |own| Action::DeleteMessage { own };
+        for role in [None, Some(Role::Member)] {
+            let access = access(false, role);
+            assert_eq!(check(&member(), Some(&access), delete(true)), Ok(role));
+            assert_eq!(
+                check(&member(), Some(&access), delete(false)),
+                Err(Denied::NotYourMessage)
+            );
+        }
+        assert_eq!(Denied::NotYourMessage.code(), ErrorCode::NotFound);
+        let moderator = access(false, Some(Role::Moderator));
+        assert!(check(&member(), Some(&moderator), delete(false)).is_ok());
+        // A private room's outsider hears of no room at all.
+        assert_eq!(
+            check(&member(), Some(&access(true, None)), delete(true)),
+            Err(Denied::NotFound)
+        );
+    }
+
+    #[test]
+    fn guests_make_public_rooms_only_and_leaving_asks_a_membership() {
+        let mut guest = member();
+        guest.kind = Kind::Guest;
+        assert_eq!(
+            may_create(&guest, true),
+            Err(Denied::GuestsCannotMakePrivateRooms)
+        );
+        assert_eq!(may_create(&guest, false), Ok(()));
+        assert_eq!(may_create(&member(), true), Ok(()));
+        assert_eq!(
+            check(&member(), Some(&access(false, None)), Action::LeaveRoom),
+            Err(Denied::NoMembership)
+        );
+        assert_eq!(
+            check(
+                &member(),
+                Some(&access(false, Some(Role::Owner))),
+                Action::LeaveRoom
+            ),
+            Err(Denied::OwnerLeaving)
+        );
+        assert!(
+            check(
+                &member(),
+                Some(&access(true, Some(Role::Member))),
+                Action::LeaveRoom
+            )
+            .is_ok()
         );
     }
 

@@ -5,7 +5,7 @@
 
 use confab_shared::{ErrorCode, Role, RoomName, ServerMsg, Topic};
 
-use super::{Reply, Session};
+use super::{Reply, Session, authz};
 use crate::identity::Kind;
 use crate::rooms::{Room, RoomError};
 
@@ -15,12 +15,8 @@ pub(super) async fn run(
     topic: Topic,
     private: bool,
 ) -> Reply {
-    if private && session.identity.kind == Kind::Guest {
-        return Reply::refusal(
-            ErrorCode::Forbidden,
-            "guests cannot make private rooms: sign in",
-            None,
-        );
+    if let Err(denial) = authz::may_create(session.identity, private) {
+        return Reply::refusal(denial.code(), denial.text(), None);
     }
     if let Some(not_now) = super::paced(&mut session, None) {
         return not_now;

@@ -10,28 +10,45 @@ use super::{Reply, Session, denied};
 use crate::rooms::{Change, RoomChange};
 
 pub(super) async fn run(session: Session<'_>, room: RoomName, id: MessageId) -> Reply {
-    let directory = session.state.store.rooms().directory();
+    let state = session.state;
+    let directory = state.store.rooms().directory();
     let access = directory.access(&room, &session.identity.user);
     if let Err(denial) = authz::check(session.identity, access.as_ref(), Action::Read) {
         return denied(denial, &room);
     }
-    // A moderator's deletion is of any message; anyone else's only of their own,
-    // which the store checks as it deletes.
-    let moderator = authz::check(session.identity, access.as_ref(), Action::Oversee).is_ok();
+    let gone = || {
+        Reply::refusal(
+            ErrorCode::NotFound,
+            "no such message of yours in this room",
+            None,
+        )
+    };
+    let author = match state.store.message_author(&room, id).await {
+        Ok(Some(author)) => author,
+        Ok(None) => return gone(),
+        Err(error) => {
+            tracing::error!(%error, %room, "reading a message's author failed");
+            return Reply::refusal(ErrorCode::Internal, "could not delete; try again", None);
+        }
+    };
+    let own = author == session.identity.user;
+    if let Err(denial) = authz::check(
+        session.identity,
+        access.as_ref(),
+        Action::DeleteMessage { own },
+    ) {
+        return denied(denial, &room);
+    }
     let change = RoomChange {
         room,
         change: Change::Delete {
             id,
             by: session.identity.person(),
-            author: (!moderator).then(|| session.identity.user.clone()),
         },
     };
-    match session.state.sequencer.record(change).await {
-        Ok(events) if events.is_empty() => Reply::refusal(
-            ErrorCode::NotFound,
-            "no such message of yours in this room",
-            None,
-        ),
+    match state.sequencer.record(change).await {
+        // Deleted meanwhile.
+        Ok(events) if events.is_empty() => gone(),
         Ok(_) => Reply::default(),
         Err(_) => Reply::refusal(ErrorCode::Internal, "could not delete; try again", None),
     }

@@ -57,11 +57,11 @@ pub enum Change {
         role: Role,
         by: Person,
     },
-    /// Deletes message `id` of the room; with `author`, only if they wrote it.
+    /// Deletes message `id` of the room (whether `by` may was asked before: their
+    /// own message, or they moderate).
     Delete {
         id: MessageId,
         by: Person,
-        author: Option<UserId>,
     },
 }
 
@@ -93,14 +93,6 @@ impl RoomChange {
             None => return Vec::new(),
         };
         self.change.events(standing, ts)
-    }
-
-    /// For a deletion by its author (not a moderator): whose message it must be.
-    pub fn only_author(&self) -> Option<&UserId> {
-        match &self.change {
-            Change::Delete { author, .. } => author.as_ref(),
-            _ => None,
-        }
     }
 }
 
@@ -170,24 +162,13 @@ impl Change {
                     vec![EventKind::RoleChanged(about(who, Some(by), Some(*role)))]
                 }
             }
-            Change::Delete { id, by, .. } => vec![EventKind::MessageDeleted(Deletion {
+            Change::Delete { id, by } => vec![EventKind::MessageDeleted(Deletion {
                 id: *id,
                 by: by.name.clone(),
                 ts: ts.to_owned(),
             })],
             _ => Vec::new(),
         }
-    }
-}
-
-/// Whether `kind` ends its subject's stream of the room (they left, or were
-/// removed).
-pub fn removes(kind: &EventKind) -> Option<&UserId> {
-    match kind {
-        EventKind::MemberLeft(change)
-        | EventKind::MemberKicked(change)
-        | EventKind::MemberBanned(change) => Some(&change.user_id),
-        _ => None,
     }
 }
 

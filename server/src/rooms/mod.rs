@@ -9,11 +9,12 @@
 
 mod change;
 mod directory;
+pub(crate) mod log;
 
 use async_trait::async_trait;
 use confab_shared::{Role, RoomInfo, Topic};
 
-pub use change::{Change, Person, RoomChange, Standing, removes};
+pub use change::{Change, Person, RoomChange, Standing};
 pub use directory::{Access, Directory, PostDenied};
 
 use crate::store::StoreError;

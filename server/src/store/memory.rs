@@ -10,15 +10,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use confab_shared::{
-    ChatMessage, ClientId, Deletion, EventKind, Role, RoomEvent, RoomName, Seq, Topic, UserId,
-    UserName,
+    ChatMessage, ClientId, Deletion, EventKind, MessageId, Role, RoomEvent, RoomName, Seq, Topic,
+    UserId, UserName,
 };
 
 use crate::accounts::{
     Account, AccountChange, AccountError, Accounts, Blocked, Blocks, Credentials, TokenInfo,
     name_key,
 };
-use crate::rooms::{Directory, Person, Room, RoomChange, RoomError, Rooms};
+use crate::rooms::{Directory, Person, Room, RoomError, Rooms};
 
 use super::{Appended, NewMessage, Page, Replay, Snapshot, Store, StoreError, now_rfc3339};
 
@@ -254,24 +254,22 @@ impl Store for MemoryStore {
         Ok(Page { messages, has_more })
     }
 
-    async fn record(&self, change: &RoomChange) -> Result<Vec<RoomEvent>, StoreError> {
+    async fn persist(
+        &self,
+        room: &RoomName,
+        events: Vec<EventKind>,
+    ) -> Result<Vec<RoomEvent>, StoreError> {
         let mut state = self.lock();
         if state.closed {
             return Err(StoreError::Closed);
         }
-        let ts = now_rfc3339();
-        let planned = change.plan(&self.directory, &ts);
-        let log = state.rooms.entry(change.room.clone()).or_default();
-        let mut stored = Vec::with_capacity(planned.len());
-        for kind in planned {
+        let now = now_rfc3339();
+        let log = state.rooms.entry(room.clone()).or_default();
+        let mut stored = Vec::with_capacity(events.len());
+        for kind in events {
             if let EventKind::MessageDeleted(deletion) = &kind {
                 let found = log.iter_mut().find_map(|entry| match entry {
-                    Entry::Message(message, deleted @ None)
-                        if message.id == deletion.id
-                            && change
-                                .only_author()
-                                .is_none_or(|author| *author == message.author_id) =>
-                    {
+                    Entry::Message(message, deleted @ None) if message.id == deletion.id => {
                         Some(deleted)
                     }
                     _ => None,
@@ -279,18 +277,35 @@ impl Store for MemoryStore {
                 let Some(deleted) = found else {
                     continue;
                 };
-                *deleted = Some((deletion.by.clone(), ts.clone()));
+                let ts = if deletion.ts.is_empty() {
+                    now.clone()
+                } else {
+                    deletion.ts.clone()
+                };
+                *deleted = Some((deletion.by.clone(), ts));
             }
             let event = RoomEvent {
-                room: change.room.clone(),
+                room: room.clone(),
                 seq: log.len() as Seq + 1,
                 kind,
             };
-            self.directory.apply(&event.room, &event.kind);
             log.push(Entry::Event(event.clone()));
             stored.push(event);
         }
         Ok(stored)
+    }
+
+    async fn message_author(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<UserId>, StoreError> {
+        Ok(self.lock().rooms.get(room).and_then(|log| {
+            log.iter().find_map(|entry| match entry.live() {
+                Some(message) if message.id == id => Some(message.author_id.clone()),
+                _ => None,
+            })
+        }))
     }
 
     async fn audit(

@@ -8,15 +8,17 @@
 mod contract;
 mod memory;
 mod sqlite;
+mod stored_event;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use crate::accounts::{Accounts, Blocks};
-use crate::rooms::{RoomChange, Rooms};
+use crate::rooms::Rooms;
 use confab_shared::{
-    ChatMessage, ClientId, MessageBody, RoomEvent, RoomName, Seq, UserId, UserName,
+    ChatMessage, ClientId, EventKind, MessageBody, MessageId, RoomEvent, RoomName, Seq, UserId,
+    UserName,
 };
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -147,12 +149,26 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Page, StoreError>;
 
-    /// Stores `change` as the events it makes ([`RoomChange::plan`]), with the room's
-    /// next seqs, in one transaction, then folds them into the directory. Gives the
-    /// stored events: none when it changed nothing (or the message to delete was not
-    /// there, or not its author's). Only the sequencer calls this, so changes are
-    /// decided and stored one at a time, in order with the messages around them.
-    async fn record(&self, change: &RoomChange) -> Result<Vec<RoomEvent>, StoreError>;
+    /// Persists `events` of `room` (a change the room log planned: `rooms/log.rs`)
+    /// in one transaction, each with the room's next seq and what it means in the
+    /// tables. Gives the stored events: an event that applies to nothing (a deletion
+    /// of a message that is gone) is left out. Only the room log calls this, from the
+    /// sequencer, so events are stored one change at a time, in order with the
+    /// messages around them. Decides nothing: what a change means was planned, and
+    /// whether it was allowed asked (`commands::authz`), before.
+    async fn persist(
+        &self,
+        room: &RoomName,
+        events: Vec<EventKind>,
+    ) -> Result<Vec<RoomEvent>, StoreError>;
+
+    /// Who wrote message `id` of `room`, unless there is no such message or it was
+    /// deleted.
+    async fn message_author(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<UserId>, StoreError>;
 
     /// Up to `limit` of the room's events other than messages (who joined, was
     /// invited, removed, muted, given a role; which message was deleted, by whom) with

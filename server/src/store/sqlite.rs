@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use confab_shared::{
-    ChatMessage, ClientId, Deletion, EventKind, MessageBody, RoomEvent, RoomName, Seq, UserId,
-    UserName,
+    ChatMessage, ClientId, Deletion, EventKind, MessageBody, MessageId, RoomEvent, RoomName, Seq,
+    UserId, UserName,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -37,9 +37,10 @@ mod writer;
 use writer::Job;
 
 use crate::accounts::Accounts;
-use crate::rooms::RoomChange;
 
-use super::{Appended, Durability, NewMessage, Page, Replay, Snapshot, Store, StoreError};
+use super::{
+    Appended, Durability, NewMessage, Page, Replay, Snapshot, Store, StoreError, stored_event,
+};
 
 const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, author_id, body, ts";
 
@@ -179,7 +180,8 @@ impl Store for SqliteStore {
         .fetch_all(&mut *tx)
         .await?;
         let others = sqlx::query(
-            "SELECT seq, data FROM room_events WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, kind, data, ts FROM room_events
+             WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?",
         )
         .bind(room_id)
         .bind(to_db_seq(after)?)
@@ -261,27 +263,42 @@ impl Store for SqliteStore {
         Ok(Page { messages, has_more })
     }
 
-    async fn record(&self, change: &RoomChange) -> Result<Vec<RoomEvent>, StoreError> {
-        let events = change.plan(&self.directory, &super::now_rfc3339());
+    async fn persist(
+        &self,
+        room: &RoomName,
+        events: Vec<EventKind>,
+    ) -> Result<Vec<RoomEvent>, StoreError> {
         if events.is_empty() {
             return Ok(Vec::new());
         }
         let (reply, answer) = oneshot::channel();
-        let job = Job::Record {
-            room: change.room.clone(),
+        let job = Job::Persist {
+            room: room.clone(),
             events,
-            author: change.only_author().cloned(),
             reply,
         };
         self.writer
             .send(job)
             .await
             .map_err(|_| StoreError::Closed)?;
-        let stored = answer.await.map_err(|_| StoreError::Closed)??;
-        for event in &stored {
-            self.directory.apply(&event.room, &event.kind);
-        }
-        Ok(stored)
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn message_author(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<UserId>, StoreError> {
+        let author: Option<String> = sqlx::query_scalar(
+            "SELECT author_id FROM messages
+             WHERE id = ? AND room_id = (SELECT id FROM rooms WHERE name = ?)
+               AND deleted_by IS NULL",
+        )
+        .bind(id)
+        .bind(room.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        author.map(|a| UserId::new(a).map_err(corrupt)).transpose()
     }
 
     async fn audit(
@@ -295,7 +312,7 @@ impl Store for SqliteStore {
             None => i64::MAX,
         };
         let rows = sqlx::query(
-            "SELECT seq, data FROM room_events
+            "SELECT seq, kind, data, ts FROM room_events
              WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND seq < ?
              ORDER BY seq DESC LIMIT ?",
         )
@@ -419,13 +436,14 @@ fn replayed_message(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, Store
     }
 }
 
-/// An event of `room_events` (`seq, data`).
+/// An event of `room_events` (`seq, kind, data, ts`), in the store's own format.
 fn event_from_row(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, StoreError> {
-    let data: String = row.try_get(1)?;
+    let kind: String = row.try_get(1)?;
+    let data: String = row.try_get(2)?;
     Ok(RoomEvent {
         room: room.clone(),
         seq: from_db_seq(row.try_get(0)?)?,
-        kind: serde_json::from_str(&data).map_err(corrupt)?,
+        kind: stored_event::from_stored(&kind, &data, row.try_get(3)?)?,
     })
 }
 

@@ -102,17 +102,17 @@ impl WriteConn {
         }
     }
 
-    /// Stores `events` of `room` (a change planned from the directory) in one
-    /// transaction, each with the room's next seq and what it means in the tables;
-    /// gives those stored (a deletion of a message that is not there, or not
-    /// `author`'s, is skipped).
-    pub(super) fn record(
+    /// Stores `events` of `room` (a change the room log planned) in one transaction,
+    /// each with the room's next seq and what it means in the tables; gives those
+    /// stored (a deletion of a message that is gone is skipped). `now` is when, for
+    /// an event that does not say.
+    pub(super) fn persist(
         &mut self,
         room: &RoomName,
         events: Vec<EventKind>,
-        author: Option<&UserId>,
-        ts: &str,
+        now: &str,
     ) -> Result<Vec<RoomEvent>, StoreError> {
+        let ts = now;
         self.ensure_idle()?;
         self.conn
             .prepare_cached("BEGIN IMMEDIATE")
@@ -129,7 +129,8 @@ impl WriteConn {
             };
             let mut out = Vec::with_capacity(events.len());
             for kind in events {
-                if !changes::apply(&self.conn, room_id, &kind, author, ts)? {
+                let ts = changes::when(&kind).unwrap_or(now);
+                if !changes::apply(&self.conn, room_id, &kind, ts)? {
                     continue;
                 }
                 last += 1;

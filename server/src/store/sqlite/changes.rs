@@ -1,20 +1,20 @@
 //! What each room event other than a message means in the tables, written by the
-//! writer's connection inside the transaction that stores the event (`batch.rs`).
+//! writer's connection inside the transaction that stores the event (`batch.rs`),
+//! and the event itself, in the store's own format.
 
-use confab_shared::{EventKind, MemberChange, UserId};
+use confab_shared::{EventKind, MemberChange};
 use rusqlite::{Connection, params};
 
 use super::batch::database;
 use crate::store::StoreError;
+use crate::store::stored_event::to_stored;
 
 /// Applies `kind` to the tables; false when it applies to nothing (a deletion of a
-/// message that is not there, already deleted, or not `author`'s), so it is not
-/// stored.
+/// message that is not there or already deleted), so it is not stored.
 pub(super) fn apply(
     conn: &Connection,
     room_id: i64,
     kind: &EventKind,
-    author: Option<&UserId>,
     ts: &str,
 ) -> Result<bool, StoreError> {
     let run = |sql: &str, change: &MemberChange| {
@@ -27,17 +27,10 @@ pub(super) fn apply(
             let changed = conn
                 .prepare_cached(
                     "UPDATE messages SET deleted_by = ?1, deleted_at = ?2
-                     WHERE id = ?3 AND room_id = ?4 AND deleted_by IS NULL
-                       AND (?5 IS NULL OR author_id = ?5)",
+                     WHERE id = ?3 AND room_id = ?4 AND deleted_by IS NULL",
                 )
                 .and_then(|mut statement| {
-                    statement.execute(params![
-                        deletion.by.as_str(),
-                        ts,
-                        deletion.id,
-                        room_id,
-                        author.map(UserId::as_str)
-                    ])
+                    statement.execute(params![deletion.by.as_str(), ts, deletion.id, room_id])
                 })
                 .map_err(database)?;
             return Ok(changed == 1);
@@ -122,7 +115,16 @@ pub(super) fn apply(
     Ok(true)
 }
 
-/// Stores the event itself: its kind and its fields as JSON.
+/// When `kind` happened, as it says.
+pub(super) fn when(kind: &EventKind) -> Option<&str> {
+    match kind {
+        EventKind::MessageDeleted(deletion) => Some(deletion.ts.as_str()),
+        other => other.member_change().map(|c| c.ts.as_str()),
+    }
+    .filter(|ts| !ts.is_empty())
+}
+
+/// Stores the event itself, in the store's own format (`store/stored_event.rs`).
 pub(super) fn insert_event(
     conn: &Connection,
     room_id: i64,
@@ -130,30 +132,14 @@ pub(super) fn insert_event(
     kind: &EventKind,
     ts: &str,
 ) -> Result<(), StoreError> {
-    let data = serde_json::to_string(kind).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let name = kind_name(kind);
+    let stored = to_stored(kind)?;
     let seq = i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("seq {seq}")))?;
     conn.prepare_cached(
         "INSERT INTO room_events (room_id, seq, kind, data, ts) VALUES (?1, ?2, ?3, ?4, ?5)",
     )
-    .and_then(|mut statement| statement.execute(params![room_id, seq, name, data, ts]))
+    .and_then(|mut statement| {
+        statement.execute(params![room_id, seq, stored.kind, stored.data, ts])
+    })
     .map_err(database)?;
     Ok(())
-}
-
-/// The `kind` an event's JSON names.
-fn kind_name(kind: &EventKind) -> &'static str {
-    match kind {
-        EventKind::Message(_) => "message",
-        EventKind::MessageDeleted(_) => "message_deleted",
-        EventKind::MemberJoined(_) => "member_joined",
-        EventKind::MemberLeft(_) => "member_left",
-        EventKind::MemberKicked(_) => "member_kicked",
-        EventKind::MemberBanned(_) => "member_banned",
-        EventKind::MemberUnbanned(_) => "member_unbanned",
-        EventKind::MemberMuted(_) => "member_muted",
-        EventKind::MemberUnmuted(_) => "member_unmuted",
-        EventKind::RoleChanged(_) => "role_changed",
-        EventKind::Unknown => "unknown",
-    }
 }

@@ -160,7 +160,12 @@ async fn a_reopened_store_still_knows_every_room_and_member() {
             room: secret.name.clone(),
             change,
         };
-        assert!(!store.record(&change).await.unwrap().is_empty());
+        assert!(
+            !crate::rooms::log::record(&store, &change)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
     let cat = UserId::new("u:3").unwrap();
     let banned = RoomChange {
@@ -173,7 +178,12 @@ async fn a_reopened_store_still_knows_every_room_and_member() {
             by: ann.clone(),
         },
     };
-    assert!(!store.record(&banned).await.unwrap().is_empty());
+    assert!(
+        !crate::rooms::log::record(&store, &banned)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let before = store.directory().members(&secret.name);
     store.close().await;
     let store = SqliteStore::open(path).await.unwrap();
@@ -398,4 +408,57 @@ async fn a_reopened_store_still_knows_every_username() {
     let store = SqliteStore::open(path).await.unwrap();
     let folded = confab_shared::UserName::new("ANN").unwrap();
     assert!(store.username_taken(&folded).await.unwrap());
+}
+
+/// Migration 0011: events stored as the wire's JSON (before it) are rewritten in the
+/// store's own format, and read back as the same events.
+#[tokio::test]
+async fn events_stored_as_wire_json_are_read_after_the_migration() {
+    let (_dir, store) = temp_store().await;
+    let general = RoomName::new("general").unwrap();
+    sqlx::raw_sql(
+        r#"INSERT INTO room_events (room_id, seq, kind, data, ts) VALUES
+         ((SELECT id FROM rooms WHERE name = 'general'), 1, 'member_joined',
+          '{"kind":"member_joined","user":"bob","user_id":"u:2","role":"member","ts":"t1"}', 't1'),
+         ((SELECT id FROM rooms WHERE name = 'general'), 2, 'member_kicked',
+          '{"kind":"member_kicked","user":"bob","user_id":"u:2","by":"ann","ts":"t2"}', 't2'),
+         ((SELECT id FROM rooms WHERE name = 'general'), 3, 'message_deleted',
+          '{"kind":"message_deleted","id":7,"by":"ann","ts":"t3"}', 't3')"#,
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    sqlx::raw_sql(include_str!(
+        "../../../migrations/0011_stored_event_format.sql"
+    ))
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    let kinds: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, data FROM room_events ORDER BY seq")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        kinds,
+        [
+            ("joined", r#"{"who":"u:2","name":"bob","role":"member"}"#),
+            ("kicked", r#"{"who":"u:2","name":"bob","by":"ann"}"#),
+            ("deleted", r#"{"id":7,"by":"ann"}"#),
+        ]
+        .map(|(k, d)| (k.to_owned(), d.to_owned()))
+    );
+    let audit = store.audit(&general, None, 10).await.unwrap();
+    let said: Vec<String> = audit
+        .iter()
+        .map(|e| serde_json::to_string(&e.kind).unwrap())
+        .collect();
+    assert_eq!(
+        said,
+        [
+            r#"{"kind":"message_deleted","id":7,"by":"ann","ts":"t3"}"#,
+            r#"{"kind":"member_kicked","user":"bob","user_id":"u:2","by":"ann","ts":"t2"}"#,
+            r#"{"kind":"member_joined","user":"bob","user_id":"u:2","role":"member","ts":"t1"}"#,
+        ]
+    );
 }

@@ -25,11 +25,10 @@ pub(super) enum Job {
         batch: Arc<[NewMessage]>,
         reply: oneshot::Sender<Result<Vec<Appended>, StoreError>>,
     },
-    /// Store a room's change (its planned events) in one transaction.
-    Record {
+    /// Persist a room's change (its planned events) in one transaction.
+    Persist {
         room: confab_shared::RoomName,
         events: Vec<confab_shared::EventKind>,
-        author: Option<confab_shared::UserId>,
         reply: oneshot::Sender<Result<Vec<confab_shared::RoomEvent>, StoreError>>,
     },
     /// Close the connection, then answer.
@@ -91,14 +90,13 @@ impl Writer {
                 }
                 let _ = reply.send(appended);
             }
-            Job::Record {
+            Job::Persist {
                 room,
                 events,
-                author,
                 reply,
             } => {
                 let recorded = match self.conn.as_mut() {
-                    Some(conn) => conn.record(&room, events, author.as_ref(), &now_rfc3339()),
+                    Some(conn) => conn.persist(&room, events, &now_rfc3339()),
                     None => Err(StoreError::Closed),
                 };
                 if let Ok(events) = &recorded {
