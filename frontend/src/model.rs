@@ -272,7 +272,8 @@ impl Chat {
                 self.epoch = Some(epoch);
                 self.link = Link::Online;
             }
-            ServerMsg::Pong | ServerMsg::Unknown => {}
+            // Typing is shown by the page soon; until then it is read and let be.
+            ServerMsg::Pong | ServerMsg::Unknown | ServerMsg::Typing { .. } => {}
             ServerMsg::Rooms { rooms } => {
                 for info in rooms {
                     self.belong(info);

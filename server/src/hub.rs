@@ -10,7 +10,11 @@
 //! [`Hub::flush_presence`] (run every `presence_interval`) sends each dirty room one
 //! frame with what changed. Rooms over [`PRESENCE_LIST_LIMIT`] people get the count
 //! only, so 10,000 people joining one room cost 10,000 small frames per flush, not
-//! 10^8 names.
+//! 10^8 names. Typing is gathered the same way (`hub/typing.rs`) and announced by
+//! [`Hub::flush_typing`], twice a second: whoever types, each member gets at most two
+//! `typing` frames a second.
+
+mod typing;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +41,8 @@ struct Rooms {
     rooms: HashMap<RoomName, Room>,
     /// Rooms with presence changes not yet announced.
     dirty: HashSet<RoomName>,
+    /// Rooms where someone types (or just stopped): looked at by each typing flush.
+    typing: HashSet<RoomName>,
 }
 
 #[derive(Default)]
@@ -48,6 +54,8 @@ struct Room {
     changes: HashMap<Person, bool>,
     /// How many were online at the last announcement.
     announced: usize,
+    /// Who is typing.
+    typing: typing::Typing,
 }
 
 struct Member {
@@ -165,7 +173,7 @@ impl Hub {
         outbox: &Outbox,
     ) -> Online {
         let mut guard = self.lock();
-        let Rooms { rooms, dirty } = &mut *guard;
+        let Rooms { rooms, dirty, .. } = &mut *guard;
         let state = rooms.entry(room.clone()).or_default();
         let person = Person(Arc::clone(identity));
         let member = Member {
@@ -191,12 +199,17 @@ impl Hub {
     /// Removes a connection from `room`; gives its outbox if it was there.
     fn remove(&self, room: &RoomName, conn: ConnId) -> Option<Outbox> {
         let mut guard = self.lock();
-        let Rooms { rooms, dirty } = &mut *guard;
+        let Rooms {
+            rooms,
+            dirty,
+            typing,
+        } = &mut *guard;
         let state = rooms.get_mut(room)?;
         let member = state.members.remove(&conn)?;
         if state.members.is_empty() {
             rooms.remove(room);
             dirty.remove(room);
+            typing.remove(room);
             return Some(member.outbox);
         }
         if let Some(count) = state.online.get_mut(&member.person) {
@@ -205,6 +218,9 @@ impl Hub {
                 state.online.remove(&member.person);
                 state.changes.insert(member.person.clone(), false);
                 dirty.insert(room.clone());
+                // Their last connection here: they type here no more.
+                state.typing.stop(&member.person.0.user);
+                typing.insert(room.clone());
             }
         }
         Some(member.outbox)
@@ -239,10 +255,57 @@ impl Hub {
         }
     }
 
+    /// `conn`'s person is typing in `room` (or, `stop`, no longer): announced with
+    /// the next typing flush. Ignored unless `conn` joined the room.
+    pub(crate) fn typing(&self, room: &RoomName, conn: ConnId, stop: bool) {
+        let mut guard = self.lock();
+        let Rooms { rooms, typing, .. } = &mut *guard;
+        let Some(state) = rooms.get_mut(room) else {
+            return;
+        };
+        let Some(member) = state.members.get(&conn) else {
+            return;
+        };
+        let who = Arc::clone(&member.person.0);
+        if stop {
+            state.typing.stop(&who.user);
+        } else {
+            state.typing.start(&who, tokio::time::Instant::now());
+        }
+        typing.insert(room.clone());
+    }
+
+    /// Sends each room whose typists changed (someone began, stopped, or was not
+    /// heard from in time) one `typing` frame; returns how many.
+    pub(crate) fn flush_typing(&self) -> usize {
+        let now = tokio::time::Instant::now();
+        let mut guard = self.lock();
+        let Rooms { rooms, typing, .. } = &mut *guard;
+        let mut sent = 0;
+        typing.retain(|room| {
+            let Some(state) = rooms.get_mut(room) else {
+                return false;
+            };
+            let still = state.typing.expire(now);
+            if let Some(msg) = state.typing.announcement(room) {
+                let frame = Arc::new(RoomFrame {
+                    room: room.clone(),
+                    seq: None,
+                    frame: wire::encode(&msg),
+                    removes: None,
+                });
+                state.deliver(&frame);
+                sent += 1;
+            }
+            still
+        });
+        sent
+    }
+
     /// Sends each room whose people changed one presence frame; returns how many.
     pub(crate) fn flush_presence(&self) -> usize {
         let mut guard = self.lock();
-        let Rooms { rooms, dirty } = &mut *guard;
+        let Rooms { rooms, dirty, .. } = &mut *guard;
         let mut sent = 0;
         for room in dirty.drain() {
             let Some(state) = rooms.get_mut(&room) else {

@@ -119,6 +119,10 @@ pub async fn run_with_options(
         settings.presence_interval,
         state.shutdown.clone(),
     ));
+    let typing = tokio::spawn(announce_typing(
+        Arc::clone(&state.hub),
+        state.shutdown.clone(),
+    ));
     // From the feed's newest entry now: what changes from here on reaches this server.
     let feed_start = store
         .accounts()
@@ -144,6 +148,9 @@ pub async fn run_with_options(
     if let Err(error) = presence.await {
         tracing::error!(%error, "the presence task failed");
     }
+    if let Err(error) = typing.await {
+        tracing::error!(%error, "the typing task failed");
+    }
     if let Err(error) = feed.await {
         tracing::error!(%error, "the account feed task failed");
     }
@@ -167,6 +174,21 @@ async fn prune_limits(guards: Arc<Guards>, shutdown: CancellationToken) {
         tokio::select! {
             () = shutdown.cancelled() => return,
             _ = ticks.tick() => guards.prune(),
+        }
+    }
+}
+
+/// Announces who is typing twice a second (so at most two `typing` frames a second
+/// reach each member), until shutdown.
+async fn announce_typing(hub: Arc<Hub>, shutdown: CancellationToken) {
+    let mut ticks = tokio::time::interval(Duration::from_millis(500));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = ticks.tick() => {
+                hub.flush_typing();
+            }
         }
     }
 }

@@ -10,5 +10,5 @@ pub mod protocol;
 pub use names::{ClientId, InvalidValue, MessageBody, RoomName, Topic, UserId, UserName};
 pub use protocol::{
     ChatMessage, ClientMsg, DecodeError, Deletion, ErrorCode, EventKind, MemberChange, MemberInfo,
-    MessageId, ModAction, Posted, Role, RoomEvent, RoomInfo, Seq, ServerMsg,
+    MessageId, ModAction, Posted, Role, RoomEvent, RoomInfo, Seq, ServerMsg, Typist,
 };

@@ -12,8 +12,10 @@ use crate::names::{ClientId, MessageBody, RoomName, Topic, UserId, UserName};
 
 mod moderation;
 mod rooms;
+mod typing;
 pub use moderation::{Deletion, MemberChange, MemberInfo, ModAction};
 pub use rooms::{Role, RoomInfo};
+pub use typing::{TYPING_EVERY_MS, TYPING_EXPIRES_MS, TYPING_NAMES, Typist};
 
 /// The protocol version this crate speaks. A client names the version it speaks
 /// when it connects (`/ws?v=2`); `welcome` names the server's.
@@ -98,6 +100,15 @@ pub enum ClientMsg {
     /// Asks for a `pong`: lets a client that cannot see WebSocket pings (a browser)
     /// tell a live connection from a dead one.
     Ping,
+    /// This person is typing in a joined room (sent at most every
+    /// [`TYPING_EVERY_MS`] while they type), or, with `stop`, no longer is (they
+    /// cleared the box). Sending a message stops it too; the server forgets it after
+    /// [`TYPING_EXPIRES_MS`] without another.
+    Typing {
+        room: RoomName,
+        #[serde(default, skip_serializing_if = "is_false")]
+        stop: bool,
+    },
     /// Ask for up to `limit` stored messages with `seq < before` (without `before`: the
     /// newest ones).
     History {
@@ -211,6 +222,14 @@ pub enum ServerMsg {
         /// when a room comes back under the limit (its members had no names).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         online: Option<Vec<UserName>>,
+    },
+    /// Who is typing in a room: up to [`TYPING_NAMES`] people, the longest typing
+    /// first, and how many in all (an empty list and 0: nobody). Sent when it
+    /// changes, at most twice a second; never stored.
+    Typing {
+        room: RoomName,
+        people: Vec<Typist>,
+        count: u32,
     },
     /// A request was refused; the connection stays open.
     Error {
@@ -437,6 +456,11 @@ enum RawClientMsg {
     LeaveRoom {
         room: String,
     },
+    Typing {
+        room: String,
+        #[serde(default)]
+        stop: bool,
+    },
     Send {
         room: String,
         client_id: String,
@@ -517,6 +541,10 @@ impl ClientMsg {
                 }
             }
             RawClientMsg::Ping => ClientMsg::Ping,
+            RawClientMsg::Typing { room: name, stop } => ClientMsg::Typing {
+                room: room(name)?,
+                stop,
+            },
             RawClientMsg::CreateRoom {
                 room: name,
                 topic,

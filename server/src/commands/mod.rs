@@ -17,6 +17,7 @@ mod leave_room;
 mod members;
 mod moderate;
 mod send;
+mod typing;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -126,6 +127,7 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             limit,
         } => history::run(session, room, before, limit).await,
         ClientMsg::Ping => Reply::frame(&ServerMsg::Pong),
+        ClientMsg::Typing { room, stop } => typing::run(session, &room, stop),
         ClientMsg::CreateRoom {
             room,
             topic,

@@ -44,6 +44,8 @@ pub(super) async fn run(
     if let Some(not_now) = super::paced(&mut session, Some(&client_id)) {
         return not_now;
     }
+    // Sent: no longer typing.
+    session.state.hub.typing(&room, session.conn, true);
     let request = AppendRequest {
         message: NewMessage {
             room,

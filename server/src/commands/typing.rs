@@ -1,0 +1,20 @@
+//! `typing`: this person is typing in a joined room, or stopped. Never stored; the
+//! hub gathers it and tells the room at a bounded rate (`hub/typing.rs`). From a
+//! connection that has not joined the room, or from someone who may not post in it
+//! (muted, banned), it is dropped without an answer, as a pong-less hint should be.
+
+use confab_shared::RoomName;
+
+use super::{Reply, Session};
+
+pub(super) fn run(session: Session<'_>, room: &RoomName, stop: bool) -> Reply {
+    if !session.joined.contains_key(room) {
+        return Reply::default();
+    }
+    let directory = session.state.store.rooms().directory();
+    if !stop && directory.may_post(room, &session.identity.user).is_err() {
+        return Reply::default();
+    }
+    session.state.hub.typing(room, session.conn, stop);
+    Reply::default()
+}
