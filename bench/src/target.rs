@@ -81,13 +81,14 @@ impl Target {
                     (Target::Baseline, None) => bail!("no --baseline binary was given"),
                     _ => paths.release.join("confab"),
                 };
+                // A --baseline from before accounts had no such flags (and let
+                // everyone in); one from after them needs them as this build does.
+                let has_limits = self == Target::Confab || knows_guests(&program);
                 let mut c = Command::new(program);
-                if self == Target::Confab {
-                    // Its clients are guests (a --baseline from before accounts
-                    // had no such flag, and let everyone in), and every client of a
-                    // scenario comes from one address, many sending as fast as they
-                    // can: the limits are off so that the same work is measured (a
-                    // --baseline had none).
+                if has_limits {
+                    // Its clients are guests, and every client of a scenario comes
+                    // from one address, many sending as fast as they can: the limits
+                    // are off so that the same work is measured.
                     c.arg("--guests")
                         .args(["--message-rate", "0", "--login-per-minute", "0"])
                         .args(["--max-sockets-per-user", "0", "--max-sockets-per-ip", "0"]);
@@ -178,4 +179,13 @@ impl Running {
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;
     }
+}
+
+/// Whether the `confab` binary at `program` has `--guests` (it is from after
+/// accounts, and lets only accounts in without it).
+fn knows_guests(program: &Path) -> bool {
+    std::process::Command::new(program)
+        .arg("--help")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("--guests"))
 }
