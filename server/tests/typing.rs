@@ -32,7 +32,9 @@ async fn typing_frames(client: &mut Client, window: Duration) -> Vec<(Vec<Typist
 /// Waits for a `typing` frame that `wanted` accepts; gives it.
 async fn typing_until(client: &mut Client, wanted: impl Fn(&[Typist], u32) -> bool) -> u32 {
     match client
-        .recv_until(|msg| matches!(msg, ServerMsg::Typing { people, count, .. } if wanted(people, *count)))
+        .recv_until(
+            |msg| matches!(msg, ServerMsg::Typing { people, count, .. } if wanted(people, *count)),
+        )
         .await
     {
         ServerMsg::Typing { count, .. } => count,
@@ -61,7 +63,10 @@ async fn two_hundred_typists_cost_each_member_at_most_two_frames_a_second() {
         typing(typist, "busy", false).await;
     }
     // Named at most three, counted all, and no more than two frames a second.
-    assert_eq!(typing_until(&mut watcher, |_, count| count == 200).await, 200);
+    assert_eq!(
+        typing_until(&mut watcher, |_, count| count == 200).await,
+        200
+    );
     for typist in &mut typists[..50] {
         typing(typist, "busy", false).await;
         typing(typist, "busy", true).await;
@@ -79,7 +84,10 @@ async fn two_hundred_typists_cost_each_member_at_most_two_frames_a_second() {
     // A typist who closes their socket is gone at once (not after 6 s).
     let gone = typists.pop().expect("a typist");
     gone.close().await;
-    assert_eq!(typing_until(&mut watcher, |_, count| count == 199).await, 199);
+    assert_eq!(
+        typing_until(&mut watcher, |_, count| count == 199).await,
+        199
+    );
     // Nobody types again: all forgotten after 6 s.
     assert_eq!(typing_until(&mut watcher, |_, count| count == 0).await, 0);
     server.stop().await;
@@ -99,12 +107,20 @@ async fn sending_or_stopping_ends_typing_and_strangers_are_not_heard() {
     })
     .await;
     bob.send_acked("general", "b1", "hello").await;
-    assert_eq!(typing_until(&mut ann, |_, count| count == 0).await, 0, "sent");
+    assert_eq!(
+        typing_until(&mut ann, |_, count| count == 0).await,
+        0,
+        "sent"
+    );
 
     typing(&mut bob, "general", false).await;
     typing_until(&mut ann, |_, count| count == 1).await;
     typing(&mut bob, "general", true).await;
-    assert_eq!(typing_until(&mut ann, |_, count| count == 0).await, 0, "stopped");
+    assert_eq!(
+        typing_until(&mut ann, |_, count| count == 0).await,
+        0,
+        "stopped"
+    );
 
     // Someone who has not joined the room is not heard.
     let mut eve = server.client("eve").await;
