@@ -1,6 +1,7 @@
 //! Confab's page: a Leptos app compiled to WebAssembly.
 //!
 //! - [`model`]: the chat state, a pure reducer over server frames and user actions.
+//! - [`state`]: the chat state as the page reads it: a signal per part that changes.
 //! - [`socket`]: the one WebSocket; reconnects and resumes.
 //! - [`storage`]: what the page remembers between visits.
 //! - [`components`]: the views.
@@ -9,6 +10,7 @@ mod account;
 mod components;
 mod model;
 mod socket;
+mod state;
 mod storage;
 
 fn main() {

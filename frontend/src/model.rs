@@ -168,6 +168,8 @@ pub struct Chat {
     pub revealed: BTreeSet<MessageId>,
     /// The room this person asked to make, until the server answers: it opens then.
     pub creating: Option<RoomName>,
+    /// What changed since the last [`Chat::take_changed`].
+    changed: Changed,
 }
 
 impl Chat {
@@ -193,7 +195,30 @@ impl Chat {
             blocked: BTreeSet::new(),
             revealed: BTreeSet::new(),
             creating: None,
+            changed: Changed::default(),
         }
+    }
+
+    /// What changed since the last call: the page notifies those parts alone.
+    pub fn take_changed(&mut self) -> Changed {
+        std::mem::take(&mut self.changed)
+    }
+
+    /// Tells the person `text` (about no message in particular).
+    pub fn tell(&mut self, text: String) {
+        self.notice = Some(text);
+        self.changed.notice = true;
+    }
+
+    pub fn dismiss_notice(&mut self) {
+        self.notice = None;
+        self.changed.notice = true;
+    }
+
+    /// The server ended this session: the page goes back to the first screen.
+    pub fn end_session(&mut self) {
+        self.session_ended = true;
+        self.changed.link = true;
     }
 
     /// What to send now, asked for by the frames applied since the last call.
@@ -207,14 +232,19 @@ impl Chat {
         let is_new = !self.rooms.contains_key(&info.room);
         self.room_appeared(&info.room);
         let state = self.rooms.entry(info.room.clone()).or_default();
+        if (state.private, state.role) != (info.private, info.role) {
+            self.changed.rooms = true;
+        }
         state.private = info.private;
         state.role = info.role;
         if self.creating.as_ref() == Some(&info.room) {
             self.creating = None;
             state.unread = 0;
             self.current = info.room.clone();
+            self.changed.whole_room(&info.room);
         }
         if is_new {
+            self.changed.whole_room(&info.room);
             self.outgoing.push(ClientMsg::Join {
                 room: info.room,
                 after: None,
@@ -226,7 +256,7 @@ impl Chat {
     /// that said there was no such room is out of date.
     fn room_appeared(&mut self, room: &RoomName) {
         if self.notice.as_deref() == Some(no_such_room(room).as_str()) {
-            self.notice = None;
+            self.dismiss_notice();
         }
     }
 
@@ -254,23 +284,30 @@ impl Chat {
         self.rooms.get(&self.current)
     }
 
-    /// Applies one frame from the server.
-    pub fn apply(&mut self, msg: ServerMsg) {
+    /// Applies one frame from the server; says what it changed (and what other
+    /// steps changed since the last [`Chat::take_changed`]).
+    pub fn apply(&mut self, msg: ServerMsg) -> Changed {
+        self.fold(msg);
+        self.take_changed()
+    }
+
+    fn fold(&mut self, msg: ServerMsg) {
         match msg {
             ServerMsg::Welcome { epoch, user_id, .. } => {
                 self.me_id = user_id;
                 if self.epoch.as_ref().is_some_and(|known| *known != epoch) {
                     // Another history: our seqs mean nothing there. Start over,
                     // keeping only what the person has not seen stored yet.
-                    for room in self.rooms.values_mut() {
+                    for (name, room) in &mut self.rooms {
                         *room = Room {
                             pending: std::mem::take(&mut room.pending),
                             ..Room::default()
                         };
+                        self.changed.whole_room(name);
                     }
                 }
                 self.epoch = Some(epoch);
-                self.link = Link::Online;
+                self.set_link(Link::Online);
             }
             // Typing is shown by the page soon; until then it is read and let be.
             ServerMsg::Pong | ServerMsg::Unknown | ServerMsg::Typing { .. } => {}
@@ -281,13 +318,18 @@ impl Chat {
             }
             ServerMsg::Room(info) => self.belong(info),
             ServerMsg::Invited { room, user } => {
-                self.notice = Some(format!("{user} is a member of #{room} now"));
+                self.tell(format!("{user} is a member of #{room} now"));
             }
             ServerMsg::Members { room, members } => {
                 if let Some(state) = self.rooms.get_mut(&room) {
                     // The list also says whether this person is muted here.
-                    state.muted = members.iter().any(|m| m.user_id == self.me_id && m.muted);
+                    let muted = members.iter().any(|m| m.user_id == self.me_id && m.muted);
+                    if state.muted != muted {
+                        state.muted = muted;
+                        self.changed.rooms = true;
+                    }
                     state.members = Some(members);
+                    self.changed.members.insert(room);
                 }
             }
             // Making a room whose name is taken: said, and nothing opens (joining
@@ -297,7 +339,7 @@ impl Chat {
                 ..
             } => {
                 if let Some(room) = self.creating.take() {
-                    self.notice = Some(format!(
+                    self.tell(format!(
                         "There is already a room #{room}: pick another name, or join it by its name"
                     ));
                 }
@@ -309,7 +351,7 @@ impl Chat {
             } if self.rooms.get(&room).is_some_and(|r| r.last_seq.is_none()) => {
                 // Opened by name, but there is no such room (or it is private).
                 self.drop_room(&room);
-                self.notice = Some(no_such_room(&room));
+                self.tell(no_such_room(&room));
             }
             // Out of a room this page held (removed while away, or banned).
             ServerMsg::Error {
@@ -320,7 +362,7 @@ impl Chat {
                 ..
             } if self.rooms.contains_key(&room) && !self.is_member_of(&room) => {
                 self.drop_room(&room);
-                self.notice = Some(match code {
+                self.tell(match code {
                     ErrorCode::NotFound => format!("You are no longer in #{room}"),
                     _ => capitalised(&message),
                 });
@@ -340,10 +382,14 @@ impl Chat {
                     return;
                 };
                 if let Some(messages) = messages {
+                    let unsent = state.pending.len();
                     state.replace(messages, has_more, last_seq, &self.me_id);
+                    self.changed.outbox |= state.pending.len() != unsent;
+                    self.changed.lines.insert(room.clone());
                 }
                 state.online = online.into_iter().collect();
                 state.online_count = online_count;
+                self.changed.live.insert(room);
             }
             ServerMsg::Event(event) => {
                 let current = event.room == self.current;
@@ -354,12 +400,22 @@ impl Chat {
                 state.seen_up_to(seq);
                 match event.kind {
                     EventKind::Message(_) => {
+                        let room = event.room.clone();
                         if let Some(message) = event.into_message() {
+                            let before = (state.pending.len(), state.unread);
                             state.insert(message, &self.me_id, !current);
+                            self.changed.outbox |= state.pending.len() != before.0;
+                            self.changed.counts |= state.unread != before.1;
+                            self.changed.lines.insert(room);
                         }
                     }
                     EventKind::MessageDeleted(deletion) => {
+                        let held = state.messages.len();
                         state.messages.retain(|_, m| m.id != deletion.id);
+                        if state.messages.len() != held {
+                            self.changed.lines.insert(event.room);
+                            self.changed.messages.insert(deletion.id);
+                        }
                     }
                     // A kind this page does not know changes nothing it shows.
                     EventKind::Unknown => {}
@@ -372,7 +428,12 @@ impl Chat {
                 // The message frame came first; this only settles a resend whose
                 // original the server already had.
                 if let Some(state) = self.rooms.get_mut(&room) {
+                    let unsent = state.pending.len();
                     state.pending.retain(|p| p.client_id != client_id);
+                    if state.pending.len() != unsent {
+                        self.changed.outbox = true;
+                        self.changed.lines.insert(room);
+                    }
                 }
             }
             ServerMsg::History {
@@ -390,9 +451,12 @@ impl Chat {
                     if older {
                         state.has_more = has_more;
                     }
+                    let unsent = state.pending.len();
                     for message in messages {
                         state.insert(message, &self.me_id, false);
                     }
+                    self.changed.outbox |= state.pending.len() != unsent;
+                    self.changed.lines.insert(room);
                 }
             }
             ServerMsg::Presence {
@@ -414,6 +478,7 @@ impl Chat {
                         state.online.clear();
                     }
                     state.online_count = online_count;
+                    self.changed.live.insert(room);
                 }
             }
             ServerMsg::Error {
@@ -431,14 +496,17 @@ impl Chat {
                 message, client_id, ..
             } => {
                 let failed = client_id.and_then(|id| {
-                    self.rooms
-                        .values_mut()
-                        .flat_map(|r| r.pending.iter_mut())
-                        .find(|p| p.client_id == id)
+                    self.rooms.iter_mut().find_map(|(name, r)| {
+                        let pending = r.pending.iter_mut().find(|p| p.client_id == id)?;
+                        Some((name, pending))
+                    })
                 });
                 match failed {
-                    Some(pending) => pending.delivery = Delivery::Failed(message),
-                    None => self.notice = Some(message),
+                    Some((room, pending)) => {
+                        pending.delivery = Delivery::Failed(message);
+                        self.changed.lines.insert(room.clone());
+                    }
+                    None => self.tell(message),
                 }
             }
         }
@@ -452,7 +520,10 @@ impl Chat {
 
     /// The socket went down or came back (before its welcome).
     pub fn set_link(&mut self, link: Link) {
-        self.link = link;
+        if self.link != link {
+            self.link = link;
+            self.changed.link = true;
+        }
     }
 
     /// What to send once a (re)connected socket is welcomed: rejoin every room where
@@ -477,7 +548,12 @@ impl Chat {
     pub fn open_room(&mut self, room: RoomName) -> Option<ClientMsg> {
         let is_new = !self.rooms.contains_key(&room);
         let state = self.rooms.entry(room.clone()).or_default();
+        self.changed.counts |= state.unread != 0;
         state.unread = 0;
+        if is_new {
+            self.changed.whole_room(&room);
+        }
+        self.changed.rooms |= self.current != room;
         self.current = room.clone();
         is_new.then_some(ClientMsg::Join { room, after: None })
     }
@@ -515,6 +591,7 @@ impl Chat {
         if self.rooms.len() < 2 || self.rooms.remove(room).is_none() {
             return false;
         }
+        self.changed.whole_room(room);
         if self.current == *room
             && let Some(next) = self.rooms.keys().next()
         {
@@ -542,19 +619,23 @@ impl Chat {
         };
         let frame = send_frame(&room, &pending);
         state.pending.push(pending);
+        self.changed.outbox = true;
+        self.changed.lines.insert(room);
         Some(frame)
     }
 
     /// Tries a failed message again; returns the frame to send.
     pub fn retry(&mut self, client_id: &ClientId) -> Option<ClientMsg> {
-        self.rooms.iter_mut().find_map(|(name, room)| {
+        let (room, frame) = self.rooms.iter_mut().find_map(|(name, room)| {
             let pending = room
                 .pending
                 .iter_mut()
                 .find(|p| p.client_id == *client_id)?;
             pending.delivery = Delivery::Sending;
-            Some(send_frame(name, pending))
-        })
+            Some((name.clone(), send_frame(name, pending)))
+        })?;
+        self.changed.lines.insert(room);
+        Some(frame)
     }
 
     /// Asks for the page of messages before the oldest one shown.
@@ -565,6 +646,7 @@ impl Chat {
             return None;
         }
         state.loading_earlier = true;
+        self.changed.lines.insert(room.clone());
         Some(ClientMsg::History {
             room,
             before: state.oldest_seq(),
@@ -654,6 +736,7 @@ impl Chat {
     /// the next welcome, with their original client ids.
     pub fn restore_outbox(&mut self, saved: Vec<(RoomName, ClientId, MessageBody)>) {
         for (room, client_id, body) in saved {
+            self.changed.whole_room(&room);
             let state = self.rooms.entry(room).or_default();
             if !state.pending.iter().any(|p| p.client_id == client_id) {
                 state.pending.push(Pending {
@@ -708,11 +791,15 @@ fn capitalised(text: &str) -> String {
     }
 }
 
+mod changed;
 mod moderation;
 mod window;
+pub use changed::Changed;
 pub use moderation::describe;
 pub use window::Window;
 
+#[cfg(test)]
+mod changed_tests;
 #[cfg(test)]
 mod moderation_tests;
 #[cfg(test)]

@@ -20,6 +20,7 @@ use leptos::task::spawn_local;
 
 use crate::account::Who;
 use crate::model::{Chat, Link};
+use crate::state::ChatState;
 
 const FIRST_RETRY: Duration = Duration::from_millis(500);
 const MAX_RETRY: Duration = Duration::from_secs(15);
@@ -54,7 +55,7 @@ impl Socket {
     }
 
     /// Starts the connection loop for `who`, updating `chat`.
-    pub fn start(who: Who, chat: RwSignal<Chat>) -> Self {
+    pub fn start(who: Who, chat: ChatState) -> Self {
         let (tx, rx) = unbounded();
         spawn_local(run(who, chat, rx));
         Self {
@@ -87,7 +88,7 @@ fn socket_url(who: &Who) -> Option<String> {
     })
 }
 
-async fn run(who: Who, chat: RwSignal<Chat>, mut outgoing: UnboundedReceiver<ClientMsg>) {
+async fn run(who: Who, chat: ChatState, mut outgoing: UnboundedReceiver<ClientMsg>) {
     let Some(url) = socket_url(&who) else {
         log("cannot tell the page's address; not connecting");
         return;
@@ -109,7 +110,7 @@ async fn run(who: Who, chat: RwSignal<Chat>, mut outgoing: UnboundedReceiver<Cli
             }
             Err(error) => log(&format!("could not open the socket: {error}")),
         }
-        if outgoing.is_terminated() || chat.try_update(|c| c.set_link(Link::Offline)).is_none() {
+        if outgoing.is_terminated() || chat.update(|c| c.set_link(Link::Offline)).is_none() {
             return; // the chat view was torn down
         }
         // Frames asked for while offline are covered by the next resume.
@@ -123,11 +124,11 @@ async fn run(who: Who, chat: RwSignal<Chat>, mut outgoing: UnboundedReceiver<Cli
 
 /// Does what the server's close code asks (docs/protocol.md, "Close codes"); returns
 /// whether to reconnect.
-fn obey(close: &CloseEvent, chat: RwSignal<Chat>) -> bool {
+fn obey(close: &CloseEvent, chat: ChatState) -> bool {
     let stop = |text: String| {
         log(&text);
-        let _ = chat.try_update(|c| {
-            c.notice = Some(text);
+        let _ = chat.update(|c| {
+            c.tell(text);
             c.set_link(Link::Stopped);
         });
         false
@@ -139,7 +140,7 @@ fn obey(close: &CloseEvent, chat: RwSignal<Chat>) -> bool {
             close,
         )),
         Action::SignIn => {
-            let _ = chat.try_update(|c| c.session_ended = true);
+            let _ = chat.update(Chat::end_session);
             stop(with_reason("Your session ended; sign in again", close))
         }
         Action::Reload => reload_once(close).unwrap_or_else(stop),
@@ -188,7 +189,7 @@ fn reload_once(close: &CloseEvent) -> Result<bool, String> {
 /// and the server's close, if it sent one.
 async fn session(
     ws: WebSocket,
-    chat: RwSignal<Chat>,
+    chat: ChatState,
     outgoing: &mut UnboundedReceiver<ClientMsg>,
 ) -> (bool, Option<CloseEvent>) {
     let (mut write, mut read) = ws.split();
@@ -202,7 +203,7 @@ async fn session(
     let close_it = 'session: loop {
         select! {
             () = resend => {
-                let frames = chat.try_update(Chat::resends).unwrap_or_default();
+                let frames = chat.update(Chat::resends).unwrap_or_default();
                 for frame in frames {
                     if !send(&mut write, &frame).await {
                         break 'session false;
@@ -229,8 +230,8 @@ async fn session(
                     match serde_json::from_str::<ServerMsg>(&text) {
                     Ok(msg) => {
                         let first = matches!(msg, ServerMsg::Welcome { .. });
-                        chat.update(|c| c.apply(msg));
-                        let asked = chat.try_update(Chat::take_outgoing).unwrap_or_default();
+                        chat.apply(msg);
+                        let asked = chat.update(Chat::take_outgoing).unwrap_or_default();
                         if welcomed {
                             for frame in asked {
                                 if !send(&mut write, &frame).await {
@@ -238,13 +239,13 @@ async fn session(
                                 }
                             }
                         }
-                        if let Some(ms) = chat.try_update(Chat::take_resend_delay).flatten() {
+                        if let Some(ms) = chat.update(Chat::take_resend_delay).flatten() {
                             resend = sleep(Duration::from_millis(ms)).fuse();
                         }
                         if first {
                             welcomed = true;
                             log("connected");
-                            let frames = chat.with_untracked(Chat::resume);
+                            let frames = chat.read_untracked(Chat::resume);
                             for frame in frames {
                                 if !send(&mut write, &frame).await {
                                     break 'session false;

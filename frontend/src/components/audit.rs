@@ -13,14 +13,14 @@ pub fn AuditLog() -> impl IntoView {
     let (chat, socket) = use_chat();
     let (entries, set_entries) = signal(None::<Result<Vec<RoomEvent>, String>>);
     let load = move || {
-        let room = chat.with_untracked(|c| c.current.clone());
+        let room = chat.read_untracked(|c| c.current.clone());
         spawn_local(async move {
             set_entries.set(Some(account::audit(&room).await));
         });
     };
     load();
     let unban = move |user: confab_shared::UserName| {
-        socket.send(chat.with_untracked(|c| c.moderate(user, ModAction::Unban)));
+        socket.send(chat.read_untracked(|c| c.moderate(user, ModAction::Unban)));
         // The unban is an event of the log too: read it again once it is there.
         spawn_local(async move {
             gloo_timers::future::TimeoutFuture::new(300).await;

@@ -11,6 +11,7 @@ use super::status::Status;
 use crate::account::Who;
 use crate::model::Chat;
 use crate::socket::Socket;
+use crate::state::{ChatState, Part};
 use crate::storage;
 
 const DEFAULT_ROOM: &str = "general";
@@ -33,12 +34,12 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
     };
     let mut state = Chat::new(name.clone(), rooms, current);
     state.restore_outbox(storage::outbox(&id));
-    let chat = RwSignal::new(state);
+    let chat = ChatState::new(state);
     // Set once the person signs out: nothing is stored for them after that.
     let leaving = StoredValue::new(false);
     // Unconfirmed messages survive a reload or a closed tab; they are sent (with
     // their original client ids) once the socket is back.
-    let outbox = Memo::new(move |_| chat.with(Chat::outbox));
+    let outbox = Memo::new(move |_| chat.read(Part::Outbox, Chat::outbox));
     let owner = id.clone();
     Effect::new(move |_| {
         outbox.with(|saved| {
@@ -51,7 +52,7 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
     // Signed out in another tab, or the session expired: back to the first screen.
     // What is kept stays, under this person's id, for when they sign in again.
     Effect::new(move |_| {
-        if chat.with(|c| c.session_ended) {
+        if chat.read(Part::Link, |c| c.session_ended) {
             on_sign_out.run(());
         }
     });
@@ -59,7 +60,7 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
     // the unsent messages, asking first when there are any.
     let forget_id = id.clone();
     let sign_out = Callback::new(move |()| {
-        let unsent = chat.with_untracked(|c| c.outbox().len());
+        let unsent = chat.read_untracked(|c| c.outbox().len());
         if unsent > 0 && !confirm_discard(unsent) {
             return;
         }
@@ -74,7 +75,7 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
 
     // Remember the open rooms; only when they change, not on every message.
     let layout = Memo::new(move |_| {
-        chat.with(|c| {
+        chat.read(Part::Rooms, |c| {
             (
                 c.rooms.keys().cloned().collect::<Vec<_>>(),
                 c.current.clone(),
@@ -91,7 +92,7 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
     });
     // Unread count in the tab's title.
     Effect::new(move |_| {
-        let unread: u32 = chat.with(|c| c.rooms.values().map(|r| r.unread).sum());
+        let unread: u32 = chat.read(Part::Counts, |c| c.rooms.values().map(|r| r.unread).sum());
         let title = match unread {
             0 => "Confab".to_owned(),
             n => format!("({n}) Confab"),
@@ -113,10 +114,18 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
 
     let (menu_open, set_menu_open) = signal(false);
     let (members_open, set_members_open) = signal(false);
-    let room_title = move || chat.with(|c| c.current.to_string());
-    let private = move || chat.with(|c| c.current_room().is_some_and(|r| r.private));
-    let can_invite = move || chat.with(|c| c.current_room().is_some_and(|r| r.role.is_some()));
-    let online_count = move || chat.with(|c| c.current_room().map_or(0, |r| r.online_count));
+    let room_title = move || chat.read(Part::Rooms, |c| c.current.to_string());
+    let private = move || chat.read(Part::Rooms, |c| c.current_room().is_some_and(|r| r.private));
+    let can_invite = move || {
+        chat.read(Part::Rooms, |c| {
+            c.current_room().is_some_and(|r| r.role.is_some())
+        })
+    };
+    let online_count = move || {
+        chat.read(Part::Live, |c| {
+            c.current_room().map_or(0, |r| r.online_count)
+        })
+    };
     view! {
         <div class="app" class:menu-open=menu_open class:members-open=members_open>
             <Sidebar on_sign_out=sign_out guest on_navigate=Callback::new(move |()| set_menu_open.set(false)) />

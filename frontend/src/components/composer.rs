@@ -4,6 +4,7 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 
 use super::use_chat;
+use crate::state::Part;
 
 /// The message box: Enter sends, Shift+Enter starts a new line.
 #[component]
@@ -25,7 +26,7 @@ pub fn Composer() -> impl IntoView {
         let Some(client_id) = new_client_id() else {
             return set_problem.set(Some("this browser cannot make message ids".to_owned()));
         };
-        if let Some(frame) = chat.try_update(|c| c.queue_send(client_id, body)).flatten() {
+        if let Some(frame) = chat.update(|c| c.queue_send(client_id, body)).flatten() {
             socket.send(frame);
         }
         set_draft.set(String::new());
@@ -46,9 +47,10 @@ pub fn Composer() -> impl IntoView {
         }
     };
     // Muted by a moderator: the box says so instead of taking messages to refuse.
-    let muted = Memo::new(move |_| chat.with(|c| c.current_room().is_some_and(|r| r.muted)));
+    let muted =
+        Memo::new(move |_| chat.read(Part::Rooms, |c| c.current_room().is_some_and(|r| r.muted)));
     let placeholder = move || {
-        chat.with(|c| {
+        chat.read(Part::Rooms, |c| {
             if muted.get() {
                 format!("A moderator muted you in #{}", c.current)
             } else {

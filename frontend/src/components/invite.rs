@@ -15,7 +15,7 @@ pub fn Invite() -> impl IntoView {
         ev.prevent_default();
         match UserName::new(draft.get_untracked().trim()) {
             Ok(user) => {
-                let frame = chat.with_untracked(|c| c.invite(user));
+                let frame = chat.read_untracked(|c| c.invite(user));
                 socket.send(frame);
                 set_draft.set(String::new());
                 set_problem.set(None);

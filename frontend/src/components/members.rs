@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use super::audit::AuditLog;
 use super::{tone_of, use_chat};
+use crate::state::Part;
 
 /// The current room's members with their roles, beside the messages. Moderators get
 /// mute, kick and ban for people below them; the owner also gives and takes the
@@ -11,14 +12,15 @@ use super::{tone_of, use_chat};
 pub fn Members(on_close: Callback<()>) -> impl IntoView {
     let (chat, socket) = use_chat();
     // Asked for each time the panel opens or the room changes.
-    let room = Memo::new(move |_| chat.with(|c| c.current.clone()));
+    let room = Memo::new(move |_| chat.read(Part::Rooms, |c| c.current.clone()));
     Effect::new(move |_| {
         room.track();
-        socket.send(chat.with_untracked(|c| c.ask_members()));
+        socket.send(chat.read_untracked(|c| c.ask_members()));
     });
     // Re-rendered when the list or this person's role changes, not on every message.
     let view_of = Memo::new(move |_| {
-        chat.with(|c| {
+        chat.track(Part::Rooms);
+        chat.read(Part::Members, |c| {
             (
                 c.current_room().and_then(|r| r.members.clone()),
                 c.my_role(),
@@ -31,13 +33,13 @@ pub fn Members(on_close: Callback<()>) -> impl IntoView {
     // Leaving for good, on every device (closing the room in the sidebar only stops
     // following it in this tab).
     let leave_room = move |_| {
-        let room = chat.with_untracked(|c| c.current.clone());
+        let room = chat.read_untracked(|c| c.current.clone());
         let question = format!(
             "Leave #{room}? You stop being a member on every device. A private room needs a \
              new invite to come back."
         );
         if window().confirm_with_message(&question).unwrap_or(false) {
-            socket.send(chat.with_untracked(|c| c.leave_room(&room)));
+            socket.send(chat.read_untracked(|c| c.leave_room(&room)));
         }
     };
     let (log_open, set_log_open) = signal(false);
@@ -97,12 +99,12 @@ fn MemberLine(member: MemberInfo) -> impl IntoView {
         .chars()
         .next()
         .map(|c| c.to_uppercase().to_string());
-    let is_me = chat.with_untracked(|c| c.me_id == member.user_id);
-    let may_moderate = !is_me && chat.with_untracked(|c| c.may_moderate(Some(member.role)));
-    let owner = !is_me && chat.with_untracked(|c| c.my_role() == Some(Role::Owner));
+    let is_me = chat.read_untracked(|c| c.me_id == member.user_id);
+    let may_moderate = !is_me && chat.read_untracked(|c| c.may_moderate(Some(member.role)));
+    let owner = !is_me && chat.read_untracked(|c| c.my_role() == Some(Role::Owner));
     let user = StoredValue::new(member.user.clone());
     let act = move |action: ModAction| {
-        move |_| socket.send(chat.with_untracked(|c| c.moderate(user.get_value(), action)))
+        move |_| socket.send(chat.read_untracked(|c| c.moderate(user.get_value(), action)))
     };
     let give = move |role: Role| {
         move |_| {
@@ -116,7 +118,7 @@ fn MemberLine(member: MemberInfo) -> impl IntoView {
                     return;
                 }
             }
-            socket.send(chat.with_untracked(|c| c.set_role(user.get_value(), role)));
+            socket.send(chat.read_untracked(|c| c.set_role(user.get_value(), role)));
         }
     };
     let role_label = match member.role {

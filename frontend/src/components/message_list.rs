@@ -3,9 +3,11 @@ use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::message_row::MessageRow;
+use super::row_signals::RowSignals;
 use super::scroll_anchor;
 use super::use_chat;
 use crate::model::{Chat, Room, Window};
+use crate::state::Part;
 
 /// How close to the bottom (px) counts as "reading the newest": new messages then
 /// scroll into view; otherwise the reader's place is kept.
@@ -28,7 +30,7 @@ pub fn MessageList() -> impl IntoView {
     let (at_bottom, set_at_bottom) = signal(true);
     let window = RwSignal::new(Window::ALL);
     let in_room = move |f: &dyn Fn(&Room) -> Window| {
-        chat.with_untracked(|c| c.current_room().map_or(Window::ALL, f))
+        chat.read_untracked(|c| c.current_room().map_or(Window::ALL, f))
     };
     let to_bottom = move || {
         window.set(in_room(&|r| Window::newest(r, WINDOW)));
@@ -56,7 +58,7 @@ pub fn MessageList() -> impl IntoView {
         let old = window.get_untracked();
         let mut new = old;
         let mut fetch = false;
-        chat.with_untracked(|c| {
+        chat.read_untracked(|c| {
             let Some(room) = c.current_room() else {
                 return;
             };
@@ -71,7 +73,7 @@ pub fn MessageList() -> impl IntoView {
                 fetch = new.shows_oldest(room) && room.has_earlier() && !room.loading_earlier;
             }
         });
-        if fetch && let Some(frame) = chat.try_update(Chat::load_earlier).flatten() {
+        if fetch && let Some(frame) = chat.update(Chat::load_earlier).flatten() {
             socket.send(frame);
         }
         if new == old {
@@ -94,7 +96,7 @@ pub fn MessageList() -> impl IntoView {
     // where it is, so what comes next is rendered only once the reader scrolls down
     // to it. When earlier history arrives, show it if the reader is up there.
     let ends = Memo::new(move |_| {
-        chat.with(|c| {
+        chat.read(Part::Lines, |c| {
             let room = c.current_room();
             (
                 c.current.clone(),
@@ -127,25 +129,32 @@ pub fn MessageList() -> impl IntoView {
     });
 
     let load_earlier = move |_| {
-        if let Some(frame) = chat.try_update(Chat::load_earlier).flatten() {
+        if let Some(frame) = chat.update(Chat::load_earlier).flatten() {
             socket.send(frame);
         }
     };
     let has_earlier = move || {
         let w = window.get();
-        chat.with(|c| {
+        chat.read(Part::Lines, |c| {
             c.current_room()
                 .is_some_and(|r| r.has_earlier() && w.shows_oldest(r))
         })
     };
-    let loading = move || chat.with(|c| c.current_room().is_some_and(|r| r.loading_earlier));
+    let loading = move || {
+        chat.read(Part::Lines, |c| {
+            c.current_room().is_some_and(|r| r.loading_earlier)
+        })
+    };
     let empty = move || {
-        chat.with(|c| {
+        chat.read(Part::Lines, |c| {
             c.current_room()
                 .is_none_or(|r| r.messages.is_empty() && r.pending.is_empty())
         })
     };
-    let notice = move || chat.with(|c| c.notice.clone());
+    let notice = move || chat.read(Part::Notice, |c| c.notice.clone());
+    // Each line has a signal of its own: a line that changes draws its row again,
+    // and nothing else.
+    let rows = StoredValue::new(RowSignals::default());
 
     view! {
         <div
@@ -160,7 +169,7 @@ pub fn MessageList() -> impl IntoView {
             {move || notice().map(|text| view! {
                 <div class="notice" role="alert">
                     <span>{text}</span>
-                    <button class="link" on:click=move |_| chat.update(|c| c.notice = None)>"Dismiss"</button>
+                    <button class="link" on:click=move |_| { chat.update(Chat::dismiss_notice); }>"Dismiss"</button>
                 </div>
             })}
             <Show when=has_earlier>
@@ -177,10 +186,11 @@ pub fn MessageList() -> impl IntoView {
             <For
                 each=move || {
                     let window = window.get();
-                    chat.with(|c| c.rows_in(window))
+                    let lines = chat.read(Part::Lines, |c| c.rows_in(window));
+                    rows.try_update_value(|held| held.sync(lines)).unwrap_or_default()
                 }
-                key=|row| (row.key.clone(), row.delivery.clone(), row.starts_group, row.collapsed)
-                children=move |row| view! { <MessageRow row /> }
+                key=|(key, _)| key.clone()
+                children=move |(_, row)| view! { <MessageRow row /> }
             />
         </div>
     }

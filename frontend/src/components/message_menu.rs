@@ -4,6 +4,7 @@ use leptos::task::spawn_local;
 
 use super::use_chat;
 use crate::account;
+use crate::state::Part;
 
 /// A message's actions behind a "⋯" button: delete (one's own, or as a moderator),
 /// mute, kick, ban (moderators, on people below them), block (anyone else's). A
@@ -30,20 +31,26 @@ pub fn MessageMenu(
             let _ = button.focus();
         }
     };
-    let may_delete = move || mine || chat.with(|c| c.my_role() >= Some(Role::Moderator));
-    let may_moderate =
-        move || !mine && author_id.with_value(|who| chat.with(|c| c.may_moderate(c.role_of(who))));
+    let may_delete =
+        move || mine || chat.read(Part::Rooms, |c| c.my_role() >= Some(Role::Moderator));
+    let may_moderate = move || {
+        chat.track(Part::Rooms);
+        !mine
+            && author_id
+                .with_value(|who| chat.read(Part::Members, |c| c.may_moderate(c.role_of(who))))
+    };
     let may_block = !mine && !guest;
-    let blocked = move || author_id.with_value(|who| chat.with(|c| c.blocked.contains(who)));
+    let blocked =
+        move || author_id.with_value(|who| chat.read(Part::Blocked, |c| c.blocked.contains(who)));
     let act = move |action: ModAction| {
         move |_| {
-            let frame = chat.with_untracked(|c| c.moderate(author.get_value(), action));
+            let frame = chat.read_untracked(|c| c.moderate(author.get_value(), action));
             socket.send(frame);
             close();
         }
     };
     let delete = move |_| {
-        socket.send(chat.with_untracked(|c| c.delete_message(id)));
+        socket.send(chat.read_untracked(|c| c.delete_message(id)));
         close();
     };
     let block = move |_| {
@@ -52,8 +59,8 @@ pub fn MessageMenu(
         spawn_local(async move {
             match account::set_blocked(&user, on).await {
                 Ok(()) => chat.update(|c| c.set_blocked(user_id, on)),
-                Err(reason) => chat.update(|c| c.notice = Some(reason)),
-            }
+                Err(reason) => chat.update(|c| c.tell(reason)),
+            };
         });
         close();
     };

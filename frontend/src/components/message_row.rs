@@ -5,48 +5,51 @@ use super::message_menu::MessageMenu;
 use super::{tone_of, use_chat};
 use crate::model::{Delivery, Row};
 
-/// One message. The body is a text node: whatever it contains is shown, never run.
+/// One line of the list: a message, or a line about the room. Its parts follow the
+/// line's own signal, each only when its value changes (sent, stored, grouped,
+/// collapsed); the body is a text node: whatever it contains is shown, never run.
 #[component]
-pub fn MessageRow(row: Row) -> impl IntoView {
-    if row.note {
-        return view! { <Note row /> }.into_any();
+pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
+    let first = row.get_untracked();
+    if first.note {
+        return view! { <Note row=first /> }.into_any();
     }
     let (chat, socket) = use_chat();
-    let tone = format!("msg {}", tone_of(row.author.as_str()));
-    let initial = row
+    let starts_group = part(&row, |r| r.starts_group);
+    let delivery = part(&row, |r| r.delivery.clone());
+    let stored = part(&row, |r| (r.id, r.seq, r.ts.clone()));
+    let collapsed = part(&row, |r| r.collapsed);
+
+    let tone = format!("msg {}", tone_of(first.author.as_str()));
+    let initial = first
         .author
         .as_str()
         .chars()
         .next()
         .map(|c| c.to_uppercase().to_string());
-    let time = row.ts.as_deref().map(local_time).unwrap_or_default();
-    let client_id = row.client_id.clone();
+    let client_id = first.client_id.clone();
     let retry = move |_| {
-        if let Some(frame) = chat.try_update(|c| c.retry(&client_id)).flatten() {
+        if let Some(frame) = chat.update(|c| c.retry(&client_id)).flatten() {
             socket.send(frame);
         }
     };
-    let pending = row.delivery.is_some();
-    let guest = chat.with_untracked(|c| c.is_guest());
-    let menu = row.id.map(|id| {
-        view! {
-            <MessageMenu
-                id
-                author=row.author.clone()
-                author_id=row.author_id.clone()
-                mine=row.mine
-                guest
-            />
-        }
-    });
-    let collapsed = row.collapsed;
+    let guest = chat.read_untracked(|c| c.is_guest());
+    let (author, author_id, mine) = (first.author.clone(), first.author_id.clone(), first.mine);
+    let menu = move || {
+        stored.get().0.map(|id| {
+            view! {
+                <MessageMenu id author=author.clone() author_id=author_id.clone() mine guest />
+            }
+        })
+    };
     let reveal = move |_| {
-        if let Some(id) = row.id {
+        if let Some(id) = stored.get_untracked().0 {
             chat.update(|c| c.reveal(id));
         }
     };
-    let state = match row.delivery {
-        None if row.mine => Some(
+    let state = move || {
+        match delivery.get() {
+        None if mine => Some(
             view! { <span class="delivery sent" title="Sent">"✓"<span class="visually-hidden">" Sent"</span></span> }
                 .into_any(),
         ),
@@ -58,45 +61,64 @@ pub fn MessageRow(row: Row) -> impl IntoView {
             view! {
                 <span class="delivery failed">
                     "Not sent: " {reason} " "
-                    <button class="link" on:click=retry>"Retry"</button>
+                    <button class="link" on:click=retry.clone()>"Retry"</button>
                 </span>
             }
             .into_any(),
         ),
+    }
+    };
+    let name = first.author.to_string();
+    let header = move || {
+        starts_group.get().then(|| {
+            let ts = stored.with(|s| s.2.clone()).unwrap_or_default();
+            let time = local_time(&ts);
+            view! {
+                <header>
+                    <span class="author">{name.clone()}</span>
+                    <time datetime=ts>{time}</time>
+                </header>
+            }
+        })
+    };
+    let body = first.body.to_string();
+    let text = move || {
+        if collapsed.get() {
+            view! {
+                <p class="body collapsed">
+                    "A message from someone you blocked. "
+                    <button class="link" on:click=reveal>"Show"</button>
+                </p>
+            }
+            .into_any()
+        } else {
+            view! { <p class="body">{body.clone()}</p> }.into_any()
+        }
     };
     view! {
         <article
             class=tone
-            class:continued=!row.starts_group
-            class:pending=pending
-            data-seq=row.seq
+            class:continued=move || !starts_group.get()
+            class:pending=move || delivery.with(Option::is_some)
+            data-seq=move || stored.with(|s| s.1)
         >
             <div class="gutter" aria-hidden="true">
-                {row.starts_group.then(|| view! { <span class="avatar">{initial}</span> })}
+                {move || starts_group.get().then(|| view! { <span class="avatar">{initial.clone()}</span> })}
             </div>
-            <div class="content">
-                {row.starts_group.then(|| view! {
-                    <header>
-                        <span class="author">{row.author.to_string()}</span>
-                        <time datetime=row.ts.clone().unwrap_or_default()>{time.clone()}</time>
-                    </header>
-                })}
-                {if collapsed {
-                    view! {
-                        <p class="body collapsed">
-                            "A message from someone you blocked. "
-                            <button class="link" on:click=reveal>"Show"</button>
-                        </p>
-                    }
-                    .into_any()
-                } else {
-                    view! { <p class="body">{row.body.to_string()}</p> }.into_any()
-                }}
-            </div>
+            <div class="content">{header} {text}</div>
             <div class="state">{state} {menu}</div>
         </article>
     }
     .into_any()
+}
+
+/// One part of a line, notifying only when it changes.
+fn part<T>(row: &ArcRwSignal<Row>, f: fn(&Row) -> T) -> Memo<T>
+where
+    T: PartialEq + Send + Sync + 'static,
+{
+    let row = row.clone();
+    Memo::new(move |_| row.with(f))
 }
 
 /// A line about the room between its messages: "ann kicked bob".

@@ -13,18 +13,19 @@ pub mod message_list;
 pub mod message_menu;
 pub mod message_row;
 pub mod new_room;
+mod row_signals;
 mod scroll_anchor;
 pub mod sidebar;
 pub mod status;
 
 use leptos::prelude::*;
 
-use crate::model::Chat;
 use crate::socket::Socket;
+use crate::state::ChatState;
 
 /// The chat state and the socket, as provided by [`chat_view::ChatView`].
-pub fn use_chat() -> (RwSignal<Chat>, Socket) {
-    let chat = use_context::<RwSignal<Chat>>();
+pub fn use_chat() -> (ChatState, Socket) {
+    let chat = use_context::<ChatState>();
     let socket = use_context::<Socket>();
     match (chat, socket) {
         (Some(chat), Some(socket)) => (chat, socket),

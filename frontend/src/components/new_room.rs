@@ -47,7 +47,7 @@ pub fn NewRoom(
         };
         let private = private.get_untracked() && !guest;
         if let Some(frame) = chat
-            .try_update(|c| c.create_room(room, about, private))
+            .update(|c| c.create_room(room, about, private))
             .flatten()
         {
             socket.send(frame);

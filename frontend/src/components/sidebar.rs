@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::icons::LockIcon;
 use super::new_room::NewRoom;
 use super::{tone_of, use_chat};
+use crate::state::Part;
 
 /// Rooms to switch between, a box to join one by name, making a new one, and who is
 /// online.
@@ -25,7 +26,7 @@ pub fn Sidebar(
     let (problem, set_problem) = signal(None::<String>);
 
     let open = move |room: RoomName| {
-        if let Some(frame) = chat.try_update(|c| c.open_room(room)).flatten() {
+        if let Some(frame) = chat.update(|c| c.open_room(room)).flatten() {
             socket.send(frame);
         }
         on_navigate.run(());
@@ -49,13 +50,14 @@ pub fn Sidebar(
         }
     };
     let leave = move |room: RoomName| {
-        if let Some(leave) = chat.try_update(|c| c.close_room(&room)).flatten() {
+        if let Some(leave) = chat.update(|c| c.close_room(&room)).flatten() {
             socket.send(leave);
         }
     };
 
     let rooms = move || {
-        chat.with(|c| {
+        chat.track(Part::Counts);
+        chat.read(Part::Rooms, |c| {
             c.rooms
                 .iter()
                 .map(|(name, r)| {
@@ -71,13 +73,13 @@ pub fn Sidebar(
         })
     };
     let online = move || {
-        chat.with(|c| {
+        chat.read(Part::Live, |c| {
             c.current_room()
                 .map(|r| r.online.iter().cloned().collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     };
-    let me = move || chat.with(|c| c.me.to_string());
+    let me = move || chat.read_untracked(|c| c.me.to_string());
 
     view! {
             <nav class="sidebar" aria-label="Rooms and people">
@@ -164,7 +166,7 @@ pub fn Sidebar(
                     </ul>
                     {move || {
                         let (count, named) = chat
-                            .with(|c| {
+                            .read(Part::Live, |c| {
                                 c.current_room()
                                     .map_or((0, 0), |r| (r.online_count as usize, r.online.len()))
                             });

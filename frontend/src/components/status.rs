@@ -2,12 +2,13 @@ use leptos::prelude::*;
 
 use super::use_chat;
 use crate::model::Link;
+use crate::state::Part;
 
 /// The connection state, in words and colour.
 #[component]
 pub fn Status() -> impl IntoView {
     let (chat, _) = use_chat();
-    let link = move || chat.with(|c| c.link);
+    let link = move || chat.read(Part::Link, |c| c.link);
     let label = move || match link() {
         Link::Online => "Connected",
         Link::Connecting => "Connecting…",

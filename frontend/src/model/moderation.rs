@@ -17,6 +17,10 @@ impl Chat {
             while state.notes.len() > super::MAX_NOTES {
                 state.notes.pop_first();
             }
+            // A note only when there is a line to show.
+            if describe(&kind).is_some() {
+                self.changed.lines.insert(room.clone());
+            }
         }
         let (change, what) = match kind {
             EventKind::MemberJoined(c) => (c, Fold::Joined),
@@ -34,6 +38,7 @@ impl Chat {
         };
         if let Some(members) = state.members.as_mut() {
             fold(members, &change, &what);
+            self.changed.members.insert(room.clone());
         }
         if !about_me {
             return;
@@ -42,12 +47,13 @@ impl Chat {
             .by
             .as_ref()
             .map_or_else(|| "A moderator".to_owned(), UserName::to_string);
+        self.changed.rooms = true;
         match what {
             Fold::Role => state.role = change.role,
             Fold::Joined => state.role = state.role.or(change.role),
             Fold::Muted(muted) => {
                 state.muted = muted;
-                self.notice = Some(if muted {
+                self.tell(if muted {
                     format!("{by} muted you in #{room}: you can read but not post")
                 } else {
                     format!("{by} unmuted you in #{room}")
@@ -55,12 +61,12 @@ impl Chat {
             }
             Fold::Removed(verb) => {
                 self.drop_room(room);
-                self.notice = Some(format!("{by} {verb} #{room}"));
+                self.tell(format!("{by} {verb} #{room}"));
             }
             // On this device or another: the room goes from every one of them.
             Fold::Left => {
                 self.drop_room(room);
-                self.notice = Some(format!("You left #{room}"));
+                self.tell(format!("You left #{room}"));
             }
         }
     }
@@ -135,16 +141,23 @@ impl Chat {
 
     /// Blocks or unblocks `user` in the page (the server was told already).
     pub fn set_blocked(&mut self, user: UserId, blocked: bool) {
-        if blocked {
-            self.blocked.insert(user);
+        let changed = if blocked {
+            self.blocked.insert(user)
         } else {
-            self.blocked.remove(&user);
+            self.blocked.remove(&user)
+        };
+        if changed {
+            self.changed.blocked = true;
+            self.changed.lines.extend(self.rooms.keys().cloned());
         }
     }
 
     /// Shows a collapsed message of someone blocked.
     pub fn reveal(&mut self, id: MessageId) {
-        self.revealed.insert(id);
+        if self.revealed.insert(id) {
+            self.changed.messages.insert(id);
+            self.changed.lines.insert(self.current.clone());
+        }
     }
 }
 
