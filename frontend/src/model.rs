@@ -67,6 +67,8 @@ pub struct Room {
     /// Membership and moderation events seen live or replayed, by seq: shown as
     /// lines between the messages ("ann kicked bob"). The newest [`MAX_NOTES`].
     pub notes: BTreeMap<Seq, EventKind>,
+    /// Who is typing here, as the server last said (`model/typing.rs`).
+    pub typing: typing::Typing,
 }
 
 /// The most membership lines a room keeps.
@@ -170,6 +172,8 @@ pub struct Chat {
     pub creating: Option<RoomName>,
     /// What changed since the last [`Chat::take_changed`].
     changed: Changed,
+    /// The room where the server was last told this person types, and when (ms).
+    told_typing: Option<(RoomName, u64)>,
 }
 
 impl Chat {
@@ -196,6 +200,7 @@ impl Chat {
             revealed: BTreeSet::new(),
             creating: None,
             changed: Changed::default(),
+            told_typing: None,
         }
     }
 
@@ -309,8 +314,12 @@ impl Chat {
                 self.epoch = Some(epoch);
                 self.set_link(Link::Online);
             }
-            // Typing is shown by the page soon; until then it is read and let be.
-            ServerMsg::Pong | ServerMsg::Unknown | ServerMsg::Typing { .. } => {}
+            ServerMsg::Pong | ServerMsg::Unknown => {}
+            ServerMsg::Typing {
+                room,
+                people,
+                count,
+            } => self.typing_in(room, people, count),
             ServerMsg::Rooms { rooms } => {
                 for info in rooms {
                     self.belong(info);
@@ -610,6 +619,8 @@ impl Chat {
 
     /// Queues a message for the current room; returns the frame to send.
     pub fn queue_send(&mut self, client_id: ClientId, body: MessageBody) -> Option<ClientMsg> {
+        // Sending ends typing: the server says so to the others itself.
+        self.told_typing = None;
         let room = self.current.clone();
         let state = self.rooms.get_mut(&room)?;
         let pending = Pending {
@@ -793,6 +804,7 @@ fn capitalised(text: &str) -> String {
 
 mod changed;
 mod moderation;
+mod typing;
 mod window;
 pub use changed::Changed;
 pub use moderation::describe;
@@ -806,3 +818,5 @@ mod moderation_tests;
 mod rooms_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod typing_tests;

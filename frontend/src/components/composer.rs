@@ -3,6 +3,7 @@ use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
+use super::typing::TypingLine;
 use super::use_chat;
 use crate::state::Part;
 
@@ -72,7 +73,14 @@ pub fn Composer() -> impl IntoView {
                 disabled=move || muted.get()
                 prop:value=draft
                 on:input=move |ev| {
-                    set_draft.set(event_target_value(&ev));
+                    let text = event_target_value(&ev);
+                    // Tell the server this person types (now and then), or stopped.
+                    let typing = !text.trim().is_empty();
+                    let now = js_sys::Date::now() as u64;
+                    if let Some(frame) = chat.update(|c| c.typed(typing, now)).flatten() {
+                        socket.send(frame);
+                    }
+                    set_draft.set(text);
                     set_problem.set(None);
                 }
                 on:keydown=on_keydown
@@ -81,6 +89,7 @@ pub fn Composer() -> impl IntoView {
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20.5 21 12 3 3.5 3 10l12 2-12 2z" /></svg>
             </button>
         </form>
+        <TypingLine />
         <p id="composer-hint" class="hint composer-hint" class:problem=move || problem.get().is_some() || too_long()>
             {move || match problem.get() {
                 Some(p) => p,

@@ -17,6 +17,7 @@ mod row_signals;
 mod scroll_anchor;
 pub mod sidebar;
 pub mod status;
+mod typing;
 
 use leptos::prelude::*;
 
