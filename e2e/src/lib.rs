@@ -27,6 +27,9 @@ use tokio::process::{Child, Command};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// The password the tests' accounts sign up with.
+pub const PASSWORD: &str = "correct horse";
+
 /// How long a test waits for something to show up before it fails.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -44,6 +47,26 @@ impl Scene {
     /// A fresh server, and `names` arrived in the chat.
     pub async fn with(names: &[&str]) -> Self {
         Self::on(Server::start().await, names).await
+    }
+
+    /// A fresh server, and `names` signed up (accounts, with the tests' password),
+    /// each in a window of their own, connected.
+    pub async fn with_accounts(names: &[&str]) -> Self {
+        let server = Server::start().await;
+        let driver = Driver::start().await;
+        let url = server.url();
+        let mut people = Vec::with_capacity(names.len());
+        for name in names {
+            let person = driver.person().await;
+            person.try_account(&url, name, PASSWORD, "Sign up").await;
+            person.wait_connected().await;
+            people.push(person);
+        }
+        Self {
+            server,
+            driver,
+            people,
+        }
     }
 
     /// `names` arrived in the chat served by `server`.
@@ -356,6 +379,19 @@ impl Person {
         field.send_keys(password).await.expect("type the password");
         let xpath = format!("//form[@id='account']//button[normalize-space()='{button}']");
         self.click(Locator::XPath(&xpath)).await;
+    }
+
+    /// The refusal shown under the account form, once there is one.
+    pub async fn account_refusal(&self) -> String {
+        eventually("the refusal is shown", || async {
+            let hint = self
+                .client
+                .find(Locator::Css("#account-hint.problem"))
+                .await
+                .ok()?;
+            hint.text().await.ok().filter(|t| !t.is_empty())
+        })
+        .await
     }
 
     pub async fn wait_connected(&self) {

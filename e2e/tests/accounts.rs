@@ -39,15 +39,7 @@ async fn sign_up_chat_sign_out_and_sign_in_again() {
     // A wrong password is refused with a sentence; the right one signs in, and the
     // history is there.
     ann.fill_account("ann", "wrong horse", "Sign in").await;
-    let hint = eventually("the refusal is shown", || async {
-        let hint = ann
-            .client
-            .find(Locator::Css("#account-hint.problem"))
-            .await
-            .ok()?;
-        hint.text().await.ok().filter(|t| !t.is_empty())
-    })
-    .await;
+    let hint = ann.account_refusal().await;
     assert!(
         hint.to_lowercase().contains("wrong username or password"),
         "{hint}"

@@ -2,8 +2,8 @@
 //! guests in; Enter after a new username and password means "Sign in", which says
 //! the username or password is wrong, and beside that how a new person signs up.
 
+use confab_e2e::Scene;
 use confab_e2e::accounts_only::AccountsOnly;
-use confab_e2e::{Scene, eventually};
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -22,15 +22,7 @@ async fn enter_with_a_new_name_points_to_sign_up() {
         .send_keys("correct horse\u{E007}")
         .await
         .expect("type the password and press Enter");
-    let hint = eventually("the refusal is shown", || async {
-        let hint = zoe
-            .client
-            .find(Locator::Css("#account-hint.problem"))
-            .await
-            .ok()?;
-        hint.text().await.ok().filter(|t| !t.is_empty())
-    })
-    .await;
+    let hint = zoe.account_refusal().await;
     assert!(
         hint.to_lowercase().contains("wrong username or password"),
         "{hint}"

@@ -10,19 +10,13 @@ const ENTER: &str = "\u{E007}";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_owner_deletes_and_kicks_from_the_page() {
-    let scene = Scene::with(&[]).await;
-    let url = scene.server.url();
-    let ann = scene.driver.person().await;
-    let bob = scene.driver.person().await;
-    for (person, name) in [(&ann, "ann"), (&bob, "bob")] {
-        person
-            .try_account(&url, name, "correct horse", "Sign up")
-            .await;
-        person.wait_connected().await;
-    }
+    let scene = Scene::with_accounts(&["ann", "bob"]).await;
+    let [ann, bob] = &scene.people[..] else {
+        unreachable!("two names, two people")
+    };
     // Ann makes a public room (she owns it); bob opens it by name.
-    create_room(&ann, "town", false).await;
-    join_room(&bob, "town").await;
+    create_room(ann, "town", false).await;
+    join_room(bob, "town").await;
     bob.say("buy cheap watches").await;
     ann.wait_bodies("bob's message reaches ann", |b| {
         b.iter().any(|m| m == "buy cheap watches")
@@ -48,7 +42,7 @@ async fn the_owner_deletes_and_kicks_from_the_page() {
         .send_keys(ENTER)
         .await
         .expect("press Enter on Delete");
-    for (person, who) in [(&ann, "ann"), (&bob, "bob")] {
+    for (person, who) in [(ann, "ann"), (bob, "bob")] {
         person
             .wait_bodies(&format!("the message is gone for {who}"), |b| {
                 !b.iter().any(|m| m.contains("watches"))
@@ -118,7 +112,5 @@ async fn the_owner_deletes_and_kicks_from_the_page() {
     );
     assert!(lines.iter().any(|l| l == "bob joined"), "{lines:?}");
 
-    ann.close().await;
-    bob.close().await;
     scene.end().await;
 }

@@ -7,20 +7,13 @@ use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_private_room_is_invisible_to_a_third_person() {
-    let scene = Scene::with(&[]).await;
-    let url = scene.server.url();
-    let ann = scene.driver.person().await;
-    let bob = scene.driver.person().await;
-    let cat = scene.driver.person().await;
-    for (person, name) in [(&ann, "ann"), (&bob, "bob"), (&cat, "cat")] {
-        person
-            .try_account(&url, name, "correct horse", "Sign up")
-            .await;
-        person.wait_connected().await;
-    }
+    let scene = Scene::with_accounts(&["ann", "bob", "cat"]).await;
+    let [ann, bob, cat] = &scene.people[..] else {
+        unreachable!("three names, three people")
+    };
 
     // Ann makes a private room and posts in it.
-    create_room(&ann, "secret", true).await;
+    create_room(ann, "secret", true).await;
     ann.say("for members only").await;
     ann.wait_bodies("ann's message in secret", |b| b == ["for members only"])
         .await;
@@ -46,7 +39,7 @@ async fn a_private_room_is_invisible_to_a_third_person() {
         )
         .await;
     assert!(!listed.iter().any(|r| r == "secret"), "{listed:?}");
-    type_room_name(&cat, "secret").await;
+    type_room_name(cat, "secret").await;
     let listed = eventually("the room is gone from cat's list", || async {
         let names: Vec<String> = cat
             .eval(
@@ -64,8 +57,5 @@ async fn a_private_room_is_invisible_to_a_third_person() {
         "cat saw {bodies:?}"
     );
 
-    ann.close().await;
-    bob.close().await;
-    cat.close().await;
     scene.end().await;
 }

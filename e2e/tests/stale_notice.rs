@@ -16,21 +16,15 @@ async fn notices(person: &Person) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_no_such_room_notice_goes_when_an_invite_opens_the_room() {
-    let scene = Scene::with(&[]).await;
-    let url = scene.server.url();
-    let ann = scene.driver.person().await;
-    let bob = scene.driver.person().await;
-    for (person, name) in [(&ann, "ann"), (&bob, "bob")] {
-        person
-            .try_account(&url, name, "correct horse", "Sign up")
-            .await;
-        person.wait_connected().await;
-    }
+    let scene = Scene::with_accounts(&["ann", "bob"]).await;
+    let [ann, bob] = &scene.people[..] else {
+        unreachable!("two names, two people")
+    };
 
     // Bob asks for a room nobody has made: he is told so.
-    type_room_name(&bob, "plans").await;
+    type_room_name(bob, "plans").await;
     eventually("bob is told there is no such room", || async {
-        notices(&bob)
+        notices(bob)
             .await
             .iter()
             .any(|n| n.contains("no room #plans"))
@@ -39,7 +33,7 @@ async fn the_no_such_room_notice_goes_when_an_invite_opens_the_room() {
     .await;
 
     // Ann makes it, private, and invites him: it appears in his sidebar...
-    create_room(&ann, "plans", true).await;
+    create_room(ann, "plans", true).await;
     let invite = ann.find(Locator::Css("input#invite-name")).await;
     invite
         .send_keys("bob\u{E007}")
@@ -51,13 +45,11 @@ async fn the_no_such_room_notice_goes_when_an_invite_opens_the_room() {
     .await;
     // ...and the notice that said it was not there is gone.
     let left = eventually("the stale notice goes", || async {
-        let shown = notices(&bob).await;
+        let shown = notices(bob).await;
         (!shown.iter().any(|n| n.contains("#plans"))).then_some(shown)
     })
     .await;
     assert!(left.is_empty(), "{left:?}");
 
-    ann.close().await;
-    bob.close().await;
     scene.end().await;
 }

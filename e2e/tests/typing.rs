@@ -50,7 +50,10 @@ async fn typing_shows_in_the_other_window_and_goes() {
     wait_line(bob, "bob sees alice typing again", "alice is typing…").await;
     composer.clear().await.expect("clear the box");
     // WebDriver's clear fires no input event: delete by keys as a person would.
-    composer.send_keys("x\u{E003}\u{E003}").await.expect("erase");
+    composer
+        .send_keys("x\u{E003}\u{E003}")
+        .await
+        .expect("erase");
     wait_line(bob, "the line goes once alice cleared the box", "").await;
     scene.end().await;
 }

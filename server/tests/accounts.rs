@@ -2,15 +2,14 @@
 
 mod common;
 
-use common::{HttpResponse, TestServer, http_get, http_post, try_connect_with};
+use common::{
+    HttpResponse, TestServer, account_form as form, http_get, http_post, session_cookie as cookie,
+    try_connect_with,
+};
 use confab_shared::ServerMsg;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{Error, Message};
-
-fn form(username: &str, password: &str) -> String {
-    json!({ "username": username, "password": password }).to_string()
-}
 
 /// Registers `username` with the password every test here uses.
 async fn register(server: &TestServer, username: &str) -> HttpResponse {
@@ -25,12 +24,6 @@ async fn register(server: &TestServer, username: &str) -> HttpResponse {
 
 fn body(response: &HttpResponse) -> Value {
     serde_json::from_slice(&response.body).expect("a JSON body")
-}
-
-/// The `name=value` of the session cookie a response sets.
-fn cookie(response: &HttpResponse) -> String {
-    let set = response.header("set-cookie").expect("a Set-Cookie");
-    set.split(';').next().expect("name=value").to_owned()
 }
 
 #[tokio::test]

@@ -6,18 +6,11 @@
 mod common;
 
 use common::process::{ServerProcess, confab_user, free_port};
-use common::{HttpResponse, close_code, http_get, http_post, try_connect_with};
-use serde_json::{Value, json};
+use common::{
+    account_form as form, close_code, http_get, http_post, session_cookie as cookie,
+    sign_up_with_token, try_connect_with,
+};
 use tokio_tungstenite::tungstenite::Error;
-
-fn form(username: &str, password: &str) -> String {
-    json!({ "username": username, "password": password }).to_string()
-}
-
-fn cookie(response: &HttpResponse) -> String {
-    let set = response.header("set-cookie").expect("a Set-Cookie");
-    set.split(';').next().expect("name=value").to_owned()
-}
 
 /// Polls `check` until it holds; fails after the tests' patience.
 async fn eventually<F, Fut>(what: &str, check: F)
@@ -65,18 +58,7 @@ async fn operator_commands_reach_a_running_server() {
     assert_eq!(upgrade_status(&format!("{ws}&name=ADM"), &[]).await, 409);
 
     // Bob signs up on the page and makes a token for a bot; both connect.
-    let signed_up = http_post(addr, "/api/register", &[], &form("bob", "correct horse")).await;
-    assert_eq!(signed_up.status, 201);
-    let bob = cookie(&signed_up);
-    let made = http_post(
-        addr,
-        "/api/tokens",
-        &[("Cookie", &bob)],
-        r#"{"name":"bot"}"#,
-    )
-    .await;
-    let token: Value = serde_json::from_slice(&made.body).expect("JSON");
-    let bearer = format!("Bearer {}", token["token"].as_str().expect("a token"));
+    let (bob, bearer) = sign_up_with_token(addr, "bob").await;
     let mut tab = try_connect_with(&ws, &[("Cookie", &bob)])
         .await
         .expect("tab");

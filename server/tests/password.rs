@@ -4,18 +4,12 @@
 mod common;
 
 use common::process::{ServerProcess, confab_user, free_port};
-use common::{HttpResponse, TestServer, http_get, http_post, try_connect_with};
+use common::{
+    HttpResponse, TestServer, account_form as form, http_get, http_post, session_cookie as cookie,
+    try_connect_with,
+};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
-
-fn form(username: &str, password: &str) -> String {
-    json!({ "username": username, "password": password }).to_string()
-}
-
-fn cookie(response: &HttpResponse) -> String {
-    let set = response.header("set-cookie").expect("a Set-Cookie");
-    set.split(';').next().expect("name=value").to_owned()
-}
 
 fn change(current: &str, new: &str) -> String {
     json!({ "current_password": current, "new_password": new }).to_string()
@@ -217,18 +211,7 @@ async fn site_admins_ban_and_unban_accounts() {
     let server = ServerProcess::start(dir.path(), free_port()).await;
     let addr = server.addr;
     let root = cookie(&http_post(addr, "/api/login", &[], &form("root", "root password")).await);
-    let bob_signed_up = http_post(addr, "/api/register", &[], &form("bob", "correct horse")).await;
-    assert_eq!(bob_signed_up.status, 201);
-    let bob = cookie(&bob_signed_up);
-    let made = http_post(
-        addr,
-        "/api/tokens",
-        &[("Cookie", &bob)],
-        r#"{"name":"bot"}"#,
-    )
-    .await;
-    let token: Value = serde_json::from_slice(&made.body).expect("JSON");
-    let bearer = format!("Bearer {}", token["token"].as_str().expect("a token"));
+    let (bob, bearer) = common::sign_up_with_token(addr, "bob").await;
     let url = format!("ws://{addr}/ws?v=2");
     let mut tab = try_connect_with(&url, &[("Cookie", &bob)])
         .await

@@ -657,6 +657,36 @@ pub fn record(test: &str, text: &str) {
     }
 }
 
+/// The JSON body of a sign-up or sign-in.
+pub fn account_form(username: &str, password: &str) -> String {
+    serde_json::json!({ "username": username, "password": password }).to_string()
+}
+
+/// The `name=value` of the session cookie a response sets.
+pub fn session_cookie(response: &HttpResponse) -> String {
+    let set = response.header("set-cookie").expect("a Set-Cookie");
+    set.split(';').next().expect("name=value").to_owned()
+}
+
+/// Signs `username` up (password "correct horse") and makes them an API token;
+/// gives the session cookie and the token's `Authorization` value.
+pub async fn sign_up_with_token(addr: SocketAddr, username: &str) -> (String, String) {
+    let form = account_form(username, "correct horse");
+    let signed_up = http_post(addr, "/api/register", &[], &form).await;
+    assert_eq!(signed_up.status, 201, "{username} signs up");
+    let cookie = session_cookie(&signed_up);
+    let made = http_post(
+        addr,
+        "/api/tokens",
+        &[("Cookie", &cookie)],
+        r#"{"name":"bot"}"#,
+    )
+    .await;
+    let token: serde_json::Value = serde_json::from_slice(&made.body).expect("JSON");
+    let bearer = format!("Bearer {}", token["token"].as_str().expect("a token"));
+    (cookie, bearer)
+}
+
 /// An HTTP response, as read off the wire.
 #[derive(Debug)]
 pub struct HttpResponse {
