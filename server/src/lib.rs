@@ -17,12 +17,16 @@
 //! - [`commands`]: one file per client command; `commands::authz` decides who may
 //!   do what in a room.
 //! - [`rooms`]: rooms made on purpose, membership, and the in-memory directory.
+//! - [`room_log`]: every change to a room: planned, persisted, folded in.
+//! - [`account_feed`]: following the account change feed (whoever changed an
+//!   account, this server's caches and sockets follow).
 //! - [`people`]: live connections by person, to tell all of someone's sockets.
 //! - [`settings`]: keep-alive timings and queue limits.
 //! - [`state`]: the shared handle.
 //! - [`wire`]: serializing server frames once.
 
 mod accept;
+mod account_feed;
 pub mod accounts;
 mod api;
 pub mod cli;
@@ -37,6 +41,7 @@ mod outbox;
 mod page;
 mod people;
 mod revocations;
+mod room_log;
 pub mod rooms;
 mod routes;
 mod sequencer;

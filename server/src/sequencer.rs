@@ -154,7 +154,7 @@ async fn record(
     hub: &Hub,
     change: &RoomChange,
 ) -> Result<Vec<RoomEvent>, StoreError> {
-    let events = crate::rooms::log::record(store, change)
+    let events = crate::room_log::record(store, change)
         .await
         .inspect_err(|error| {
             tracing::error!(%error, room = %change.room, "storing a change failed");

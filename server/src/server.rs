@@ -129,7 +129,7 @@ pub async fn run_with_options(
         .last_change()
         .await
         .map_err(std::io::Error::other)?;
-    let feed = tokio::spawn(crate::accounts::feed::follow(state.clone(), feed_start));
+    let feed = tokio::spawn(crate::account_feed::follow(state.clone(), feed_start));
     let pruning = tokio::spawn(prune_limits(
         Arc::clone(&state.guards),
         state.shutdown.clone(),

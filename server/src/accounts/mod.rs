@@ -3,7 +3,6 @@
 //! in-memory twin); `password.rs` hashes, `session.rs` makes and checks tokens.
 
 mod blocks;
-pub(crate) mod feed;
 mod name_key;
 pub(crate) mod password;
 pub(crate) mod session;
@@ -53,7 +52,7 @@ pub struct TokenInfo {
 /// and, if `ended` names one, that credential (a session's or a token's hash) ended,
 /// so its sockets close: with 4403 when `banned` says the account was banned, else
 /// with 4401. Every mutation of an account appends entries, whichever process makes
-/// it; every running server follows them (`accounts/feed.rs`).
+/// it; every running server follows them (`account_feed.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountChange {
     /// Its place in the feed: increasing.

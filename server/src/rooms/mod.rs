@@ -9,7 +9,6 @@
 
 mod change;
 mod directory;
-pub(crate) mod log;
 
 use async_trait::async_trait;
 use confab_shared::{Role, RoomInfo, Topic};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use confab_shared::{ClientId, EventKind, MessageBody, RoomName, UserId, UserName};
 
 use super::{Appended, NewMessage, Store, StoreError};
-use crate::rooms::log::record;
+use crate::room_log::record;
 
 pub(super) fn new_message(room: &str, author: &str, client_id: &str, body: &str) -> NewMessage {
     NewMessage {

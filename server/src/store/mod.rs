@@ -149,7 +149,7 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Page, StoreError>;
 
-    /// Persists `events` of `room` (a change the room log planned: `rooms/log.rs`)
+    /// Persists `events` of `room` (a change the room log planned: `room_log.rs`)
     /// in one transaction, each with the room's next seq and what it means in the
     /// tables. Gives the stored events: an event that applies to nothing (a deletion
     /// of a message that is gone) is left out. Only the room log calls this, from the

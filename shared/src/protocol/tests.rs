@@ -277,7 +277,7 @@ fn server_frames_with_invalid_names_are_refused() {
 fn what_a_newer_server_adds_is_ignored() {
     let parse = |text: &str| serde_json::from_str::<ServerMsg>(text).unwrap();
     assert_eq!(
-        parse(r#"{"type":"typing","room":"general","who":["bob"]}"#),
+        parse(r#"{"type":"receipts","room":"general","who":["bob"]}"#),
         ServerMsg::Unknown
     );
     assert_eq!(
@@ -490,5 +490,51 @@ fn moderation_frames() {
             room: Some(room("plans")),
         },
         json!({"type": "error", "code": "muted", "message": "muted", "client_id": "c-1", "room": "plans"}),
+    );
+}
+
+#[test]
+fn typing_frames() {
+    assert_client_json(
+        ClientMsg::Typing {
+            room: room("general"),
+            stop: false,
+        },
+        json!({"type": "typing", "room": "general"}),
+    );
+    assert_client_json(
+        ClientMsg::Typing {
+            room: room("general"),
+            stop: true,
+        },
+        json!({"type": "typing", "room": "general", "stop": true}),
+    );
+    assert_eq!(
+        ClientMsg::decode(r#"{"type":"typing","room":"general"}"#).unwrap(),
+        ClientMsg::Typing {
+            room: room("general"),
+            stop: false
+        }
+    );
+    assert_eq!(
+        decode_err(r#"{"type":"typing","room":"Not a room"}"#).code,
+        ErrorCode::InvalidRoom
+    );
+    assert_server_json(
+        ServerMsg::Typing {
+            room: room("general"),
+            people: vec![Typist {
+                user: user("bob"),
+                user_id: UserId::new("u:2").unwrap(),
+            }],
+            count: 4,
+        },
+        json!({"type": "typing", "room": "general",
+               "people": [{"user": "bob", "user_id": "u:2"}], "count": 4}),
+    );
+    // The contract's numbers.
+    assert_eq!(
+        (TYPING_EVERY_MS, TYPING_EXPIRES_MS, TYPING_NAMES),
+        (3000, 6000, 3)
     );
 }

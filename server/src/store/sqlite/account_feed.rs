@@ -1,6 +1,6 @@
 //! The account change feed in SQLite (migration 0010), and the name keys it came
 //! with: every mutation of an account appends to `account_changes` in its own
-//! transaction; every running server reads what is new (`accounts/feed.rs`), and
+//! transaction; every running server reads what is new (`account_feed.rs`), and
 //! this store first reads those accounts' names and tokens again into its caches.
 
 use std::collections::{BTreeSet, HashMap};

@@ -161,7 +161,7 @@ async fn a_reopened_store_still_knows_every_room_and_member() {
             change,
         };
         assert!(
-            !crate::rooms::log::record(&store, &change)
+            !crate::room_log::record(&store, &change)
                 .await
                 .unwrap()
                 .is_empty()
@@ -179,7 +179,7 @@ async fn a_reopened_store_still_knows_every_room_and_member() {
         },
     };
     assert!(
-        !crate::rooms::log::record(&store, &banned)
+        !crate::room_log::record(&store, &banned)
             .await
             .unwrap()
             .is_empty()

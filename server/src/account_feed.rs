@@ -1,4 +1,4 @@
-//! Following the account change feed (see [`super::AccountChange`]): every half
+//! Following the account change feed (see [`crate::accounts::AccountChange`]): every half
 //! second, this server reads what changed since it last looked, whoever changed it
 //! (this process, the operator's CLI on the same database, another node). The store
 //! refreshes what it keeps in memory of those accounts (names, tokens) as it reads;

@@ -9,7 +9,7 @@
 
 use confab_shared::RoomEvent;
 
-use super::RoomChange;
+use crate::rooms::RoomChange;
 use crate::store::{Store, StoreError, now_rfc3339};
 
 /// Records `change` in its room's log; gives the stored events (none when it changes
