@@ -34,6 +34,9 @@ pub(crate) type ConnId = u64;
 pub(crate) struct Hub {
     state: Mutex<Rooms>,
     next_conn: AtomicU64,
+    /// Rooms where someone types, as `Rooms::typing` counts them: read without the
+    /// lock, so a send need not take it to stop a typist when nobody types.
+    typing_rooms: AtomicU64,
 }
 
 #[derive(Default)]
@@ -210,6 +213,8 @@ impl Hub {
             rooms.remove(room);
             dirty.remove(room);
             typing.remove(room);
+            self.typing_rooms
+                .store(typing.len() as u64, Ordering::Relaxed);
             return Some(member.outbox);
         }
         if let Some(count) = state.online.get_mut(&member.person) {
@@ -219,8 +224,9 @@ impl Hub {
                 state.changes.insert(member.person.clone(), false);
                 dirty.insert(room.clone());
                 // Their last connection here: they type here no more.
-                state.typing.stop(&member.person.0.user);
-                typing.insert(room.clone());
+                if state.typing.stop(&member.person.0.user) {
+                    typing.insert(room.clone());
+                }
             }
         }
         Some(member.outbox)
@@ -268,11 +274,21 @@ impl Hub {
         };
         let who = Arc::clone(&member.person.0);
         if stop {
-            state.typing.stop(&who.user);
+            let _stopped = state.typing.stop(&who.user);
         } else {
             state.typing.start(&who, tokio::time::Instant::now());
         }
         typing.insert(room.clone());
+        self.typing_rooms
+            .store(typing.len() as u64, Ordering::Relaxed);
+    }
+
+    /// `conn`'s person sent a message in `room`: they type there no more. Costs no
+    /// lock while nobody types anywhere (every send asks).
+    pub(crate) fn sent(&self, room: &RoomName, conn: ConnId) {
+        if self.typing_rooms.load(Ordering::Relaxed) > 0 {
+            self.typing(room, conn, true);
+        }
     }
 
     /// Sends each room whose typists changed (someone began, stopped, or was not
@@ -299,6 +315,8 @@ impl Hub {
             }
             still
         });
+        self.typing_rooms
+            .store(typing.len() as u64, Ordering::Relaxed);
         sent
     }
 

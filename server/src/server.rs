@@ -114,14 +114,23 @@ pub async fn run_with_options(
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
     });
-    let presence = tokio::spawn(announce_presence(
-        Arc::clone(&state.hub),
+    // Presence changes, gathered, every `presence_interval`.
+    let hub = Arc::clone(&state.hub);
+    let presence = tokio::spawn(every(
         settings.presence_interval,
-        state.shutdown.clone(),
+        &state.shutdown,
+        move || {
+            hub.flush_presence();
+        },
     ));
-    let typing = tokio::spawn(announce_typing(
-        Arc::clone(&state.hub),
-        state.shutdown.clone(),
+    // Who types, twice a second: at most two `typing` frames a second reach a member.
+    let hub = Arc::clone(&state.hub);
+    let typing = tokio::spawn(every(
+        Duration::from_millis(500),
+        &state.shutdown,
+        move || {
+            hub.flush_typing();
+        },
     ));
     // From the feed's newest entry now: what changes from here on reaches this server.
     let feed_start = store
@@ -130,10 +139,11 @@ pub async fn run_with_options(
         .await
         .map_err(std::io::Error::other)?;
     let feed = tokio::spawn(crate::account_feed::follow(state.clone(), feed_start));
-    let pruning = tokio::spawn(prune_limits(
-        Arc::clone(&state.guards),
-        state.shutdown.clone(),
-    ));
+    // What no longer limits anyone, forgotten once a minute.
+    let guards = Arc::clone(&state.guards);
+    let pruning = tokio::spawn(every(Duration::from_secs(60), &state.shutdown, move || {
+        guards.prune();
+    }));
     let app = routes::router(state.clone(), static_dir);
     let closing = state.shutdown.clone();
     let stopping = async move {
@@ -166,42 +176,20 @@ pub async fn run_with_options(
     Ok(())
 }
 
-/// Forgets, once a minute, what no longer limits anyone, until shutdown.
-async fn prune_limits(guards: Arc<Guards>, shutdown: CancellationToken) {
-    let mut ticks = tokio::time::interval(Duration::from_secs(60));
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            _ = ticks.tick() => guards.prune(),
-        }
-    }
-}
-
-/// Announces who is typing twice a second (so at most two `typing` frames a second
-/// reach each member), until shutdown.
-async fn announce_typing(hub: Arc<Hub>, shutdown: CancellationToken) {
-    let mut ticks = tokio::time::interval(Duration::from_millis(500));
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            _ = ticks.tick() => {
-                hub.flush_typing();
-            }
-        }
-    }
-}
-
-/// Announces gathered presence changes every `every`, until shutdown.
-async fn announce_presence(hub: Arc<Hub>, every: Duration, shutdown: CancellationToken) {
-    let mut ticks = tokio::time::interval(every);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            _ = ticks.tick() => {
-                hub.flush_presence();
+/// Does `work` every `period` until shutdown.
+fn every(
+    period: Duration,
+    shutdown: &CancellationToken,
+    mut work: impl FnMut() + Send + 'static,
+) -> impl Future<Output = ()> + Send + 'static {
+    let shutdown = shutdown.clone();
+    async move {
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                _ = ticks.tick() => work(),
             }
         }
     }

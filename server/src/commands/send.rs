@@ -45,7 +45,7 @@ pub(super) async fn run(
         return not_now;
     }
     // Sent: no longer typing.
-    session.state.hub.typing(&room, session.conn, true);
+    session.state.hub.sent(&room, session.conn);
     let request = AppendRequest {
         message: NewMessage {
             room,

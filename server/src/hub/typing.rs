@@ -36,11 +36,13 @@ impl Typing {
         }
     }
 
-    /// `user` stopped (cleared the box, sent, or left).
-    pub(super) fn stop(&mut self, user: &UserId) {
+    /// `user` stopped (cleared the box, sent, or left); gives whether they typed.
+    pub(super) fn stop(&mut self, user: &UserId) -> bool {
         let before = self.typists.len();
         self.typists.retain(|(t, _)| t.user != *user);
-        self.changed |= self.typists.len() != before;
+        let stopped = self.typists.len() != before;
+        self.changed |= stopped;
+        stopped
     }
 
     /// Forgets those not heard from in time; gives whether anyone is still typing.
