@@ -39,13 +39,28 @@ impl People {
 
     /// Queues `frame` on every socket of `user`; gives how many there were.
     pub(crate) fn tell(&self, user: &UserId, frame: &Utf8Bytes) -> usize {
+        self.tell_but(user, None, frame)
+    }
+
+    /// Queues `frame` on every socket of `user` but `except` (the one that asked,
+    /// which has its answer).
+    pub(crate) fn tell_but(
+        &self,
+        user: &UserId,
+        except: Option<ConnId>,
+        frame: &Utf8Bytes,
+    ) -> usize {
         let live = self.lock();
         let Some(conns) = live.get(user) else {
             return 0;
         };
-        for outbox in conns.values() {
-            outbox.deliver(Outbound::Direct(frame.clone()));
+        let mut told = 0;
+        for (conn, outbox) in conns {
+            if Some(*conn) != except {
+                outbox.deliver(Outbound::Direct(frame.clone()));
+                told += 1;
+            }
         }
-        conns.len()
+        told
     }
 }

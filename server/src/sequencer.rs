@@ -185,6 +185,7 @@ async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, repl
                     id: message.id,
                 });
                 if fresh {
+                    store.rooms().directory().posted(&message.room, &message.ts);
                     let room = message.room.clone();
                     let seq = message.seq;
                     let frame = wire::encode(&ServerMsg::Event(RoomEvent::message(message)));

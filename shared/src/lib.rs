@@ -10,5 +10,6 @@ pub mod protocol;
 pub use names::{ClientId, InvalidValue, MessageBody, RoomName, Topic, UserId, UserName};
 pub use protocol::{
     ChatMessage, ClientMsg, DecodeError, Deletion, ErrorCode, EventKind, MemberChange, MemberInfo,
-    MessageId, ModAction, Posted, Role, RoomEvent, RoomInfo, Seq, ServerMsg, Typist,
+    MessageId, ModAction, Participant, Posted, Role, RoomEvent, RoomInfo, RoomKind, Seq, ServerMsg,
+    Typist,
 };

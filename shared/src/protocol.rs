@@ -14,7 +14,10 @@ mod moderation;
 mod rooms;
 mod typing;
 pub use moderation::{Deletion, MemberChange, MemberInfo, ModAction};
-pub use rooms::{Role, RoomInfo};
+pub use rooms::{
+    CONVERSATION_ID_CHARS, CONVERSATION_MAX_PEOPLE, CONVERSATION_PREFIX, Participant, Role,
+    RoomInfo, RoomKind,
+};
 pub use typing::{TYPING_EVERY_MS, TYPING_EXPIRES_MS, TYPING_NAMES, Typist};
 
 /// The protocol version this crate speaks. A client names the version it speaks
@@ -68,6 +71,12 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "is_false")]
         private: bool,
     },
+    /// Start a private conversation with these accounts (by username; at most
+    /// [`CONVERSATION_MAX_PEOPLE`] people with the starter), or open the one these
+    /// people already have: answered by `room` (kind `conversation`). Every socket of
+    /// each of them hears of it (a `room` frame). A name nobody has, or someone who
+    /// blocked the starter: `not_found`, the same answer for both.
+    StartConversation { with: Vec<UserName> },
     /// Make an account (by username) a member of a room this connection's person is
     /// a member of.
     Invite { room: RoomName, user: UserName },
@@ -479,6 +488,9 @@ enum RawClientMsg {
         #[serde(default)]
         private: bool,
     },
+    StartConversation {
+        with: Vec<String>,
+    },
     Invite {
         room: String,
         user: String,
@@ -555,6 +567,17 @@ impl ClientMsg {
                     .map_err(|e| DecodeError::new(ErrorCode::BadRequest, e.to_string()))?,
                 private,
             },
+            RawClientMsg::StartConversation { with } => {
+                if with.len() >= CONVERSATION_MAX_PEOPLE {
+                    return Err(DecodeError::new(
+                        ErrorCode::BadRequest,
+                        format!("a conversation holds at most {CONVERSATION_MAX_PEOPLE} people"),
+                    ));
+                }
+                ClientMsg::StartConversation {
+                    with: with.into_iter().map(user_name).collect::<Result<_, _>>()?,
+                }
+            }
             RawClientMsg::Invite { room: name, user } => ClientMsg::Invite {
                 room: room(name)?,
                 user: user_name(user)?,

@@ -38,12 +38,12 @@ fn member(who: &str, role: Role) -> MemberInfo {
 /// A chat in `general` (and `random`) where "me" has `role`, with the members list.
 fn in_general(role: Role) -> Chat {
     let mut chat = chat();
-    chat.apply(ServerMsg::Room(RoomInfo {
-        room: room("general"),
-        topic: Topic::default(),
-        private: false,
-        role: Some(role),
-    }));
+    chat.apply(ServerMsg::Room(RoomInfo::room(
+        room("general"),
+        Topic::default(),
+        false,
+        Some(role),
+    )));
     chat.apply(joined("general", 0));
     chat.apply(ServerMsg::Members {
         room: room("general"),

@@ -15,12 +15,12 @@ fn refused(code: ErrorCode, about: Option<&str>) -> ServerMsg {
 }
 
 fn made(name: &str, private: bool) -> ServerMsg {
-    ServerMsg::Room(RoomInfo {
-        room: room(name),
-        topic: Topic::default(),
+    ServerMsg::Room(RoomInfo::room(
+        room(name),
+        Topic::default(),
         private,
-        role: Some(Role::Owner),
-    })
+        Some(Role::Owner),
+    ))
 }
 
 #[test]
@@ -33,12 +33,12 @@ fn the_no_such_room_notice_goes_when_the_room_appears() {
         Some("There is no room #plans you can join")
     );
     // Invited a moment later: the room opens and the notice is out of date.
-    c.apply(ServerMsg::Room(RoomInfo {
-        room: room("plans"),
-        topic: Topic::default(),
-        private: true,
-        role: Some(Role::Member),
-    }));
+    c.apply(ServerMsg::Room(RoomInfo::room(
+        room("plans"),
+        Topic::default(),
+        true,
+        Some(Role::Member),
+    )));
     assert!(c.rooms.contains_key(&room("plans")));
     assert_eq!(c.notice, None);
 }

@@ -475,11 +475,8 @@ fn a_rate_limited_message_waits_and_goes_again() {
 #[test]
 fn the_rooms_a_person_belongs_to_are_shown_and_joined() {
     let mut c = chat();
-    let info = |name: &str, private: bool| RoomInfo {
-        room: room(name),
-        topic: Topic::default(),
-        private,
-        role: Some(Role::Member),
+    let info = |name: &str, private: bool| {
+        RoomInfo::room(room(name), Topic::default(), private, Some(Role::Member))
     };
     c.apply(ServerMsg::Rooms {
         rooms: vec![info("general", false), info("secret", true)],

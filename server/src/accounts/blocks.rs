@@ -1,6 +1,8 @@
 //! Blocking: anyone can block another person. The page collapses the messages of
-//! people its person blocked; an invite from someone the invitee blocked is refused
-//! as if the invitee did not exist (private messages, when they come, will be too).
+//! people its person blocked; an invite or a conversation from someone who was
+//! blocked is refused as if the blocker did not exist, and in a conversation of the
+//! two the blocked person's messages are refused. The stores keep every block in
+//! their `Directory` too, so these checks never wait for the database.
 
 use async_trait::async_trait;
 use confab_shared::{UserId, UserName};

@@ -10,7 +10,7 @@
 //! a lower role, and read the audit log; the owner alone gives roles and hands the
 //! room over. Posting needs a joined room and no mute (`Directory::may_post`).
 
-use confab_shared::{ErrorCode, Role};
+use confab_shared::{ErrorCode, Role, RoomName};
 
 use crate::identity::{Identity, Kind};
 use crate::rooms::Access;
@@ -62,13 +62,20 @@ pub(crate) enum Denied {
     NotYourMessage,
     /// A guest making a private room.
     GuestsCannotMakePrivateRooms,
+    /// Making a room with a conversation's name.
+    ConversationName,
+    /// Inviting to, leaving, or giving roles in a conversation: its people are fixed.
+    FixedPeople,
 }
 
 impl Denied {
     pub(crate) fn code(self) -> ErrorCode {
         match self {
             Denied::NotFound | Denied::NotYourMessage => ErrorCode::NotFound,
-            Denied::NoMembership | Denied::OwnerLeaving => ErrorCode::BadRequest,
+            Denied::NoMembership
+            | Denied::OwnerLeaving
+            | Denied::ConversationName
+            | Denied::FixedPeople => ErrorCode::BadRequest,
             _ => ErrorCode::Forbidden,
         }
     }
@@ -86,13 +93,24 @@ impl Denied {
             Denied::OwnerLeaving => "hand the room over to someone before you leave it",
             Denied::NotYourMessage => "no such message of yours in this room",
             Denied::GuestsCannotMakePrivateRooms => "guests cannot make private rooms: sign in",
+            Denied::ConversationName => "names beginning with dm- are for conversations",
+            Denied::FixedPeople => {
+                "a conversation's people are fixed: start a new one with everyone you want"
+            }
         }
     }
 }
 
-/// Whether `identity` may make a room (`private` or public): guests make public
-/// rooms only.
-pub(crate) fn may_create(identity: &Identity, private: bool) -> Result<(), Denied> {
+/// Whether `identity` may make a room named `room` (`private` or public): guests
+/// make public rooms only, and nobody a room with a conversation's name.
+pub(crate) fn may_create(
+    identity: &Identity,
+    room: &RoomName,
+    private: bool,
+) -> Result<(), Denied> {
+    if room.is_conversation() {
+        return Err(Denied::ConversationName);
+    }
     if private && identity.kind == Kind::Guest {
         return Err(Denied::GuestsCannotMakePrivateRooms);
     }
@@ -115,6 +133,13 @@ pub(crate) fn check(
     }
     if standing.banned {
         return Err(Denied::Banned);
+    }
+    let fixed = matches!(
+        action,
+        Action::Invite | Action::LeaveRoom | Action::SetRole | Action::Moderate { .. }
+    );
+    if room.is_conversation() && fixed {
+        return Err(Denied::FixedPeople);
     }
     match action {
         Action::Join | Action::Read => Ok(role),
@@ -148,16 +173,16 @@ mod tests {
 
     fn access(private: bool, role: Option<Role>) -> Access {
         Access {
-            room: Room {
-                name: RoomName::new("r").unwrap(),
-                topic: Topic::default(),
-                private,
-            },
+            room: Room::new(RoomName::new("r").unwrap(), Topic::default(), private),
             standing: Standing {
                 role,
                 ..Standing::default()
             },
         }
+    }
+
+    fn general() -> RoomName {
+        RoomName::new("general").unwrap()
     }
 
     fn member() -> Identity {
@@ -231,11 +256,11 @@ mod tests {
         let mut guest = member();
         guest.kind = Kind::Guest;
         assert_eq!(
-            may_create(&guest, true),
+            may_create(&guest, &general(), true),
             Err(Denied::GuestsCannotMakePrivateRooms)
         );
-        assert_eq!(may_create(&guest, false), Ok(()));
-        assert_eq!(may_create(&member(), true), Ok(()));
+        assert_eq!(may_create(&guest, &general(), false), Ok(()));
+        assert_eq!(may_create(&member(), &general(), true), Ok(()));
         assert_eq!(
             check(&member(), Some(&access(false, None)), Action::LeaveRoom),
             Err(Denied::NoMembership)
@@ -314,6 +339,40 @@ mod tests {
             check(&member(), Some(&banned), Action::Join),
             Err(Denied::NotFound),
             "a private room still looks like no room"
+        );
+    }
+
+    #[test]
+    fn a_conversations_people_are_fixed_and_its_names_are_its_own() {
+        let conversation = Access {
+            room: Room::conversation(RoomName::new("dm-x").unwrap()),
+            standing: Standing {
+                role: Some(Role::Member),
+                ..Standing::default()
+            },
+        };
+        for action in [Action::Invite, Action::LeaveRoom, Action::SetRole] {
+            assert_eq!(
+                check(&member(), Some(&conversation), action),
+                Err(Denied::FixedPeople)
+            );
+        }
+        assert_eq!(
+            check(&member(), Some(&conversation), Action::Join),
+            Ok(Some(Role::Member))
+        );
+        let outsider = Access {
+            standing: Standing::default(),
+            ..conversation
+        };
+        assert_eq!(
+            check(&member(), Some(&outsider), Action::Join),
+            Err(Denied::NotFound)
+        );
+        let dm = RoomName::new("dm-mine").unwrap();
+        assert_eq!(
+            may_create(&member(), &dm, false),
+            Err(Denied::ConversationName)
         );
     }
 }

@@ -15,7 +15,7 @@ pub(super) async fn run(
     topic: Topic,
     private: bool,
 ) -> Reply {
-    if let Err(denial) = authz::may_create(session.identity, private) {
+    if let Err(denial) = authz::may_create(session.identity, &room, private) {
         return Reply::refusal(denial.code(), denial.text(), None);
     }
     if let Some(not_now) = super::paced(&mut session, None) {
@@ -24,11 +24,7 @@ pub(super) async fn run(
     let identity = session.identity;
     let state = session.state;
     let owner = (identity.kind == Kind::Member).then(|| identity.person());
-    let new = Room {
-        name: room,
-        topic,
-        private,
-    };
+    let new = Room::new(room, topic, private);
     match state.store.rooms().create_room(&new, owner.as_ref()).await {
         Ok(()) => {
             tracing::info!(room = %new.name, private, by = %identity.name, "room created");

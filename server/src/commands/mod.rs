@@ -17,6 +17,7 @@ mod leave_room;
 mod members;
 mod moderate;
 mod send;
+mod start_conversation;
 mod typing;
 
 use std::collections::HashMap;
@@ -133,6 +134,7 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             topic,
             private,
         } => create_room::run(session, room, topic, private).await,
+        ClientMsg::StartConversation { with } => start_conversation::run(session, with).await,
         ClientMsg::Invite { room, user } => invite::run(session, room, user).await,
         ClientMsg::Members { room } => members::run(session, room),
         ClientMsg::Moderate { room, user, action } => {

@@ -32,6 +32,10 @@ pub(super) async fn run(
             PostDenied::Muted => (ErrorCode::Muted, "a moderator muted you in this room"),
             PostDenied::Banned => (ErrorCode::Forbidden, "you are banned from this room"),
             PostDenied::NotFound => (ErrorCode::NotFound, "no such room"),
+            PostDenied::Blocked => (
+                ErrorCode::Forbidden,
+                "not delivered: this person does not accept messages from you",
+            ),
         };
         return Reply::frame(&ServerMsg::Error {
             code,

@@ -6,9 +6,11 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use confab_shared::{EventKind, MemberInfo, Role, RoomInfo, RoomName, UserId, UserName};
+use confab_shared::{
+    EventKind, MemberInfo, Participant, Role, RoomInfo, RoomName, UserId, UserName,
+};
 
-use super::{Room, Standing};
+use super::{Person, Room, Standing};
 
 #[derive(Default)]
 pub struct Directory {
@@ -20,6 +22,10 @@ struct State {
     rooms: HashMap<RoomName, Entry>,
     /// Each person's rooms, for the list they get on connecting.
     by_user: HashMap<UserId, BTreeSet<RoomName>>,
+    /// Conversations by their people ([`super::people_key`]).
+    by_people: HashMap<String, RoomName>,
+    /// Who blocked whom: (blocker, blocked).
+    blocks: HashSet<(UserId, UserId)>,
 }
 
 struct Entry {
@@ -27,6 +33,8 @@ struct Entry {
     members: HashMap<UserId, Member>,
     banned: HashSet<UserId>,
     muted: HashSet<UserId>,
+    /// A conversation's latest message: when (RFC 3339).
+    last_at: Option<String>,
 }
 
 struct Member {
@@ -48,9 +56,29 @@ pub enum PostDenied {
     NotFound,
     Banned,
     Muted,
+    /// A conversation of two whose other person blocked them.
+    Blocked,
 }
 
 impl Entry {
+    fn info(&self, user: &UserId) -> RoomInfo {
+        let mut info = self.room.info(self.members.get(user).map(|m| m.role));
+        if self.room.is_conversation() {
+            let mut members: Vec<Participant> = self
+                .members
+                .iter()
+                .map(|(id, member)| Participant {
+                    user: member.name.clone(),
+                    user_id: id.clone(),
+                })
+                .collect();
+            members.sort();
+            info.members = members;
+            info.last_at = self.last_at.clone();
+        }
+        info
+    }
+
     fn standing(&self, user: &UserId) -> Standing {
         Standing {
             role: self.members.get(user).map(|m| m.role),
@@ -81,6 +109,7 @@ impl Directory {
                     members: HashMap::new(),
                     banned: HashSet::new(),
                     muted: HashSet::new(),
+                    last_at: None,
                 };
                 state.rooms.insert(name, entry);
             }
@@ -104,6 +133,56 @@ impl Directory {
             .or_default()
             .insert(room.clone());
         true
+    }
+
+    /// Records a conversation and its people (after it was stored), with its latest
+    /// message's time.
+    pub fn put_conversation(&self, room: Room, people: &[Person], last_at: Option<String>) {
+        let name = room.name.clone();
+        self.put_room(room);
+        for person in people {
+            self.put_member(&name, &person.id, &person.name, Role::Member);
+        }
+        let mut state = self.write();
+        if let Some(entry) = state.rooms.get_mut(&name) {
+            entry.last_at = last_at;
+        }
+        state.by_people.insert(super::people_key(people), name);
+    }
+
+    /// The conversation of the people whose [`super::people_key`] this is.
+    pub fn conversation_of(&self, people_key: &str) -> Option<RoomName> {
+        self.read().by_people.get(people_key).cloned()
+    }
+
+    /// A message was posted in `room` at `at`: a conversation's activity moves.
+    /// Costs a write lock only for conversations.
+    pub fn posted(&self, room: &RoomName, at: &str) {
+        if !room.is_conversation() {
+            return;
+        }
+        if let Some(entry) = self.write().rooms.get_mut(room) {
+            entry.last_at = Some(at.to_owned());
+        }
+    }
+
+    /// Records that `blocker` blocked (`on`) or unblocked `blocked` (after it was
+    /// stored).
+    pub fn put_block(&self, blocker: &UserId, blocked: &UserId, on: bool) {
+        let pair = (blocker.clone(), blocked.clone());
+        let mut state = self.write();
+        if on {
+            state.blocks.insert(pair);
+        } else {
+            state.blocks.remove(&pair);
+        }
+    }
+
+    /// Whether `blocker` blocked `blocked`.
+    pub fn has_blocked(&self, blocker: &UserId, blocked: &UserId) -> bool {
+        self.read()
+            .blocks
+            .contains(&(blocker.clone(), blocked.clone()))
     }
 
     /// Records a ban or a mute read from storage.
@@ -201,6 +280,15 @@ impl Directory {
         if entry.muted.contains(user) {
             return Err(PostDenied::Muted);
         }
+        if entry.room.is_conversation() && entry.members.len() == 2 {
+            let blocked = entry
+                .members
+                .keys()
+                .any(|other| state.blocks.contains(&(other.clone(), user.clone())));
+            if blocked {
+                return Err(PostDenied::Blocked);
+            }
+        }
         Ok(())
     }
 
@@ -232,10 +320,12 @@ impl Directory {
         };
         names
             .iter()
-            .filter_map(|name| {
-                let entry = state.rooms.get(name)?;
-                Some(entry.room.info(entry.members.get(user).map(|m| m.role)))
-            })
+            .filter_map(|name| Some(state.rooms.get(name)?.info(user)))
             .collect()
+    }
+
+    /// `room` as `user` sees it (a conversation with its people and activity).
+    pub fn info(&self, room: &RoomName, user: &UserId) -> Option<RoomInfo> {
+        Some(self.read().rooms.get(room)?.info(user))
     }
 }

@@ -11,7 +11,7 @@ mod change;
 mod directory;
 
 use async_trait::async_trait;
-use confab_shared::{Role, RoomInfo, Topic};
+use confab_shared::{Role, RoomInfo, RoomKind, Topic, UserId};
 
 pub use change::{Change, Person, RoomChange, Standing};
 pub use directory::{Access, Directory, PostDenied};
@@ -23,20 +23,57 @@ use crate::store::StoreError;
 pub struct Room {
     pub name: confab_shared::RoomName,
     pub topic: Topic,
-    /// Invite only.
+    /// Invite only (every conversation is).
     pub private: bool,
+    pub kind: RoomKind,
 }
 
 impl Room {
-    /// The room as `role` sees it.
-    pub fn info(&self, role: Option<Role>) -> RoomInfo {
-        RoomInfo {
-            room: self.name.clone(),
-            topic: self.topic.clone(),
-            private: self.private,
-            role,
+    /// A room made on purpose.
+    pub fn new(name: confab_shared::RoomName, topic: Topic, private: bool) -> Self {
+        Room {
+            name,
+            topic,
+            private,
+            kind: RoomKind::Room,
         }
     }
+
+    /// A conversation: private, no topic.
+    pub fn conversation(name: confab_shared::RoomName) -> Self {
+        Room {
+            name,
+            topic: Topic::default(),
+            private: true,
+            kind: RoomKind::Conversation,
+        }
+    }
+
+    pub fn is_conversation(&self) -> bool {
+        self.kind == RoomKind::Conversation
+    }
+
+    /// The room as `role` sees it (a conversation's people and activity are the
+    /// directory's: [`Directory::info`]).
+    pub fn info(&self, role: Option<Role>) -> RoomInfo {
+        RoomInfo {
+            kind: self.kind,
+            ..RoomInfo::room(self.name.clone(), self.topic.clone(), self.private, role)
+        }
+    }
+}
+
+/// Who a conversation is between, as one string: their user ids, sorted, joined by
+/// spaces. The same people give the same key, which is what makes starting a
+/// conversation idempotent (stores keep it unique).
+pub fn people_key(people: &[Person]) -> String {
+    let mut ids: Vec<&UserId> = people.iter().map(|p| &p.id).collect();
+    ids.sort();
+    ids.dedup();
+    ids.iter()
+        .map(|id| id.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +89,15 @@ pub trait Rooms: Send + Sync + 'static {
     /// Makes `room`, with `owner` (if any) as its owner; `Exists` if the name is
     /// taken.
     async fn create_room(&self, room: &Room, owner: Option<&Person>) -> Result<(), RoomError>;
+
+    /// The conversation of exactly these `people` (distinct accounts): the one they
+    /// have, or a new one named `name` with all of them as members. Gives its name
+    /// and whether it is new. Two starts at once, from any node, make one.
+    async fn start_conversation(
+        &self,
+        name: &confab_shared::RoomName,
+        people: &[Person],
+    ) -> Result<(confab_shared::RoomName, bool), RoomError>;
 
     /// What is known in memory of every room, its members, bans and mutes.
     fn directory(&self) -> &Directory;

@@ -8,6 +8,9 @@ use confab_shared::{ClientId, EventKind, MessageBody, RoomName, UserId, UserName
 use super::{Appended, NewMessage, Store, StoreError};
 use crate::room_log::record;
 
+mod conversations;
+pub(super) use conversations::conversations;
+
 pub(super) fn new_message(room: &str, author: &str, client_id: &str, body: &str) -> NewMessage {
     NewMessage {
         room: RoomName::new(room).unwrap(),
@@ -440,11 +443,11 @@ pub(super) async fn rooms(store: &dyn Store) {
         .expect("general exists");
     assert!(!found.room.private);
     assert_eq!(found.standing, Standing::default());
-    let dev = Room {
-        name: RoomName::new("dev").unwrap(),
-        topic: Topic::new("builds").unwrap(),
-        private: true,
-    };
+    let dev = Room::new(
+        RoomName::new("dev").unwrap(),
+        Topic::new("builds").unwrap(),
+        true,
+    );
     rooms.create_room(&dev, Some(&ann)).await.unwrap();
     assert!(matches!(
         rooms.create_room(&dev, Some(&bob)).await,
@@ -509,11 +512,7 @@ pub(super) async fn room_log(store: &dyn Store) {
         person("u:2", "bob"),
         person("u:3", "cat"),
     );
-    let room = Room {
-        name: RoomName::new("mods").unwrap(),
-        topic: Topic::default(),
-        private: false,
-    };
+    let room = Room::new(RoomName::new("mods").unwrap(), Topic::default(), false);
     store.rooms().create_room(&room, Some(&ann)).await.unwrap();
     let change = |change| RoomChange {
         room: room.name.clone(),

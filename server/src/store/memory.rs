@@ -18,7 +18,7 @@ use crate::accounts::{
     Account, AccountChange, AccountError, Accounts, Blocked, Blocks, Credentials, TokenInfo,
     name_key,
 };
-use crate::rooms::{Directory, Person, Room, RoomError, Rooms};
+use crate::rooms::{Directory, Person, Room, RoomError, Rooms, people_key};
 
 use super::{Appended, NewMessage, Page, Replay, Snapshot, Store, StoreError, now_rfc3339};
 
@@ -588,11 +588,7 @@ impl Accounts for MemoryStore {
 fn general_only() -> Directory {
     let directory = Directory::default();
     if let Ok(name) = RoomName::new("general") {
-        directory.put_room(Room {
-            name,
-            topic: Topic::default(),
-            private: false,
-        });
+        directory.put_room(Room::new(name, Topic::default(), false));
     }
     directory
 }
@@ -613,6 +609,24 @@ impl Rooms for MemoryStore {
         Ok(())
     }
 
+    async fn start_conversation(
+        &self,
+        name: &RoomName,
+        people: &[Person],
+    ) -> Result<(RoomName, bool), RoomError> {
+        // One lock for the look-up and the insert, so two starts make one.
+        let _state = self.lock();
+        if let Some(existing) = self.directory.conversation_of(&people_key(people)) {
+            return Ok((existing, false));
+        }
+        if self.directory.exists(name) {
+            return Err(RoomError::Exists);
+        }
+        self.directory
+            .put_conversation(Room::conversation(name.clone()), people, None);
+        Ok((name.clone(), true))
+    }
+
     fn directory(&self) -> &Directory {
         &self.directory
     }
@@ -626,6 +640,7 @@ impl Blocks for MemoryStore {
         other: &Blocked,
         on: bool,
     ) -> Result<bool, StoreError> {
+        self.directory.put_block(user, &other.user_id, on);
         let mut state = self.lock();
         let at = state
             .blocks
@@ -657,11 +672,7 @@ impl Blocks for MemoryStore {
     }
 
     async fn has_blocked(&self, user: &UserId, other: &UserId) -> Result<bool, StoreError> {
-        Ok(self
-            .lock()
-            .blocks
-            .iter()
-            .any(|(who, blocked)| who == user && blocked.user_id == *other))
+        Ok(self.directory.has_blocked(user, other))
     }
 }
 
@@ -690,6 +701,7 @@ mod tests {
         contract::rooms(&MemoryStore::new()).await;
         contract::room_log(&MemoryStore::new()).await;
         contract::blocks(&MemoryStore::new()).await;
+        contract::conversations(&MemoryStore::new()).await;
     }
 
     #[tokio::test]

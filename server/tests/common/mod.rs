@@ -419,7 +419,7 @@ impl Client {
     /// Joins `room` and reads the `joined` reply and the whole replay. The replay is
     /// gapless and ends at `last_seq`, which tells how many messages to expect.
     pub async fn join(&mut self, room: &str, after: Option<Seq>) -> Joined {
-        if room != "general" {
+        if room != "general" && !room.starts_with("dm-") {
             self.create_room(room).await;
         }
         self.send_join(room, after).await;

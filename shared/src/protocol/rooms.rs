@@ -1,9 +1,47 @@
-//! Rooms as a member sees them: a name, a topic, public or private, and the member's
-//! role in it.
+//! Rooms as a member sees them: a name, a topic, public or private, the member's role
+//! in it; and conversations (private messages), rooms of their own kind.
 
 use serde::{Deserialize, Serialize};
 
-use crate::names::{RoomName, Topic};
+use crate::names::{RoomName, Topic, UserId, UserName};
+
+/// The prefix of every conversation's name; `create_room` refuses names with it.
+pub const CONVERSATION_PREFIX: &str = "dm-";
+
+/// How many random base32 characters follow [`CONVERSATION_PREFIX`].
+pub const CONVERSATION_ID_CHARS: usize = 26;
+
+/// The most people in a conversation, its starter included.
+pub const CONVERSATION_MAX_PEOPLE: usize = 9;
+
+/// What a room is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomKind {
+    /// A room made on purpose, with a name people choose.
+    #[default]
+    Room,
+    /// A private conversation between 2 to [`CONVERSATION_MAX_PEOPLE`] accounts: its
+    /// name is [`CONVERSATION_PREFIX`] and random characters nobody can guess; its
+    /// people are fixed when it starts.
+    Conversation,
+    /// A kind a newer server knows.
+    #[serde(other)]
+    Unknown,
+}
+
+impl RoomKind {
+    pub fn is_room(&self) -> bool {
+        *self == RoomKind::Room
+    }
+}
+
+/// One person of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Participant {
+    pub user: UserName,
+    pub user_id: UserId,
+}
 
 /// A person's role in a room. Owners hand over ownership and do what moderators do;
 /// moderators delete messages, kick, ban and mute; members read and post.
@@ -46,4 +84,40 @@ pub struct RoomInfo {
     /// This person's role; none when they are not a member (yet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+    /// A room, or a conversation (absent: a room).
+    #[serde(default, skip_serializing_if = "RoomKind::is_room")]
+    pub kind: RoomKind,
+    /// A conversation's people, this person included, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<Participant>,
+    /// A conversation's latest message: when it was posted (RFC 3339, UTC), to order
+    /// conversations by activity; absent while it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_at: Option<String>,
+}
+
+impl RoomInfo {
+    /// A room (not a conversation) as a member of role `role` sees it.
+    pub fn room(room: RoomName, topic: Topic, private: bool, role: Option<Role>) -> Self {
+        RoomInfo {
+            room,
+            topic,
+            private,
+            role,
+            kind: RoomKind::Room,
+            members: Vec::new(),
+            last_at: None,
+        }
+    }
+
+    pub fn is_conversation(&self) -> bool {
+        self.kind == RoomKind::Conversation
+    }
+}
+
+impl RoomName {
+    /// Whether the name is a conversation's (has [`CONVERSATION_PREFIX`]).
+    pub fn is_conversation(&self) -> bool {
+        self.as_str().starts_with(CONVERSATION_PREFIX)
+    }
 }

@@ -340,12 +340,12 @@ fn room_frames() {
         decode_err(r#"{"type":"invite","room":"x","user":"no spaces"}"#).code,
         ErrorCode::BadRequest
     );
-    let plans = RoomInfo {
-        room: room("plans"),
-        topic: Topic::new("what we build next").unwrap(),
-        private: true,
-        role: Some(Role::Owner),
-    };
+    let plans = RoomInfo::room(
+        room("plans"),
+        Topic::new("what we build next").unwrap(),
+        true,
+        Some(Role::Owner),
+    );
     assert_server_json(
         ServerMsg::Rooms {
             rooms: vec![plans.clone()],
@@ -537,4 +537,56 @@ fn typing_frames() {
         (TYPING_EVERY_MS, TYPING_EXPIRES_MS, TYPING_NAMES),
         (3000, 6000, 3)
     );
+}
+
+#[test]
+fn conversation_frames() {
+    assert_client_json(
+        ClientMsg::StartConversation {
+            with: vec![user("bob"), user("cat")],
+        },
+        json!({"type": "start_conversation", "with": ["bob", "cat"]}),
+    );
+    // At most 9 people with the starter: 8 named.
+    let nine: Vec<String> = (1..=9).map(|n| format!("p{n}")).collect();
+    let text = json!({"type": "start_conversation", "with": nine}).to_string();
+    assert_eq!(decode_err(&text).code, ErrorCode::BadRequest);
+    let text = json!({"type": "start_conversation", "with": ["bad name"]}).to_string();
+    assert_eq!(decode_err(&text).code, ErrorCode::BadRequest);
+
+    let people = |names: &[&str]| -> Vec<crate::Participant> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(n, name)| crate::Participant {
+                user: user(name),
+                user_id: UserId::new(format!("u:{}", n + 1)).unwrap(),
+            })
+            .collect()
+    };
+    let dm = RoomInfo {
+        kind: crate::RoomKind::Conversation,
+        members: people(&["ann", "bob"]),
+        last_at: Some("2026-12-03T09:00:00.000Z".to_owned()),
+        ..RoomInfo::room(
+            room("dm-abcdefghijklmnopqrstuvwxyz"),
+            Topic::default(),
+            true,
+            Some(Role::Member),
+        )
+    };
+    assert!(dm.room.is_conversation() && dm.is_conversation());
+    assert_server_json(
+        ServerMsg::Room(dm),
+        json!({"type": "room", "room": "dm-abcdefghijklmnopqrstuvwxyz", "topic": "",
+               "private": true, "role": "member", "kind": "conversation",
+               "members": [{"user": "ann", "user_id": "u:1"}, {"user": "bob", "user_id": "u:2"}],
+               "last_at": "2026-12-03T09:00:00.000Z"}),
+    );
+    // A kind a newer server adds reads as unknown.
+    let newer = json!({"type": "room", "room": "x", "kind": "channel"}).to_string();
+    let ServerMsg::Room(info) = serde_json::from_str(&newer).unwrap() else {
+        panic!("a room frame");
+    };
+    assert_eq!(info.kind, crate::RoomKind::Unknown);
 }

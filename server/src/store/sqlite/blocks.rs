@@ -34,6 +34,7 @@ impl Blocks for SqliteStore {
                 .execute(&self.pool)
                 .await?
         };
+        self.directory.put_block(user, &other.user_id, on);
         Ok(done.rows_affected() == 1)
     }
 
@@ -56,12 +57,6 @@ impl Blocks for SqliteStore {
     }
 
     async fn has_blocked(&self, user: &UserId, other: &UserId) -> Result<bool, StoreError> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM blocks WHERE user_id = ? AND blocked_id = ?")
-                .bind(user.as_str())
-                .bind(other.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(found.is_some())
+        Ok(self.directory.has_blocked(user, other))
     }
 }

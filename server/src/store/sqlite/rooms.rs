@@ -6,7 +6,7 @@ use confab_shared::{Role, RoomName, Topic, UserId, UserName};
 use sqlx::{Row, SqlitePool};
 
 use super::SqliteStore;
-use crate::rooms::{Directory, Person, Room, RoomError, Rooms};
+use crate::rooms::{Directory, Person, Room, RoomError, Rooms, people_key};
 use crate::store::{StoreError, now_rfc3339};
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -16,19 +16,26 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 /// Every room, membership, ban and mute, read once when the store opens.
 pub(super) async fn load_directory(pool: &SqlitePool) -> Result<Directory, StoreError> {
     let directory = Directory::default();
-    let rooms = sqlx::query("SELECT name, topic, private FROM rooms")
+    let rooms = sqlx::query("SELECT name, topic, private, kind FROM rooms")
         .fetch_all(pool)
         .await?;
+    let mut conversations = Vec::new();
     for row in rooms {
-        directory.put_room(Room {
-            name: RoomName::new(row.try_get::<String, _>(0)?).map_err(corrupt)?,
-            topic: Topic::new(row.try_get::<String, _>(1)?).map_err(corrupt)?,
-            private: row.try_get::<i64, _>(2)? != 0,
-        });
+        let name = RoomName::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
+        if row.try_get::<String, _>(3)? == "conversation" {
+            conversations.push(name);
+            continue;
+        }
+        directory.put_room(Room::new(
+            name,
+            Topic::new(row.try_get::<String, _>(1)?).map_err(corrupt)?,
+            row.try_get::<i64, _>(2)? != 0,
+        ));
     }
     let members = sqlx::query(
         "SELECT r.name, m.user_id, m.role, m.name
-         FROM room_members m JOIN rooms r ON r.id = m.room_id",
+         FROM room_members m JOIN rooms r ON r.id = m.room_id
+         WHERE r.kind = 'room'",
     )
     .fetch_all(pool)
     .await?;
@@ -44,6 +51,25 @@ pub(super) async fn load_directory(pool: &SqlitePool) -> Result<Directory, Store
             .map_err(corrupt)?;
         directory.put_member(&room, &user, &name, role);
     }
+    for name in conversations {
+        let people = conversation_people(pool, &name).await?;
+        let last_at: Option<String> = sqlx::query_scalar(
+            "SELECT m.ts FROM messages m JOIN rooms r ON r.id = m.room_id
+             WHERE r.name = ? ORDER BY m.seq DESC LIMIT 1",
+        )
+        .bind(name.as_str())
+        .fetch_optional(pool)
+        .await?;
+        directory.put_conversation(Room::conversation(name), &people, last_at);
+    }
+    let blocks = sqlx::query("SELECT user_id, blocked_id FROM blocks")
+        .fetch_all(pool)
+        .await?;
+    for row in blocks {
+        let blocker = UserId::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
+        let blocked = UserId::new(row.try_get::<String, _>(1)?).map_err(corrupt)?;
+        directory.put_block(&blocker, &blocked, true);
+    }
     for (table, banned) in [("room_bans", true), ("room_mutes", false)] {
         let rows = sqlx::query(&format!(
             "SELECT r.name, x.user_id FROM {table} x JOIN rooms r ON r.id = x.room_id"
@@ -57,6 +83,31 @@ pub(super) async fn load_directory(pool: &SqlitePool) -> Result<Directory, Store
         }
     }
     Ok(directory)
+}
+
+/// A conversation's people, as stored.
+async fn conversation_people(
+    pool: &SqlitePool,
+    room: &RoomName,
+) -> Result<Vec<Person>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT m.user_id, m.name FROM room_members m JOIN rooms r ON r.id = m.room_id
+         WHERE r.name = ?",
+    )
+    .bind(room.as_str())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let name: String = row.try_get(1)?;
+            Ok(Person {
+                id: UserId::new(row.try_get::<String, _>(0)?).map_err(corrupt)?,
+                name: UserName::new(name)
+                    .or_else(|_| UserName::new("someone"))
+                    .map_err(corrupt)?,
+            })
+        })
+        .collect()
 }
 
 #[async_trait]
@@ -100,6 +151,64 @@ impl Rooms for SqliteStore {
                 .put_member(&room.name, &owner.id, &owner.name, Role::Owner);
         }
         Ok(())
+    }
+
+    async fn start_conversation(
+        &self,
+        name: &RoomName,
+        people: &[Person],
+    ) -> Result<(RoomName, bool), RoomError> {
+        let key = people_key(people);
+        if let Some(existing) = self.directory.conversation_of(&key) {
+            return Ok((existing, false));
+        }
+        let now = now_rfc3339();
+        let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
+        // The unique key decides a race, on this node or another: the loser reads
+        // the winner's conversation back.
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO rooms (name, private, kind, people_key, created_by, created_at)
+             VALUES (?, 1, 'conversation', ?, ?, ?)
+             ON CONFLICT (people_key) WHERE people_key IS NOT NULL DO NOTHING RETURNING id",
+        )
+        .bind(name.as_str())
+        .bind(&key)
+        .bind(people.first().map_or("", |p| p.id.as_str()))
+        .bind(&now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        let Some(id) = id else {
+            drop(tx);
+            let existing: String =
+                sqlx::query_scalar("SELECT name FROM rooms WHERE people_key = ?")
+                    .bind(&key)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(StoreError::from)?;
+            let existing = RoomName::new(existing).map_err(corrupt)?;
+            let stored = conversation_people(&self.pool, &existing).await?;
+            self.directory
+                .put_conversation(Room::conversation(existing.clone()), &stored, None);
+            return Ok((existing, false));
+        };
+        for person in people {
+            sqlx::query(
+                "INSERT INTO room_members (room_id, user_id, role, joined_at, name)
+                 VALUES (?, ?, 'member', ?, ?)",
+            )
+            .bind(id)
+            .bind(person.id.as_str())
+            .bind(&now)
+            .bind(person.name.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        self.directory
+            .put_conversation(Room::conversation(name.clone()), people, None);
+        Ok((name.clone(), true))
     }
 
     fn directory(&self) -> &Directory {

@@ -113,6 +113,12 @@ async fn blocks() {
 }
 
 #[tokio::test]
+async fn conversations() {
+    let (_dir, store) = temp_store().await;
+    contract::conversations(&store).await;
+}
+
+#[tokio::test]
 async fn a_reopened_store_still_knows_every_room_and_member() {
     use confab_shared::{Role, RoomName, Topic, UserId, UserName};
 
@@ -125,11 +131,11 @@ async fn a_reopened_store_still_knows_every_room_and_member() {
     // A room made by a first message, before rooms were made on purpose.
     let batch: Arc<[NewMessage]> = Arc::from([new_message("old", "ann", "1", "x")]);
     store.append(batch).await.unwrap();
-    let secret = Room {
-        name: RoomName::new("secret").unwrap(),
-        topic: Topic::new("shh").unwrap(),
-        private: true,
-    };
+    let secret = Room::new(
+        RoomName::new("secret").unwrap(),
+        Topic::new("shh").unwrap(),
+        true,
+    );
     let ann = Person {
         id: UserId::new("u:1").unwrap(),
         name: UserName::new("ann").unwrap(),
