@@ -21,10 +21,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use confab_shared::protocol::PRESENCE_LIST_LIMIT;
-use confab_shared::{RoomName, ServerMsg, UserName};
+use confab_shared::{RoomName, ServerMsg, UserId, UserName};
 
 use crate::identity::Identity;
 use crate::outbox::{Outbound, Outbox, RoomFrame};
+use crate::rooms::Directory;
 use crate::wire;
 
 /// Identifies a connection within this process.
@@ -292,8 +293,9 @@ impl Hub {
     }
 
     /// Sends each room whose typists changed (someone began, stopped, or was not
-    /// heard from in time) one `typing` frame; returns how many.
-    pub(crate) fn flush_typing(&self) -> usize {
+    /// heard from in time) one `typing` frame; returns how many. Nobody sees the
+    /// typing of someone who blocked them (`blocking`).
+    pub(crate) fn flush_typing(&self, blocking: &Directory) -> usize {
         let now = tokio::time::Instant::now();
         let mut guard = self.lock();
         let Rooms { rooms, typing, .. } = &mut *guard;
@@ -310,7 +312,34 @@ impl Hub {
                     frame: wire::encode(&msg),
                     removes: None,
                 });
-                state.deliver(&frame);
+                let blockers: Vec<&UserId> = state
+                    .typing
+                    .typists()
+                    .filter(|typist| blocking.blocks_anyone(typist))
+                    .collect();
+                if blockers.is_empty() {
+                    state.deliver(&frame);
+                } else {
+                    // Someone typing blocked someone: those they blocked get a
+                    // frame of their own, without them.
+                    for member in state.members.values() {
+                        let viewer = &member.person.0.user;
+                        let own = if blockers.iter().any(|b| blocking.has_blocked(b, viewer)) {
+                            let msg = state
+                                .typing
+                                .frame(room, |t| blocking.has_blocked(t, viewer));
+                            Arc::new(RoomFrame {
+                                frame: wire::encode(&msg),
+                                room: room.clone(),
+                                seq: None,
+                                removes: None,
+                            })
+                        } else {
+                            Arc::clone(&frame)
+                        };
+                        member.outbox.deliver(Outbound::Room(own));
+                    }
+                }
                 sent += 1;
             }
             still

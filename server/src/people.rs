@@ -1,40 +1,199 @@
 //! Every live connection by the person it is, on this node: to tell all of someone's
-//! sockets at once (they were invited to a room; later, removed from one).
+//! sockets at once (invited to a room, in a new conversation), and the presence of
+//! people: a person is online while a socket of theirs is open and not away, away
+//! while every open one says so, offline when the last goes.
+//!
+//! Connections watch people by id (`watch_people`); a change of someone's status is
+//! gathered, not sent at once: [`People::flush`] (every presence interval) sends each
+//! watcher one `people` frame with the changes of those it watches. Whom a connection
+//! may see is decided by the command that asks to watch (`commands/watch_people.rs`);
+//! here, only what each watches.
+//!
+//! Node-local, like the hub: across nodes, a broker will carry status changes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use axum::extract::ws::Utf8Bytes;
-use confab_shared::UserId;
+use confab_shared::{PersonStatus, ServerMsg, Status, UserId};
 
 use crate::hub::ConnId;
 use crate::outbox::{Outbound, Outbox};
+use crate::wire;
 
 #[derive(Default)]
 pub(crate) struct People {
-    live: Mutex<HashMap<UserId, HashMap<ConnId, Outbox>>>,
+    live: Mutex<Live>,
+}
+
+#[derive(Default)]
+struct Live {
+    conns: HashMap<UserId, HashMap<ConnId, Conn>>,
+    /// Who watches each person: their connections.
+    watchers: HashMap<UserId, HashSet<ConnId>>,
+    /// Each watching connection: its queue and whom it watches.
+    watching: HashMap<ConnId, Watcher>,
+    /// People whose status changed since the last flush, with the status they had
+    /// at the last one.
+    changed: HashMap<UserId, Status>,
+}
+
+struct Conn {
+    outbox: Outbox,
+    away: bool,
+}
+
+struct Watcher {
+    outbox: Outbox,
+    users: Vec<UserId>,
+}
+
+impl Live {
+    fn status(&self, user: &UserId) -> Status {
+        match self.conns.get(user) {
+            None => Status::Offline,
+            Some(conns) if conns.values().all(|c| c.away) => Status::Away,
+            Some(_) => Status::Online,
+        }
+    }
+
+    /// Runs `change` on the live connections, and notes `user` changed if their
+    /// status did (and someone watches them).
+    fn changing(&mut self, user: &UserId, change: impl FnOnce(&mut Self)) {
+        let before = self.status(user);
+        change(self);
+        if self.status(user) != before && self.watchers.contains_key(user) {
+            self.changed.entry(user.clone()).or_insert(before);
+        }
+    }
+
+    fn unwatch(&mut self, conn: ConnId) {
+        let Some(watcher) = self.watching.remove(&conn) else {
+            return;
+        };
+        for user in watcher.users {
+            if let Some(conns) = self.watchers.get_mut(&user) {
+                conns.remove(&conn);
+                if conns.is_empty() {
+                    self.watchers.remove(&user);
+                }
+            }
+        }
+    }
 }
 
 impl People {
-    fn lock(&self) -> MutexGuard<'_, HashMap<UserId, HashMap<ConnId, Outbox>>> {
+    fn lock(&self) -> MutexGuard<'_, Live> {
         self.live.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn register(&self, user: &UserId, conn: ConnId, outbox: &Outbox) {
-        self.lock()
-            .entry(user.clone())
-            .or_default()
-            .insert(conn, outbox.clone());
+        self.lock().changing(user, |live| {
+            let entry = Conn {
+                outbox: outbox.clone(),
+                away: false,
+            };
+            live.conns
+                .entry(user.clone())
+                .or_default()
+                .insert(conn, entry);
+        });
     }
 
+    /// `conn` has gone: it is no longer `user`'s, and watches nobody.
     pub(crate) fn forget(&self, user: &UserId, conn: ConnId) {
         let mut live = self.lock();
-        if let Some(conns) = live.get_mut(user) {
-            conns.remove(&conn);
-            if conns.is_empty() {
-                live.remove(user);
+        live.unwatch(conn);
+        live.changing(user, |live| {
+            if let Some(conns) = live.conns.get_mut(user) {
+                conns.remove(&conn);
+                if conns.is_empty() {
+                    live.conns.remove(user);
+                }
+            }
+        });
+    }
+
+    /// `conn` (of `user`) says its person is away, or back.
+    pub(crate) fn set_away(&self, user: &UserId, conn: ConnId, away: bool) {
+        self.lock().changing(user, |live| {
+            if let Some(entry) = live.conns.get_mut(user).and_then(|c| c.get_mut(&conn)) {
+                entry.away = away;
+            }
+        });
+    }
+
+    /// `conn` now watches `users` (replacing whom it watched) and is answered with
+    /// their statuses; `hidden` ones (whom it may not see) are told as offline and
+    /// not watched.
+    pub(crate) fn watch(
+        &self,
+        conn: ConnId,
+        outbox: &Outbox,
+        users: Vec<UserId>,
+        hidden: &HashSet<UserId>,
+    ) -> ServerMsg {
+        let mut live = self.lock();
+        live.unwatch(conn);
+        let mut people = Vec::with_capacity(users.len());
+        let mut watched = Vec::new();
+        for user in users {
+            if people.iter().any(|p: &PersonStatus| p.user_id == user) {
+                continue;
+            }
+            let status = if hidden.contains(&user) {
+                Status::Offline
+            } else {
+                live.watchers.entry(user.clone()).or_default().insert(conn);
+                watched.push(user.clone());
+                live.status(&user)
+            };
+            people.push(PersonStatus {
+                user_id: user,
+                status,
+            });
+        }
+        if !watched.is_empty() {
+            let watcher = Watcher {
+                outbox: outbox.clone(),
+                users: watched,
+            };
+            live.watching.insert(conn, watcher);
+        }
+        ServerMsg::People { people }
+    }
+
+    /// Sends each connection watching someone whose status changed one `people`
+    /// frame with those changes; gives how many frames.
+    pub(crate) fn flush(&self) -> usize {
+        let mut live = self.lock();
+        if live.changed.is_empty() {
+            return 0;
+        }
+        let changed = std::mem::take(&mut live.changed);
+        let mut news: HashMap<ConnId, Vec<PersonStatus>> = HashMap::new();
+        for (user, before) in changed {
+            let status = live.status(&user);
+            if status == before {
+                continue; // Went and came back within one interval.
+            }
+            for conn in live.watchers.get(&user).into_iter().flatten() {
+                news.entry(*conn).or_default().push(PersonStatus {
+                    user_id: user.clone(),
+                    status,
+                });
             }
         }
+        let mut sent = 0;
+        for (conn, mut people) in news {
+            if let Some(watcher) = live.watching.get(&conn) {
+                people.sort_by(|a, b| a.user_id.cmp(&b.user_id));
+                let frame = wire::encode(&ServerMsg::People { people });
+                watcher.outbox.deliver(Outbound::Direct(frame));
+                sent += 1;
+            }
+        }
+        sent
     }
 
     /// Queues `frame` on every socket of `user`; gives how many there were.
@@ -51,13 +210,13 @@ impl People {
         frame: &Utf8Bytes,
     ) -> usize {
         let live = self.lock();
-        let Some(conns) = live.get(user) else {
+        let Some(conns) = live.conns.get(user) else {
             return 0;
         };
         let mut told = 0;
-        for (conn, outbox) in conns {
+        for (conn, entry) in conns {
             if Some(*conn) != except {
-                outbox.deliver(Outbound::Direct(frame.clone()));
+                entry.outbox.deliver(Outbound::Direct(frame.clone()));
                 told += 1;
             }
         }

@@ -114,22 +114,25 @@ pub async fn run_with_options(
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
     });
-    // Presence changes, gathered, every `presence_interval`.
+    // Presence changes (of rooms, and of people), gathered, every `presence_interval`.
     let hub = Arc::clone(&state.hub);
+    let people = Arc::clone(&state.people);
     let presence = tokio::spawn(every(
         settings.presence_interval,
         &state.shutdown,
         move || {
             hub.flush_presence();
+            people.flush();
         },
     ));
     // Who types, twice a second: at most two `typing` frames a second reach a member.
     let hub = Arc::clone(&state.hub);
+    let rooms = Arc::clone(&store);
     let typing = tokio::spawn(every(
         Duration::from_millis(500),
         &state.shutdown,
         move || {
-            hub.flush_typing();
+            hub.flush_typing(rooms.rooms().directory());
         },
     ));
     // From the feed's newest entry now: what changes from here on reaches this server.

@@ -129,3 +129,37 @@ async fn sending_or_stopping_ends_typing_and_strangers_are_not_heard() {
     assert!(heard.is_empty(), "{heard:?}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn nobody_sees_the_typing_of_someone_who_blocked_them() {
+    let server = TestServer::start().await;
+    let mut bob = Client::sign_up(&server, "bob").await;
+    let mut ann = Client::sign_up(&server, "ann").await;
+    let mut cat = Client::sign_up(&server, "cat").await;
+    for who in [&mut bob, &mut ann, &mut cat] {
+        who.send_join("general", None).await;
+        who.recv_until(|m| matches!(m, ServerMsg::Joined { .. }))
+            .await;
+    }
+    let cookie = bob.cookie.clone().unwrap();
+    let body = json!({ "username": "ann" }).to_string();
+    let blocked =
+        common::http_post(server.addr, "/api/blocks", &[("Cookie", &cookie)], &body).await;
+    assert_eq!(blocked.status, 200);
+
+    typing(&mut bob, "general", false).await;
+    typing(&mut cat, "general", false).await;
+    // Cat sees both; ann sees cat alone, counted without bob.
+    let both = |people: &[Typist], count: u32| count == 2 && people.len() == 2;
+    assert_eq!(typing_until(&mut cat, both).await, 2);
+    let frames = typing_frames(&mut ann, Duration::from_millis(1500)).await;
+    assert!(!frames.is_empty(), "ann hears of cat");
+    for (people, count) in &frames {
+        assert!(
+            people.iter().all(|t| t.user.as_str() != "bob"),
+            "bob's typing reached ann: {frames:?}"
+        );
+        assert!(*count <= 1, "bob counted for ann: {frames:?}");
+    }
+    server.stop().await;
+}

@@ -10,6 +10,6 @@ pub mod protocol;
 pub use names::{ClientId, InvalidValue, MessageBody, RoomName, Topic, UserId, UserName};
 pub use protocol::{
     ChatMessage, ClientMsg, DecodeError, Deletion, ErrorCode, EventKind, MemberChange, MemberInfo,
-    MessageId, ModAction, Participant, Posted, Role, RoomEvent, RoomInfo, RoomKind, Seq, ServerMsg,
-    Typist,
+    MessageId, ModAction, Participant, PersonStatus, Posted, Role, RoomEvent, RoomInfo, RoomKind,
+    Seq, ServerMsg, Status, Typist,
 };

@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 use crate::names::{ClientId, MessageBody, RoomName, Topic, UserId, UserName};
 
 mod moderation;
+mod people;
 mod rooms;
 mod typing;
 pub use moderation::{Deletion, MemberChange, MemberInfo, ModAction};
+pub use people::{AWAY_AFTER_MS, PEOPLE_WATCH_LIMIT, PersonStatus, Status};
 pub use rooms::{
     CONVERSATION_ID_CHARS, CONVERSATION_MAX_PEOPLE, CONVERSATION_PREFIX, Participant, Role,
     RoomInfo, RoomKind,
@@ -118,6 +120,13 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "is_false")]
         stop: bool,
     },
+    /// Follow the presence of these people (at most [`PEOPLE_WATCH_LIMIT`]),
+    /// replacing whom this connection followed: answered by `people` with each
+    /// one's status, then a `people` frame whenever some of them change.
+    WatchPeople { users: Vec<UserId> },
+    /// This connection's person is away (no input for [`AWAY_AFTER_MS`], or the tab
+    /// is hidden), or back. A person is away when every socket of theirs says so.
+    Status { away: bool },
     /// Ask for up to `limit` stored messages with `seq < before` (without `before`: the
     /// newest ones).
     History {
@@ -232,6 +241,9 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         online: Option<Vec<UserName>>,
     },
+    /// The status of people this connection watches (`watch_people`): all of them
+    /// in the answer, then those that changed, at most ten times a second.
+    People { people: Vec<PersonStatus> },
     /// Who is typing in a room: up to [`TYPING_NAMES`] people, the longest typing
     /// first, and how many in all (an empty list and 0: nobody). Sent when it
     /// changes, at most twice a second; never stored.
@@ -491,6 +503,12 @@ enum RawClientMsg {
     StartConversation {
         with: Vec<String>,
     },
+    WatchPeople {
+        users: Vec<String>,
+    },
+    Status {
+        away: bool,
+    },
     Invite {
         room: String,
         user: String,
@@ -567,6 +585,23 @@ impl ClientMsg {
                     .map_err(|e| DecodeError::new(ErrorCode::BadRequest, e.to_string()))?,
                 private,
             },
+            RawClientMsg::WatchPeople { users } => {
+                if users.len() > PEOPLE_WATCH_LIMIT {
+                    return Err(DecodeError::new(
+                        ErrorCode::BadRequest,
+                        format!("watch at most {PEOPLE_WATCH_LIMIT} people at once"),
+                    ));
+                }
+                let users = users
+                    .into_iter()
+                    .map(|id| {
+                        UserId::new(id)
+                            .map_err(|e| DecodeError::new(ErrorCode::BadRequest, e.to_string()))
+                    })
+                    .collect::<Result<_, _>>()?;
+                ClientMsg::WatchPeople { users }
+            }
+            RawClientMsg::Status { away } => ClientMsg::Status { away },
             RawClientMsg::StartConversation { with } => {
                 if with.len() >= CONVERSATION_MAX_PEOPLE {
                     return Err(DecodeError::new(

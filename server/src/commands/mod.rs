@@ -16,6 +16,7 @@ mod leave;
 mod leave_room;
 mod members;
 mod moderate;
+mod people;
 mod send;
 mod start_conversation;
 mod typing;
@@ -134,6 +135,8 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             topic,
             private,
         } => create_room::run(session, room, topic, private).await,
+        ClientMsg::WatchPeople { users } => people::watch(session, users),
+        ClientMsg::Status { away } => people::status(session, away),
         ClientMsg::StartConversation { with } => start_conversation::run(session, with).await,
         ClientMsg::Invite { room, user } => invite::run(session, room, user).await,
         ClientMsg::Members { room } => members::run(session, room),

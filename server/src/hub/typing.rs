@@ -58,20 +58,30 @@ impl Typing {
         if !std::mem::take(&mut self.changed) {
             return None;
         }
-        let people = self
-            .typists
-            .iter()
+        Some(self.frame(room, |_| false))
+    }
+
+    /// Who types now, leaving out those `hidden` says a viewer may not see.
+    pub(super) fn frame(&self, room: &RoomName, hidden: impl Fn(&UserId) -> bool) -> ServerMsg {
+        let seen = self.typists.iter().filter(|(t, _)| !hidden(&t.user));
+        let people = seen
+            .clone()
             .take(TYPING_NAMES)
             .map(|(t, _)| Typist {
                 user: t.name.clone(),
                 user_id: t.user.clone(),
             })
             .collect();
-        Some(ServerMsg::Typing {
+        ServerMsg::Typing {
             room: room.clone(),
             people,
-            count: u32::try_from(self.typists.len()).unwrap_or(u32::MAX),
-        })
+            count: u32::try_from(seen.count()).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Who types now.
+    pub(super) fn typists(&self) -> impl Iterator<Item = &UserId> {
+        self.typists.iter().map(|(t, _)| &t.user)
     }
 }
 

@@ -24,8 +24,8 @@ struct State {
     by_user: HashMap<UserId, BTreeSet<RoomName>>,
     /// Conversations by their people ([`super::people_key`]).
     by_people: HashMap<String, RoomName>,
-    /// Who blocked whom: (blocker, blocked).
-    blocks: HashSet<(UserId, UserId)>,
+    /// Whom each person blocked.
+    blocks: HashMap<UserId, HashSet<UserId>>,
 }
 
 struct Entry {
@@ -58,6 +58,14 @@ pub enum PostDenied {
     Muted,
     /// A conversation of two whose other person blocked them.
     Blocked,
+}
+
+impl State {
+    fn blocked(&self, blocker: &UserId, blocked: &UserId) -> bool {
+        self.blocks
+            .get(blocker)
+            .is_some_and(|theirs| theirs.contains(blocked))
+    }
 }
 
 impl Entry {
@@ -169,20 +177,40 @@ impl Directory {
     /// Records that `blocker` blocked (`on`) or unblocked `blocked` (after it was
     /// stored).
     pub fn put_block(&self, blocker: &UserId, blocked: &UserId, on: bool) {
-        let pair = (blocker.clone(), blocked.clone());
         let mut state = self.write();
         if on {
-            state.blocks.insert(pair);
-        } else {
-            state.blocks.remove(&pair);
+            let theirs = state.blocks.entry(blocker.clone()).or_default();
+            theirs.insert(blocked.clone());
+        } else if let Some(theirs) = state.blocks.get_mut(blocker) {
+            theirs.remove(blocked);
+            if theirs.is_empty() {
+                state.blocks.remove(blocker);
+            }
         }
+    }
+
+    /// Whether `a` and `b` are both members of some room or conversation.
+    pub fn share_a_room(&self, a: &UserId, b: &UserId) -> bool {
+        let state = self.read();
+        let (Some(of_a), Some(of_b)) = (state.by_user.get(a), state.by_user.get(b)) else {
+            return false;
+        };
+        let (fewer, more) = if of_a.len() <= of_b.len() {
+            (of_a, of_b)
+        } else {
+            (of_b, of_a)
+        };
+        fewer.iter().any(|room| more.contains(room))
     }
 
     /// Whether `blocker` blocked `blocked`.
     pub fn has_blocked(&self, blocker: &UserId, blocked: &UserId) -> bool {
-        self.read()
-            .blocks
-            .contains(&(blocker.clone(), blocked.clone()))
+        State::blocked(&self.read(), blocker, blocked)
+    }
+
+    /// Whether `user` blocked anyone at all.
+    pub fn blocks_anyone(&self, user: &UserId) -> bool {
+        self.read().blocks.contains_key(user)
     }
 
     /// Records a ban or a mute read from storage.
@@ -284,7 +312,7 @@ impl Directory {
             let blocked = entry
                 .members
                 .keys()
-                .any(|other| state.blocks.contains(&(other.clone(), user.clone())));
+                .any(|other| State::blocked(&state, other, user));
             if blocked {
                 return Err(PostDenied::Blocked);
             }

@@ -590,3 +590,42 @@ fn conversation_frames() {
     };
     assert_eq!(info.kind, crate::RoomKind::Unknown);
 }
+
+#[test]
+fn people_frames() {
+    let ids =
+        |ids: &[&str]| -> Vec<UserId> { ids.iter().map(|i| UserId::new(*i).unwrap()).collect() };
+    assert_client_json(
+        ClientMsg::WatchPeople {
+            users: ids(&["u:2", "u:3"]),
+        },
+        json!({"type": "watch_people", "users": ["u:2", "u:3"]}),
+    );
+    assert_client_json(
+        ClientMsg::Status { away: true },
+        json!({"type": "status", "away": true}),
+    );
+    let too_many: Vec<String> = (0..=200).map(|n| format!("u:{n}")).collect();
+    let text = json!({"type": "watch_people", "users": too_many}).to_string();
+    assert_eq!(decode_err(&text).code, ErrorCode::BadRequest, "at most 200");
+    assert_server_json(
+        ServerMsg::People {
+            people: vec![
+                crate::PersonStatus {
+                    user_id: UserId::new("u:2").unwrap(),
+                    status: crate::Status::Online,
+                },
+                crate::PersonStatus {
+                    user_id: UserId::new("u:3").unwrap(),
+                    status: crate::Status::Away,
+                },
+            ],
+        },
+        json!({"type": "people", "people": [{"user_id": "u:2", "status": "online"}, {"user_id": "u:3", "status": "away"}]}),
+    );
+    let newer = r#"{"type":"people","people":[{"user_id":"u:2","status":"in_a_call"}]}"#;
+    let ServerMsg::People { people } = serde_json::from_str(newer).unwrap() else {
+        panic!("a people frame");
+    };
+    assert_eq!(people[0].status, crate::Status::Unknown);
+}

@@ -1,0 +1,123 @@
+//! The presence of people from outside (docs/protocol.md, `watch_people`): online
+//! while any socket is open, offline only when the last goes, away when every socket
+//! says so; seen only by those who share a room or conversation, never by someone the
+//! person blocked (told "offline" instead, as for someone not connected).
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Client, TestServer, http_post};
+use confab_shared::{ErrorCode, PersonStatus, ServerMsg, Status, UserId};
+use serde_json::json;
+
+fn id(n: u32) -> UserId {
+    UserId::new(format!("u:{n}")).unwrap_or_else(|e| panic!("u:{n}: {e}"))
+}
+
+async fn watch(client: &mut Client, users: &[UserId]) -> Vec<PersonStatus> {
+    client
+        .send_json(json!({ "type": "watch_people", "users": users }))
+        .await;
+    next_people(client).await
+}
+
+async fn next_people(client: &mut Client) -> Vec<PersonStatus> {
+    match client
+        .recv_until(|m| matches!(m, ServerMsg::People { .. } | ServerMsg::Error { .. }))
+        .await
+    {
+        ServerMsg::People { people } => people,
+        other => panic!("{}: expected people, got {other:?}", client.name),
+    }
+}
+
+fn status(user: UserId, status: Status) -> PersonStatus {
+    PersonStatus {
+        user_id: user,
+        status,
+    }
+}
+
+/// Ann and bob share a conversation; cat shares nothing with either.
+async fn three(server: &TestServer) -> (Client, Client, Client) {
+    let mut ann = Client::sign_up(server, "ann").await;
+    let bob = Client::sign_up(server, "bob").await;
+    let cat = Client::sign_up(server, "cat").await;
+    ann.send_json(json!({ "type": "start_conversation", "with": ["bob"] }))
+        .await;
+    ann.recv_until(|m| matches!(m, ServerMsg::Room(_))).await;
+    (ann, bob, cat)
+}
+
+#[tokio::test]
+async fn online_anywhere_offline_when_the_last_socket_goes_away_when_all_say_so() {
+    let server = TestServer::start().await;
+    let (mut ann, bob, _cat) = three(&server).await;
+    let (ann_id, bob_id, cat_id) = (id(1), id(2), id(3));
+    assert_eq!(
+        watch(&mut ann, &[bob_id.clone(), cat_id.clone(), ann_id.clone()]).await,
+        [
+            status(bob_id.clone(), Status::Online),
+            status(cat_id.clone(), Status::Offline),
+            status(ann_id.clone(), Status::Online),
+        ],
+        "cat is connected, but shares nothing with ann"
+    );
+
+    // A second socket (a phone), then the first closes: still online.
+    let mut phone = Client::sign_in(&server, "bob").await;
+    bob.close().await;
+    // Away on the only socket left: away.
+    phone
+        .send_json(json!({ "type": "status", "away": true }))
+        .await;
+    assert_eq!(
+        next_people(&mut ann).await,
+        [status(bob_id.clone(), Status::Away)],
+        "closing one of two sockets changed nothing; away did"
+    );
+    // A new socket that is in use: online again.
+    let laptop = Client::sign_in(&server, "bob").await;
+    assert_eq!(
+        next_people(&mut ann).await,
+        [status(bob_id.clone(), Status::Online)]
+    );
+    phone
+        .send_json(json!({ "type": "status", "away": false }))
+        .await;
+    laptop.close().await;
+    phone.close().await;
+    assert_eq!(
+        next_people(&mut ann).await,
+        [status(bob_id.clone(), Status::Offline)],
+        "offline when the last socket goes"
+    );
+
+    // More than 200 at once: refused.
+    let many: Vec<UserId> = (1..=201).map(id).collect();
+    ann.send_json(json!({ "type": "watch_people", "users": many }))
+        .await;
+    assert_eq!(ann.recv_error(ErrorCode::BadRequest).await, None);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn someone_who_blocked_you_is_always_offline_to_you() {
+    let server = TestServer::start().await;
+    let (mut ann, bob, _cat) = three(&server).await;
+    let cookie = bob.cookie.clone().unwrap();
+    let body = json!({ "username": "ann" }).to_string();
+    let blocked = http_post(server.addr, "/api/blocks", &[("Cookie", &cookie)], &body).await;
+    assert_eq!(blocked.status, 200);
+    assert_eq!(
+        watch(&mut ann, &[id(2)]).await,
+        [status(id(2), Status::Offline)]
+    );
+    // And hears nothing of bob going and coming.
+    bob.close().await;
+    let _again = Client::sign_in(&server, "bob").await;
+    let quiet = tokio::time::timeout(Duration::from_millis(800), next_people(&mut ann)).await;
+    assert!(quiet.is_err(), "nothing about bob: {quiet:?}");
+    server.stop().await;
+}
