@@ -315,6 +315,8 @@ impl Chat {
                 self.set_link(Link::Online);
             }
             ServerMsg::Pong | ServerMsg::Unknown => {}
+            // The presence of people: not shown yet.
+            ServerMsg::People { .. } => {}
             ServerMsg::Typing {
                 room,
                 people,
