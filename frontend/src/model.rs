@@ -174,6 +174,8 @@ pub struct Chat {
     changed: Changed,
     /// The room where the server was last told this person types, and when (ms).
     told_typing: Option<(RoomName, u64)>,
+    /// Private conversations: their people and activity, and the one asked for.
+    conversations: Conversations,
 }
 
 impl Chat {
@@ -201,6 +203,7 @@ impl Chat {
             creating: None,
             changed: Changed::default(),
             told_typing: None,
+            conversations: Conversations::default(),
         }
     }
 
@@ -232,9 +235,10 @@ impl Chat {
     }
 
     /// A room the person belongs to: shown (and joined, if new to this page). The
-    /// room this person just made becomes the current one.
+    /// room this person just made (or conversation just started) becomes current.
     fn belong(&mut self, info: RoomInfo) {
         let is_new = !self.rooms.contains_key(&info.room);
+        let asked = self.know_conversation(&info);
         self.room_appeared(&info.room);
         let state = self.rooms.entry(info.room.clone()).or_default();
         if (state.private, state.role) != (info.private, info.role) {
@@ -242,8 +246,8 @@ impl Chat {
         }
         state.private = info.private;
         state.role = info.role;
-        if self.creating.as_ref() == Some(&info.room) {
-            self.creating = None;
+        if asked || self.creating.as_ref() == Some(&info.room) {
+            self.creating = self.creating.take().filter(|room| *room != info.room);
             state.unread = 0;
             self.current = info.room.clone();
             self.changed.whole_room(&info.room);
@@ -392,6 +396,7 @@ impl Chat {
                 let Some(state) = self.rooms.get_mut(&room) else {
                     return;
                 };
+                let newest = messages.as_ref().and_then(|m| Some(m.last()?.ts.clone()));
                 if let Some(messages) = messages {
                     let unsent = state.pending.len();
                     state.replace(messages, has_more, last_seq, &self.me_id);
@@ -400,6 +405,9 @@ impl Chat {
                 }
                 state.online = online.into_iter().collect();
                 state.online_count = online_count;
+                if let Some(ts) = newest {
+                    self.conversation_activity(&room, &ts);
+                }
                 self.changed.live.insert(room);
             }
             ServerMsg::Event(event) => {
@@ -414,9 +422,11 @@ impl Chat {
                         let room = event.room.clone();
                         if let Some(message) = event.into_message() {
                             let before = (state.pending.len(), state.unread);
+                            let ts = message.ts.clone();
                             state.insert(message, &self.me_id, !current);
                             self.changed.outbox |= state.pending.len() != before.0;
                             self.changed.counts |= state.unread != before.1;
+                            self.conversation_activity(&room, &ts);
                             self.changed.lines.insert(room);
                         }
                     }
@@ -517,7 +527,7 @@ impl Chat {
                         pending.delivery = Delivery::Failed(message);
                         self.changed.lines.insert(room.clone());
                     }
-                    None => self.tell(message),
+                    None => self.refused(message),
                 }
             }
         }
@@ -805,15 +815,20 @@ fn capitalised(text: &str) -> String {
 }
 
 mod changed;
+mod conversations;
 mod moderation;
 mod typing;
 mod window;
 pub use changed::Changed;
+use conversations::Conversations;
+pub use conversations::{MAX_OTHERS, parse_people, suggestions};
 pub use moderation::describe;
 pub use window::Window;
 
 #[cfg(test)]
 mod changed_tests;
+#[cfg(test)]
+mod conversations_tests;
 #[cfg(test)]
 mod moderation_tests;
 #[cfg(test)]

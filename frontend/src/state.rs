@@ -22,6 +22,8 @@ pub enum Part {
     Link,
     Outbox,
     Blocked,
+    /// The conversations' people and latest activity.
+    Conversations,
     /// The current room's lines.
     Lines,
     /// The current room's live state: who is online (and, next, who is typing).
@@ -39,6 +41,7 @@ struct Signals {
     link: ArcTrigger,
     outbox: ArcTrigger,
     blocked: ArcTrigger,
+    conversations: ArcTrigger,
     lines: HashMap<RoomName, ArcTrigger>,
     live: HashMap<RoomName, ArcTrigger>,
     members: HashMap<RoomName, ArcTrigger>,
@@ -54,6 +57,7 @@ impl Signals {
             Part::Link => return self.link.clone(),
             Part::Outbox => return self.outbox.clone(),
             Part::Blocked => return self.blocked.clone(),
+            Part::Conversations => return self.conversations.clone(),
             Part::Lines => &mut self.lines,
             Part::Live => &mut self.live,
             Part::Members => &mut self.members,
@@ -70,6 +74,7 @@ impl Signals {
             (changed.link, &self.link),
             (changed.outbox, &self.outbox),
             (changed.blocked, &self.blocked),
+            (changed.conversations, &self.conversations),
         ];
         let mut fire: Vec<ArcTrigger> = flags
             .into_iter()

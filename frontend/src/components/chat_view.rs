@@ -114,11 +114,17 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
 
     let (menu_open, set_menu_open) = signal(false);
     let (members_open, set_members_open) = signal(false);
-    let room_title = move || chat.read(Part::Rooms, |c| c.current.to_string());
+    // A conversation is named by its people, who come with the conversations.
+    let room_title = move || {
+        chat.track(Part::Conversations);
+        chat.read(Part::Rooms, |c| c.title(&c.current))
+    };
+    let conversation = move || chat.read(Part::Rooms, Chat::in_conversation);
     let private = move || chat.read(Part::Rooms, |c| c.current_room().is_some_and(|r| r.private));
+    // A conversation's people are fixed: nobody is invited to one.
     let can_invite = move || {
         chat.read(Part::Rooms, |c| {
-            c.current_room().is_some_and(|r| r.role.is_some())
+            !c.in_conversation() && c.current_room().is_some_and(|r| r.role.is_some())
         })
     };
     let online_count = move || {
@@ -146,7 +152,9 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
                     </button>
                     // The page's one level-one heading: the room being read.
                     <h1 class="room-title">
-                        {move || if private() {
+                        {move || if conversation() {
+                            view! { <span class="hash" aria-hidden="true">"@"</span> <span class="visually-hidden">"Conversation with "</span> }.into_any()
+                        } else if private() {
                             view! { <span class="hash"><LockIcon label="Private room" /></span> }.into_any()
                         } else {
                             view! { <span class="hash" aria-hidden="true">"#"</span> }.into_any()

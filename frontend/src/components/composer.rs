@@ -51,9 +51,12 @@ pub fn Composer() -> impl IntoView {
     let muted =
         Memo::new(move |_| chat.read(Part::Rooms, |c| c.current_room().is_some_and(|r| r.muted)));
     let placeholder = move || {
+        chat.track(Part::Conversations);
         chat.read(Part::Rooms, |c| {
             if muted.get() {
                 format!("A moderator muted you in #{}", c.current)
+            } else if c.in_conversation() {
+                format!("Message {}", c.title(&c.current))
             } else {
                 format!("Message #{}", c.current)
             }

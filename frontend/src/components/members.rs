@@ -3,11 +3,13 @@ use leptos::prelude::*;
 
 use super::audit::AuditLog;
 use super::{tone_of, use_chat};
+use crate::model::Chat;
 use crate::state::Part;
 
-/// The current room's members with their roles, beside the messages. Moderators get
-/// mute, kick and ban for people below them; the owner also gives and takes the
-/// moderator role and can hand the room over.
+/// The current room's members with their roles, beside the messages, each other
+/// account with a button to write to them privately. Moderators get mute, kick and
+/// ban for people below them; the owner also gives and takes the moderator role and
+/// can hand the room over. A conversation's people are fixed: none of that there.
 #[component]
 pub fn Members(on_close: Callback<()>) -> impl IntoView {
     let (chat, socket) = use_chat();
@@ -28,8 +30,9 @@ pub fn Members(on_close: Callback<()>) -> impl IntoView {
         })
     });
     let members = move || view_of.get().0;
-    let moderator = move || view_of.get().1 >= Some(Role::Moderator);
-    let my_role = move || view_of.get().1;
+    let conversation = move || chat.read(Part::Rooms, Chat::in_conversation);
+    let moderator = move || !conversation() && view_of.get().1 >= Some(Role::Moderator);
+    let my_role = move || view_of.get().1.filter(|_| !conversation());
     // Leaving for good, on every device (closing the room in the sidebar only stops
     // following it in this tab).
     let leave_room = move |_| {
@@ -100,9 +103,20 @@ fn MemberLine(member: MemberInfo) -> impl IntoView {
         .next()
         .map(|c| c.to_uppercase().to_string());
     let is_me = chat.read_untracked(|c| c.me_id == member.user_id);
-    let may_moderate = !is_me && chat.read_untracked(|c| c.may_moderate(Some(member.role)));
-    let owner = !is_me && chat.read_untracked(|c| c.my_role() == Some(Role::Owner));
+    let room_here = !is_me && !chat.read_untracked(Chat::in_conversation);
+    let may_moderate = room_here && chat.read_untracked(|c| c.may_moderate(Some(member.role)));
+    let owner = room_here && chat.read_untracked(|c| c.my_role() == Some(Role::Owner));
+    // Accounts write to accounts (a guest's id starts with `guest:`).
+    let may_message = !is_me
+        && !chat.read_untracked(Chat::is_guest)
+        && !member.user_id.as_str().starts_with("guest:");
     let user = StoredValue::new(member.user.clone());
+    let message = move |_| {
+        let with = vec![user.get_value()];
+        if let Some(frame) = chat.update(|c| c.start_conversation(with)).flatten() {
+            socket.send(frame);
+        }
+    };
     let act = move |action: ModAction| {
         move |_| socket.send(chat.read_untracked(|c| c.moderate(user.get_value(), action)))
     };
@@ -143,8 +157,14 @@ fn MemberLine(member: MemberInfo) -> impl IntoView {
             </span>
             {role_label.map(|r| view! { <span class="role">{r}</span> })}
             {member.muted.then(|| view! { <span class="role muted">"Muted"</span> })}
-            {(may_moderate || owner).then(|| view! {
+            {(may_message || may_moderate || owner).then(|| view! {
                 <span class="member-actions">
+                    {may_message.then(|| view! {
+                        <button class="link" on:click=message>
+                            "Message"
+                            <span class="visually-hidden">{format!(" {}", member.user)}</span>
+                        </button>
+                    })}
                     {may_moderate.then(|| view! {
                         <button class="link" on:click=act(mute)>{mute_label}</button>
                         <button class="link" on:click=act(ModAction::Kick)>"Kick"</button>

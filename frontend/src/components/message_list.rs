@@ -180,7 +180,13 @@ pub fn MessageList() -> impl IntoView {
             <Show when=empty>
                 <div class="empty">
                     <p class="empty-title">"No messages here yet"</p>
-                    <p>"Say hello — everyone in this room sees it instantly."</p>
+                    <p>
+                        {move || if chat.read(Part::Rooms, Chat::in_conversation) {
+                            "Say hello — only the people of this conversation see it."
+                        } else {
+                            "Say hello — everyone in this room sees it instantly."
+                        }}
+                    </p>
                 </div>
             </Show>
             <For

@@ -6,9 +6,10 @@ use super::use_chat;
 use crate::account;
 use crate::state::Part;
 
-/// A message's actions behind a "⋯" button: delete (one's own, or as a moderator),
-/// mute, kick, ban (moderators, on people below them), block (anyone else's). A
-/// real button and a list of buttons, so Tab, Enter and Escape work.
+/// A message's actions behind a "⋯" button: write to its author privately (an
+/// account's, for an account), delete (one's own, or as a moderator), mute, kick, ban
+/// (moderators, on people below them), block (anyone else's). A real button and a
+/// list of buttons, so Tab, Enter and Escape work.
 #[component]
 pub fn MessageMenu(
     id: MessageId,
@@ -40,6 +41,8 @@ pub fn MessageMenu(
                 .with_value(|who| chat.read(Part::Members, |c| c.may_moderate(c.role_of(who))))
     };
     let may_block = !mine && !guest;
+    // Accounts write to accounts (a guest's id starts with `guest:`).
+    let may_message = may_block && author_id.with_value(|who| !who.as_str().starts_with("guest:"));
     let blocked =
         move || author_id.with_value(|who| chat.read(Part::Blocked, |c| c.blocked.contains(who)));
     let act = move |action: ModAction| {
@@ -48,6 +51,13 @@ pub fn MessageMenu(
             socket.send(frame);
             close();
         }
+    };
+    let message = move |_| {
+        let with = vec![author.get_value()];
+        if let Some(frame) = chat.update(|c| c.start_conversation(with)).flatten() {
+            socket.send(frame);
+        }
+        set_open.set(false);
     };
     let delete = move |_| {
         socket.send(chat.read_untracked(|c| c.delete_message(id)));
@@ -78,6 +88,11 @@ pub fn MessageMenu(
                         }
                     }
                 >
+                    {may_message.then(|| view! {
+                        <button role="menuitem" on:click=message>
+                            {format!("Message {}", author.get_value())}
+                        </button>
+                    })}
                     {may_delete().then(|| view! {
                         <button role="menuitem" class="danger" on:click=delete>"Delete message"</button>
                     })}
@@ -95,7 +110,7 @@ pub fn MessageMenu(
             }
         })
     };
-    let has_items = move || may_delete() || may_moderate() || may_block;
+    let has_items = move || may_message || may_delete() || may_moderate() || may_block;
     view! {
         <div class="message-menu">
             {move || has_items().then(|| view! {

@@ -2,13 +2,14 @@ use confab_shared::RoomName;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::direct_messages::DirectMessages;
 use super::icons::LockIcon;
 use super::new_room::NewRoom;
 use super::{tone_of, use_chat};
 use crate::state::Part;
 
-/// Rooms to switch between, a box to join one by name, making a new one, and who is
-/// online.
+/// Rooms to switch between, a box to join one by name, making a new one, private
+/// conversations (accounts only), and who is online.
 #[component]
 pub fn Sidebar(
     on_sign_out: Callback<()>,
@@ -60,6 +61,7 @@ pub fn Sidebar(
         chat.read(Part::Rooms, |c| {
             c.rooms
                 .iter()
+                .filter(|(name, _)| !name.is_conversation())
                 .map(|(name, r)| {
                     (
                         name.clone(),
@@ -145,6 +147,7 @@ pub fn Sidebar(
                     {move || problem.get().map(|p| view! { <p class="hint problem">{p}</p> })}
                     <NewRoom guest on_done=on_navigate />
                 </section>
+                {(!guest).then(|| view! { <DirectMessages on_navigate /> })}
                 <section class="people">
                     <h3>"Online"</h3>
                     <ul class="online">

@@ -24,6 +24,8 @@ pub struct Changed {
     pub live: BTreeSet<RoomName>,
     /// Rooms whose members list changed.
     pub members: BTreeSet<RoomName>,
+    /// The conversations' people or latest activity (the sidebar's order).
+    pub conversations: bool,
     /// Unread counts.
     pub counts: bool,
     /// The notice, about no message in particular.
