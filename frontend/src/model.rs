@@ -321,6 +321,8 @@ impl Chat {
             ServerMsg::Pong | ServerMsg::Unknown => {}
             // The presence of people: not shown yet.
             ServerMsg::People { .. } => {}
+            // Read state: not shown yet.
+            ServerMsg::Read { .. } => {}
             ServerMsg::Typing {
                 room,
                 people,

@@ -186,6 +186,16 @@ impl Connection {
             .rooms()
             .directory()
             .rooms_of(&self.identity.user);
+        let reading = self.state.store.reading();
+        let (user, name) = (&self.identity.user, &self.identity.name);
+        let rooms = match crate::reading::with_counts(reading, user, name, rooms.clone()).await {
+            Ok(counted) => counted,
+            Err(error) => {
+                // The list without counts beats no list.
+                tracing::error!(%error, "reading unread counts failed");
+                rooms
+            }
+        };
         if let Err(end) = Box::pin(self.write(&ServerMsg::Rooms { rooms })).await {
             return end;
         }

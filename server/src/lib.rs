@@ -40,6 +40,7 @@ pub mod origin;
 mod outbox;
 mod page;
 mod people;
+pub mod reading;
 mod revocations;
 mod room_log;
 pub mod rooms;

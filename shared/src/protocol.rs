@@ -12,10 +12,12 @@ use crate::names::{ClientId, MessageBody, RoomName, Topic, UserId, UserName};
 
 mod moderation;
 mod people;
+mod reading;
 mod rooms;
 mod typing;
 pub use moderation::{Deletion, MemberChange, MemberInfo, ModAction};
 pub use people::{AWAY_AFTER_MS, PEOPLE_WATCH_LIMIT, PersonStatus, Status};
+pub use reading::{UNREAD_CAP, mentions};
 pub use rooms::{
     CONVERSATION_ID_CHARS, CONVERSATION_MAX_PEOPLE, CONVERSATION_PREFIX, Participant, Role,
     RoomInfo, RoomKind,
@@ -120,6 +122,12 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "is_false")]
         stop: bool,
     },
+    /// This person has read `room` up to `seq` (the page saw it on screen). Moves
+    /// the marker forward only: a `seq` at or below it is ignored. Every socket of
+    /// the person gets the `read` that follows.
+    Read { room: RoomName, seq: Seq },
+    /// Mark `room` unread from `seq` on: the marker moves back to just before it.
+    MarkUnread { room: RoomName, seq: Seq },
     /// Follow the presence of these people (at most [`PEOPLE_WATCH_LIMIT`]),
     /// replacing whom this connection followed: answered by `people` with each
     /// one's status, then a `people` frame whenever some of them change.
@@ -240,6 +248,14 @@ pub enum ServerMsg {
         /// when a room comes back under the limit (its members had no names).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         online: Option<Vec<UserName>>,
+    },
+    /// This person's read marker in `room` moved (from any of their sockets), with
+    /// what is unread after it now; to every socket of theirs.
+    Read {
+        room: RoomName,
+        seq: Seq,
+        unread: u32,
+        mentions: u32,
     },
     /// The status of people this connection watches (`watch_people`): all of them
     /// in the answer, then those that changed, at most ten times a second.
@@ -506,6 +522,14 @@ enum RawClientMsg {
     WatchPeople {
         users: Vec<String>,
     },
+    Read {
+        room: String,
+        seq: Seq,
+    },
+    MarkUnread {
+        room: String,
+        seq: Seq,
+    },
     Status {
         away: bool,
     },
@@ -602,6 +626,14 @@ impl ClientMsg {
                 ClientMsg::WatchPeople { users }
             }
             RawClientMsg::Status { away } => ClientMsg::Status { away },
+            RawClientMsg::Read { room: name, seq } => ClientMsg::Read {
+                room: room(name)?,
+                seq,
+            },
+            RawClientMsg::MarkUnread { room: name, seq } => ClientMsg::MarkUnread {
+                room: room(name)?,
+                seq,
+            },
             RawClientMsg::StartConversation { with } => {
                 if with.len() >= CONVERSATION_MAX_PEOPLE {
                     return Err(DecodeError::new(

@@ -43,6 +43,15 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>
         };
         match state.sequencer.record(change).await {
             Ok(events) if !events.is_empty() => {
+                // What was said before they joined is not unread to them.
+                let joined_at = events.last().map_or(0, |event| event.seq);
+                let reading = state.store.reading();
+                if let Err(error) = reading
+                    .set_read(&identity.user, &room, joined_at, false)
+                    .await
+                {
+                    tracing::error!(%error, %room, "setting a new member's read marker failed");
+                }
                 news = Some(wire::encode(&ServerMsg::Room(
                     found.room.info(Some(Role::Member)),
                 )))

@@ -17,6 +17,7 @@ mod leave_room;
 mod members;
 mod moderate;
 mod people;
+mod read;
 mod send;
 mod start_conversation;
 mod typing;
@@ -135,6 +136,8 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             topic,
             private,
         } => create_room::run(session, room, topic, private).await,
+        ClientMsg::Read { room, seq } => read::run(session, room, seq, false).await,
+        ClientMsg::MarkUnread { room, seq } => read::run(session, room, seq, true).await,
         ClientMsg::WatchPeople { users } => people::watch(session, users),
         ClientMsg::Status { away } => people::status(session, away),
         ClientMsg::StartConversation { with } => start_conversation::run(session, with).await,

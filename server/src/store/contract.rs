@@ -9,7 +9,9 @@ use super::{Appended, NewMessage, Store, StoreError};
 use crate::room_log::record;
 
 mod conversations;
+mod reading;
 pub(super) use conversations::conversations;
+pub(super) use reading::reading;
 
 pub(super) fn new_message(room: &str, author: &str, client_id: &str, body: &str) -> NewMessage {
     NewMessage {

@@ -4,6 +4,8 @@
 //! adds nothing; [`MemoryStore::fail_appends`] makes it refuse, so the paths that
 //! handle a failed commit can be tested.
 
+mod reading;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -87,6 +89,8 @@ struct State {
     last_account: i64,
     /// Who blocked whom.
     blocks: Vec<(UserId, Blocked)>,
+    /// Read markers: (reader, room) to seq.
+    read: HashMap<(UserId, RoomName), Seq>,
 }
 
 impl State {
@@ -342,6 +346,10 @@ impl Store for MemoryStore {
     }
 
     fn blocks(&self) -> &dyn Blocks {
+        self
+    }
+
+    fn reading(&self) -> &dyn crate::reading::Reading {
         self
     }
 
@@ -702,6 +710,7 @@ mod tests {
         contract::room_log(&MemoryStore::new()).await;
         contract::blocks(&MemoryStore::new()).await;
         contract::conversations(&MemoryStore::new()).await;
+        contract::reading(&MemoryStore::new()).await;
     }
 
     #[tokio::test]

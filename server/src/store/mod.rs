@@ -192,6 +192,9 @@ pub trait Store: Send + Sync + 'static {
     /// Whom each account blocked.
     fn blocks(&self) -> &dyn Blocks;
 
+    /// Each account's read markers, and what is unread after them.
+    fn reading(&self) -> &dyn crate::reading::Reading;
+
     /// Flushes and closes; called once at shutdown.
     async fn close(&self);
 }

@@ -31,6 +31,7 @@ mod batch;
 mod blocks;
 mod changes;
 mod checkpoint;
+mod reading;
 mod rooms;
 mod writer;
 
@@ -333,6 +334,10 @@ impl Store for SqliteStore {
     }
 
     fn rooms(&self) -> &dyn crate::rooms::Rooms {
+        self
+    }
+
+    fn reading(&self) -> &dyn crate::reading::Reading {
         self
     }
 

@@ -94,6 +94,22 @@ pub struct RoomInfo {
     /// conversations by activity; absent while it has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_at: Option<String>,
+    /// A member's read marker: the seq up to which they have read (absent: none yet,
+    /// everything is unread).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<crate::protocol::Seq>,
+    /// Messages by others after `read`, not deleted (at most [`UNREAD_CAP`]).
+    ///
+    /// [`UNREAD_CAP`]: crate::protocol::UNREAD_CAP
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unread: u32,
+    /// Those of them that mention this person.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mentions: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl RoomInfo {
@@ -107,6 +123,9 @@ impl RoomInfo {
             kind: RoomKind::Room,
             members: Vec::new(),
             last_at: None,
+            read: None,
+            unread: 0,
+            mentions: 0,
         }
     }
 

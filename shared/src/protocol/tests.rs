@@ -629,3 +629,43 @@ fn people_frames() {
     };
     assert_eq!(people[0].status, crate::Status::Unknown);
 }
+
+#[test]
+fn read_state_frames() {
+    assert_client_json(
+        ClientMsg::Read {
+            room: room("general"),
+            seq: 120,
+        },
+        json!({"type": "read", "room": "general", "seq": 120}),
+    );
+    assert_client_json(
+        ClientMsg::MarkUnread {
+            room: room("general"),
+            seq: 118,
+        },
+        json!({"type": "mark_unread", "room": "general", "seq": 118}),
+    );
+    assert_server_json(
+        ServerMsg::Read {
+            room: room("general"),
+            seq: 120,
+            unread: 3,
+            mentions: 1,
+        },
+        json!({"type": "read", "room": "general", "seq": 120, "unread": 3, "mentions": 1}),
+    );
+    let general = RoomInfo {
+        read: Some(120),
+        unread: 3,
+        mentions: 1,
+        ..RoomInfo::room(room("general"), Topic::default(), false, Some(Role::Member))
+    };
+    assert_server_json(
+        ServerMsg::Rooms {
+            rooms: vec![general],
+        },
+        json!({"type": "rooms", "rooms": [{"room": "general", "topic": "", "private": false,
+               "role": "member", "read": 120, "unread": 3, "mentions": 1}]}),
+    );
+}

@@ -1,17 +1,12 @@
 //! The contract for conversations and blocks, which every store keeps.
 
-use confab_shared::{RoomKind, RoomName, UserId, UserName};
+use confab_shared::{RoomKind, RoomName};
 
 use crate::accounts::Blocked;
-use crate::rooms::{Person, PostDenied};
+use crate::rooms::PostDenied;
 use crate::store::Store;
 
-fn person(id: &str, name: &str) -> Person {
-    Person {
-        id: UserId::new(id).unwrap(),
-        name: UserName::new(name).unwrap(),
-    }
-}
+use super::person;
 
 /// One conversation per set of people, whatever the order they are named in and
 /// whatever name a later start proposes; listed for each of them as a conversation

@@ -113,6 +113,12 @@ async fn blocks() {
 }
 
 #[tokio::test]
+async fn read_state() {
+    let (_dir, store) = temp_store().await;
+    contract::reading(&store).await;
+}
+
+#[tokio::test]
 async fn conversations() {
     let (_dir, store) = temp_store().await;
     contract::conversations(&store).await;

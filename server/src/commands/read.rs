@@ -1,0 +1,65 @@
+//! `read` and `mark_unread`: a member's read marker in a room moves (forward only,
+//! but for "mark unread"), and every socket of theirs hears where it is now and what
+//! is unread after it (`read`), so reading in one tab clears the count in the others.
+//! A stale `read` moves nothing and is answered on its own socket alone.
+
+use confab_shared::{ErrorCode, RoomName, Seq, ServerMsg};
+
+use super::authz::{self, Action};
+use super::{Reply, Session, denied};
+use crate::identity::Kind;
+use crate::wire;
+
+pub(super) async fn run(session: Session<'_>, room: RoomName, seq: Seq, back: bool) -> Reply {
+    let state = session.state;
+    let identity = session.identity;
+    if identity.kind == Kind::Guest {
+        let text = "guests keep no read state: sign in";
+        return Reply::refusal(ErrorCode::Forbidden, text, None);
+    }
+    let access = state
+        .store
+        .rooms()
+        .directory()
+        .access(&room, &identity.user);
+    match authz::check(identity, access.as_ref(), Action::Read) {
+        Ok(Some(_)) => {}
+        Ok(None) => return denied(authz::Denied::NoMembership, &room),
+        Err(denial) => return denied(denial, &room),
+    }
+    let failed = |error: &dyn std::fmt::Display| {
+        tracing::error!(%error, %room, "keeping read state failed");
+        Reply::refusal(
+            ErrorCode::Internal,
+            "could not mark it read; try again",
+            None,
+        )
+    };
+    let reading = state.store.reading();
+    // "Unread from `seq` on": the marker goes to just before it.
+    let wanted = if back { seq.saturating_sub(1) } else { seq };
+    let marker = match reading.set_read(&identity.user, &room, wanted, back).await {
+        Ok(marker) => marker,
+        Err(error) => return failed(&error),
+    };
+    let counts = match reading
+        .unread(&identity.user, &identity.name, &room, marker.seq)
+        .await
+    {
+        Ok(counts) => counts,
+        Err(error) => return failed(&error),
+    };
+    let news = ServerMsg::Read {
+        room,
+        seq: marker.seq,
+        unread: counts.unread,
+        mentions: counts.mentions,
+    };
+    if marker.moved {
+        let frame = wire::encode(&news);
+        let _told = state
+            .people
+            .tell_but(&identity.user, Some(session.conn), &frame);
+    }
+    Reply::frame(&news)
+}

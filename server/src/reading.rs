@@ -1,0 +1,89 @@
+//! Read state: each account's marker per room (the seq up to which they have read),
+//! and what is unread after it. The store keeps markers ([`Reading`]); the rule of
+//! what counts (messages by others, not deleted, at most `UNREAD_CAP`, mentions by
+//! `confab_shared::protocol::mentions`) is kept by each store's `unread`, and tested
+//! as part of the store contract so both count alike.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use confab_shared::{RoomName, Seq, UserId, UserName};
+
+use crate::store::StoreError;
+
+/// What is unread in a room after a marker.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unread {
+    /// Messages by others, not deleted (at most `UNREAD_CAP`).
+    pub unread: u32,
+    /// Those of them that mention the reader.
+    pub mentions: u32,
+}
+
+/// Where a marker is after a move, and whether it moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Marker {
+    pub seq: Seq,
+    pub moved: bool,
+}
+
+#[async_trait]
+pub trait Reading: Send + Sync + 'static {
+    /// Moves `user`'s marker in `room` to `seq` (no further than the room's newest
+    /// event): forward only, unless `back` (an explicit "mark unread").
+    async fn set_read(
+        &self,
+        user: &UserId,
+        room: &RoomName,
+        seq: Seq,
+        back: bool,
+    ) -> Result<Marker, StoreError>;
+
+    /// Every marker of `user`, by room.
+    async fn markers(&self, user: &UserId) -> Result<HashMap<RoomName, Seq>, StoreError>;
+
+    /// What is unread for `user` (named `name`, for mentions) in `room` after `after`.
+    async fn unread(
+        &self,
+        user: &UserId,
+        name: &UserName,
+        room: &RoomName,
+        after: Seq,
+    ) -> Result<Unread, StoreError>;
+}
+
+/// Counts `bodies` of unread messages (by others, not deleted, newest first, at most
+/// `UNREAD_CAP` of them) for the reader named `name`.
+pub fn count<'a>(bodies: impl Iterator<Item = &'a str>, name: &UserName) -> Unread {
+    let mut unread = Unread::default();
+    for body in bodies.take(confab_shared::protocol::UNREAD_CAP as usize) {
+        unread.unread += 1;
+        if confab_shared::protocol::mentions(body, name) {
+            unread.mentions += 1;
+        }
+    }
+    unread
+}
+
+/// `rooms` (a member's list) with their markers and what is unread in each, for
+/// `user` named `name`.
+pub async fn with_counts(
+    reading: &dyn Reading,
+    user: &UserId,
+    name: &UserName,
+    mut rooms: Vec<confab_shared::RoomInfo>,
+) -> Result<Vec<confab_shared::RoomInfo>, StoreError> {
+    if rooms.is_empty() {
+        return Ok(rooms);
+    }
+    let markers = reading.markers(user).await?;
+    for info in &mut rooms {
+        info.read = markers.get(&info.room).copied();
+        let counts = reading
+            .unread(user, name, &info.room, info.read.unwrap_or(0))
+            .await?;
+        info.unread = counts.unread;
+        info.mentions = counts.mentions;
+    }
+    Ok(rooms)
+}

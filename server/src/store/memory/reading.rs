@@ -1,0 +1,77 @@
+//! Read markers in the in-memory twin.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use confab_shared::{RoomName, Seq, UserId, UserName};
+
+use super::{Entry, MemoryStore};
+use crate::reading::{Marker, Reading, Unread, count};
+use crate::store::StoreError;
+
+#[async_trait]
+impl Reading for MemoryStore {
+    async fn set_read(
+        &self,
+        user: &UserId,
+        room: &RoomName,
+        seq: Seq,
+        back: bool,
+    ) -> Result<Marker, StoreError> {
+        if !self.directory.exists(room) {
+            return Ok(Marker {
+                seq: 0,
+                moved: false,
+            });
+        }
+        let mut state = self.lock();
+        let newest = state.rooms.get(room).map_or(0, |log| log.len() as Seq);
+        let wanted = seq.min(newest);
+        let key = (user.clone(), room.clone());
+        let moves = match state.read.get(&key) {
+            None => true,
+            Some(&at) => wanted > at || (back && wanted < at),
+        };
+        if moves {
+            state.read.insert(key, wanted);
+            return Ok(Marker {
+                seq: wanted,
+                moved: true,
+            });
+        }
+        let seq = state.read.get(&key).copied().unwrap_or(0);
+        Ok(Marker { seq, moved: false })
+    }
+
+    async fn markers(&self, user: &UserId) -> Result<HashMap<RoomName, Seq>, StoreError> {
+        Ok(self
+            .lock()
+            .read
+            .iter()
+            .filter(|((who, _), _)| who == user)
+            .map(|((_, room), seq)| (room.clone(), *seq))
+            .collect())
+    }
+
+    async fn unread(
+        &self,
+        user: &UserId,
+        name: &UserName,
+        room: &RoomName,
+        after: Seq,
+    ) -> Result<Unread, StoreError> {
+        let state = self.lock();
+        let Some(log) = state.rooms.get(room) else {
+            return Ok(Unread::default());
+        };
+        let skip = usize::try_from(after).unwrap_or(usize::MAX);
+        let bodies = log
+            .iter()
+            .skip(skip)
+            .rev()
+            .filter_map(Entry::live)
+            .filter(|m| m.author_id != *user)
+            .map(|m| m.body.as_str());
+        Ok(count(bodies, name))
+    }
+}
