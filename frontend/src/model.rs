@@ -323,6 +323,8 @@ impl Chat {
             ServerMsg::People { .. } => {}
             // Read state: not shown yet.
             ServerMsg::Read { .. } => {}
+            // The room browser: not shown yet.
+            ServerMsg::PublicRooms { .. } => {}
             ServerMsg::Typing {
                 room,
                 people,
@@ -337,7 +339,7 @@ impl Chat {
             ServerMsg::Invited { room, user } => {
                 self.tell(format!("{user} is a member of #{room} now"));
             }
-            ServerMsg::Members { room, members } => {
+            ServerMsg::Members { room, members, .. } => {
                 if let Some(state) = self.rooms.get_mut(&room) {
                     // The list also says whether this person is muted here.
                     let muted = members.iter().any(|m| m.user_id == self.me_id && m.muted);

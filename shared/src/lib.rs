@@ -10,6 +10,6 @@ pub mod protocol;
 pub use names::{ClientId, InvalidValue, MessageBody, RoomName, Topic, UserId, UserName};
 pub use protocol::{
     ChatMessage, ClientMsg, DecodeError, Deletion, ErrorCode, EventKind, MemberChange, MemberInfo,
-    MessageId, ModAction, Participant, PersonStatus, Posted, Role, RoomEvent, RoomInfo, RoomKind,
-    Seq, ServerMsg, Status, Typist,
+    MessageId, ModAction, Notify, Participant, PersonStatus, Posted, Role, RoomEvent, RoomInfo,
+    RoomKind, Seq, ServerMsg, Status, Typist,
 };

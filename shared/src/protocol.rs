@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 use crate::names::{ClientId, MessageBody, RoomName, Topic, UserId, UserName};
 
 mod moderation;
+mod notify;
 mod people;
 mod reading;
 mod rooms;
 mod typing;
 pub use moderation::{Deletion, MemberChange, MemberInfo, ModAction};
+pub use notify::{MEMBERS_PAGE_LIMIT, Notify, PUBLIC_ROOMS_LIMIT, PublicRoom};
 pub use people::{AWAY_AFTER_MS, PEOPLE_WATCH_LIMIT, PersonStatus, Status};
 pub use reading::{UNREAD_CAP, mentions};
 pub use rooms::{
@@ -102,8 +104,27 @@ pub enum ClientMsg {
         user: UserName,
         role: Role,
     },
-    /// Ask who the room's members are: answered by `members`.
-    Members { room: RoomName },
+    /// Ask who the room's members are: answered by `members`. With `limit`, one page
+    /// of at most that many (see [`MEMBERS_PAGE_LIMIT`]) after the member named
+    /// `after`, among those whose names begin with `query` (without case).
+    Members {
+        room: RoomName,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<UserName>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        query: String,
+    },
+    /// When this person is notified of `room`'s messages, on every device: answered
+    /// (on every socket of theirs) by `room` with the new `notify`.
+    Notify { room: RoomName, notify: Notify },
+    /// The room browser: public rooms whose name or topic holds `query` (without
+    /// case; empty: all), most members first, at most [`PUBLIC_ROOMS_LIMIT`].
+    PublicRooms {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        query: String,
+    },
     /// Post a message to a joined room.
     Send {
         room: RoomName,
@@ -193,7 +214,12 @@ pub enum ServerMsg {
     Members {
         room: RoomName,
         members: Vec<MemberInfo>,
+        /// A page (`members` with `limit`) that more members follow.
+        #[serde(default, skip_serializing_if = "is_false")]
+        has_more: bool,
     },
+    /// The reply to `public_rooms`.
+    PublicRooms { rooms: Vec<PublicRoom> },
     /// The reply to `join`: before the replayed events of a resume, or with a
     /// snapshot (`messages`) otherwise.
     Joined {
@@ -553,6 +579,20 @@ enum RawClientMsg {
     },
     Members {
         room: String,
+        #[serde(default)]
+        limit: Option<u32>,
+        #[serde(default)]
+        after: Option<String>,
+        #[serde(default)]
+        query: String,
+    },
+    Notify {
+        room: String,
+        notify: Notify,
+    },
+    PublicRooms {
+        #[serde(default)]
+        query: String,
     },
     #[serde(other)]
     Other,
@@ -681,7 +721,24 @@ impl ClientMsg {
                     )
                 })?,
             },
-            RawClientMsg::Members { room: name } => ClientMsg::Members { room: room(name)? },
+            RawClientMsg::Members {
+                room: name,
+                limit,
+                after,
+                query,
+            } => ClientMsg::Members {
+                room: room(name)?,
+                limit,
+                after: after.map(user_name).transpose()?,
+                query: short_query(query)?,
+            },
+            RawClientMsg::Notify { room: name, notify } => ClientMsg::Notify {
+                room: room(name)?,
+                notify,
+            },
+            RawClientMsg::PublicRooms { query } => ClientMsg::PublicRooms {
+                query: short_query(query)?,
+            },
             RawClientMsg::Other => {
                 return Err(DecodeError::new(
                     ErrorCode::UnknownType,
@@ -708,6 +765,17 @@ impl ClientMsg {
             }
         })
     }
+}
+
+/// A search's text: at most 100 characters.
+fn short_query(query: String) -> Result<String, DecodeError> {
+    if query.chars().count() > 100 {
+        return Err(DecodeError::new(
+            ErrorCode::BadRequest,
+            "a query is at most 100 characters",
+        ));
+    }
+    Ok(query)
 }
 
 fn user_name(name: String) -> Result<UserName, DecodeError> {

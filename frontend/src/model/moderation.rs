@@ -103,6 +103,9 @@ impl Chat {
     pub fn ask_members(&self) -> ClientMsg {
         ClientMsg::Members {
             room: self.current.clone(),
+            limit: None,
+            after: None,
+            query: String::new(),
         }
     }
 

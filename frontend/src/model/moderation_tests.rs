@@ -48,6 +48,7 @@ fn in_general(role: Role) -> Chat {
     chat.apply(ServerMsg::Members {
         room: room("general"),
         members: vec![member("ann", Role::Owner), member("me", role)],
+        has_more: false,
     });
     chat
 }
@@ -88,12 +89,14 @@ fn the_members_list_follows_the_rooms_events() {
     chat.apply(ServerMsg::Members {
         room: room("general"),
         members: members.clone(),
+        has_more: false,
     });
     assert!(chat.current_room().unwrap().muted);
     members.iter_mut().for_each(|m| m.muted = false);
     chat.apply(ServerMsg::Members {
         room: room("general"),
         members,
+        has_more: false,
     });
     assert!(!chat.current_room().unwrap().muted);
     chat.apply(event(3, EventKind::MemberMuted(change("me", "bob", None))));

@@ -16,7 +16,9 @@ mod leave;
 mod leave_room;
 mod members;
 mod moderate;
+mod notify;
 mod people;
+mod public_rooms;
 mod read;
 mod send;
 mod start_conversation;
@@ -142,7 +144,22 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
         ClientMsg::Status { away } => people::status(session, away),
         ClientMsg::StartConversation { with } => start_conversation::run(session, with).await,
         ClientMsg::Invite { room, user } => invite::run(session, room, user).await,
-        ClientMsg::Members { room } => members::run(session, room),
+        ClientMsg::Members {
+            room,
+            limit,
+            after,
+            query,
+        } => members::run(
+            session,
+            room,
+            members::Page {
+                limit,
+                after,
+                query,
+            },
+        ),
+        ClientMsg::Notify { room, notify } => notify::run(session, room, notify).await,
+        ClientMsg::PublicRooms { query } => public_rooms::run(session, &query),
         ClientMsg::Moderate { room, user, action } => {
             moderate::run(session, room, user, action).await
         }

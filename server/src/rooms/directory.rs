@@ -6,8 +6,10 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use confab_shared::RoomKind;
+use confab_shared::protocol::{PUBLIC_ROOMS_LIMIT, PublicRoom};
 use confab_shared::{
-    EventKind, MemberInfo, Participant, Role, RoomInfo, RoomName, UserId, UserName,
+    EventKind, MemberInfo, Notify, Participant, Role, RoomInfo, RoomName, UserId, UserName,
 };
 
 use super::{Person, Room, Standing};
@@ -40,6 +42,8 @@ struct Entry {
 struct Member {
     role: Role,
     name: UserName,
+    /// When they are notified of its messages.
+    notify: Notify,
 }
 
 /// A room and where one person stands in it.
@@ -70,7 +74,9 @@ impl State {
 
 impl Entry {
     fn info(&self, user: &UserId) -> RoomInfo {
-        let mut info = self.room.info(self.members.get(user).map(|m| m.role));
+        let member = self.members.get(user);
+        let mut info = self.room.info(member.map(|m| m.role));
+        info.notify = member.map_or(Notify::All, |m| m.notify);
         if self.room.is_conversation() {
             let mut members: Vec<Participant> = self
                 .members
@@ -130,9 +136,11 @@ impl Directory {
         let Some(entry) = state.rooms.get_mut(room) else {
             return false;
         };
+        let notify = entry.members.get(user).map_or(Notify::All, |m| m.notify);
         let member = Member {
             role,
             name: name.clone(),
+            notify,
         };
         entry.members.insert(user.clone(), member);
         state
@@ -211,6 +219,48 @@ impl Directory {
     /// Whether `user` blocked anyone at all.
     pub fn blocks_anyone(&self, user: &UserId) -> bool {
         self.read().blocks.contains_key(user)
+    }
+
+    /// Records when a member is notified of a room's messages (after it was stored);
+    /// false if they are no member.
+    pub fn put_notify(&self, room: &RoomName, user: &UserId, notify: Notify) -> bool {
+        let mut state = self.write();
+        let member = state
+            .rooms
+            .get_mut(room)
+            .and_then(|entry| entry.members.get_mut(user));
+        match member {
+            Some(member) => {
+                member.notify = notify;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The public rooms whose name or topic holds `query` (without case), most
+    /// members first, at most `PUBLIC_ROOMS_LIMIT`.
+    pub fn public_rooms(&self, query: &str) -> Vec<PublicRoom> {
+        let query = query.to_lowercase();
+        let state = self.read();
+        let mut found: Vec<PublicRoom> = state
+            .rooms
+            .values()
+            .filter(|entry| !entry.room.private && entry.room.kind == RoomKind::Room)
+            .filter(|entry| {
+                query.is_empty()
+                    || entry.room.name.as_str().contains(&query)
+                    || entry.room.topic.as_str().to_lowercase().contains(&query)
+            })
+            .map(|entry| PublicRoom {
+                room: entry.room.name.clone(),
+                topic: entry.room.topic.clone(),
+                members: u32::try_from(entry.members.len()).unwrap_or(u32::MAX),
+            })
+            .collect();
+        found.sort_by(|a, b| b.members.cmp(&a.members).then_with(|| a.room.cmp(&b.room)));
+        found.truncate(PUBLIC_ROOMS_LIMIT);
+        found
     }
 
     /// Records a ban or a mute read from storage.

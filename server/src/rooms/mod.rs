@@ -99,6 +99,15 @@ pub trait Rooms: Send + Sync + 'static {
         people: &[Person],
     ) -> Result<(confab_shared::RoomName, bool), RoomError>;
 
+    /// When `user`, a member of `room`, is notified of its messages; false if they
+    /// are no member.
+    async fn set_notify(
+        &self,
+        room: &confab_shared::RoomName,
+        user: &UserId,
+        notify: confab_shared::Notify,
+    ) -> Result<bool, RoomError>;
+
     /// What is known in memory of every room, its members, bans and mutes.
     fn directory(&self) -> &Directory;
 }

@@ -617,6 +617,15 @@ impl Rooms for MemoryStore {
         Ok(())
     }
 
+    async fn set_notify(
+        &self,
+        room: &RoomName,
+        user: &UserId,
+        notify: confab_shared::Notify,
+    ) -> Result<bool, RoomError> {
+        Ok(self.directory.put_notify(room, user, notify))
+    }
+
     async fn start_conversation(
         &self,
         name: &RoomName,

@@ -106,6 +106,9 @@ pub struct RoomInfo {
     /// Those of them that mention this person.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub mentions: u32,
+    /// When this member is notified of its messages (absent: `all`).
+    #[serde(default, skip_serializing_if = "crate::protocol::Notify::is_all")]
+    pub notify: crate::protocol::Notify,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -126,6 +129,7 @@ impl RoomInfo {
             read: None,
             unread: 0,
             mentions: 0,
+            notify: crate::protocol::Notify::All,
         }
     }
 

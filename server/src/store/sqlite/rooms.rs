@@ -2,7 +2,7 @@
 //! [`Directory`] once each change commits.
 
 use async_trait::async_trait;
-use confab_shared::{Role, RoomName, Topic, UserId, UserName};
+use confab_shared::{Notify, Role, RoomName, Topic, UserId, UserName};
 use sqlx::{Row, SqlitePool};
 
 use super::SqliteStore;
@@ -69,6 +69,18 @@ pub(super) async fn load_directory(pool: &SqlitePool) -> Result<Directory, Store
         let blocker = UserId::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
         let blocked = UserId::new(row.try_get::<String, _>(1)?).map_err(corrupt)?;
         directory.put_block(&blocker, &blocked, true);
+    }
+    let quieter = sqlx::query(
+        "SELECT r.name, m.user_id, m.notify FROM room_members m JOIN rooms r ON r.id = m.room_id
+         WHERE m.notify <> 'all'",
+    )
+    .fetch_all(pool)
+    .await?;
+    for row in quieter {
+        let room = RoomName::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
+        let user = UserId::new(row.try_get::<String, _>(1)?).map_err(corrupt)?;
+        let notify = Notify::parse(&row.try_get::<String, _>(2)?);
+        directory.put_notify(&room, &user, notify);
     }
     for (table, banned) in [("room_bans", true), ("room_mutes", false)] {
         let rows = sqlx::query(&format!(
@@ -151,6 +163,25 @@ impl Rooms for SqliteStore {
                 .put_member(&room.name, &owner.id, &owner.name, Role::Owner);
         }
         Ok(())
+    }
+
+    async fn set_notify(
+        &self,
+        room: &RoomName,
+        user: &UserId,
+        notify: Notify,
+    ) -> Result<bool, RoomError> {
+        let done = sqlx::query(
+            "UPDATE room_members SET notify = ?
+             WHERE user_id = ? AND room_id = (SELECT id FROM rooms WHERE name = ?)",
+        )
+        .bind(notify.as_str())
+        .bind(user.as_str())
+        .bind(room.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::from)?;
+        Ok(done.rows_affected() == 1 && self.directory.put_notify(room, user, notify))
     }
 
     async fn start_conversation(

@@ -1,0 +1,58 @@
+//! `notify`: when this person is notified of a room's messages (all, mentions, none),
+//! kept by the server; every socket of theirs gets the room again with it (and its
+//! read state), so it follows them to every device. Members only.
+
+use confab_shared::{ErrorCode, Notify, RoomName, ServerMsg};
+
+use super::authz::{self, Action};
+use super::{Reply, Session, denied};
+use crate::rooms::RoomError;
+use crate::wire;
+
+pub(super) async fn run(session: Session<'_>, room: RoomName, notify: Notify) -> Reply {
+    let state = session.state;
+    let identity = session.identity;
+    let rooms = state.store.rooms();
+    let access = rooms.directory().access(&room, &identity.user);
+    match authz::check(identity, access.as_ref(), Action::Read) {
+        Ok(Some(_)) => {}
+        Ok(None) => return denied(authz::Denied::NoMembership, &room),
+        Err(denial) => return denied(denial, &room),
+    }
+    let failed = |error: &RoomError| {
+        tracing::error!(%error, %room, "keeping a notification level failed");
+        Reply::refusal(ErrorCode::Internal, "could not change it; try again", None)
+    };
+    let notify = if notify == Notify::Unknown {
+        Notify::All
+    } else {
+        notify
+    };
+    if let Err(error) = rooms.set_notify(&room, &identity.user, notify).await {
+        return failed(&error);
+    }
+    let Some(info) = rooms.directory().info(&room, &identity.user) else {
+        return denied(authz::Denied::NotFound, &room);
+    };
+    let reading = state.store.reading();
+    let info = match crate::reading::with_counts(
+        reading,
+        &identity.user,
+        &identity.name,
+        vec![info],
+    )
+    .await
+    {
+        Ok(mut counted) => counted.pop(),
+        Err(error) => return failed(&RoomError::Store(error)),
+    };
+    let Some(info) = info else {
+        return denied(authz::Denied::NotFound, &room);
+    };
+    let news = ServerMsg::Room(info);
+    let frame = wire::encode(&news);
+    let _told = state
+        .people
+        .tell_but(&identity.user, Some(session.conn), &frame);
+    Reply::frame(&news)
+}
