@@ -404,12 +404,6 @@ fn moderation_frames() {
         },
         json!({"type": "set_role", "room": "plans", "user": "bob", "role": "owner"}),
     );
-    assert_client_json(
-        ClientMsg::Members {
-            room: room("plans"),
-        },
-        json!({"type": "members", "room": "plans"}),
-    );
     for bad in [
         r#"{"type":"moderate","room":"plans","user":"bob","action":"smite"}"#,
         r#"{"type":"set_role","room":"plans","user":"bob","role":"king"}"#,
@@ -434,6 +428,7 @@ fn moderation_frames() {
                     muted: true,
                 },
             ],
+            has_more: false,
         },
         json!({"type": "members", "room": "plans", "members": [
             {"user": "ann", "user_id": "u:1", "role": "owner"},
@@ -667,5 +662,69 @@ fn read_state_frames() {
         },
         json!({"type": "rooms", "rooms": [{"room": "general", "topic": "", "private": false,
                "role": "member", "read": 120, "unread": 3, "mentions": 1}]}),
+    );
+}
+
+#[test]
+fn finding_and_notify_frames() {
+    assert_client_json(
+        ClientMsg::Members {
+            room: room("plans"),
+            limit: Some(100),
+            after: Some(user("bob")),
+            query: "b".to_owned(),
+        },
+        json!({"type": "members", "room": "plans", "limit": 100, "after": "bob", "query": "b"}),
+    );
+    assert_client_json(
+        ClientMsg::Members {
+            room: room("plans"),
+            limit: None,
+            after: None,
+            query: String::new(),
+        },
+        json!({"type": "members", "room": "plans"}),
+    );
+    assert_client_json(
+        ClientMsg::Notify {
+            room: room("plans"),
+            notify: crate::Notify::Mentions,
+        },
+        json!({"type": "notify", "room": "plans", "notify": "mentions"}),
+    );
+    assert_client_json(
+        ClientMsg::PublicRooms {
+            query: "gard".to_owned(),
+        },
+        json!({"type": "public_rooms", "query": "gard"}),
+    );
+    let long = "x".repeat(101);
+    let text = json!({"type": "public_rooms", "query": long}).to_string();
+    assert_eq!(decode_err(&text).code, ErrorCode::BadRequest);
+    assert_server_json(
+        ServerMsg::PublicRooms {
+            rooms: vec![crate::protocol::PublicRoom {
+                room: room("gardening"),
+                topic: Topic::new("plants").unwrap(),
+                members: 12,
+            }],
+        },
+        json!({"type": "public_rooms", "rooms": [{"room": "gardening", "topic": "plants", "members": 12}]}),
+    );
+    assert_server_json(
+        ServerMsg::Members {
+            room: room("plans"),
+            members: Vec::new(),
+            has_more: true,
+        },
+        json!({"type": "members", "room": "plans", "members": [], "has_more": true}),
+    );
+    let quiet = RoomInfo {
+        notify: crate::Notify::None,
+        ..RoomInfo::room(room("plans"), Topic::default(), false, Some(Role::Member))
+    };
+    assert_server_json(
+        ServerMsg::Room(quiet),
+        json!({"type": "room", "room": "plans", "topic": "", "private": false, "role": "member", "notify": "none"}),
     );
 }
