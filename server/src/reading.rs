@@ -42,6 +42,15 @@ pub trait Reading: Send + Sync + 'static {
     /// Every marker of `user`, by room.
     async fn markers(&self, user: &UserId) -> Result<HashMap<RoomName, Seq>, StoreError>;
 
+    /// Every room `user` (named `name`) is a member of: their marker there (if any)
+    /// and what is unread after it. What a connecting member's rooms list carries,
+    /// so it must stay cheap for hundreds of rooms.
+    async fn all_counts(
+        &self,
+        user: &UserId,
+        name: &UserName,
+    ) -> Result<HashMap<RoomName, (Option<Seq>, Unread)>, StoreError>;
+
     /// What is unread for `user` (named `name`, for mentions) in `room` after `after`.
     async fn unread(
         &self,
@@ -76,14 +85,13 @@ pub async fn with_counts(
     if rooms.is_empty() {
         return Ok(rooms);
     }
-    let markers = reading.markers(user).await?;
+    let counts = reading.all_counts(user, name).await?;
     for info in &mut rooms {
-        info.read = markers.get(&info.room).copied();
-        let counts = reading
-            .unread(user, name, &info.room, info.read.unwrap_or(0))
-            .await?;
-        info.unread = counts.unread;
-        info.mentions = counts.mentions;
+        if let Some((read, counted)) = counts.get(&info.room) {
+            info.read = *read;
+            info.unread = counted.unread;
+            info.mentions = counted.mentions;
+        }
     }
     Ok(rooms)
 }

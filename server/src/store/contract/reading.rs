@@ -75,6 +75,12 @@ pub(in crate::store) async fn reading(store: &dyn Store) {
         }
     );
 
+    // Every room of a member at once (what a connecting member's list carries):
+    // the same counts, with the marker (none yet).
+    let all = reading.all_counts(&ann.id, &ann.name).await.unwrap();
+    assert_eq!(all.get(&name), Some(&(None, unread(0).await.unwrap())));
+    assert_eq!(all.len(), 1, "ann's rooms only");
+
     // Forward only; no further than the newest event (the deletion, seq 6).
     let set = |seq, back| reading.set_read(&ann.id, &name, seq, back);
     assert_eq!(
@@ -125,4 +131,7 @@ pub(in crate::store) async fn reading(store: &dyn Store) {
         .collect();
     store.append(Arc::from(many)).await.unwrap();
     assert_eq!(unread(0).await.unwrap().unread, 100);
+    let all = reading.all_counts(&ann.id, &ann.name).await.unwrap();
+    assert_eq!(all.get(&name), Some(&(Some(1), unread(1).await.unwrap())));
+    assert_eq!(all[&name].1.unread, 100);
 }

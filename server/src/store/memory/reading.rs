@@ -53,6 +53,23 @@ impl Reading for MemoryStore {
             .collect())
     }
 
+    async fn all_counts(
+        &self,
+        user: &UserId,
+        name: &UserName,
+    ) -> Result<HashMap<RoomName, (Option<Seq>, Unread)>, StoreError> {
+        let markers = self.markers(user).await?;
+        let mut counts = HashMap::new();
+        for info in self.directory.rooms_of(user) {
+            let read = markers.get(&info.room).copied();
+            let unread = self
+                .unread(user, name, &info.room, read.unwrap_or(0))
+                .await?;
+            counts.insert(info.room, (read, unread));
+        }
+        Ok(counts)
+    }
+
     async fn unread(
         &self,
         user: &UserId,

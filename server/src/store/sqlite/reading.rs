@@ -97,6 +97,66 @@ impl Reading for SqliteStore {
         Ok(markers)
     }
 
+    async fn all_counts(
+        &self,
+        user: &UserId,
+        name: &UserName,
+    ) -> Result<HashMap<RoomName, (Option<Seq>, Unread)>, StoreError> {
+        // One statement for every room, one pass over each room's newest unread
+        // (at most UNREAD_CAP, off the (room_id, seq) index): SQLite counts them and
+        // hands back those that may mention the reader (`LIKE`: `@` and the name,
+        // without case for ASCII; any `@` for other names), joined by NUL (no body
+        // holds one), for the exact rule (`mentions`) here.
+        let pattern = if name.as_str().is_ascii() {
+            format!(
+                "%@{}%",
+                name.as_str()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        } else {
+            "%@%".to_owned()
+        };
+        let rows = sqlx::query(
+            "WITH mine AS (
+                 SELECT r.id AS room_id, r.name AS name, k.seq AS marker
+                 FROM room_members m JOIN rooms r ON r.id = m.room_id
+                 LEFT JOIN read_markers k ON k.user_id = m.user_id AND k.room_id = m.room_id
+                 WHERE m.user_id = ?1)
+             SELECT name, marker,
+                 (SELECT count(*) || char(1) || coalesce(group_concat(
+                          CASE WHEN body LIKE ?3 ESCAPE '\\' THEN body END, char(0)), '')
+                  FROM (SELECT x.body FROM messages x
+                     WHERE x.room_id = mine.room_id AND x.seq > coalesce(mine.marker, 0)
+                       AND x.author_id <> ?1 AND x.deleted_at IS NULL
+                     ORDER BY x.seq DESC LIMIT ?2))
+             FROM mine",
+        )
+        .bind(user.as_str())
+        .bind(i64::from(UNREAD_CAP))
+        .bind(&pattern)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counts = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let room = RoomName::new(row.try_get::<String, _>(0)?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let read = row.try_get::<Option<i64>, _>(1)?.map(seq_of);
+            // "count", U+0001, then the candidate bodies joined by NUL.
+            let counted: String = row.try_get(2)?;
+            let (unread, maybe) = counted.split_once('\u{1}').unwrap_or((&counted, ""));
+            let unread = unread.parse::<u32>().unwrap_or(0).min(UNREAD_CAP);
+            let mentions = if maybe.is_empty() {
+                0
+            } else {
+                count(maybe.split('\0'), name).mentions
+            };
+            counts.insert(room, (read, Unread { unread, mentions }));
+        }
+        Ok(counts)
+    }
+
     async fn unread(
         &self,
         user: &UserId,
