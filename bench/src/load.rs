@@ -84,7 +84,7 @@ pub fn user(role: &str, i: usize) -> String {
 
 /// Connects (and joins), trying again when an attempt hangs (a dropped SYN costs
 /// seconds of retransmission; a 5 s cap keeps one straggler from stalling a run).
-async fn connect(
+pub async fn connect(
     shared: &Shared,
     i: usize,
     name: &str,

@@ -36,7 +36,7 @@ struct Args {
     /// unless every message is delivered and no client is dropped.
     #[arg(long)]
     smoke: bool,
-    /// Scenarios to run (S1..S7, sweep); all by default.
+    /// Scenarios to run (S1..S8, sweep); all by default.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Servers to measure (confab, naive-axum, node-ws, socket.io, node-websocket,
@@ -257,6 +257,10 @@ async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
             for window in [1, 32] {
                 run(bench.storage(t, 100, window).await, &mut rows);
             }
+        }
+        // Typing came with issue 17: only this build has it.
+        if wanted("S8") && t == Target::Confab {
+            run(bench.typing_storm(t, 1000).await, &mut rows);
         }
     }
     if wanted("sweep") {

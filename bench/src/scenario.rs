@@ -12,6 +12,8 @@ use crate::load::{self, Pace, Shared};
 use crate::stats::{self, Latencies};
 use crate::target::{Paths, Running, Target};
 
+mod typing;
+
 /// One line of the results table.
 #[derive(Debug, Clone, Default)]
 pub struct Row {
