@@ -31,6 +31,10 @@ pub struct Shared {
     pub recording: AtomicBool,
     /// API tokens to connect with (client i uses token i), instead of guest names.
     pub tokens: Option<Arc<[String]>>,
+    /// Receivers mark what they have seen read this often (Confab, signed in).
+    pub read_every: Option<Duration>,
+    /// `read` frames sent.
+    pub reads: AtomicU64,
     stop: watch::Sender<bool>,
 }
 
@@ -48,6 +52,8 @@ impl Shared {
             dropped: AtomicU64::new(0),
             recording: AtomicBool::new(false),
             tokens: None,
+            read_every: None,
+            reads: AtomicU64::new(0),
             stop: watch::channel(false).0,
         })
     }
@@ -121,10 +127,21 @@ pub async fn receiver(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Re
     shared.connected.fetch_add(1, Ordering::Relaxed);
     let mut stopped = std::pin::pin!(shared.stopped());
     let mut latencies = Latencies::default();
+    // Marking read at a person's pace, each client at its own moment.
+    let every = shared.read_every.unwrap_or(Duration::from_secs(3600));
+    let offset = every.mul_f64((i % 1000) as f64 / 1000.0);
+    let mut reading = tokio::time::interval_at(tokio::time::Instant::now() + offset, every);
+    let (mut seen, mut read) = (0u64, 0u64);
     loop {
         tokio::select! {
             biased;
             () = &mut stopped => break,
+            _ = reading.tick(), if shared.read_every.is_some() && seen > read => {
+                let frame = format!(r#"{{"type":"read","room":"{room}","seq":{seen}}}"#);
+                writer.send(crate::ws::TEXT, frame.as_bytes()).await?;
+                shared.reads.fetch_add(1, Ordering::Relaxed);
+                read = seen;
+            }
             frame = reader.next() => {
                 let Ok((opcode, payload)) = frame else {
                     shared.dropped.fetch_add(1, Ordering::Relaxed);
@@ -136,6 +153,9 @@ pub async fn receiver(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Re
                 }
                 if let Seen::Delivery(stamp) = shared.proto.classify(opcode, payload, &mut writer) {
                     shared.deliveries.fetch_add(1, Ordering::Relaxed);
+                    if shared.read_every.is_some() {
+                        seen = seen.max(crate::proto::seq_in(payload).unwrap_or(0));
+                    }
                     if let Some(sent) = stamp.filter(|_| shared.recording.load(Ordering::Relaxed)) {
                         latencies.record(now_ns().saturating_sub(sent) / 1000);
                     }

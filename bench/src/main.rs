@@ -243,6 +243,32 @@ async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
             }
         }
     }
+    // Marking read at a person's pace beside S3 (issue 17): 1000 signed-in readers,
+    // each marking what it saw every 10 s, against the same readers not marking.
+    if wanted("S3") && servers.contains(&Target::Confab) {
+        for reading in [None, Some(Duration::from_secs(10))] {
+            bench.reading = Some(reading.unwrap_or(Duration::from_secs(3600)));
+            let name = if reading.is_some() {
+                "S3 + marking read"
+            } else {
+                "S3 signed in"
+            };
+            let (medians, errors) = rounds::measure(
+                bench,
+                &[Target::Confab],
+                paced(name, 1000, 10.0, 0),
+                args.rounds,
+            )
+            .await;
+            for error in errors {
+                run(Err(error), &mut rows);
+            }
+            for row in medians {
+                run(Ok(row), &mut rows);
+            }
+        }
+        bench.reading = None;
+    }
     for &t in &confabs {
         if wanted("S4") {
             run(bench.join_storm(t, 10_000, false).await, &mut rows);

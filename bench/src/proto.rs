@@ -48,6 +48,18 @@ pub fn now_ns() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
+/// The `seq` of a Confab event (it comes right after the room, in the frame's head).
+pub fn seq_in(payload: &[u8]) -> Option<u64> {
+    let head = &payload[..payload.len().min(160)];
+    let at = head.windows(6).position(|w| w == br#""seq":"#)? + 6;
+    let digits: Vec<u8> = head[at..]
+        .iter()
+        .copied()
+        .take_while(u8::is_ascii_digit)
+        .collect();
+    std::str::from_utf8(&digits).ok()?.parse().ok()
+}
+
 fn stamp_in(payload: &[u8]) -> Option<u64> {
     let at = payload.windows(2).position(|w| w == b"t=")? + 2;
     let digits = payload.get(at..at + 20)?;

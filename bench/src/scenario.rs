@@ -42,6 +42,9 @@ pub struct Bench {
     pub paths: Paths,
     pub work: PathBuf,
     pub timing: Timing,
+    /// S2/S3 clients sign in (100 accounts of 10 tokens each, per 1000 clients) and
+    /// mark what they saw read this often.
+    pub reading: Option<Duration>,
     next_port: u16,
 }
 
@@ -51,6 +54,7 @@ impl Bench {
             paths,
             work,
             timing,
+            reading: None,
             next_port: 3400,
         }
     }
@@ -107,7 +111,20 @@ impl Bench {
         logins: f64,
     ) -> anyhow::Result<Row> {
         let server = self.start(target, &["room".to_owned()]).await?;
-        let shared = Shared::new(target.proto(), server.addr);
+        let mut shared = Shared::new(target.proto(), server.addr);
+        if let Some(every) = self.reading {
+            let per_account = 10;
+            let tokens = crate::accounts::mint_tokens(
+                server.addr,
+                clients.div_ceil(per_account),
+                per_account,
+                "room",
+            )
+            .await?;
+            let run = Arc::get_mut(&mut shared).context("the run's state is not shared yet")?;
+            run.tokens = Some(tokens.into());
+            run.read_every = Some(every);
+        }
         let mut tasks = JoinSet::new();
         connect_receivers(&shared, &mut tasks, 0, clients, "room").await?;
         let mut stalls = JoinSet::new();
@@ -158,6 +175,15 @@ impl Bench {
             Pace::Rate(r) => format!("{r} msg/s"),
             Pace::Flat => "flat out".into(),
         };
+        if let Some(every) = self.reading {
+            let reads = shared.reads.load(Ordering::Relaxed);
+            row.load = if every.as_secs() >= 3600 {
+                format!("{}, signed in", row.load)
+            } else {
+                format!("{}, signed in, read every {} s", row.load, every.as_secs())
+            };
+            row.note = format!("{reads} reads sent (whole run); {}", row.note);
+        }
         if let Some(refused) = refused {
             row.load = format!("{} + {logins} wrong passwords/s", row.load);
             row.note = format!("{refused} wrong passwords refused (401); {}", row.note);
