@@ -52,9 +52,8 @@ pub struct Room {
     pub last_seq: Option<Seq>,
     /// The server holds messages older than the oldest one here.
     pub has_more: bool,
-    /// Replayed messages up to this seq are not counted as unread.
-    quiet_until: Seq,
-    pub unread: u32,
+    /// This person's read marker and what is unread here (`model/reading.rs`).
+    pub reading: Reading,
     pub loading_earlier: bool,
     /// Invite only (the server says so in `rooms` and `room` frames).
     pub private: bool,
@@ -84,17 +83,12 @@ impl Room {
         self.messages.keys().next().copied()
     }
 
-    fn insert(&mut self, message: ChatMessage, me: &UserId, counts_as_unread: bool) {
+    /// Keeps `message`; whether it is new to the page.
+    fn insert(&mut self, message: ChatMessage, me: &UserId) -> bool {
         if message.author_id == *me {
             self.pending.retain(|p| p.client_id != message.client_id);
         }
-        let seq = message.seq;
-        if self.messages.insert(seq, message).is_none()
-            && counts_as_unread
-            && seq > self.quiet_until
-        {
-            self.unread += 1;
-        }
+        self.messages.insert(message.seq, message).is_none()
     }
 
     /// The view now reflects every event up to `seq`.
@@ -106,11 +100,12 @@ impl Room {
     fn replace(&mut self, messages: Vec<ChatMessage>, has_more: bool, last_seq: Seq, me: &UserId) {
         self.messages.clear();
         for message in messages {
-            self.insert(message, me, false);
+            self.insert(message, me);
         }
         self.has_more = has_more;
         self.last_seq = Some(last_seq);
-        self.quiet_until = self.quiet_until.max(last_seq);
+        // History, not news.
+        self.reading.counted_to(last_seq);
     }
 }
 
@@ -139,6 +134,9 @@ pub struct Row {
     pub author_id: UserId,
     /// By someone this person blocked, and not asked to be shown: collapsed.
     pub collapsed: bool,
+    /// The first unread message when the room was opened: the "New messages" line
+    /// goes above it.
+    pub first_new: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -236,7 +234,8 @@ impl Chat {
 
     /// A room the person belongs to: shown (and joined, if new to this page). The
     /// room this person just made (or conversation just started) becomes current.
-    fn belong(&mut self, info: RoomInfo) {
+    /// `whole`: an entry of `rooms`, where absent read state means none.
+    fn belong(&mut self, info: RoomInfo, whole: bool) {
         let is_new = !self.rooms.contains_key(&info.room);
         let asked = self.know_conversation(&info);
         self.room_appeared(&info.room);
@@ -246,19 +245,21 @@ impl Chat {
         }
         state.private = info.private;
         state.role = info.role;
-        if asked || self.creating.as_ref() == Some(&info.room) {
+        let opens = asked || self.creating.as_ref() == Some(&info.room);
+        if opens {
             self.creating = self.creating.take().filter(|room| *room != info.room);
-            state.unread = 0;
-            self.current = info.room.clone();
+            let left = std::mem::replace(&mut self.current, info.room.clone());
+            self.opened(&left);
             self.changed.whole_room(&info.room);
         }
         if is_new {
             self.changed.whole_room(&info.room);
             self.outgoing.push(ClientMsg::Join {
-                room: info.room,
+                room: info.room.clone(),
                 after: None,
             });
         }
+        self.read_info(&info, whole);
     }
 
     /// `room` exists for this person after all (invited, made, joined): a notice
@@ -321,8 +322,12 @@ impl Chat {
             ServerMsg::Pong | ServerMsg::Unknown => {}
             // The presence of people: not shown yet.
             ServerMsg::People { .. } => {}
-            // Read state: not shown yet.
-            ServerMsg::Read { .. } => {}
+            ServerMsg::Read {
+                room,
+                seq,
+                unread,
+                mentions,
+            } => self.read_frame(room, seq, unread, mentions),
             // The room browser: not shown yet.
             ServerMsg::PublicRooms { .. } => {}
             ServerMsg::Typing {
@@ -332,10 +337,10 @@ impl Chat {
             } => self.typing_in(room, people, count),
             ServerMsg::Rooms { rooms } => {
                 for info in rooms {
-                    self.belong(info);
+                    self.belong(info, true);
                 }
             }
-            ServerMsg::Room(info) => self.belong(info),
+            ServerMsg::Room(info) => self.belong(info, false),
             ServerMsg::Invited { room, user } => {
                 self.tell(format!("{user} is a member of #{room} now"));
             }
@@ -397,9 +402,15 @@ impl Chat {
                 truncated: _,
             } => {
                 self.room_appeared(&room);
+                let guest = self.is_guest();
                 let Some(state) = self.rooms.get_mut(&room) else {
                     return;
                 };
+                // An account's counts came from the server (`rooms`, `read`): what
+                // the join replays is in them. A guest's page counts what it missed.
+                if !guest {
+                    state.reading.counted_to(last_seq);
+                }
                 let newest = messages.as_ref().and_then(|m| Some(m.last()?.ts.clone()));
                 if let Some(messages) = messages {
                     let unsent = state.pending.len();
@@ -415,7 +426,6 @@ impl Chat {
                 self.changed.live.insert(room);
             }
             ServerMsg::Event(event) => {
-                let current = event.room == self.current;
                 let Some(state) = self.rooms.get_mut(&event.room) else {
                     return;
                 };
@@ -425,19 +435,26 @@ impl Chat {
                     EventKind::Message(_) => {
                         let room = event.room.clone();
                         if let Some(message) = event.into_message() {
-                            let before = (state.pending.len(), state.unread);
+                            let unsent = state.pending.len();
                             let ts = message.ts.clone();
-                            state.insert(message, &self.me_id, !current);
-                            self.changed.outbox |= state.pending.len() != before.0;
-                            self.changed.counts |= state.unread != before.1;
+                            if state.insert(message.clone(), &self.me_id) {
+                                self.count_arrival(&room, &message);
+                            }
+                            let state = self.rooms.get(&room);
+                            self.changed.outbox |= state.is_some_and(|s| s.pending.len() != unsent);
                             self.conversation_activity(&room, &ts);
                             self.changed.lines.insert(room);
                         }
                     }
                     EventKind::MessageDeleted(deletion) => {
-                        let held = state.messages.len();
-                        state.messages.retain(|_, m| m.id != deletion.id);
-                        if state.messages.len() != held {
+                        let gone = state
+                            .messages
+                            .iter()
+                            .find(|(_, m)| m.id == deletion.id)
+                            .map(|(&at, _)| at)
+                            .and_then(|at| state.messages.remove(&at));
+                        if let Some(message) = gone {
+                            self.count_deletion(&event.room, seq, &message);
                             self.changed.lines.insert(event.room);
                             self.changed.messages.insert(deletion.id);
                         }
@@ -478,7 +495,7 @@ impl Chat {
                     }
                     let unsent = state.pending.len();
                     for message in messages {
-                        state.insert(message, &self.me_id, false);
+                        state.insert(message, &self.me_id);
                     }
                     self.changed.outbox |= state.pending.len() != unsent;
                     self.changed.lines.insert(room);
@@ -572,14 +589,15 @@ impl Chat {
     /// what to send.
     pub fn open_room(&mut self, room: RoomName) -> Option<ClientMsg> {
         let is_new = !self.rooms.contains_key(&room);
-        let state = self.rooms.entry(room.clone()).or_default();
-        self.changed.counts |= state.unread != 0;
-        state.unread = 0;
+        self.rooms.entry(room.clone()).or_default();
         if is_new {
             self.changed.whole_room(&room);
         }
-        self.changed.rooms |= self.current != room;
-        self.current = room.clone();
+        if self.current != room {
+            self.changed.rooms = true;
+            let left = std::mem::replace(&mut self.current, room.clone());
+            self.opened(&left);
+        }
         is_new.then_some(ClientMsg::Join { room, after: None })
     }
 
@@ -690,6 +708,7 @@ impl Chat {
         // The line just above the window decides how its first line is grouped.
         let above = window::span(room, Bound::Unbounded, Bound::Excluded(window.lo)).next_back();
         let mut previous = above.map(|(&seq, m)| (seq, &m.author_id));
+        let first_new = self.first_new();
         let upper = window.hi.map_or(Bound::Unbounded, Bound::Included);
         let mut rows = Vec::new();
         let mut notes = room
@@ -715,6 +734,7 @@ impl Chat {
                 note: false,
                 author_id: m.author_id.clone(),
                 collapsed: self.blocked.contains(&m.author_id) && !self.revealed.contains(&m.id),
+                first_new: first_new == Some(m.seq),
             });
             previous = Some((m.seq, &m.author_id));
         }
@@ -741,6 +761,7 @@ impl Chat {
                 note: false,
                 author_id: self.me_id.clone(),
                 collapsed: false,
+                first_new: false,
             });
             after_mine = true;
         }
@@ -794,6 +815,7 @@ fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
         note: true,
         author_id: change.user_id.clone(),
         collapsed: false,
+        first_new: false,
     })
 }
 
@@ -821,12 +843,15 @@ fn capitalised(text: &str) -> String {
 mod changed;
 mod conversations;
 mod moderation;
+mod reading;
 mod typing;
 mod window;
 pub use changed::Changed;
 use conversations::Conversations;
 pub use conversations::{MAX_OTHERS, parse_people, suggestions};
 pub use moderation::describe;
+use reading::Reading;
+pub use reading::shown;
 pub use window::Window;
 
 #[cfg(test)]
@@ -835,6 +860,8 @@ mod changed_tests;
 mod conversations_tests;
 #[cfg(test)]
 mod moderation_tests;
+#[cfg(test)]
+mod reading_tests;
 #[cfg(test)]
 mod rooms_tests;
 #[cfg(test)]

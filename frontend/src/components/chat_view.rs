@@ -6,6 +6,7 @@ use super::icons::LockIcon;
 use super::invite::Invite;
 use super::members::Members;
 use super::message_list::MessageList;
+use super::room_menu::RoomMenu;
 use super::sidebar::Sidebar;
 use super::status::Status;
 use crate::account::Who;
@@ -90,12 +91,12 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
             }
         });
     });
-    // Unread count in the tab's title.
+    // Unread count in the tab's title (rooms set to notify of nothing left out).
     Effect::new(move |_| {
-        let unread: u32 = chat.read(Part::Counts, |c| c.rooms.values().map(|r| r.unread).sum());
+        let unread = chat.read(Part::Counts, Chat::title_count);
         let title = match unread {
             0 => "Confab".to_owned(),
-            n => format!("({n}) Confab"),
+            n => format!("({}) Confab", crate::model::shown(n)),
         };
         document().set_title(&title);
     });
@@ -173,6 +174,7 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
                         <span class="members-word">" · Members"</span>
                     </button>
                     <Status />
+                    <RoomMenu />
                 </header>
                 <MessageList />
                 <Composer />

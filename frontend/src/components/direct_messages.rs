@@ -2,6 +2,7 @@ use confab_shared::RoomName;
 use leptos::prelude::*;
 
 use super::new_conversation::NewConversation;
+use super::unread::UnreadBadge;
 use super::{tone_of, use_chat};
 use crate::model::Chat;
 use crate::state::Part;
@@ -39,7 +40,7 @@ pub fn DirectMessages(on_navigate: Callback<()>) -> impl IntoView {
                             (format!("avatar small {}", tone_of(&line.title)), initial.unwrap_or_default())
                         };
                         view! {
-                            <li class:current=line.current>
+                            <li class:current=line.current class:unread={line.unread > 0}>
                                 <button
                                     class="room-link"
                                     aria-current=line.current.then_some("page")
@@ -47,7 +48,7 @@ pub fn DirectMessages(on_navigate: Callback<()>) -> impl IntoView {
                                 >
                                     <span class=tone aria-hidden="true">{initial}</span>
                                     <span class="room-name">{line.title.clone()}</span>
-                                    {(line.unread > 0).then(|| view! { <span class="badge">{line.unread}</span> })}
+                                    <UnreadBadge unread=line.unread mentions=line.mentions quiet=line.quiet />
                                 </button>
                             </li>
                         }

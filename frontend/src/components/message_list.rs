@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use confab_shared::{RoomName, Seq};
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -5,6 +7,7 @@ use leptos::prelude::*;
 use super::message_row::MessageRow;
 use super::row_signals::RowSignals;
 use super::scroll_anchor;
+use super::seen;
 use super::use_chat;
 use crate::model::{Chat, Room, Window};
 use crate::state::Part;
@@ -19,6 +22,12 @@ const STEP: usize = 25;
 /// How near (px) the reader comes to an edge of the rendered lines before more are
 /// rendered there (or, at the oldest loaded, fetched).
 const EDGE_PX: i32 = 600;
+/// Lines of what came before shown above the "New messages" line when a room opens
+/// there, and the room left above it (px).
+const BEFORE_NEW: usize = 10;
+const ABOVE_NEW_PX: f64 = 56.0;
+/// How often (ms) the page looks at what the reader sees, and tells the server.
+const SEEN_EVERY_MS: u64 = 1000;
 
 /// The current room's messages, oldest at the top. Only a window of them is
 /// rendered; it moves as the reader scrolls, and earlier history is fetched when the
@@ -91,10 +100,47 @@ pub fn MessageList() -> impl IntoView {
             }
         });
     };
+    // Opens the room at its first unread line, the "New messages" line near the top.
+    let to_line = move |seq: Seq| {
+        window.set(in_room(&|r| Window::from_line(r, seq, BEFORE_NEW, WINDOW)));
+        set_at_bottom.set(false);
+        request_animation_frame(move || {
+            let Some(el) = list.get_untracked() else {
+                return;
+            };
+            let selector = format!("[data-seq=\"{seq}\"]");
+            if let Ok(Some(line)) = el.query_selector(&selector) {
+                let top = el.get_bounding_client_rect().top();
+                let moved = line.get_bounding_client_rect().top() - top - ABOVE_NEW_PX;
+                el.set_scroll_top(el.scroll_top() + moved.round() as i32);
+            }
+            follow();
+        });
+    };
+    // What the reader sees is read: told every second (the model tells the server
+    // only what is newer than it knows), and at once when the tab is shown again.
+    let look = move || {
+        let Some(seq) = list
+            .get_untracked()
+            .and_then(|el| seen::newest_on_screen(&el))
+        else {
+            return;
+        };
+        if let Some(frame) = chat.update(|c| c.seen(seq)).flatten() {
+            socket.send(frame);
+        }
+    };
+    if let Ok(every) = set_interval_with_handle(look, Duration::from_millis(SEEN_EVERY_MS)) {
+        on_cleanup(move || every.clear());
+    }
+    let shown_again = window_event_listener_untyped("visibilitychange", move |_| look());
+    on_cleanup(move || shown_again.remove());
+
     // When the room or its newest line changes, keep the newest in view if the reader
     // was there (always after switching rooms or sending); otherwise stop the window
     // where it is, so what comes next is rendered only once the reader scrolls down
-    // to it. When earlier history arrives, show it if the reader is up there.
+    // to it. When earlier history arrives, show it if the reader is up there. A room
+    // just opened (or loaded) with something unread opens at its first unread line.
     let ends = Memo::new(move |_| {
         chat.read(Part::Lines, |c| {
             let room = c.current_room();
@@ -107,6 +153,7 @@ pub fn MessageList() -> impl IntoView {
         })
     });
     let mut shown: Option<(RoomName, Option<Seq>, usize, Option<Seq>)> = None;
+    let mut opening = false;
     Effect::new(move |_| {
         let now = ends.get();
         let before = shown.replace(now.clone());
@@ -118,7 +165,14 @@ pub fn MessageList() -> impl IntoView {
         let newer = before
             .as_ref()
             .is_some_and(|b| (b.1, b.2) != (last_seq, pending));
-        if switched || sent || stale || (newer && at_bottom.get_untracked()) {
+        opening |= switched;
+        let first_new = chat.read_untracked(Chat::first_new);
+        if opening && let Some(seq) = first_new {
+            opening = false;
+            to_line(seq);
+        } else if switched || sent || stale || (newer && at_bottom.get_untracked()) {
+            // Opened: at the newest once its lines are here.
+            opening &= last_seq.is_none();
             to_bottom();
         } else if newer && w.hi.is_none() {
             window.set(in_room(&|r| w.pinned(r)));

@@ -19,6 +19,7 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
     let delivery = part(&row, |r| r.delivery.clone());
     let stored = part(&row, |r| (r.id, r.seq, r.ts.clone()));
     let collapsed = part(&row, |r| r.collapsed);
+    let first_new = part(&row, |r| r.first_new);
 
     let tone = format!("msg {}", tone_of(first.author.as_str()));
     let initial = first
@@ -98,6 +99,7 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
     view! {
         <article
             class=tone
+            class:first-new=move || first_new.get()
             class:continued=move || !starts_group.get()
             class:pending=move || delivery.with(Option::is_some)
             data-seq=move || stored.with(|s| s.1)

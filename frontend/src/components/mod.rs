@@ -15,11 +15,14 @@ pub mod message_menu;
 pub mod message_row;
 pub mod new_conversation;
 pub mod new_room;
+mod room_menu;
 mod row_signals;
 mod scroll_anchor;
+mod seen;
 pub mod sidebar;
 pub mod status;
 mod typing;
+mod unread;
 
 use leptos::prelude::*;
 

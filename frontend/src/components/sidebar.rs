@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use super::direct_messages::DirectMessages;
 use super::icons::LockIcon;
 use super::new_room::NewRoom;
+use super::unread::UnreadBadge;
 use super::{tone_of, use_chat};
+use crate::model::Chat;
 use crate::state::Part;
 
 /// Rooms to switch between, a box to join one by name, making a new one, private
@@ -65,7 +67,7 @@ pub fn Sidebar(
                 .map(|(name, r)| {
                     (
                         name.clone(),
-                        r.unread,
+                        (r.reading.unread, r.reading.mentions, !r.reading.loud()),
                         *name == c.current,
                         c.rooms.len() > 1,
                         r.private,
@@ -82,6 +84,16 @@ pub fn Sidebar(
         })
     };
     let me = move || chat.read_untracked(|c| c.me.to_string());
+    let any_unread = move || {
+        chat.read(Part::Counts, |c| {
+            c.rooms.values().any(|r| r.reading.has_unread())
+        })
+    };
+    let mark_all = move |_| {
+        for frame in chat.update(Chat::mark_all_read).unwrap_or_default() {
+            socket.send(frame);
+        }
+    };
 
     view! {
             <nav class="sidebar" aria-label="Rooms and people">
@@ -90,17 +102,22 @@ pub fn Sidebar(
                     <span class="brand-name">"Confab"</span>
                 </div>
                 <section>
-                    <h3>"Rooms"</h3>
+                    <div class="section-head">
+                        <h3>"Rooms"</h3>
+                        {move || any_unread().then(|| view! {
+                            <button class="mark-all" on:click=mark_all>"Mark all as read"</button>
+                        })}
+                    </div>
                     <ul class="rooms">
                         <For
                             each=rooms
                             key=|room| room.clone()
-                            children=move |(name, unread, current, can_leave, private)| {
+                            children=move |(name, (unread, mentions, quiet), current, can_leave, private)| {
                                 let target = name.clone();
                                 let closing = name.clone();
                                 let label = format!("Close {name} in this tab (you stay a member)");
                                 view! {
-                                    <li class:current=current>
+                                    <li class:current=current class:unread={unread > 0}>
                                         <button
                                             class="room-link"
                                             aria-current=if current { Some("page") } else { None }
@@ -112,7 +129,7 @@ pub fn Sidebar(
                                                 view! { <span class="hash" aria-hidden="true">"#"</span> }.into_any()
                                             }}
                                             <span class="room-name">{name.to_string()}</span>
-                                            {(unread > 0).then(|| view! { <span class="badge">{unread}</span> })}
+                                            <UnreadBadge unread mentions quiet />
                                         </button>
                                         {can_leave.then(|| view! {
     <button

@@ -87,6 +87,9 @@ fn a_resume_without_a_snapshot_changes_only_who_is_online() {
 #[test]
 fn a_deletion_changes_one_rooms_lines_and_one_message() {
     let mut chat = settled();
+    // Read already: the deletion changes no count.
+    chat.seen(2);
+    chat.take_changed();
     let changed = chat.apply(deletion(3, 2));
     assert_eq!(
         changed,
@@ -101,16 +104,23 @@ fn a_deletion_changes_one_rooms_lines_and_one_message() {
 }
 
 #[test]
-fn a_message_changes_its_rooms_lines_and_elsewhere_the_counts() {
+fn a_message_changes_its_rooms_lines_and_the_counts() {
     let mut chat = settled();
+    // Unread until seen on screen, in the open room too.
     let here = chat.apply(message("general", 3, "ann", "a3"));
     assert_eq!(
         here,
         Changed {
             lines: rooms(&["general"]),
+            counts: true,
             ..Changed::default()
         }
     );
+    chat.seen(3);
+    assert!(chat.take_changed().counts, "seen: the count clears");
+    // Mine never counts.
+    let mine = chat.apply(message("general", 4, "me", "m4"));
+    assert!(!mine.counts);
     let there = chat.apply(message("random", 2, "bob", "b2"));
     assert_eq!(
         there,
@@ -194,16 +204,18 @@ fn revealing_a_message_changes_that_message_and_blocking_every_rooms_lines() {
 }
 
 #[test]
-fn switching_rooms_changes_the_rooms_and_the_counts_it_clears() {
+fn switching_rooms_changes_the_rooms_and_the_new_messages_line() {
     let mut chat = settled();
     chat.apply(message("random", 2, "bob", "b2"));
     chat.take_changed();
+    // Opening is not reading: the count stays until the lines are seen; the
+    // opened room's lines get the "New messages" line.
     chat.open_room(room("random"));
     assert_eq!(
         chat.take_changed(),
         Changed {
             rooms: true,
-            counts: true,
+            lines: rooms(&["random"]),
             ..Changed::default()
         }
     );

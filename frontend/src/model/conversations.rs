@@ -41,6 +41,10 @@ pub struct Listed {
     /// How many other people.
     pub others: usize,
     pub unread: u32,
+    /// Of those, how many mention this person.
+    pub mentions: u32,
+    /// Set to notify of nothing.
+    pub quiet: bool,
     pub current: bool,
 }
 
@@ -182,7 +186,9 @@ impl Chat {
                         room: room.clone(),
                         title: self.title(room),
                         others: c.members.len().saturating_sub(1),
-                        unread: state.unread,
+                        unread: state.reading.unread,
+                        mentions: state.reading.mentions,
+                        quiet: !state.reading.loud(),
                         current,
                     };
                     (c.last_at.as_deref(), line)

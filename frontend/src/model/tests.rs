@@ -56,7 +56,7 @@ pub(super) fn joined(room_name: &str, last_seq: u64) -> ServerMsg {
 }
 
 /// The `joined` of a join without `after` (or a truncated resume): a snapshot.
-fn snapshot(
+pub(super) fn snapshot(
     room_name: &str,
     last_seq: u64,
     messages: Vec<ChatMessage>,
@@ -167,7 +167,7 @@ fn a_refused_message_fails_and_can_be_retried() {
 }
 
 #[test]
-fn unread_counts_live_messages_in_other_rooms_only() {
+fn a_guests_page_counts_unread_until_seen() {
     let mut c = chat();
     let first = vec![
         chat_message("random", 1, "ann", "r1"),
@@ -175,20 +175,20 @@ fn unread_counts_live_messages_in_other_rooms_only() {
     ];
     c.apply(snapshot("random", 2, first, false));
     assert_eq!(
-        c.rooms[&room("random")].unread,
+        c.rooms[&room("random")].reading.unread,
         0,
         "a first snapshot is not news"
     );
     c.apply(message("random", 3, "ann", "r3"));
-    c.apply(message("general", 1, "ann", "g1"));
-    assert_eq!(c.rooms[&room("random")].unread, 1);
-    assert_eq!(
-        c.rooms[&room("general")].unread,
-        0,
-        "the open room is being read"
-    );
+    assert_eq!(c.rooms[&room("random")].reading.unread, 1);
     assert_eq!(c.open_room(room("random")), None, "already joined");
-    assert_eq!(c.rooms[&room("random")].unread, 0);
+    assert_eq!(
+        c.rooms[&room("random")].reading.unread,
+        1,
+        "opened, not yet seen"
+    );
+    assert_eq!(c.seen(3), None, "a guest tells the server nothing");
+    assert_eq!(c.rooms[&room("random")].reading.unread, 0);
 }
 
 #[test]

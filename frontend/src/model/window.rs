@@ -26,6 +26,17 @@ impl Window {
         Self::ending(room, None, size)
     }
 
+    /// At most `size` lines from `before` lines above `seq` on: opening a room at
+    /// its first unread line, with a little of what came before.
+    pub fn from_line(room: &Room, seq: Seq, before: usize, size: usize) -> Self {
+        let lo = span(room, Unbounded, Excluded(seq))
+            .rev()
+            .take(before)
+            .last()
+            .map_or(seq, |(&lo, _)| lo);
+        Self::starting(room, lo, size)
+    }
+
     /// Moved `step` lines back, keeping at most `size`.
     pub fn earlier(self, room: &Room, step: usize, size: usize) -> Self {
         let lo = span(room, Unbounded, Excluded(self.lo))

@@ -163,3 +163,16 @@ fn an_empty_room() {
     assert!(window.shows_oldest(room(&c)));
     assert!(c.rows_in(window).is_empty());
 }
+
+#[test]
+fn a_window_from_the_first_unread_line() {
+    let c = chat_with(1..=1000);
+    let w = Window::from_line(room(&c), 500, 10, SIZE);
+    assert_eq!(w.lo, 490, "ten lines of what came before");
+    assert_eq!(w.hi, Some(639));
+    // Near the newest: the window reaches it, so new lines come into it.
+    let w = Window::from_line(room(&c), 990, 10, SIZE);
+    assert_eq!((w.lo, w.hi), (980, None));
+    let w = Window::from_line(room(&c), 3, 10, SIZE);
+    assert_eq!(w.lo, 1);
+}
