@@ -86,6 +86,33 @@ impl std::hash::Hash for Person {
     }
 }
 
+/// A presence frame without the people named in `hidden`.
+fn without(msg: &ServerMsg, hidden: &[&UserName]) -> ServerMsg {
+    let keep = |names: &Vec<UserName>| -> Vec<UserName> {
+        names
+            .iter()
+            .filter(|name| !hidden.contains(name))
+            .cloned()
+            .collect()
+    };
+    match msg {
+        ServerMsg::Presence {
+            room,
+            online_count,
+            joined,
+            left,
+            online,
+        } => ServerMsg::Presence {
+            room: room.clone(),
+            online_count: *online_count,
+            joined: keep(joined),
+            left: keep(left),
+            online: online.as_ref().map(keep),
+        },
+        other => other.clone(),
+    }
+}
+
 /// Who is online in a room, as a joining client is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Online {
@@ -121,18 +148,21 @@ impl Room {
         }
     }
 
-    /// The presence frame for what changed since the last one; clears the changes.
-    fn announcement(&mut self, room: &RoomName) -> ServerMsg {
+    /// The presence frame for what changed since the last one, and the people it
+    /// names; clears the changes.
+    fn announcement(&mut self, room: &RoomName) -> (ServerMsg, Vec<Person>) {
         let count = self.online.len();
         let changes = std::mem::take(&mut self.changes);
         let was = std::mem::replace(&mut self.announced, count);
         let online_count = u32::try_from(count).unwrap_or(u32::MAX);
         let (mut joined, mut left, mut online) = (Vec::new(), Vec::new(), None);
+        let mut named = Vec::new();
         if count > PRESENCE_LIST_LIMIT {
             // Count only.
         } else if was > PRESENCE_LIST_LIMIT {
             // Members had no names: send them all.
             online = Some(self.names());
+            named.extend(self.online.keys().cloned());
         } else {
             for (person, came) in changes {
                 let name = person.0.name.clone();
@@ -141,17 +171,19 @@ impl Room {
                 } else {
                     left.push(name)
                 }
+                named.push(person);
             }
             joined.sort();
             left.sort();
         }
-        ServerMsg::Presence {
+        let msg = ServerMsg::Presence {
             room: room.clone(),
             online_count,
             joined,
             left,
             online,
-        }
+        };
+        (msg, named)
     }
 }
 
@@ -175,6 +207,7 @@ impl Hub {
         conn: ConnId,
         identity: &Arc<Identity>,
         outbox: &Outbox,
+        blocking: &Directory,
     ) -> Online {
         let mut guard = self.lock();
         let Rooms { rooms, dirty, .. } = &mut *guard;
@@ -192,7 +225,16 @@ impl Hub {
                 dirty.insert(room.clone());
             }
         }
-        state.online()
+        let mut online = state.online();
+        // Nobody is named to someone they blocked.
+        online.names.retain(|name| {
+            !state.online.keys().any(|p| {
+                p.0.name == *name
+                    && blocking.blocks_anyone(&p.0.user)
+                    && blocking.has_blocked(&p.0.user, &identity.user)
+            })
+        });
+        online
     }
 
     /// Removes a connection from `room`; returns whether it was there.
@@ -350,7 +392,9 @@ impl Hub {
     }
 
     /// Sends each room whose people changed one presence frame; returns how many.
-    pub(crate) fn flush_presence(&self) -> usize {
+    /// Nobody is named to someone they blocked (`blocking`): those members get a
+    /// frame of their own without them.
+    pub(crate) fn flush_presence(&self, blocking: &Directory) -> usize {
         let mut guard = self.lock();
         let Rooms { rooms, dirty, .. } = &mut *guard;
         let mut sent = 0;
@@ -358,14 +402,41 @@ impl Hub {
             let Some(state) = rooms.get_mut(&room) else {
                 continue;
             };
-            let msg = state.announcement(&room);
+            let (msg, named) = state.announcement(&room);
             let frame = Arc::new(RoomFrame {
-                room,
+                room: room.clone(),
                 seq: None,
                 frame: wire::encode(&msg),
                 removes: None,
             });
-            state.deliver(&frame);
+            // Those named who blocked someone: rare, so looked for first.
+            let blockers: Vec<&Person> = named
+                .iter()
+                .filter(|p| blocking.blocks_anyone(&p.0.user))
+                .collect();
+            if blockers.is_empty() {
+                state.deliver(&frame);
+            } else {
+                for member in state.members.values() {
+                    let viewer = &member.person.0.user;
+                    let hidden: Vec<&UserName> = blockers
+                        .iter()
+                        .filter(|b| blocking.has_blocked(&b.0.user, viewer))
+                        .map(|b| &b.0.name)
+                        .collect();
+                    let own = if hidden.is_empty() {
+                        Arc::clone(&frame)
+                    } else {
+                        Arc::new(RoomFrame {
+                            room: room.clone(),
+                            seq: None,
+                            frame: wire::encode(&without(&msg, &hidden)),
+                            removes: None,
+                        })
+                    };
+                    member.outbox.deliver(Outbound::Room(own));
+                }
+            }
             sent += 1;
         }
         sent

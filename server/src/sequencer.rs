@@ -263,6 +263,7 @@ mod tests {
             hub.next_conn_id(),
             &Arc::new(Identity::guest(UserName::new("bob").unwrap())),
             &member,
+            &crate::rooms::Directory::default(),
         );
         let (sender, mut sender_queue) = Outbox::channel(16);
         let stop = CancellationToken::new();

@@ -117,11 +117,12 @@ pub async fn run_with_options(
     // Presence changes (of rooms, and of people), gathered, every `presence_interval`.
     let hub = Arc::clone(&state.hub);
     let people = Arc::clone(&state.people);
+    let directory = Arc::clone(&store);
     let presence = tokio::spawn(every(
         settings.presence_interval,
         &state.shutdown,
         move || {
-            hub.flush_presence();
+            hub.flush_presence(directory.rooms().directory());
             people.flush();
         },
     ));

@@ -121,3 +121,45 @@ async fn someone_who_blocked_you_is_always_offline_to_you() {
     assert!(quiet.is_err(), "nothing about bob: {quiet:?}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_room_never_names_a_blocker_to_the_person_they_blocked() {
+    let server = TestServer::start().await;
+    let mut bob = Client::sign_up(&server, "bob").await;
+    bob.join("general", None).await;
+    let mut ann = Client::sign_up(&server, "ann").await;
+    let cookie = bob.cookie.clone().unwrap();
+    let body = json!({ "username": "ann" }).to_string();
+    let blocked = http_post(server.addr, "/api/blocks", &[("Cookie", &cookie)], &body).await;
+    assert_eq!(blocked.status, 200);
+    let joined = ann.join("general", None).await;
+    let names: Vec<&str> = joined.online.iter().map(|n| n.as_str()).collect();
+    assert_eq!(names, ["ann"], "bob is online, but not to ann");
+    let mut cat = Client::sign_up(&server, "cat").await;
+    let joined = cat.join("general", None).await;
+    assert_eq!(joined.online.len(), 3, "cat sees everyone");
+    // Bob goes and comes back: cat hears of it, ann does not.
+    bob.close().await;
+    let mut bob = Client::sign_in(&server, "bob").await;
+    bob.join("general", None).await;
+    let heard = |frames: &[String]| frames.iter().any(|f| f.contains(r#""bob""#));
+    let mut seen = Vec::new();
+    for client in [&mut ann, &mut cat] {
+        let mut frames = Vec::new();
+        let until = tokio::time::Instant::now() + Duration::from_millis(800);
+        loop {
+            let left = until.saturating_duration_since(tokio::time::Instant::now());
+            let Some(frame) = client.next_frame_within(left).await else {
+                break;
+            };
+            if let tokio_tungstenite::tungstenite::Message::Text(text) = frame
+                && text.starts_with(r#"{"type":"presence""#)
+            {
+                frames.push(text.to_string());
+            }
+        }
+        seen.push(heard(&frames));
+    }
+    assert_eq!(seen, [false, true], "ann never hears of bob; cat does");
+    server.stop().await;
+}

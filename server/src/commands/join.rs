@@ -67,9 +67,10 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>
             }
         }
     }
+    let directory = state.store.rooms().directory();
     let online = state
         .hub
-        .join(&room, session.conn, identity, session.outbox);
+        .join(&room, session.conn, identity, session.outbox, directory);
     let read = match after {
         Some(after) => resume(session.state, &room, after).await,
         None => state
