@@ -113,16 +113,7 @@ impl Bench {
         let server = self.start(target, &["room".to_owned()]).await?;
         let mut shared = Shared::new(target.proto(), server.addr);
         if let Some(every) = self.reading {
-            let per_account = 10;
-            let tokens = crate::accounts::mint_tokens(
-                server.addr,
-                clients.div_ceil(per_account),
-                per_account,
-                "room",
-            )
-            .await?;
-            let run = Arc::get_mut(&mut shared).context("the run's state is not shared yet")?;
-            run.tokens = Some(tokens.into());
+            let run = signed_in(&mut shared, server.addr, clients, "room").await?;
             run.read_every = Some(every);
         }
         let mut tasks = JoinSet::new();
@@ -245,17 +236,7 @@ impl Bench {
         let server = self.start(target, &["storm".to_owned()]).await?;
         let mut shared = Shared::new(target.proto(), server.addr);
         if signed_in {
-            let per_account = 10;
-            let tokens = crate::accounts::mint_tokens(
-                server.addr,
-                clients.div_ceil(per_account),
-                per_account,
-                "storm",
-            )
-            .await?;
-            Arc::get_mut(&mut shared)
-                .context("the run's state is not shared yet")?
-                .tokens = Some(tokens.into());
+            self::signed_in(&mut shared, server.addr, clients, "storm").await?;
         }
         let started = Instant::now();
         let mut tasks = JoinSet::new();
@@ -440,6 +421,22 @@ fn health_note(shared: &Shared) -> String {
         note.push_str(&format!("; {retries} connects retried"));
     }
     note
+}
+
+/// Makes the run's `clients` connect with API tokens (10 per account, each account a
+/// member of `room`), minted now, before anything is timed.
+async fn signed_in<'a>(
+    shared: &'a mut Arc<Shared>,
+    server: std::net::SocketAddr,
+    clients: usize,
+    room: &str,
+) -> anyhow::Result<&'a mut Shared> {
+    let per_account = 10;
+    let accounts = clients.div_ceil(per_account);
+    let tokens = crate::accounts::mint_tokens(server, accounts, per_account, room).await?;
+    let run = Arc::get_mut(shared).context("the run's state is not shared yet")?;
+    run.tokens = Some(tokens.into());
+    Ok(run)
 }
 
 /// Connects receivers `first..first + count` into `room`, 100 at a time (more at

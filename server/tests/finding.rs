@@ -63,6 +63,22 @@ async fn the_room_browser_lists_public_rooms_only_busiest_first() {
     server.stop().await;
 }
 
+/// The next `members` answer: the names and `has_more`.
+async fn members(client: &mut Client) -> (Vec<String>, bool) {
+    match client
+        .recv_until(|m| matches!(m, ServerMsg::Members { .. }))
+        .await
+    {
+        ServerMsg::Members {
+            members, has_more, ..
+        } => (
+            members.iter().map(|m| m.user.to_string()).collect(),
+            has_more,
+        ),
+        _ => unreachable!(),
+    }
+}
+
 #[tokio::test]
 async fn members_come_in_pages_when_asked() {
     let server = TestServer::start().await;
@@ -78,44 +94,25 @@ async fn members_come_in_pages_when_asked() {
     let mut after: Option<String> = None;
     loop {
         owner.send_json(page(after.as_deref(), "")).await;
-        let ServerMsg::Members {
-            members, has_more, ..
-        } = owner
-            .recv_until(|m| matches!(m, ServerMsg::Members { .. }))
-            .await
-        else {
-            unreachable!()
-        };
-        assert!(members.len() <= 3);
-        names.extend(members.iter().map(|m| m.user.to_string()));
-        after = members.last().map(|m| m.user.to_string());
+        let (got, has_more) = members(&mut owner).await;
+        assert!(got.len() <= 3);
+        after = got.last().cloned();
+        names.extend(got);
         if !has_more {
             break;
         }
     }
     assert_eq!(names, ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "zoe"]);
     owner.send_json(page(None, "Z")).await;
-    let ServerMsg::Members { members, .. } = owner
-        .recv_until(|m| matches!(m, ServerMsg::Members { .. }))
-        .await
-    else {
-        unreachable!()
-    };
-    assert_eq!(members.len(), 1, "those whose names begin with the query");
+    let (got, _) = members(&mut owner).await;
+    assert_eq!(got, ["zoe"], "those whose names begin with the query");
     // Without a limit: the whole list, as before, the owner first.
     owner
         .send_json(json!({ "type": "members", "room": "big" }))
         .await;
-    let ServerMsg::Members {
-        members, has_more, ..
-    } = owner
-        .recv_until(|m| matches!(m, ServerMsg::Members { .. }))
-        .await
-    else {
-        unreachable!()
-    };
-    assert_eq!((members.len(), has_more), (8, false));
-    assert_eq!(members[0].user.as_str(), "zoe");
+    let (all, has_more) = members(&mut owner).await;
+    assert_eq!((all.len(), has_more), (8, false));
+    assert_eq!(all[0], "zoe");
     server.stop().await;
 }
 
