@@ -11,6 +11,7 @@ pub mod axe;
 pub mod bot;
 pub mod probe;
 pub mod rooms;
+pub mod tab;
 pub mod trunk;
 
 use std::future::Future;

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use confab_e2e::rooms::{create_room, wait_in_room};
+use confab_e2e::tab::set_hidden;
 use confab_e2e::{PASSWORD, Person, Scene, eventually};
 use fantoccini::Locator;
 
@@ -35,24 +36,6 @@ async fn open_room(person: &Person, room: &str) {
     let xpath = format!("//ul[@class='rooms']//button[@class='room-link'][contains(., '{room}')]");
     person.click(Locator::XPath(&xpath)).await;
     wait_in_room(person, room).await;
-}
-
-/// Makes the page believe its tab is hidden (`true`) or shown again, as switching
-/// tabs does: `document.visibilityState` and the `visibilitychange` event.
-async fn set_hidden(person: &Person, hidden: bool) {
-    let script = format!(
-        "window.__hidden = {hidden};\
-         if (!window.__visibility) {{\
-           window.__visibility = true;\
-           Object.defineProperty(document, 'visibilityState', {{\
-             configurable: true, get: () => window.__hidden ? 'hidden' : 'visible' }});\
-           Object.defineProperty(document, 'hidden', {{\
-             configurable: true, get: () => window.__hidden }});\
-         }}\
-         document.dispatchEvent(new Event('visibilitychange', {{ bubbles: true }}));\
-         return null;"
-    );
-    let _: Option<bool> = person.eval("hide or show the tab", &script).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -174,6 +174,8 @@ pub struct Chat {
     told_typing: Option<(RoomName, u64)>,
     /// Private conversations: their people and activity, and the one asked for.
     conversations: Conversations,
+    /// People's presence, and whom this page watches.
+    people: People,
 }
 
 impl Chat {
@@ -202,6 +204,7 @@ impl Chat {
             changed: Changed::default(),
             told_typing: None,
             conversations: Conversations::default(),
+            people: People::default(),
         }
     }
 
@@ -318,10 +321,10 @@ impl Chat {
                 }
                 self.epoch = Some(epoch);
                 self.set_link(Link::Online);
+                self.people_reconnected();
             }
             ServerMsg::Pong | ServerMsg::Unknown => {}
-            // The presence of people: not shown yet.
-            ServerMsg::People { .. } => {}
+            ServerMsg::People { people } => self.people_frame(people),
             ServerMsg::Read {
                 room,
                 seq,
@@ -581,7 +584,7 @@ impl Chat {
                 .filter(|p| p.delivery == Delivery::Sending)
                 .map(|p| send_frame(name, p))
         });
-        joins.chain(resends).collect()
+        joins.chain(resends).chain(self.resume_status()).collect()
     }
 
     /// Makes `room` current, opening it if new: then it joins it (a name that is no
@@ -843,6 +846,7 @@ fn capitalised(text: &str) -> String {
 mod changed;
 mod conversations;
 mod moderation;
+mod people;
 mod reading;
 mod typing;
 mod window;
@@ -850,6 +854,7 @@ pub use changed::Changed;
 use conversations::Conversations;
 pub use conversations::{MAX_OTHERS, parse_people, suggestions};
 pub use moderation::describe;
+use people::People;
 use reading::Reading;
 pub use reading::shown;
 pub use window::Window;
@@ -860,6 +865,8 @@ mod changed_tests;
 mod conversations_tests;
 #[cfg(test)]
 mod moderation_tests;
+#[cfg(test)]
+mod people_tests;
 #[cfg(test)]
 mod reading_tests;
 #[cfg(test)]

@@ -24,6 +24,8 @@ pub enum Part {
     Blocked,
     /// The conversations' people and latest activity.
     Conversations,
+    /// People's presence.
+    People,
     /// The current room's lines.
     Lines,
     /// The current room's live state: who is online (and, next, who is typing).
@@ -42,6 +44,7 @@ struct Signals {
     outbox: ArcTrigger,
     blocked: ArcTrigger,
     conversations: ArcTrigger,
+    people: ArcTrigger,
     lines: HashMap<RoomName, ArcTrigger>,
     live: HashMap<RoomName, ArcTrigger>,
     members: HashMap<RoomName, ArcTrigger>,
@@ -58,6 +61,7 @@ impl Signals {
             Part::Outbox => return self.outbox.clone(),
             Part::Blocked => return self.blocked.clone(),
             Part::Conversations => return self.conversations.clone(),
+            Part::People => return self.people.clone(),
             Part::Lines => &mut self.lines,
             Part::Live => &mut self.live,
             Part::Members => &mut self.members,
@@ -75,6 +79,7 @@ impl Signals {
             (changed.outbox, &self.outbox),
             (changed.blocked, &self.blocked),
             (changed.conversations, &self.conversations),
+            (changed.people, &self.people),
         ];
         let mut fire: Vec<ArcTrigger> = flags
             .into_iter()

@@ -72,6 +72,9 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
     });
     provide_context(chat);
     provide_context(socket);
+    // People's presence: whom the page shows, and whether this person is here.
+    super::presence::watch(chat, socket);
+    super::away::follow(chat, socket);
     on_cleanup(move || socket.stop());
 
     // Remember the open rooms; only when they change, not on every message.

@@ -2,6 +2,7 @@ use confab_shared::RoomName;
 use leptos::prelude::*;
 
 use super::new_conversation::NewConversation;
+use super::presence::PresenceDot;
 use super::unread::UnreadBadge;
 use super::{tone_of, use_chat};
 use crate::model::Chat;
@@ -48,6 +49,7 @@ pub fn DirectMessages(on_navigate: Callback<()>) -> impl IntoView {
                                 >
                                     <span class=tone aria-hidden="true">{initial}</span>
                                     <span class="room-name">{line.title.clone()}</span>
+                                    {line.with.clone().map(|user_id| view! { <PresenceDot user_id /> })}
                                     <UnreadBadge unread=line.unread mentions=line.mentions quiet=line.quiet />
                                 </button>
                             </li>

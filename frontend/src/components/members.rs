@@ -2,6 +2,7 @@ use confab_shared::{MemberInfo, ModAction, Role};
 use leptos::prelude::*;
 
 use super::audit::AuditLog;
+use super::presence::PresenceDot;
 use super::{tone_of, use_chat};
 use crate::model::Chat;
 use crate::state::Part;
@@ -111,6 +112,8 @@ fn MemberLine(member: MemberInfo) -> impl IntoView {
         && !chat.read_untracked(Chat::is_guest)
         && !member.user_id.as_str().starts_with("guest:");
     let user = StoredValue::new(member.user.clone());
+    let dot =
+        (!is_me && !member.user_id.as_str().starts_with("guest:")).then(|| member.user_id.clone());
     let message = move |_| {
         let with = vec![user.get_value()];
         if let Some(frame) = chat.update(|c| c.start_conversation(with)).flatten() {
@@ -154,6 +157,7 @@ fn MemberLine(member: MemberInfo) -> impl IntoView {
             <span class="member-name">
                 {member.user.to_string()}
                 {is_me.then(|| view! { <span class="you">" (you)"</span> })}
+                {dot.map(|user_id| view! { <PresenceDot user_id /> })}
             </span>
             {role_label.map(|r| view! { <span class="role">{r}</span> })}
             {member.muted.then(|| view! { <span class="role muted">"Muted"</span> })}

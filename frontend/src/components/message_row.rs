@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use super::message_menu::MessageMenu;
+use super::presence::PresenceDot;
 use super::{tone_of, use_chat};
 use crate::model::{Delivery, Row};
 
@@ -70,13 +71,20 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
     }
     };
     let name = first.author.to_string();
+    // Presence is for accounts (a guest's id starts with `guest:`), others' alone.
+    let dot_for =
+        (!mine && !first.author_id.as_str().starts_with("guest:")).then(|| first.author_id.clone());
     let header = move || {
         starts_group.get().then(|| {
             let ts = stored.with(|s| s.2.clone()).unwrap_or_default();
             let time = local_time(&ts);
+            let dot = dot_for
+                .clone()
+                .map(|user_id| view! { <PresenceDot user_id /> });
             view! {
                 <header>
                     <span class="author">{name.clone()}</span>
+                    {dot}
                     <time datetime=ts>{time}</time>
                 </header>
             }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod audit;
+mod away;
 pub mod chat_view;
 pub mod composer;
 pub mod direct_messages;
@@ -15,6 +16,7 @@ pub mod message_menu;
 pub mod message_row;
 pub mod new_conversation;
 pub mod new_room;
+mod presence;
 mod room_menu;
 mod row_signals;
 mod scroll_anchor;

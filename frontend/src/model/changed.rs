@@ -28,6 +28,8 @@ pub struct Changed {
     pub conversations: bool,
     /// Unread counts.
     pub counts: bool,
+    /// People's presence (online, away, offline).
+    pub people: bool,
     /// The notice, about no message in particular.
     pub notice: bool,
     /// The connection, or the session's end.

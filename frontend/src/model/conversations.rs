@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use confab_shared::protocol::CONVERSATION_MAX_PEOPLE;
-use confab_shared::{ClientMsg, Participant, RoomInfo, RoomName, UserName};
+use confab_shared::{ClientMsg, Participant, RoomInfo, RoomName, UserId, UserName};
 
 use super::Chat;
 
@@ -40,6 +40,8 @@ pub struct Listed {
     pub title: String,
     /// How many other people.
     pub others: usize,
+    /// The other person, in a conversation of two (whose presence is shown).
+    pub with: Option<UserId>,
     pub unread: u32,
     /// Of those, how many mention this person.
     pub mentions: u32,
@@ -186,6 +188,11 @@ impl Chat {
                         room: room.clone(),
                         title: self.title(room),
                         others: c.members.len().saturating_sub(1),
+                        with: match &c.members[..] {
+                            [a, b] => Some(if a.user_id == self.me_id { b } else { a })
+                                .map(|p| p.user_id.clone()),
+                            _ => None,
+                        },
                         unread: state.reading.unread,
                         mentions: state.reading.mentions,
                         quiet: !state.reading.loud(),
