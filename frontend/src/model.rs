@@ -137,6 +137,8 @@ pub struct Row {
     /// The first unread message when the room was opened: the "New messages" line
     /// goes above it.
     pub first_new: bool,
+    /// Mentions the person reading (by someone else).
+    pub mentions_me: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -738,6 +740,7 @@ impl Chat {
                 author_id: m.author_id.clone(),
                 collapsed: self.blocked.contains(&m.author_id) && !self.revealed.contains(&m.id),
                 first_new: first_new == Some(m.seq),
+                mentions_me: self.mentions_me(&m.author_id, m.body.as_str()),
             });
             previous = Some((m.seq, &m.author_id));
         }
@@ -765,6 +768,7 @@ impl Chat {
                 author_id: self.me_id.clone(),
                 collapsed: false,
                 first_new: false,
+                mentions_me: false,
             });
             after_mine = true;
         }
@@ -819,6 +823,7 @@ fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
         author_id: change.user_id.clone(),
         collapsed: false,
         first_new: false,
+        mentions_me: false,
     })
 }
 
@@ -845,6 +850,7 @@ fn capitalised(text: &str) -> String {
 
 mod changed;
 mod conversations;
+mod mentions;
 mod moderation;
 mod people;
 mod reading;
@@ -853,6 +859,7 @@ mod window;
 pub use changed::Changed;
 use conversations::Conversations;
 pub use conversations::{MAX_OTHERS, parse_people, suggestions};
+pub use mentions::{Piece, complete, pieces, typing_mention};
 pub use moderation::describe;
 use people::People;
 use reading::Reading;
@@ -863,6 +870,8 @@ pub use window::Window;
 mod changed_tests;
 #[cfg(test)]
 mod conversations_tests;
+#[cfg(test)]
+mod mentions_tests;
 #[cfg(test)]
 mod moderation_tests;
 #[cfg(test)]

@@ -3,6 +3,7 @@ use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
+use super::mention_offer::{LIST_ID, MentionList, MentionOffer};
 use super::typing::TypingLine;
 use super::use_chat;
 use crate::state::Part;
@@ -14,6 +15,8 @@ pub fn Composer() -> impl IntoView {
     let (draft, set_draft) = signal(String::new());
     let (problem, set_problem) = signal(None::<String>);
     let input = NodeRef::<Textarea>::new();
+    let offer = MentionOffer::new();
+    let put = Callback::new(move |text: String| set_draft.set(text));
 
     let send = move || {
         let text = draft.get_untracked();
@@ -41,6 +44,12 @@ pub fn Composer() -> impl IntoView {
         }
     };
     let on_keydown = move |ev: KeyboardEvent| {
+        // Names offered for an `@`: arrows, Tab and Enter are the list's.
+        if let Some(el) = input.get_untracked()
+            && offer.key(&ev, &el, |t| put.run(t))
+        {
+            return;
+        }
         // is_composing: Enter that confirms an IME candidate is not "send".
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
@@ -67,6 +76,7 @@ pub fn Composer() -> impl IntoView {
     view! {
         <form class="composer" on:submit=on_submit>
             <label for="message" class="visually-hidden">"Message"</label>
+            <MentionList offer input put />
             <textarea
                 id="message"
                 rows="1"
@@ -83,10 +93,17 @@ pub fn Composer() -> impl IntoView {
                     if let Some(frame) = chat.update(|c| c.typed(typing, now)).flatten() {
                         socket.send(frame);
                     }
+                    if let Some(el) = input.get_untracked() {
+                        offer.typed(chat, &el, &text);
+                    }
                     set_draft.set(text);
                     set_problem.set(None);
                 }
                 on:keydown=on_keydown
+                on:blur=move |_| offer.close()
+                aria-autocomplete="list"
+                aria-controls=move || offer.is_open().then_some(LIST_ID)
+                aria-activedescendant=move || offer.active()
             ></textarea>
             <button type="submit" class="send" aria-label="Send" disabled=move || muted.get() || draft.with(|d| d.trim().is_empty())>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20.5 21 12 3 3.5 3 10l12 2-12 2z" /></svg>

@@ -4,7 +4,7 @@ use wasm_bindgen::JsValue;
 use super::message_menu::MessageMenu;
 use super::presence::PresenceDot;
 use super::{tone_of, use_chat};
-use crate::model::{Delivery, Row};
+use crate::model::{Delivery, Piece, Row, pieces};
 
 /// One line of the list: a message, or a line about the room. Its parts follow the
 /// line's own signal, each only when its value changes (sent, stored, grouped,
@@ -90,7 +90,9 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
             }
         })
     };
-    let body = first.body.to_string();
+    // `@name`s picked out, this person's own the strongest; the rest is text nodes.
+    let me = chat.read_untracked(|c| c.me.clone());
+    let body = pieces(first.body.as_str(), &me);
     let text = move || {
         if collapsed.get() {
             view! {
@@ -101,13 +103,24 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
             }
             .into_any()
         } else {
-            view! { <p class="body">{body.clone()}</p> }.into_any()
+            let body = body
+                .iter()
+                .map(|piece| match piece {
+                    Piece::Text(text) => text.clone().into_any(),
+                    Piece::Mention(name, mine) => {
+                        view! { <span class="at-name" class:at-me=*mine>{name.clone()}</span> }
+                            .into_any()
+                    }
+                })
+                .collect_view();
+            view! { <p class="body">{body}</p> }.into_any()
         }
     };
     view! {
         <article
             class=tone
             class:first-new=move || first_new.get()
+            class:mentions-me=first.mentions_me
             class:continued=move || !starts_group.get()
             class:pending=move || delivery.with(Option::is_some)
             data-seq=move || stored.with(|s| s.1)
