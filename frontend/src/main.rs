@@ -4,11 +4,13 @@
 //! - [`state`]: the chat state as the page reads it: a signal per part that changes.
 //! - [`socket`]: the one WebSocket; reconnects and resumes.
 //! - [`storage`]: what the page remembers between visits.
+//! - [`notifications`]: the browser's notifications.
 //! - [`components`]: the views.
 
 mod account;
 mod components;
 mod model;
+mod notifications;
 mod socket;
 mod state;
 mod storage;

@@ -178,6 +178,8 @@ pub struct Chat {
     conversations: Conversations,
     /// People's presence, and whom this page watches.
     people: People,
+    /// Messages worth a notification, until the page takes them.
+    alerts: Vec<Alert>,
 }
 
 impl Chat {
@@ -207,6 +209,7 @@ impl Chat {
             told_typing: None,
             conversations: Conversations::default(),
             people: People::default(),
+            alerts: Vec::new(),
         }
     }
 
@@ -444,6 +447,7 @@ impl Chat {
                             let ts = message.ts.clone();
                             if state.insert(message.clone(), &self.me_id) {
                                 self.count_arrival(&room, &message);
+                                self.maybe_alert(&room, &message);
                             }
                             let state = self.rooms.get(&room);
                             self.changed.outbox |= state.is_some_and(|s| s.pending.len() != unsent);
@@ -848,6 +852,7 @@ fn capitalised(text: &str) -> String {
     }
 }
 
+mod alerts;
 mod changed;
 mod conversations;
 mod mentions;
@@ -856,6 +861,7 @@ mod people;
 mod reading;
 mod typing;
 mod window;
+pub use alerts::Alert;
 pub use changed::Changed;
 use conversations::Conversations;
 pub use conversations::{MAX_OTHERS, parse_people, suggestions};
@@ -866,6 +872,8 @@ use reading::Reading;
 pub use reading::shown;
 pub use window::Window;
 
+#[cfg(test)]
+mod alerts_tests;
 #[cfg(test)]
 mod changed_tests;
 #[cfg(test)]

@@ -26,6 +26,8 @@ pub enum Part {
     Conversations,
     /// People's presence.
     People,
+    /// Messages worth a notification.
+    Alerts,
     /// The current room's lines.
     Lines,
     /// The current room's live state: who is online (and, next, who is typing).
@@ -45,6 +47,7 @@ struct Signals {
     blocked: ArcTrigger,
     conversations: ArcTrigger,
     people: ArcTrigger,
+    alerts: ArcTrigger,
     lines: HashMap<RoomName, ArcTrigger>,
     live: HashMap<RoomName, ArcTrigger>,
     members: HashMap<RoomName, ArcTrigger>,
@@ -62,6 +65,7 @@ impl Signals {
             Part::Blocked => return self.blocked.clone(),
             Part::Conversations => return self.conversations.clone(),
             Part::People => return self.people.clone(),
+            Part::Alerts => return self.alerts.clone(),
             Part::Lines => &mut self.lines,
             Part::Live => &mut self.live,
             Part::Members => &mut self.members,
@@ -80,6 +84,7 @@ impl Signals {
             (changed.blocked, &self.blocked),
             (changed.conversations, &self.conversations),
             (changed.people, &self.people),
+            (changed.alerts, &self.alerts),
         ];
         let mut fire: Vec<ArcTrigger> = flags
             .into_iter()

@@ -4,7 +4,8 @@
 //! Three things are about the browser: the guest name picked last, the account it
 //! was last signed in to (to open offline), and a sign-out that has yet to reach the
 //! server. Everything else belongs to one person
-//! and is kept under their user id (`confab.<id>.rooms`, `.current`, `.outbox`), so
+//! and is kept under their user id (`confab.<id>.rooms`, `.current`, `.outbox`,
+//! `.notify_text`), so
 //! on a browser shared by several people nothing of one is shown to, sent by or
 //! joined for another; signing out forgets it ([`forget`]).
 
@@ -150,9 +151,22 @@ pub fn set_current(id: &UserId, room: &RoomName) {
     set(&key(id, "current"), room.as_str());
 }
 
+/// Whether `id`'s notifications show the message's text (off: only who wrote).
+pub fn notify_text(id: &UserId) -> bool {
+    get(&key(id, "notify_text")).is_some_and(|v| v == "1")
+}
+
+pub fn set_notify_text(id: &UserId, on: bool) {
+    if on {
+        set(&key(id, "notify_text"), "1");
+    } else {
+        remove(&key(id, "notify_text"));
+    }
+}
+
 /// Forgets everything kept for `id` (signing out).
 pub fn forget(id: &UserId) {
-    for what in ["rooms", "current", "outbox"] {
+    for what in ["rooms", "current", "outbox", "notify_text"] {
         remove(&key(id, what));
     }
 }

@@ -24,6 +24,7 @@ const DEFAULT_ROOM: &str = "general";
 pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
     let name = who.name().clone();
     let id = who.id();
+    let settings_id = id.clone();
     let guest = who.is_guest();
     storage::migrate(&id, &name);
     let general = RoomName::new(DEFAULT_ROOM).ok();
@@ -75,6 +76,7 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
     // People's presence: whom the page shows, and whether this person is here.
     super::presence::watch(chat, socket);
     super::away::follow(chat, socket);
+    super::notifications::raise(chat, socket, id.clone());
     on_cleanup(move || socket.stop());
 
     // Remember the open rooms; only when they change, not on every message.
@@ -138,7 +140,7 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
     };
     view! {
         <div class="app" class:menu-open=menu_open class:members-open=members_open>
-            <Sidebar on_sign_out=sign_out guest on_navigate=Callback::new(move |()| set_menu_open.set(false)) />
+            <Sidebar on_sign_out=sign_out guest id=settings_id on_navigate=Callback::new(move |()| set_menu_open.set(false)) />
             <div
                 class="scrim"
                 aria-hidden="true"

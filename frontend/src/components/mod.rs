@@ -17,6 +17,7 @@ pub mod message_menu;
 pub mod message_row;
 pub mod new_conversation;
 pub mod new_room;
+mod notifications;
 mod presence;
 mod room_menu;
 mod row_signals;

@@ -1,10 +1,21 @@
 //! The room header's "⋯" menu: what concerns the room being read as a whole ("Mark
-//! as read"). A real button and a list of buttons, so Tab, Enter and Escape work.
+//! as read"; for accounts, when to be notified: every message, mentions only, or
+//! nothing). A real button and a list of buttons, so Tab, Enter and Escape work.
 
 use leptos::prelude::*;
 
+use confab_shared::Notify;
+
 use super::use_chat;
 use crate::model::Chat;
+use crate::state::Part;
+
+/// The levels offered, as the menu names them.
+const LEVELS: [(Notify, &str); 3] = [
+    (Notify::All, "All messages"),
+    (Notify::Mentions, "Mentions only"),
+    (Notify::None, "Nothing"),
+];
 
 #[component]
 pub fn RoomMenu() -> impl IntoView {
@@ -23,6 +34,40 @@ pub fn RoomMenu() -> impl IntoView {
         }
         close();
     };
+    // Known once the server welcomed the page (until then everyone looks a guest).
+    let guest = move || chat.read(Part::Link, Chat::is_guest);
+    let level = move || chat.read(Part::Counts, Chat::notify_level);
+    let set_level = move |notify: Notify| {
+        if let Some(frame) = chat.update(|c| c.set_notify(notify)).flatten() {
+            socket.send(frame);
+        }
+        close();
+    };
+    let levels = move || {
+        (!guest()).then(|| {
+            let current = level();
+            view! {
+                <div role="group" aria-label="Notifications">
+                <p class="menu-label" aria-hidden="true">"Notifications"</p>
+                {LEVELS
+                    .into_iter()
+                    .map(|(notify, label)| view! {
+                        <button
+                            role="menuitemradio"
+                            class="notify-level"
+                            data-level=notify.as_str()
+                            aria-checked=(current == notify).to_string()
+                            on:click=move |_| set_level(notify)
+                        >
+                            <span class="check" aria-hidden="true">{(current == notify).then_some("✓")}</span>
+                            {label}
+                        </button>
+                    })
+                    .collect_view()}
+                </div>
+            }
+        })
+    };
     let menu = move || {
         open.get().then(|| {
             view! {
@@ -37,6 +82,7 @@ pub fn RoomMenu() -> impl IntoView {
                     }
                 >
                     <button role="menuitem" class="mark-read" on:click=mark_read>"Mark as read"</button>
+                    {levels}
                 </div>
             }
         })

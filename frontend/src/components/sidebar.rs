@@ -1,10 +1,11 @@
-use confab_shared::RoomName;
+use confab_shared::{RoomName, UserId};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::direct_messages::DirectMessages;
 use super::icons::LockIcon;
 use super::new_room::NewRoom;
+use super::notifications::NotificationSettings;
 use super::unread::UnreadBadge;
 use super::{tone_of, use_chat};
 use crate::model::Chat;
@@ -18,6 +19,8 @@ pub fn Sidebar(
     on_navigate: Callback<()>,
     /// A guest changes its name; an account signs out.
     guest: bool,
+    /// Whose settings (kept in the browser under their id).
+    id: UserId,
 ) -> impl IntoView {
     let (signed_in_as, go) = if guest {
         ("Here as guest ", "Change name")
@@ -201,6 +204,7 @@ pub fn Sidebar(
                             })
                     }}
                 </section>
+                <NotificationSettings id />
                 <footer class="me">
                     <span>{signed_in_as}<strong>{me}</strong></span>
                     <button class="link" on:click=move |_| on_sign_out.run(())>{go}</button>

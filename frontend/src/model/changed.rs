@@ -30,6 +30,8 @@ pub struct Changed {
     pub counts: bool,
     /// People's presence (online, away, offline).
     pub people: bool,
+    /// Messages worth a notification came (`Chat::take_alerts`).
+    pub alerts: bool,
     /// The notice, about no message in particular.
     pub notice: bool,
     /// The connection, or the session's end.

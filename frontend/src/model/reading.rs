@@ -50,6 +50,12 @@ impl Reading {
         before != (self.marker, self.unread, self.mentions)
     }
 
+    /// Whether an event at `seq` is news: not in the counts already (a join's
+    /// replay, a snapshot).
+    pub(super) fn is_news(&self, seq: Seq) -> bool {
+        seq > self.counted_until
+    }
+
     /// Events up to `seq` are counted (or no news).
     pub(super) fn counted_to(&mut self, seq: Seq) {
         self.counted_until = self.counted_until.max(seq);
