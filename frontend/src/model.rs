@@ -180,6 +180,8 @@ pub struct Chat {
     people: People,
     /// Messages worth a notification, until the page takes them.
     alerts: Vec<Alert>,
+    /// The room browser's last query and answer.
+    browsing: Browsing,
 }
 
 impl Chat {
@@ -210,6 +212,7 @@ impl Chat {
             conversations: Conversations::default(),
             people: People::default(),
             alerts: Vec::new(),
+            browsing: Browsing::default(),
         }
     }
 
@@ -336,8 +339,7 @@ impl Chat {
                 unread,
                 mentions,
             } => self.read_frame(room, seq, unread, mentions),
-            // The room browser: not shown yet.
-            ServerMsg::PublicRooms { .. } => {}
+            ServerMsg::PublicRooms { rooms } => self.public_rooms(rooms),
             ServerMsg::Typing {
                 room,
                 people,
@@ -853,6 +855,7 @@ fn capitalised(text: &str) -> String {
 }
 
 mod alerts;
+mod browsing;
 mod changed;
 mod conversations;
 mod mentions;
@@ -862,6 +865,8 @@ mod reading;
 mod typing;
 mod window;
 pub use alerts::Alert;
+use browsing::Browsing;
+pub use browsing::Found;
 pub use changed::Changed;
 use conversations::Conversations;
 pub use conversations::{MAX_OTHERS, parse_people, suggestions};
@@ -874,6 +879,8 @@ pub use window::Window;
 
 #[cfg(test)]
 mod alerts_tests;
+#[cfg(test)]
+mod browsing_tests;
 #[cfg(test)]
 mod changed_tests;
 #[cfg(test)]

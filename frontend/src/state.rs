@@ -28,6 +28,8 @@ pub enum Part {
     People,
     /// Messages worth a notification.
     Alerts,
+    /// The room browser's list.
+    Browsing,
     /// The current room's lines.
     Lines,
     /// The current room's live state: who is online (and, next, who is typing).
@@ -48,6 +50,7 @@ struct Signals {
     conversations: ArcTrigger,
     people: ArcTrigger,
     alerts: ArcTrigger,
+    browsing: ArcTrigger,
     lines: HashMap<RoomName, ArcTrigger>,
     live: HashMap<RoomName, ArcTrigger>,
     members: HashMap<RoomName, ArcTrigger>,
@@ -66,6 +69,7 @@ impl Signals {
             Part::Conversations => return self.conversations.clone(),
             Part::People => return self.people.clone(),
             Part::Alerts => return self.alerts.clone(),
+            Part::Browsing => return self.browsing.clone(),
             Part::Lines => &mut self.lines,
             Part::Live => &mut self.live,
             Part::Members => &mut self.members,
@@ -85,6 +89,7 @@ impl Signals {
             (changed.conversations, &self.conversations),
             (changed.people, &self.people),
             (changed.alerts, &self.alerts),
+            (changed.browsing, &self.browsing),
         ];
         let mut fire: Vec<ArcTrigger> = flags
             .into_iter()

@@ -19,6 +19,7 @@ pub mod new_conversation;
 pub mod new_room;
 mod notifications;
 mod presence;
+mod room_browser;
 mod room_menu;
 mod row_signals;
 mod scroll_anchor;

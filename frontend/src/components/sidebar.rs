@@ -6,6 +6,7 @@ use super::direct_messages::DirectMessages;
 use super::icons::LockIcon;
 use super::new_room::NewRoom;
 use super::notifications::NotificationSettings;
+use super::room_browser::RoomBrowser;
 use super::unread::UnreadBadge;
 use super::{tone_of, use_chat};
 use crate::model::Chat;
@@ -166,6 +167,7 @@ pub fn Sidebar(
                     </form>
                     {move || problem.get().map(|p| view! { <p class="hint problem">{p}</p> })}
                     <NewRoom guest on_done=on_navigate />
+                    <RoomBrowser on_done=on_navigate />
                 </section>
                 {(!guest).then(|| view! { <DirectMessages on_navigate /> })}
                 <section class="people">

@@ -32,6 +32,8 @@ pub struct Changed {
     pub people: bool,
     /// Messages worth a notification came (`Chat::take_alerts`).
     pub alerts: bool,
+    /// The room browser's list.
+    pub browsing: bool,
     /// The notice, about no message in particular.
     pub notice: bool,
     /// The connection, or the session's end.
