@@ -61,8 +61,11 @@ pub struct Room {
     pub role: Option<Role>,
     /// A moderator muted this person here: they read but cannot post.
     pub muted: bool,
-    /// The members, once asked for (`members`), kept current by the room's events.
+    /// The members, once asked for (`members`), kept current by the room's events:
+    /// the pages shown so far (`model/members.rs`).
     pub members: Option<Vec<MemberInfo>>,
+    /// Which pages of the members the list shows.
+    pub paging: members::Paging,
     /// Membership and moderation events seen live or replayed, by seq: shown as
     /// lines between the messages ("ann kicked bob"). The newest [`MAX_NOTES`].
     pub notes: BTreeMap<Seq, EventKind>,
@@ -354,18 +357,11 @@ impl Chat {
             ServerMsg::Invited { room, user } => {
                 self.tell(format!("{user} is a member of #{room} now"));
             }
-            ServerMsg::Members { room, members, .. } => {
-                if let Some(state) = self.rooms.get_mut(&room) {
-                    // The list also says whether this person is muted here.
-                    let muted = members.iter().any(|m| m.user_id == self.me_id && m.muted);
-                    if state.muted != muted {
-                        state.muted = muted;
-                        self.changed.rooms = true;
-                    }
-                    state.members = Some(members);
-                    self.changed.members.insert(room);
-                }
-            }
+            ServerMsg::Members {
+                room,
+                members,
+                has_more,
+            } => self.members_frame(room, members, has_more),
             // Making a room whose name is taken: said, and nothing opens (joining
             // someone else's room by a typo is what a separate "make" avoids).
             ServerMsg::Error {
@@ -858,6 +854,7 @@ mod alerts;
 mod browsing;
 mod changed;
 mod conversations;
+mod members;
 mod mentions;
 mod moderation;
 mod people;
@@ -885,6 +882,8 @@ mod browsing_tests;
 mod changed_tests;
 #[cfg(test)]
 mod conversations_tests;
+#[cfg(test)]
+mod members_tests;
 #[cfg(test)]
 mod mentions_tests;
 #[cfg(test)]

@@ -2,6 +2,7 @@ use confab_shared::{MemberInfo, ModAction, Role};
 use leptos::prelude::*;
 
 use super::audit::AuditLog;
+use super::members_paging::{MembersSearch, ShowMore};
 use super::presence::PresenceDot;
 use super::{tone_of, use_chat};
 use crate::model::Chat;
@@ -18,7 +19,9 @@ pub fn Members(on_close: Callback<()>) -> impl IntoView {
     let room = Memo::new(move |_| chat.read(Part::Rooms, |c| c.current.clone()));
     Effect::new(move |_| {
         room.track();
-        socket.send(chat.read_untracked(|c| c.ask_members()));
+        if let Some(frame) = chat.update(Chat::ask_members) {
+            socket.send(frame);
+        }
     });
     // Re-rendered when the list or this person's role changes, not on every message.
     let view_of = Memo::new(move |_| {
@@ -32,6 +35,11 @@ pub fn Members(on_close: Callback<()>) -> impl IntoView {
     });
     let members = move || view_of.get().0;
     let conversation = move || chat.read(Part::Rooms, Chat::in_conversation);
+    let searching = move || {
+        chat.read(Part::Members, |c| {
+            c.current_room().is_some_and(|r| !r.paging.query.is_empty())
+        })
+    };
     let moderator = move || !conversation() && view_of.get().1 >= Some(Role::Moderator);
     let my_role = move || view_of.get().1.filter(|_| !conversation());
     // Leaving for good, on every device (closing the room in the sidebar only stops
@@ -55,8 +63,12 @@ pub fn Members(on_close: Callback<()>) -> impl IntoView {
                     "✕"
                 </button>
             </header>
+            {move || (!conversation()).then(|| view! { <MembersSearch /> })}
             {move || match members() {
                 None => view! { <p class="hint">"Loading…"</p> }.into_any(),
+                Some(list) if list.is_empty() && searching() => {
+                    view! { <p class="hint">"No member's name begins so."</p> }.into_any()
+                }
                 Some(list) if list.is_empty() => {
                     view! { <p class="hint">"No members yet: people who join become members."</p> }
                         .into_any()
@@ -68,6 +80,7 @@ pub fn Members(on_close: Callback<()>) -> impl IntoView {
                 }
                 .into_any(),
             }}
+            <ShowMore />
             {move || moderator().then(|| view! {
                 <button
                     class="link log-toggle"

@@ -11,6 +11,7 @@ pub mod icons;
 pub mod invite;
 pub mod login;
 pub mod members;
+mod members_paging;
 mod mention_offer;
 pub mod message_list;
 pub mod message_menu;

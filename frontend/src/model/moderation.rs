@@ -99,16 +99,6 @@ impl Chat {
         mine >= Some(Role::Moderator) && their < mine
     }
 
-    /// Asks for the current room's members.
-    pub fn ask_members(&self) -> ClientMsg {
-        ClientMsg::Members {
-            room: self.current.clone(),
-            limit: None,
-            after: None,
-            query: String::new(),
-        }
-    }
-
     /// The role of `user` in the current room, if the members list says.
     pub fn role_of(&self, user: &UserId) -> Option<Role> {
         self.current_room()?
