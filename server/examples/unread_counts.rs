@@ -22,13 +22,19 @@ struct Args {
     messages: usize,
     #[arg(long, default_value_t = 200)]
     connects: usize,
+    /// Keep the database here (a new file) instead of in a folder that goes.
+    #[arg(long)]
+    keep: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
-    let path = dir.path().join("unread.db");
+    let path = args
+        .keep
+        .clone()
+        .unwrap_or_else(|| dir.path().join("unread.db"));
     let store = SqliteStore::open_with(&path.to_string_lossy(), Durability::Process).await?;
     let reader = Person {
         id: UserId::new("u:1")?,

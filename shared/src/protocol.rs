@@ -19,7 +19,7 @@ mod typing;
 pub use moderation::{Deletion, MemberChange, MemberInfo, ModAction};
 pub use notify::{MEMBERS_PAGE_LIMIT, Notify, PUBLIC_ROOMS_LIMIT, PublicRoom};
 pub use people::{AWAY_AFTER_MS, PEOPLE_WATCH_LIMIT, PersonStatus, Status};
-pub use reading::{UNREAD_CAP, mentions};
+pub use reading::{UNREAD_CAP, mentioned, mentions};
 pub use rooms::{
     CONVERSATION_ID_CHARS, CONVERSATION_MAX_PEOPLE, CONVERSATION_PREFIX, Participant, Role,
     RoomInfo, RoomKind,

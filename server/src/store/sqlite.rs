@@ -129,6 +129,10 @@ impl SqliteStore {
         let stop = CancellationToken::new();
         let checkpointer = checkpoint::start(pool.clone(), written, stop.clone());
         account_feed::fill_name_keys(&pool).await?;
+        let filled = reading::fill_mentions(&pool).await?;
+        if filled > 0 {
+            tracing::info!(messages = filled, "noted whom older messages mention");
+        }
         let usernames = account_feed::load_name_keys(&pool).await?;
         let directory = Arc::new(rooms::load_directory(&pool).await?);
         let token_accounts = Arc::new(std::sync::RwLock::new(accounts::load_tokens(&pool).await?));

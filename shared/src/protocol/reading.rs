@@ -9,36 +9,44 @@ use crate::names::UserName;
 /// rooms cost little however far behind a reader is.
 pub const UNREAD_CAP: u32 = 100;
 
-/// Whether `body` mentions `name`: `@` and the name (letters compared without case),
-/// not followed by another character a name may hold, and not preceded by one (so
-/// `mail@ann.example` is no mention of `ann`... unless followed by a space).
+/// Whether `body` mentions `name`: one of [`mentioned`].
 pub fn mentions(body: &str, name: &UserName) -> bool {
     let name = name.as_str().to_lowercase();
-    let lower = body.to_lowercase();
+    mentioned(body).any(|m| m == name)
+}
+
+/// The names `body` mentions, in lower case: each `@` not preceded by a character a
+/// name may hold (so `mail@ann.example` mentions nobody), followed by the longest run
+/// of such characters, less the dots that end it (so `thanks @ann.` mentions `ann`,
+/// and `@ann.b` mentions `ann.b`). A name may come more than once.
+pub fn mentioned(body: &str) -> impl Iterator<Item = String> + '_ {
     let name_char = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
-    let mut from = 0;
-    while let Some(at) = lower[from..].find('@') {
-        let start = from + at;
-        let before = lower[..start].chars().next_back();
-        let rest = &lower[start + 1..];
-        if before.is_none_or(|c| !name_char(c)) && rest.starts_with(&name) {
-            let after = rest[name.len()..].chars().next();
-            // A name may end a sentence: "thanks @ann." is a mention.
-            let ends = match after {
-                None => true,
-                Some('.') => rest[name.len() + 1..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !name_char(c)),
-                Some(c) => !name_char(c),
-            };
-            if ends {
-                return true;
+    let mut before: Option<char> = None;
+    let mut chars = body.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some((at, c)) = chars.next() {
+            let starts = c == '@' && before.is_none_or(|b| !name_char(b));
+            before = Some(c);
+            if !starts {
+                continue;
+            }
+            let from = at + 1;
+            let mut to = from;
+            while let Some(&(i, n)) = chars.peek() {
+                if !name_char(n) {
+                    break;
+                }
+                to = i + n.len_utf8();
+                before = Some(n);
+                chars.next();
+            }
+            let name = body[from..to].trim_end_matches('.');
+            if !name.is_empty() {
+                return Some(name.to_lowercase());
             }
         }
-        from = start + 1;
-    }
-    false
+        None
+    })
 }
 
 #[cfg(test)]
@@ -65,5 +73,8 @@ mod tests {
         }
         let dotted = UserName::new("j.doe").unwrap();
         assert!(mentions("cc @j.doe", &dotted));
+        assert!(mentions("@ann... well", &ann), "dots end a name");
+        let all: Vec<String> = mentioned("@Bob and @ann, mail@cat.example, @ÉVA.").collect();
+        assert_eq!(all, ["bob", "ann", "éva"]);
     }
 }

@@ -197,8 +197,9 @@ impl WriteConn {
 }
 
 /// The messages insert: a resend (the same author and client id) inserts nothing.
-const INSERT: &str = "INSERT INTO messages (room_id, seq, author_id, author, client_id, body, ts)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+const INSERT: &str =
+    "INSERT INTO messages (room_id, seq, author_id, author, client_id, body, ts, mentions)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
      ON CONFLICT (client_id, author_id) DO NOTHING";
 
 /// Inserts every message of `batch`, in the transaction open on `conn`; returns what
@@ -229,7 +230,8 @@ fn insert_all(
             new.author.as_str(),
             new.client_id.as_str(),
             new.body.as_str(),
-            ts
+            ts,
+            super::reading::mentions_column(new.body.as_str()),
         ]);
         match inserted {
             Ok(1) => {

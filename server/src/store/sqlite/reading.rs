@@ -1,5 +1,6 @@
 //! Read markers in SQLite (migration 0013), and what is unread after them, read off
-//! the messages' `(room_id, seq)` index: at most `UNREAD_CAP` rows per room.
+//! the `messages_unread` index alone (migration 0015: room, seq, author, whom each
+//! message mentions, of messages not deleted): at most `UNREAD_CAP` entries per room.
 
 use std::collections::HashMap;
 
@@ -9,7 +10,7 @@ use confab_shared::{RoomName, Seq, UserId, UserName};
 use sqlx::Row;
 
 use super::SqliteStore;
-use crate::reading::{Marker, Reading, Unread, count};
+use crate::reading::{Marker, Reading, Unread};
 use crate::store::StoreError;
 
 fn seq_of(n: i64) -> Seq {
@@ -18,6 +19,43 @@ fn seq_of(n: i64) -> Seq {
 
 fn as_i64(seq: Seq) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+/// The `mentions` column of a message (migration 0015): whom `body` mentions, each
+/// name between spaces (' ann bob '), or '' for nobody.
+pub(super) fn mentions_column(body: &str) -> String {
+    let mut names: Vec<String> = confab_shared::protocol::mentioned(body).collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    names.sort();
+    names.dedup();
+    format!(" {} ", names.join(" "))
+}
+
+/// Fills the `mentions` column of messages stored before it existed, a thousand at a
+/// time; gives how many. Run once when the store opens (then there are none).
+pub(super) async fn fill_mentions(pool: &sqlx::SqlitePool) -> Result<u64, StoreError> {
+    let mut filled = 0;
+    loop {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, body FROM messages WHERE mentions IS NULL LIMIT 1000")
+                .fetch_all(pool)
+                .await?;
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        let mut tx = pool.begin().await?;
+        for (id, body) in &rows {
+            sqlx::query("UPDATE messages SET mentions = ? WHERE id = ?")
+                .bind(mentions_column(body))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        filled += rows.len() as u64;
+    }
 }
 
 #[async_trait]
@@ -102,40 +140,28 @@ impl Reading for SqliteStore {
         user: &UserId,
         name: &UserName,
     ) -> Result<HashMap<RoomName, (Option<Seq>, Unread)>, StoreError> {
-        // One statement for every room, one pass over each room's newest unread
-        // (at most UNREAD_CAP, off the (room_id, seq) index): SQLite counts them and
-        // hands back those that may mention the reader (`LIKE`: `@` and the name,
-        // without case for ASCII; any `@` for other names), joined by NUL (no body
-        // holds one), for the exact rule (`mentions`) here.
-        let pattern = if name.as_str().is_ascii() {
-            format!(
-                "%@{}%",
-                name.as_str()
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            )
-        } else {
-            "%@%".to_owned()
-        };
+        // One statement for every room: each room's newest unread (at most
+        // UNREAD_CAP) and those of them that mention the reader, read off the
+        // `messages_unread` index alone (migration 0015), never the rows.
+        let needle = format!(" {} ", name.as_str().to_lowercase());
         let rows = sqlx::query(
             "WITH mine AS (
                  SELECT r.id AS room_id, r.name AS name, k.seq AS marker
-                 FROM room_members m JOIN rooms r ON r.id = m.room_id
+                 FROM room_members m INDEXED BY room_members_by_user
+                 JOIN rooms r ON r.id = m.room_id
                  LEFT JOIN read_markers k ON k.user_id = m.user_id AND k.room_id = m.room_id
                  WHERE m.user_id = ?1)
              SELECT name, marker,
-                 (SELECT count(*) || char(1) || coalesce(group_concat(
-                          CASE WHEN body LIKE ?3 ESCAPE '\\' THEN body END, char(0)), '')
-                  FROM (SELECT x.body FROM messages x
+                 (SELECT count(*) || ' ' || coalesce(sum(instr(x.mentions, ?3) > 0), 0)
+                  FROM (SELECT x.mentions FROM messages x INDEXED BY messages_unread
                      WHERE x.room_id = mine.room_id AND x.seq > coalesce(mine.marker, 0)
                        AND x.author_id <> ?1 AND x.deleted_at IS NULL
-                     ORDER BY x.seq DESC LIMIT ?2))
+                     ORDER BY x.seq DESC LIMIT ?2) AS x)
              FROM mine",
         )
         .bind(user.as_str())
         .bind(i64::from(UNREAD_CAP))
-        .bind(&pattern)
+        .bind(&needle)
         .fetch_all(&self.pool)
         .await?;
         let mut counts = HashMap::with_capacity(rows.len());
@@ -143,15 +169,11 @@ impl Reading for SqliteStore {
             let room = RoomName::new(row.try_get::<String, _>(0)?)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let read = row.try_get::<Option<i64>, _>(1)?.map(seq_of);
-            // "count", U+0001, then the candidate bodies joined by NUL.
+            // "unread mentions"
             let counted: String = row.try_get(2)?;
-            let (unread, maybe) = counted.split_once('\u{1}').unwrap_or((&counted, ""));
-            let unread = unread.parse::<u32>().unwrap_or(0).min(UNREAD_CAP);
-            let mentions = if maybe.is_empty() {
-                0
-            } else {
-                count(maybe.split('\0'), name).mentions
-            };
+            let mut numbers = counted.split(' ').map(|n| n.parse::<u32>().unwrap_or(0));
+            let unread = numbers.next().unwrap_or(0).min(UNREAD_CAP);
+            let mentions = numbers.next().unwrap_or(0).min(unread);
             counts.insert(room, (read, Unread { unread, mentions }));
         }
         Ok(counts)
@@ -164,18 +186,25 @@ impl Reading for SqliteStore {
         room: &RoomName,
         after: Seq,
     ) -> Result<Unread, StoreError> {
-        let bodies: Vec<String> = sqlx::query_scalar(
-            "SELECT m.body FROM messages m
-             WHERE m.room_id = (SELECT id FROM rooms WHERE name = ?)
-               AND m.seq > ? AND m.author_id <> ? AND m.deleted_at IS NULL
-             ORDER BY m.seq DESC LIMIT ?",
+        let needle = format!(" {} ", name.as_str().to_lowercase());
+        let (unread, mentions): (i64, i64) = sqlx::query_as(
+            "SELECT count(*), coalesce(sum(instr(x.mentions, ?) > 0), 0)
+             FROM (SELECT x.mentions FROM messages x INDEXED BY messages_unread
+                 WHERE x.room_id = (SELECT id FROM rooms WHERE name = ?)
+                   AND x.seq > ? AND x.author_id <> ? AND x.deleted_at IS NULL
+                 ORDER BY x.seq DESC LIMIT ?) AS x",
         )
+        .bind(&needle)
         .bind(room.as_str())
         .bind(as_i64(after))
         .bind(user.as_str())
         .bind(i64::from(UNREAD_CAP))
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        Ok(count(bodies.iter().map(String::as_str), name))
+        let unread = u32::try_from(unread).unwrap_or(UNREAD_CAP);
+        Ok(Unread {
+            unread,
+            mentions: u32::try_from(mentions).unwrap_or(0).min(unread),
+        })
     }
 }

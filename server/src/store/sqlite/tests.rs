@@ -474,3 +474,41 @@ async fn events_stored_as_wire_json_are_read_after_the_migration() {
         ]
     );
 }
+
+#[tokio::test]
+async fn messages_from_before_mentions_were_noted_are_noted_when_the_store_opens() {
+    use crate::reading::{Reading, Unread};
+    use confab_shared::{UserId, UserName};
+
+    let (dir, store) = temp_store().await;
+    let batch: Arc<[NewMessage]> = Arc::from([
+        new_message("old", "bob", "1", "hi @ann"),
+        new_message("old", "bob", "2", "hi all"),
+    ]);
+    store.append(batch).await.unwrap();
+    // As a database from before migration 0015 holds them.
+    sqlx::query("UPDATE messages SET mentions = NULL")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    store.close().await;
+    let path = dir.path().join("t.db");
+    let store = SqliteStore::open_with(path.to_str().unwrap(), Durability::default())
+        .await
+        .unwrap();
+    let (ann, name) = (UserId::new("u:1").unwrap(), UserName::new("ann").unwrap());
+    let room = RoomName::new("old").unwrap();
+    let counted = store.unread(&ann, &name, &room, 0).await.unwrap();
+    assert_eq!(
+        counted,
+        Unread {
+            unread: 2,
+            mentions: 1
+        }
+    );
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE mentions IS NULL")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
