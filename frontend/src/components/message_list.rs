@@ -117,8 +117,9 @@ pub fn MessageList() -> impl IntoView {
             follow();
         });
     };
-    // What the reader sees is read: told every second (the model tells the server
-    // only what is newer than it knows), and at once when the tab is shown again.
+    // What the reader sees is read: looked at on every scroll, every second and
+    // when the tab is shown again; the server is told at most every second (the
+    // model tells it only what is newer than it knows).
     let look = move || {
         let Some(seq) = list
             .get_untracked()
@@ -126,14 +127,18 @@ pub fn MessageList() -> impl IntoView {
         else {
             return;
         };
-        if let Some(frame) = chat.update(|c| c.seen(seq)).flatten() {
+        chat.update(|c| c.seen(seq));
+    };
+    let tell = move || {
+        look();
+        for frame in chat.update(Chat::take_reads).unwrap_or_default() {
             socket.send(frame);
         }
     };
-    if let Ok(every) = set_interval_with_handle(look, Duration::from_millis(SEEN_EVERY_MS)) {
+    if let Ok(every) = set_interval_with_handle(tell, Duration::from_millis(SEEN_EVERY_MS)) {
         on_cleanup(move || every.clear());
     }
-    let shown_again = window_event_listener_untyped("visibilitychange", move |_| look());
+    let shown_again = window_event_listener_untyped("visibilitychange", move |_| tell());
     on_cleanup(move || shown_again.remove());
 
     // When the room or its newest line changes, keep the newest in view if the reader
@@ -218,7 +223,10 @@ pub fn MessageList() -> impl IntoView {
             aria-label="Messages"
             tabindex="0"
             node_ref=list
-            on:scroll=move |_| follow()
+            on:scroll=move |_| {
+                follow();
+                look();
+            }
         >
             {move || notice().map(|text| view! {
                 <div class="notice" role="alert">

@@ -29,7 +29,7 @@ pub fn RoomMenu() -> impl IntoView {
         }
     };
     let mark_read = move |_| {
-        if let Some(frame) = chat.update(Chat::mark_read).flatten() {
+        for frame in chat.update(Chat::mark_read).unwrap_or_default() {
             socket.send(frame);
         }
         close();

@@ -89,7 +89,8 @@ impl Chat {
 
     /// The names to complete `@typed` with in the current room: its members (as
     /// far as the page knows them), the authors of its messages and who is online,
-    /// beginning with `typed` (without case), this person left out, by name.
+    /// beginning with `typed` (without case), this person left out, by name; none
+    /// when the one name is typed whole already.
     pub fn mention_names(&self, typed: &str) -> Vec<UserName> {
         let Some(room) = self.current_room() else {
             return Vec::new();
@@ -107,6 +108,13 @@ impl Chat {
             .chain(people)
             .filter(|n| **n != self.me && n.as_str().to_lowercase().starts_with(&typed))
             .collect();
+        // A name typed whole, and no other to choose: nothing to complete (so Enter
+        // sends).
+        if let [only] = names.iter().collect::<Vec<_>>()[..]
+            && only.as_str().to_lowercase() == typed
+        {
+            return Vec::new();
+        }
         names.into_iter().take(OFFERED).cloned().collect()
     }
 }

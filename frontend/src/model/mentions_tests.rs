@@ -75,6 +75,11 @@ fn names_offered_are_the_rooms_people_but_me() {
     assert_eq!(c.mention_names("B"), [user("bea"), user("bob")]);
     assert_eq!(c.mention_names(""), [user("bea"), user("bob"), user("cat")]);
     assert!(c.mention_names("m").is_empty(), "not myself");
+    assert!(
+        c.mention_names("Bob").is_empty(),
+        "typed whole: nothing to complete"
+    );
+    assert_eq!(c.mention_names("be"), [user("bea")]);
     assert!(c.mentions_me(&UserId::guest(&user("bob")), "hi @me"));
     assert!(!c.mentions_me(&UserId::guest(&user("me")), "hi @me"));
 }

@@ -44,6 +44,8 @@ impl Reading {
     fn set(&mut self, marker: Option<Seq>, unread: u32, mentions: u32) -> bool {
         let before = (self.marker, self.unread, self.mentions);
         self.marker = marker;
+        // The server knows where it is: nothing to tell it up to there.
+        self.told = marker.unwrap_or(0);
         self.unread = unread.min(UNREAD_CAP);
         self.mentions = mentions.min(UNREAD_CAP);
         self.known = true;
@@ -166,16 +168,21 @@ impl Chat {
     }
 
     /// The person saw the current room's lines up to `seq` on screen (the tab shown):
-    /// the marker moves there, the counts clear once the newest message is seen, and
-    /// the server is told (an account's page), unless it knows already.
-    pub fn seen(&mut self, seq: Seq) -> Option<ClientMsg> {
-        let guest = self.is_guest();
+    /// the marker moves there, and the counts clear once the newest message is seen.
+    /// The server hears of it with the next [`Chat::take_reads`].
+    pub fn seen(&mut self, seq: Seq) {
         let room = self.current.clone();
-        let state = self.rooms.get_mut(&room)?;
+        self.seen_in(&room, seq);
+    }
+
+    fn seen_in(&mut self, room: &RoomName, seq: Seq) {
+        let Some(state) = self.rooms.get_mut(room) else {
+            return;
+        };
         let reading = &mut state.reading;
         reading.seen = reading.seen.max(seq);
         if reading.marker.is_some_and(|m| m >= seq) {
-            return None;
+            return;
         }
         reading.marker = Some(seq);
         let newest = state.messages.keys().next_back().copied().unwrap_or(0);
@@ -184,36 +191,51 @@ impl Chat {
             reading.mentions = 0;
             self.changed.counts = true;
         }
-        if guest || reading.told >= seq {
-            return None;
-        }
-        reading.told = seq;
-        Some(ClientMsg::Read { room, seq })
     }
 
-    /// "Mark as read": the current room, up to the newest event the page has.
-    pub fn mark_read(&mut self) -> Option<ClientMsg> {
-        let newest = self.current_room()?.last_seq?;
-        self.seen(newest)
+    /// What to tell the server of what was seen since the last call (the page asks
+    /// every second): a `read` for each room whose marker moved here. A guest's
+    /// page keeps its read state alone.
+    pub fn take_reads(&mut self) -> Vec<ClientMsg> {
+        if self.is_guest() {
+            return Vec::new();
+        }
+        self.rooms
+            .iter_mut()
+            .filter_map(|(room, state)| {
+                let reading = &mut state.reading;
+                let seq = reading.marker.filter(|m| *m > reading.told)?;
+                reading.told = seq;
+                Some(ClientMsg::Read {
+                    room: room.clone(),
+                    seq,
+                })
+            })
+            .collect()
+    }
+
+    /// "Mark as read": the current room, up to the newest event the page has; the
+    /// frames to send.
+    pub fn mark_read(&mut self) -> Vec<ClientMsg> {
+        if let Some(newest) = self.current_room().and_then(|r| r.last_seq) {
+            self.seen(newest);
+        }
+        self.take_reads()
     }
 
     /// "Mark all as read": every room with something unread, each up to the newest
-    /// event the page has of it.
+    /// event the page has of it; the frames to send.
     pub fn mark_all_read(&mut self) -> Vec<ClientMsg> {
-        let current = self.current.clone();
         let unread: Vec<(RoomName, Seq)> = self
             .rooms
             .iter()
             .filter(|(_, r)| r.reading.has_unread())
             .filter_map(|(name, r)| Some((name.clone(), r.last_seq?)))
             .collect();
-        let mut frames = Vec::new();
         for (room, seq) in unread {
-            self.current = room;
-            frames.extend(self.seen(seq));
+            self.seen_in(&room, seq);
         }
-        self.current = current;
-        frames
+        self.take_reads()
     }
 
     /// The tab's title: unread messages of the rooms not set to "nothing".

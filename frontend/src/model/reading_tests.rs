@@ -131,7 +131,7 @@ fn a_read_frame_from_another_tab_replaces_the_counts() {
 }
 
 #[test]
-fn what_is_seen_is_told_once_with_the_newest_seq_and_clears_the_count() {
+fn what_is_seen_clears_the_count_and_is_told_once_with_the_newest_seq() {
     let mut c = account();
     c.apply(rooms(vec![entry("general", Some(1), 0, 0)]));
     let first = vec![said("general", 1, "bob", "a")];
@@ -140,19 +140,22 @@ fn what_is_seen_is_told_once_with_the_newest_seq_and_clears_the_count() {
     c.apply(posted("general", 3, "bob", "c"));
     assert_eq!(counts(&c, "general"), (2, 0));
     // Seeing the older of the two: told, the server's answer brings the count.
+    c.seen(2);
+    assert_eq!(counts(&c, "general"), (2, 0));
+    c.seen(1);
     assert_eq!(
-        c.seen(2),
-        Some(ClientMsg::Read {
+        c.take_reads(),
+        [ClientMsg::Read {
             room: room("general"),
             seq: 2
-        })
+        }],
+        "the newest seen, once"
     );
-    assert_eq!(counts(&c, "general"), (2, 0));
-    assert_eq!(c.seen(2), None, "told already");
-    assert_eq!(c.seen(1), None, "older than the marker");
+    assert!(c.take_reads().is_empty(), "told already");
     // Seeing the newest clears it at once.
-    assert!(c.seen(3).is_some());
+    c.seen(3);
     assert_eq!(counts(&c, "general"), (0, 0));
+    assert_eq!(c.take_reads().len(), 1);
     assert!(c.take_changed().counts);
 }
 
@@ -244,10 +247,10 @@ fn mark_as_read_and_mark_all_as_read() {
     c.apply(snapshot("random", 9, Vec::new(), false));
     assert_eq!(
         c.mark_read(),
-        Some(ClientMsg::Read {
+        [ClientMsg::Read {
             room: room("general"),
             seq: 2
-        })
+        }]
     );
     assert_eq!(
         c.mark_all_read(),
