@@ -41,6 +41,19 @@ pub fn MessageList() -> impl IntoView {
     let in_room = move |f: &dyn Fn(&Room) -> Window| {
         chat.read_untracked(|c| c.current_room().map_or(Window::ALL, f))
     };
+    // What the reader sees is read: looked at on every scroll, after the list
+    // moves to the newest, every second and when the tab is shown again; the
+    // server is told at most every second (the model tells it only what is newer
+    // than it knows).
+    let look = move || {
+        let Some(seq) = list
+            .get_untracked()
+            .and_then(|el| seen::newest_on_screen(&el))
+        else {
+            return;
+        };
+        chat.update(|c| c.seen(seq));
+    };
     let to_bottom = move || {
         window.set(in_room(&|r| Window::newest(r, WINDOW)));
         set_at_bottom.set(true);
@@ -48,6 +61,7 @@ pub fn MessageList() -> impl IntoView {
             if let Some(el) = list.get_untracked() {
                 el.set_scroll_top(el.scroll_height());
             }
+            look();
         });
     };
 
@@ -116,18 +130,6 @@ pub fn MessageList() -> impl IntoView {
             }
             follow();
         });
-    };
-    // What the reader sees is read: looked at on every scroll, every second and
-    // when the tab is shown again; the server is told at most every second (the
-    // model tells it only what is newer than it knows).
-    let look = move || {
-        let Some(seq) = list
-            .get_untracked()
-            .and_then(|el| seen::newest_on_screen(&el))
-        else {
-            return;
-        };
-        chat.update(|c| c.seen(seq));
     };
     let tell = move || {
         look();
