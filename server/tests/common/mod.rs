@@ -173,18 +173,18 @@ impl TestServer {
         Self::start_in(dir, settings).await
     }
 
-    /// Stops this server, deletes its database (as a restore from another backup or
-    /// a wipe would replace it), and starts a new one in the same folder.
+    /// Stops this server and starts a new one on a new, empty database (as a restore
+    /// from another backup or a wipe would replace it). In a folder of its own: the
+    /// old files are deleted, but a new file at the same path inside this one process
+    /// can be given the old file's inode number, which SQLite's in-process file table
+    /// can still be tidying up (a "disk I/O error", seen once in CI); an operator
+    /// replaces the file while the server is down, a process that is gone.
     pub async fn restart_on_a_new_database(self) -> Self {
         let settings = self.settings;
         let dir = self.stop().await;
-        for file in ["confab.db", "confab.db-wal", "confab.db-shm"] {
-            let path = dir.path().join(file);
-            if path.exists() {
-                std::fs::remove_file(&path).expect("remove the old database");
-            }
-        }
-        Self::start_in(dir, settings).await
+        drop(dir);
+        let fresh = tempfile::tempdir().expect("a temporary folder");
+        Self::start_in(fresh, settings).await
     }
 
     /// A client named `name` that has already read its `welcome`.
