@@ -1,5 +1,5 @@
 //! What a person in many rooms costs on connect: their rooms' read markers and unread
-//! and mention counts (`reading::with_counts`, what goes with the `rooms` frame), on a
+//! and mention counts (`reading::fill_counts`, what goes with the `rooms` frame), on a
 //! store of `--messages` messages spread over `--rooms` rooms, with unread messages in
 //! every room, one in 50 mentioning the reader. Prints the time of `--connects`
 //! computations: median, p99, max.
@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use clap::Parser;
-use confab_server::reading::with_counts;
+use confab_server::reading::fill_counts;
 use confab_server::rooms::{Person, Room};
 use confab_server::store::{Durability, NewMessage, SqliteStore, Store};
 use confab_shared::{ClientId, MessageBody, RoomName, Topic, UserId, UserName};
@@ -91,13 +91,15 @@ async fn main() -> anyhow::Result<()> {
     // server's would be.
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     for _ in 0..20 {
-        with_counts(store.reading(), &reader.id, &reader.name, list.clone()).await?;
+        let mut counted = list.clone();
+        fill_counts(store.reading(), &reader.id, &reader.name, &mut counted).await?;
     }
     let mut times = Vec::with_capacity(args.connects);
     let (mut unread, mut mentions) = (0, 0);
     for _ in 0..args.connects {
+        let mut counted = list.clone();
         let started = Instant::now();
-        let counted = with_counts(store.reading(), &reader.id, &reader.name, list.clone()).await?;
+        fill_counts(store.reading(), &reader.id, &reader.name, &mut counted).await?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         unread = counted.iter().map(|r| r.unread).sum::<u32>();
         mentions = counted.iter().map(|r| r.mentions).sum::<u32>();

@@ -180,7 +180,7 @@ impl Connection {
             return end;
         }
         // Then the rooms this person belongs to, on whatever device they joined them.
-        let rooms = self
+        let mut rooms = self
             .state
             .store
             .rooms()
@@ -188,14 +188,10 @@ impl Connection {
             .rooms_of(&self.identity.user);
         let reading = self.state.store.reading();
         let (user, name) = (&self.identity.user, &self.identity.name);
-        let rooms = match crate::reading::with_counts(reading, user, name, rooms.clone()).await {
-            Ok(counted) => counted,
-            Err(error) => {
-                // The list without counts beats no list.
-                tracing::error!(%error, "reading unread counts failed");
-                rooms
-            }
-        };
+        if let Err(error) = crate::reading::fill_counts(reading, user, name, &mut rooms).await {
+            // The list without counts beats no list.
+            tracing::error!(%error, "reading unread counts failed");
+        }
         if let Err(end) = Box::pin(self.write(&ServerMsg::Rooms { rooms })).await {
             return end;
         }

@@ -148,6 +148,45 @@ impl Room {
         }
     }
 
+    /// Delivers `msg` (not of the log: no seq) to every member, but a member whom
+    /// one of `named` blocked gets `without(member)` instead, encoded for them alone.
+    /// Blocks are looked up per member only when someone named blocked anyone.
+    fn deliver_hiding(
+        &self,
+        room: &RoomName,
+        msg: &ServerMsg,
+        named: &[&UserId],
+        blocking: &Directory,
+        without: impl Fn(&UserId) -> ServerMsg,
+    ) {
+        let frame = |msg: &ServerMsg| {
+            Arc::new(RoomFrame {
+                room: room.clone(),
+                seq: None,
+                frame: wire::encode(msg),
+                removes: None,
+            })
+        };
+        let shared = frame(msg);
+        let blockers: Vec<&UserId> = named
+            .iter()
+            .copied()
+            .filter(|user| blocking.blocks_anyone(user))
+            .collect();
+        if blockers.is_empty() {
+            return self.deliver(&shared);
+        }
+        for member in self.members.values() {
+            let viewer = &member.person.0.user;
+            let own = if blockers.iter().any(|b| blocking.has_blocked(b, viewer)) {
+                frame(&without(viewer))
+            } else {
+                Arc::clone(&shared)
+            };
+            member.outbox.deliver(Outbound::Room(own));
+        }
+    }
+
     /// The presence frame for what changed since the last one, and the people it
     /// names; clears the changes.
     fn announcement(&mut self, room: &RoomName) -> (ServerMsg, Vec<Person>) {
@@ -226,14 +265,17 @@ impl Hub {
             }
         }
         let mut online = state.online();
-        // Nobody is named to someone they blocked.
-        online.names.retain(|name| {
-            !state.online.keys().any(|p| {
-                p.0.name == *name
-                    && blocking.blocks_anyone(&p.0.user)
-                    && blocking.has_blocked(&p.0.user, &identity.user)
-            })
-        });
+        // Nobody is named to someone they blocked (names come only for rooms of at
+        // most PRESENCE_LIST_LIMIT people online, so this looks at 100 at most).
+        if !online.names.is_empty() {
+            let hidden: Vec<&UserName> = state
+                .online
+                .keys()
+                .filter(|p| blocking.has_blocked(&p.0.user, &identity.user))
+                .map(|p| &p.0.name)
+                .collect();
+            online.names.retain(|name| !hidden.contains(&name));
+        }
         online
     }
 
@@ -348,40 +390,13 @@ impl Hub {
             };
             let still = state.typing.expire(now);
             if let Some(msg) = state.typing.announcement(room) {
-                let frame = Arc::new(RoomFrame {
-                    room: room.clone(),
-                    seq: None,
-                    frame: wire::encode(&msg),
-                    removes: None,
+                let state = &*state;
+                let typists: Vec<&UserId> = state.typing.typists().collect();
+                state.deliver_hiding(room, &msg, &typists, blocking, |viewer| {
+                    state
+                        .typing
+                        .frame(room, |t| blocking.has_blocked(t, viewer))
                 });
-                let blockers: Vec<&UserId> = state
-                    .typing
-                    .typists()
-                    .filter(|typist| blocking.blocks_anyone(typist))
-                    .collect();
-                if blockers.is_empty() {
-                    state.deliver(&frame);
-                } else {
-                    // Someone typing blocked someone: those they blocked get a
-                    // frame of their own, without them.
-                    for member in state.members.values() {
-                        let viewer = &member.person.0.user;
-                        let own = if blockers.iter().any(|b| blocking.has_blocked(b, viewer)) {
-                            let msg = state
-                                .typing
-                                .frame(room, |t| blocking.has_blocked(t, viewer));
-                            Arc::new(RoomFrame {
-                                frame: wire::encode(&msg),
-                                room: room.clone(),
-                                seq: None,
-                                removes: None,
-                            })
-                        } else {
-                            Arc::clone(&frame)
-                        };
-                        member.outbox.deliver(Outbound::Room(own));
-                    }
-                }
                 sent += 1;
             }
             still
@@ -403,40 +418,15 @@ impl Hub {
                 continue;
             };
             let (msg, named) = state.announcement(&room);
-            let frame = Arc::new(RoomFrame {
-                room: room.clone(),
-                seq: None,
-                frame: wire::encode(&msg),
-                removes: None,
+            let ids: Vec<&UserId> = named.iter().map(|p| &p.0.user).collect();
+            state.deliver_hiding(&room, &msg, &ids, blocking, |viewer| {
+                let hidden: Vec<&UserName> = named
+                    .iter()
+                    .filter(|p| blocking.has_blocked(&p.0.user, viewer))
+                    .map(|p| &p.0.name)
+                    .collect();
+                without(&msg, &hidden)
             });
-            // Those named who blocked someone: rare, so looked for first.
-            let blockers: Vec<&Person> = named
-                .iter()
-                .filter(|p| blocking.blocks_anyone(&p.0.user))
-                .collect();
-            if blockers.is_empty() {
-                state.deliver(&frame);
-            } else {
-                for member in state.members.values() {
-                    let viewer = &member.person.0.user;
-                    let hidden: Vec<&UserName> = blockers
-                        .iter()
-                        .filter(|b| blocking.has_blocked(&b.0.user, viewer))
-                        .map(|b| &b.0.name)
-                        .collect();
-                    let own = if hidden.is_empty() {
-                        Arc::clone(&frame)
-                    } else {
-                        Arc::new(RoomFrame {
-                            room: room.clone(),
-                            seq: None,
-                            frame: wire::encode(&without(&msg, &hidden)),
-                            removes: None,
-                        })
-                    };
-                    member.outbox.deliver(Outbound::Room(own));
-                }
-            }
             sent += 1;
         }
         sent

@@ -61,37 +61,40 @@ pub trait Reading: Send + Sync + 'static {
     ) -> Result<Unread, StoreError>;
 }
 
-/// Counts `bodies` of unread messages (by others, not deleted, newest first, at most
-/// `UNREAD_CAP` of them) for the reader named `name`.
-pub fn count<'a>(bodies: impl Iterator<Item = &'a str>, name: &UserName) -> Unread {
-    let mut unread = Unread::default();
-    for body in bodies.take(confab_shared::protocol::UNREAD_CAP as usize) {
-        unread.unread += 1;
-        if confab_shared::protocol::mentions(body, name) {
-            unread.mentions += 1;
-        }
-    }
-    unread
-}
-
-/// `rooms` (a member's list) with their markers and what is unread in each, for
-/// `user` named `name`.
-pub async fn with_counts(
+/// Fills in `rooms` (a member's list) their markers and what is unread in each, for
+/// `user` named `name`: every room in one go (`all_counts`).
+pub async fn fill_counts(
     reading: &dyn Reading,
     user: &UserId,
     name: &UserName,
-    mut rooms: Vec<confab_shared::RoomInfo>,
-) -> Result<Vec<confab_shared::RoomInfo>, StoreError> {
+    rooms: &mut [confab_shared::RoomInfo],
+) -> Result<(), StoreError> {
     if rooms.is_empty() {
-        return Ok(rooms);
+        return Ok(());
     }
     let counts = reading.all_counts(user, name).await?;
-    for info in &mut rooms {
+    for info in rooms {
         if let Some((read, counted)) = counts.get(&info.room) {
             info.read = *read;
             info.unread = counted.unread;
             info.mentions = counted.mentions;
         }
     }
-    Ok(rooms)
+    Ok(())
+}
+
+/// Fills in one room of `user`'s its marker and what is unread after it.
+pub async fn fill_counts_of(
+    reading: &dyn Reading,
+    user: &UserId,
+    name: &UserName,
+    info: &mut confab_shared::RoomInfo,
+) -> Result<(), StoreError> {
+    info.read = reading.markers(user).await?.get(&info.room).copied();
+    let counted = reading
+        .unread(user, name, &info.room, info.read.unwrap_or(0))
+        .await?;
+    info.unread = counted.unread;
+    info.mentions = counted.mentions;
+    Ok(())
 }

@@ -32,6 +32,8 @@ pub(crate) enum Action {
     SetRole,
     /// Stop being a member.
     LeaveRoom,
+    /// Keep one's own state of a room (read marker, notification level): members.
+    Keep,
     /// Delete a message: `own`, one's own (anyone may), or someone else's (moderators).
     DeleteMessage { own: bool },
 }
@@ -156,6 +158,8 @@ pub(crate) fn check(
         Action::LeaveRoom if role == Some(Role::Owner) => Err(Denied::OwnerLeaving),
         Action::LeaveRoom if role.is_none() => Err(Denied::NoMembership),
         Action::LeaveRoom => Ok(role),
+        Action::Keep if role.is_none() => Err(Denied::NoMembership),
+        Action::Keep => Ok(role),
         Action::DeleteMessage { own: true } => Ok(role),
         Action::DeleteMessage { own: false } if role < Some(Role::Moderator) => {
             Err(Denied::NotYourMessage)

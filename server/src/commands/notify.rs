@@ -14,10 +14,8 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, notify: Notify) ->
     let identity = session.identity;
     let rooms = state.store.rooms();
     let access = rooms.directory().access(&room, &identity.user);
-    match authz::check(identity, access.as_ref(), Action::Read) {
-        Ok(Some(_)) => {}
-        Ok(None) => return denied(authz::Denied::NoMembership, &room),
-        Err(denial) => return denied(denial, &room),
+    if let Err(denial) = authz::check(identity, access.as_ref(), Action::Keep) {
+        return denied(denial, &room);
     }
     let failed = |error: &RoomError| {
         tracing::error!(%error, %room, "keeping a notification level failed");
@@ -31,24 +29,15 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, notify: Notify) ->
     if let Err(error) = rooms.set_notify(&room, &identity.user, notify).await {
         return failed(&error);
     }
-    let Some(info) = rooms.directory().info(&room, &identity.user) else {
+    let Some(mut info) = rooms.directory().info(&room, &identity.user) else {
         return denied(authz::Denied::NotFound, &room);
     };
     let reading = state.store.reading();
-    let info = match crate::reading::with_counts(
-        reading,
-        &identity.user,
-        &identity.name,
-        vec![info],
-    )
-    .await
+    if let Err(error) =
+        crate::reading::fill_counts_of(reading, &identity.user, &identity.name, &mut info).await
     {
-        Ok(mut counted) => counted.pop(),
-        Err(error) => return failed(&RoomError::Store(error)),
-    };
-    let Some(info) = info else {
-        return denied(authz::Denied::NotFound, &room);
-    };
+        return failed(&RoomError::Store(error));
+    }
     let news = ServerMsg::Room(info);
     let frame = wire::encode(&news);
     let _told = state

@@ -22,10 +22,8 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, seq: Seq, back: bo
         .rooms()
         .directory()
         .access(&room, &identity.user);
-    match authz::check(identity, access.as_ref(), Action::Read) {
-        Ok(Some(_)) => {}
-        Ok(None) => return denied(authz::Denied::NoMembership, &room),
-        Err(denial) => return denied(denial, &room),
+    if let Err(denial) = authz::check(identity, access.as_ref(), Action::Keep) {
+        return denied(denial, &room);
     }
     let failed = |error: &dyn std::fmt::Display| {
         tracing::error!(%error, %room, "keeping read state failed");

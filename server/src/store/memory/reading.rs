@@ -6,8 +6,21 @@ use async_trait::async_trait;
 use confab_shared::{RoomName, Seq, UserId, UserName};
 
 use super::{Entry, MemoryStore};
-use crate::reading::{Marker, Reading, Unread, count};
+use crate::reading::{Marker, Reading, Unread};
 use crate::store::StoreError;
+
+/// Counts `bodies` of unread messages (by others, not deleted, newest first) for the
+/// reader named `name`: at most `UNREAD_CAP`, and those mentioning them.
+fn count<'a>(bodies: impl Iterator<Item = &'a str>, name: &UserName) -> Unread {
+    let mut unread = Unread::default();
+    for body in bodies.take(confab_shared::protocol::UNREAD_CAP as usize) {
+        unread.unread += 1;
+        if confab_shared::protocol::mentions(body, name) {
+            unread.mentions += 1;
+        }
+    }
+    unread
+}
 
 #[async_trait]
 impl Reading for MemoryStore {
