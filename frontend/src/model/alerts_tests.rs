@@ -4,27 +4,17 @@
 
 use confab_shared::{
     ChatMessage, ClientId, ClientMsg, MessageBody, Notify, Role, RoomEvent, RoomInfo, RoomKind,
-    ServerMsg, Topic, UserId,
+    ServerMsg, Topic,
 };
 
-use super::tests::{chat, room, snapshot, user};
+use super::tests::{chat, room, signed_in, snapshot, user, user_id};
 use super::*;
 
 const DM: &str = "dm-aaaaaaaaaaaaaaaaaaaaaaaaaa";
 
-fn id(name: &str) -> UserId {
-    UserId::new(format!("u:{name}")).unwrap()
-}
-
 /// "me" signed in as `u:me`, in general and the conversation `DM` with bob.
 fn account() -> Chat {
-    let mut c = chat();
-    c.apply(ServerMsg::Welcome {
-        user: user("me"),
-        user_id: id("me"),
-        epoch: "e1".to_owned(),
-        protocol: 2,
-    });
+    let mut c = signed_in();
     let general = RoomInfo {
         read: Some(0),
         ..RoomInfo::room(room("general"), Topic::default(), false, Some(Role::Member))
@@ -51,7 +41,7 @@ fn said(room_name: &str, seq: u64, author: &str, body: &str) -> ChatMessage {
         id: seq as i64 + 1000,
         client_id: ClientId::new(format!("c{seq}")).unwrap(),
         author: user(author),
-        author_id: id(author),
+        author_id: user_id(author),
         body: MessageBody::new(body).unwrap(),
         ts: "2026-12-03T09:00:00.000Z".to_owned(),
     }
@@ -116,7 +106,7 @@ fn the_rooms_level_decides_and_blocked_people_and_history_raise_none() {
     c.apply(posted(DM, 3, "bob", "@me psst"));
     assert!(alerted(&mut c).is_empty(), "nothing");
     c.open_room(room("general"));
-    c.set_blocked(id("cat"), true);
+    c.set_blocked(user_id("cat"), true);
     c.apply(posted("general", 1, "cat", "@me"));
     assert!(alerted(&mut c).is_empty(), "blocked");
     // History (a snapshot) is no news.

@@ -6,21 +6,8 @@ use confab_shared::{
     RoomInfo, RoomKind, ServerMsg, Topic, UserId,
 };
 
-use super::tests::{chat, joined, room, user};
+use super::tests::{joined, room, signed_in, user};
 use super::*;
-
-/// "me" signed in as the account `u:me`.
-fn account() -> Chat {
-    let mut c = chat();
-    c.apply(ServerMsg::Welcome {
-        user: user("me"),
-        user_id: UserId::new("u:me").unwrap(),
-        epoch: "e1".to_owned(),
-        protocol: 2,
-    });
-    c.take_outgoing();
-    c
-}
 
 fn person(name: &str) -> Participant {
     Participant {
@@ -67,7 +54,7 @@ fn titles(c: &Chat) -> Vec<String> {
 
 #[test]
 fn conversations_from_the_rooms_list_are_kept_and_joined() {
-    let mut c = account();
+    let mut c = signed_in();
     let changed = c.apply(ServerMsg::Rooms {
         rooms: vec![
             RoomInfo::room(room("general"), Topic::default(), false, Some(Role::Member)),
@@ -102,7 +89,7 @@ fn conversations_from_the_rooms_list_are_kept_and_joined() {
 
 #[test]
 fn a_conversation_is_named_by_its_other_people() {
-    let mut c = account();
+    let mut c = signed_in();
     c.apply(ServerMsg::Room(conversation("one", &["bob"], None)));
     c.apply(ServerMsg::Room(conversation(
         "group",
@@ -120,7 +107,7 @@ fn a_conversation_is_named_by_its_other_people() {
 
 #[test]
 fn conversations_are_listed_newest_activity_first() {
-    let mut c = account();
+    let mut c = signed_in();
     c.apply(ServerMsg::Rooms {
         rooms: vec![
             conversation("bob", &["bob"], Some("2026-12-03T09:00:00.000Z")),
@@ -153,7 +140,7 @@ fn conversations_are_listed_newest_activity_first() {
 
 #[test]
 fn an_empty_conversation_is_listed_while_open() {
-    let mut c = account();
+    let mut c = signed_in();
     c.apply(ServerMsg::Room(conversation("cat", &["cat"], None)));
     assert!(titles(&c).is_empty());
     c.open_room(room(&dm("cat")));
@@ -164,7 +151,7 @@ fn an_empty_conversation_is_listed_while_open() {
 
 #[test]
 fn starting_a_conversation_opens_it_when_the_server_answers() {
-    let mut c = account();
+    let mut c = signed_in();
     let frame = c.start_conversation(vec![user("Bob")]);
     assert_eq!(
         frame,
@@ -194,7 +181,7 @@ fn starting_a_conversation_opens_it_when_the_server_answers() {
 
 #[test]
 fn a_group_opens_only_for_exactly_its_people() {
-    let mut c = account();
+    let mut c = signed_in();
     c.start_conversation(vec![user("bob"), user("cat")]);
     c.apply(ServerMsg::Room(conversation("bob", &["bob"], None)));
     assert_eq!(c.current, room("general"));
@@ -208,7 +195,7 @@ fn a_group_opens_only_for_exactly_its_people() {
 
 #[test]
 fn a_refusal_is_said_and_nothing_opens_after_it() {
-    let mut c = account();
+    let mut c = signed_in();
     c.start_conversation(vec![user("nobody")]);
     c.apply(ServerMsg::Error {
         code: ErrorCode::NotFound,
@@ -251,7 +238,7 @@ fn typed_names_are_read_as_people() {
 
 #[test]
 fn known_people_are_those_seen_accounts_only_and_not_me() {
-    let mut c = account();
+    let mut c = signed_in();
     c.apply(joined("general", 0));
     c.apply(posted("general", 1, "ann", "2026-12-03T09:00:00.000Z"));
     c.apply(posted("general", 2, "me", "2026-12-03T09:00:01.000Z"));

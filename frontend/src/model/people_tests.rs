@@ -6,25 +6,8 @@ use confab_shared::{
     ServerMsg, Status, UserId,
 };
 
-use super::tests::{chat, user};
+use super::tests::{chat, signed_in, user, user_id};
 use super::*;
-
-fn id(name: &str) -> UserId {
-    UserId::new(format!("u:{name}")).unwrap()
-}
-
-/// "me" signed in as `u:me`, in general.
-fn account() -> Chat {
-    let mut c = chat();
-    c.apply(ServerMsg::Welcome {
-        user: user("me"),
-        user_id: id("me"),
-        epoch: "e1".to_owned(),
-        protocol: 2,
-    });
-    c.take_outgoing();
-    c
-}
 
 fn posted(seq: u64, author: &str, author_id: UserId) -> ServerMsg {
     ServerMsg::Event(RoomEvent::message(ChatMessage {
@@ -42,7 +25,7 @@ fn posted(seq: u64, author: &str, author_id: UserId) -> ServerMsg {
 fn member(name: &str) -> MemberInfo {
     MemberInfo {
         user: user(name),
-        user_id: id(name),
+        user_id: user_id(name),
         role: Role::Member,
         muted: false,
     }
@@ -50,17 +33,21 @@ fn member(name: &str) -> MemberInfo {
 
 #[test]
 fn the_page_watches_the_people_on_screen_once_each_and_again_when_they_change() {
-    let mut c = account();
-    c.apply(posted(1, "bob", id("bob")));
-    c.apply(posted(2, "me", id("me")));
-    c.apply(posted(3, "cat", id("cat")));
-    c.apply(posted(4, "bob", id("bob")));
+    let mut c = signed_in();
+    c.apply(posted(1, "bob", user_id("bob")));
+    c.apply(posted(2, "me", user_id("me")));
+    c.apply(posted(3, "cat", user_id("cat")));
+    c.apply(posted(4, "bob", user_id("bob")));
     c.apply(posted(5, "gus", UserId::guest(&user("gus"))));
-    assert_eq!(c.people_on_screen(), [id("bob"), id("cat")], "newest first");
+    assert_eq!(
+        c.people_on_screen(),
+        [user_id("bob"), user_id("cat")],
+        "newest first"
+    );
     assert_eq!(
         c.watch_people(),
         Some(ClientMsg::WatchPeople {
-            users: vec![id("bob"), id("cat")]
+            users: vec![user_id("bob"), user_id("cat")]
         })
     );
     assert_eq!(c.watch_people(), None, "the same people");
@@ -72,13 +59,13 @@ fn the_page_watches_the_people_on_screen_once_each_and_again_when_they_change() 
     assert_eq!(
         c.watch_people(),
         Some(ClientMsg::WatchPeople {
-            users: vec![id("ann"), id("bob"), id("cat")]
+            users: vec![user_id("ann"), user_id("bob"), user_id("cat")]
         })
     );
     // A new connection watches nobody: asked again.
     c.apply(ServerMsg::Welcome {
         user: user("me"),
-        user_id: id("me"),
+        user_id: user_id("me"),
         epoch: "e1".to_owned(),
         protocol: 2,
     });
@@ -87,28 +74,28 @@ fn the_page_watches_the_people_on_screen_once_each_and_again_when_they_change() 
 
 #[test]
 fn at_most_200_people_are_watched() {
-    let mut c = account();
+    let mut c = signed_in();
     for n in 1..=250 {
         let name = format!("p{n}");
-        c.apply(posted(n, &name, id(&name)));
+        c.apply(posted(n, &name, user_id(&name)));
     }
     let watched = c.people_on_screen();
     assert_eq!(watched.len(), 200);
-    assert_eq!(watched[0], id("p250"), "the newest authors first");
+    assert_eq!(watched[0], user_id("p250"), "the newest authors first");
 }
 
 #[test]
 fn statuses_as_the_server_says_an_unknown_one_online() {
-    let mut c = account();
-    assert_eq!(c.status_of(&id("bob")), Status::Offline);
+    let mut c = signed_in();
+    assert_eq!(c.status_of(&user_id("bob")), Status::Offline);
     let changed = c.apply(ServerMsg::People {
         people: vec![
             PersonStatus {
-                user_id: id("bob"),
+                user_id: user_id("bob"),
                 status: Status::Away,
             },
             PersonStatus {
-                user_id: id("cat"),
+                user_id: user_id("cat"),
                 status: Status::Unknown,
             },
         ],
@@ -121,11 +108,11 @@ fn statuses_as_the_server_says_an_unknown_one_online() {
         },
         "presence touches nothing else"
     );
-    assert_eq!(c.status_of(&id("bob")), Status::Away);
-    assert_eq!(c.status_of(&id("cat")), Status::Online);
+    assert_eq!(c.status_of(&user_id("bob")), Status::Away);
+    assert_eq!(c.status_of(&user_id("cat")), Status::Online);
     let again = c.apply(ServerMsg::People {
         people: vec![PersonStatus {
-            user_id: id("bob"),
+            user_id: user_id("bob"),
             status: Status::Away,
         }],
     });
@@ -134,7 +121,7 @@ fn statuses_as_the_server_says_an_unknown_one_online() {
 
 #[test]
 fn away_and_back_are_said_once_and_away_again_after_a_reconnect() {
-    let mut c = account();
+    let mut c = signed_in();
     assert_eq!(c.set_away(false), None, "not away to begin with");
     assert_eq!(c.set_away(true), Some(ClientMsg::Status { away: true }));
     assert_eq!(c.set_away(true), None);

@@ -7,21 +7,8 @@ use confab_shared::{
     Topic, UserId,
 };
 
-use super::tests::{chat, joined, room, snapshot, user};
+use super::tests::{joined, room, signed_in, snapshot, user};
 use super::*;
-
-/// "me" signed in as the account `u:me`, in general and random.
-fn account() -> Chat {
-    let mut c = chat();
-    c.apply(ServerMsg::Welcome {
-        user: user("me"),
-        user_id: UserId::new("u:me").unwrap(),
-        epoch: "e1".to_owned(),
-        protocol: 2,
-    });
-    c.take_outgoing();
-    c
-}
 
 /// A `rooms` entry for `name` with this read state.
 fn entry(name: &str, read: Option<u64>, unread: u32, mentions: u32) -> RoomInfo {
@@ -73,7 +60,7 @@ fn counts(c: &Chat, name: &str) -> (u32, u32) {
 
 #[test]
 fn the_servers_counts_are_kept_and_live_messages_added_by_its_rule() {
-    let mut c = account();
+    let mut c = signed_in();
     let mut quiet = entry("random", Some(4), 2, 0);
     quiet.notify = Notify::None;
     let changed = c.apply(rooms(vec![entry("general", Some(10), 3, 1), quiet]));
@@ -102,7 +89,7 @@ fn the_servers_counts_are_kept_and_live_messages_added_by_its_rule() {
 
 #[test]
 fn the_count_stops_at_the_cap_and_shows_99_plus() {
-    let mut c = account();
+    let mut c = signed_in();
     c.apply(rooms(vec![entry("general", Some(0), 99, 0)]));
     c.apply(joined("general", 0));
     c.apply(posted("general", 1, "bob", "a"));
@@ -114,7 +101,7 @@ fn the_count_stops_at_the_cap_and_shows_99_plus() {
 
 #[test]
 fn a_read_frame_from_another_tab_replaces_the_counts() {
-    let mut c = account();
+    let mut c = signed_in();
     c.apply(rooms(vec![entry("random", Some(2), 5, 2)]));
     let changed = c.apply(ServerMsg::Read {
         room: room("random"),
@@ -132,7 +119,7 @@ fn a_read_frame_from_another_tab_replaces_the_counts() {
 
 #[test]
 fn what_is_seen_clears_the_count_and_is_told_once_with_the_newest_seq() {
-    let mut c = account();
+    let mut c = signed_in();
     c.apply(rooms(vec![entry("general", Some(1), 0, 0)]));
     let first = vec![said("general", 1, "bob", "a")];
     c.apply(snapshot("general", 1, first, false));
@@ -161,7 +148,7 @@ fn what_is_seen_clears_the_count_and_is_told_once_with_the_newest_seq() {
 
 #[test]
 fn a_room_frame_without_read_state_asks_for_it() {
-    let mut c = account();
+    let mut c = signed_in();
     let started = RoomInfo::room(room("plans"), Topic::default(), false, Some(Role::Member));
     c.apply(ServerMsg::Room(started.clone()));
     assert_eq!(
@@ -197,7 +184,7 @@ fn a_room_frame_without_read_state_asks_for_it() {
 
 #[test]
 fn opening_a_room_puts_the_new_messages_line_where_the_marker_was() {
-    let mut c = account();
+    let mut c = signed_in();
     c.apply(rooms(vec![
         entry("general", Some(5), 0, 0),
         entry("random", Some(2), 2, 0),
@@ -228,7 +215,7 @@ fn opening_a_room_puts_the_new_messages_line_where_the_marker_was() {
 
 #[test]
 fn the_room_open_as_the_page_loads_gets_its_line_from_the_rooms_frame() {
-    let mut c = account();
+    let mut c = signed_in();
     c.apply(rooms(vec![entry("general", None, 1, 0)]));
     let held = vec![said("general", 1, "bob", "a")];
     c.apply(snapshot("general", 1, held, false));
@@ -238,7 +225,7 @@ fn the_room_open_as_the_page_loads_gets_its_line_from_the_rooms_frame() {
 
 #[test]
 fn mark_as_read_and_mark_all_as_read() {
-    let mut c = account();
+    let mut c = signed_in();
     c.apply(rooms(vec![
         entry("general", Some(1), 1, 0),
         entry("random", Some(1), 4, 1),

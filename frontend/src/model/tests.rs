@@ -81,6 +81,24 @@ pub(super) fn chat() -> Chat {
     )
 }
 
+/// An account's user id: `u:` and the name.
+pub(super) fn user_id(name: &str) -> UserId {
+    UserId::new(format!("u:{name}")).unwrap()
+}
+
+/// [`chat`] of "me" signed in as the account `u:me`, with nothing left to send.
+pub(super) fn signed_in() -> Chat {
+    let mut c = chat();
+    c.apply(ServerMsg::Welcome {
+        user: user("me"),
+        user_id: user_id("me"),
+        epoch: "e1".to_owned(),
+        protocol: 2,
+    });
+    c.take_outgoing();
+    c
+}
+
 #[test]
 fn duplicates_are_kept_once_and_resume_continues_after_the_newest() {
     let mut c = chat();
