@@ -28,6 +28,10 @@ async fn typing_shows_in_the_other_window_and_goes() {
         unreachable!("two names, two people")
     };
     let composer = alice.find(Locator::Css("textarea#message")).await;
+    // Typing reaches a room only from someone who has written there.
+    composer.send_keys("hi\u{E007}").await.expect("send");
+    bob.wait_bodies("bob gets alice's first message", |b| b == ["hi"])
+        .await;
     composer.send_keys("hel").await.expect("type");
     wait_line(bob, "bob sees alice typing", "alice is typing…").await;
     assert_eq!(typing_line(alice).await, "", "nobody else types for alice");
@@ -41,7 +45,7 @@ async fn typing_shows_in_the_other_window_and_goes() {
 
     // Sent: the line goes.
     composer.send_keys("lo\u{E007}").await.expect("send");
-    bob.wait_bodies("bob gets the message", |b| b == ["hello"])
+    bob.wait_bodies("bob gets the message", |b| b == ["hi", "hello"])
         .await;
     wait_line(bob, "the line goes once alice sent", "").await;
 

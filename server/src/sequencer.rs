@@ -185,7 +185,15 @@ async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, repl
                     id: message.id,
                 });
                 if fresh {
-                    store.rooms().directory().posted(&message.room, &message.ts);
+                    let rooms = store.rooms();
+                    if rooms
+                        .directory()
+                        .posted(&message.room, &message.author_id, &message.ts)
+                        && let Err(error) =
+                            rooms.keep_writer(&message.room, &message.author_id).await
+                    {
+                        tracing::error!(%error, room = %message.room, "keeping a first writer failed");
+                    }
                     let room = message.room.clone();
                     let seq = message.seq;
                     let frame = wire::encode(&ServerMsg::Event(RoomEvent::message(message)));

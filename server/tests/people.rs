@@ -1,7 +1,8 @@
 //! The presence of people from outside (docs/protocol.md, `watch_people`): online
 //! while any socket is open, offline only when the last goes, away when every socket
-//! says so; seen only by those who share a room or conversation, never by someone the
-//! person blocked (told "offline" instead, as for someone not connected).
+//! says so; seen only by those who share a room or conversation in which the person
+//! has written, never by someone the person blocked (told "offline" instead, as for
+//! someone not connected).
 
 mod common;
 
@@ -39,15 +40,56 @@ fn status(user: UserId, status: Status) -> PersonStatus {
     }
 }
 
-/// Ann and bob share a conversation; cat shares nothing with either.
+/// Ann and bob share a conversation, in which bob has written; cat shares nothing
+/// with either.
 async fn three(server: &TestServer) -> (Client, Client, Client) {
+    let (ann, mut bob, cat, conversation) = three_silent(server).await;
+    bob.join(&conversation, None).await;
+    bob.send_acked(&conversation, "c-1", "hi ann").await;
+    (ann, bob, cat)
+}
+
+/// Ann and bob share a conversation that nobody has written in yet; cat shares
+/// nothing with either.
+async fn three_silent(server: &TestServer) -> (Client, Client, Client, String) {
     let mut ann = Client::sign_up(server, "ann").await;
     let bob = Client::sign_up(server, "bob").await;
     let cat = Client::sign_up(server, "cat").await;
     ann.send_json(json!({ "type": "start_conversation", "with": ["bob"] }))
         .await;
-    ann.recv_until(|m| matches!(m, ServerMsg::Room(_))).await;
-    (ann, bob, cat)
+    let conversation = match ann.recv_until(|m| matches!(m, ServerMsg::Room(_))).await {
+        ServerMsg::Room(info) => info.room.as_str().to_owned(),
+        other => panic!("expected the conversation, got {other:?}"),
+    };
+    (ann, bob, cat, conversation)
+}
+
+#[tokio::test]
+async fn a_reader_who_never_wrote_stays_unseen_until_they_write() {
+    let server = TestServer::start().await;
+    let (mut ann, mut bob, _cat, conversation) = three_silent(&server).await;
+    assert_eq!(
+        watch(&mut ann, &[id(2)]).await,
+        [status(id(2), Status::Offline)],
+        "bob shares a conversation with ann but has written nowhere they share"
+    );
+    bob.join(&conversation, None).await;
+    bob.send_acked(&conversation, "c-1", "hi ann").await;
+    assert_eq!(
+        watch(&mut ann, &[id(2)]).await,
+        [status(id(2), Status::Online)],
+        "bob wrote in the conversation"
+    );
+    // Kept: after a restart, bob is still someone who wrote there.
+    drop((ann, bob));
+    let server = server.restart().await;
+    let mut ann = Client::sign_in(&server, "ann").await;
+    let _bob = Client::sign_in(&server, "bob").await;
+    assert_eq!(
+        watch(&mut ann, &[id(2)]).await,
+        [status(id(2), Status::Online)]
+    );
+    server.stop().await;
 }
 
 #[tokio::test]

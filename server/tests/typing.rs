@@ -1,7 +1,8 @@
 //! Typing from outside (docs/protocol.md, `typing`): gathered and sent at most twice
 //! a second to each member however many type, naming at most three and counting
 //! all; gone when a typist sends, stops, closes their socket, or is not heard from
-//! for 6 s; dropped from a connection that has not joined.
+//! for 6 s; dropped from a connection that has not joined, and from someone who has
+//! not yet written in the room (a reader who never writes stays unseen).
 
 mod common;
 
@@ -57,6 +58,7 @@ async fn two_hundred_typists_cost_each_member_at_most_two_frames_a_second() {
     for n in 0..200 {
         let mut typist = server.client(&format!("t{n}")).await;
         typist.join("busy", None).await;
+        typist.send_acked("busy", "hello", "hello").await;
         typists.push(typist);
     }
     for typist in &mut typists {
@@ -100,6 +102,7 @@ async fn sending_or_stopping_ends_typing_and_strangers_are_not_heard() {
     ann.join("general", None).await;
     let mut bob = server.client("bob").await;
     bob.join("general", None).await;
+    bob.send_acked("general", "b0", "hi").await;
 
     typing(&mut bob, "general", false).await;
     typing_until(&mut ann, |people, count| {
@@ -122,9 +125,13 @@ async fn sending_or_stopping_ends_typing_and_strangers_are_not_heard() {
         "stopped"
     );
 
-    // Someone who has not joined the room is not heard.
+    // Someone who has not joined the room is not heard, nor someone who joined but
+    // has not written there yet.
     let mut eve = server.client("eve").await;
     typing(&mut eve, "general", false).await;
+    let mut dan = server.client("dan").await;
+    dan.join("general", None).await;
+    typing(&mut dan, "general", false).await;
     let heard = typing_frames(&mut ann, Duration::from_millis(1500)).await;
     assert!(heard.is_empty(), "{heard:?}");
     server.stop().await;
@@ -146,6 +153,8 @@ async fn nobody_sees_the_typing_of_someone_who_blocked_them() {
     let blocked =
         common::http_post(server.addr, "/api/blocks", &[("Cookie", &cookie)], &body).await;
     assert_eq!(blocked.status, 200);
+    bob.send_acked("general", "b0", "hi").await;
+    cat.send_acked("general", "c0", "hi").await;
 
     typing(&mut bob, "general", false).await;
     typing(&mut cat, "general", false).await;

@@ -68,7 +68,7 @@ impl Bench {
     }
 }
 
-/// Joins, then says it types every 3 s (client `i` of `of` starting `i / of` of the
+/// Joins and writes once, then says it types every 3 s (client `i` of `of` starting `i / of` of the
 /// way into the first period), counting the `typing` frames it gets, until stopped.
 async fn typist(
     shared: Arc<Shared>,
@@ -78,6 +78,10 @@ async fn typist(
 ) -> anyhow::Result<()> {
     let (mut reader, mut writer) =
         load::connect(&shared, i, &load::user("t", i), "room", None).await?;
+    // Typing reaches a room only from someone who has written there: one message.
+    let name = load::user("t", i);
+    shared.proto.push_message(&mut writer, "room", &name, 0);
+    writer.flush().await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
     let offset = TYPING_EVERY_MS * i as u64 / of.max(1) as u64;
     let first = tokio::time::Instant::now() + Duration::from_millis(offset);

@@ -1,7 +1,7 @@
 //! The presence of people: `watch_people` (whose status this connection follows)
 //! and `status` (this connection's person is away, or back). A person's status goes
-//! to those who share a room or a conversation with them, never to someone they
-//! blocked; anyone else is told "offline", as for someone not connected, so asking
+//! to those who share a room or a conversation with them in which they have written
+//! (a reader who never writes stays unseen), never to someone they blocked; anyone else is told "offline", as for someone not connected, so asking
 //! reveals nothing. Whom one may see is judged when one asks.
 
 use std::collections::HashSet;
@@ -19,7 +19,7 @@ pub(super) fn watch(session: Session<'_>, users: Vec<UserId>) -> Reply {
         .filter(|user| {
             let visible = *user == me
                 || (session.identity.kind == Kind::Member
-                    && directory.share_a_room(me, user)
+                    && directory.shares_where_written(me, user)
                     && !directory.has_blocked(user, me));
             !visible
         })

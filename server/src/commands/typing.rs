@@ -1,7 +1,9 @@
 //! `typing`: this person is typing in a joined room, or stopped. Never stored; the
 //! hub gathers it and tells the room at a bounded rate (`hub/typing.rs`). From a
 //! connection that has not joined the room, or from someone who may not post in it
-//! (muted, banned), it is dropped without an answer, as a pong-less hint should be.
+//! (muted, banned), or who has not yet written there (whose typing would show a
+//! reader who never writes), it is dropped without an answer, as a pong-less hint
+//! should be.
 
 use confab_shared::RoomName;
 
@@ -12,7 +14,8 @@ pub(super) fn run(session: Session<'_>, room: &RoomName, stop: bool) -> Reply {
         return Reply::default();
     }
     let directory = session.state.store.rooms().directory();
-    if !stop && directory.may_post(room, &session.identity.user).is_err() {
+    let user = &session.identity.user;
+    if !stop && (directory.may_post(room, user).is_err() || !directory.has_written(room, user)) {
         return Reply::default();
     }
     session.state.hub.typing(room, session.conn, stop);

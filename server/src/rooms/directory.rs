@@ -37,6 +37,9 @@ struct Entry {
     muted: HashSet<UserId>,
     /// A conversation's latest message: when (RFC 3339).
     last_at: Option<String>,
+    /// Who has written here (members, and guests since this node started): whose
+    /// presence and typing the others may see.
+    writers: HashSet<UserId>,
 }
 
 struct Member {
@@ -124,6 +127,7 @@ impl Directory {
                     banned: HashSet::new(),
                     muted: HashSet::new(),
                     last_at: None,
+                    writers: HashSet::new(),
                 };
                 state.rooms.insert(name, entry);
             }
@@ -171,15 +175,42 @@ impl Directory {
         self.read().by_people.get(people_key).cloned()
     }
 
-    /// A message was posted in `room` at `at`: a conversation's activity moves.
-    /// Costs a write lock only for conversations.
-    pub fn posted(&self, room: &RoomName, at: &str) {
-        if !room.is_conversation() {
-            return;
+    /// `author` posted a message in `room` at `at`: a conversation's activity moves,
+    /// and the author counts as having written there. Gives whether this was their
+    /// first (to be kept by the store). A write lock only for conversations and
+    /// first messages.
+    pub fn posted(&self, room: &RoomName, author: &UserId, at: &str) -> bool {
+        let first = self
+            .read()
+            .rooms
+            .get(room)
+            .is_some_and(|entry| !entry.writers.contains(author));
+        if !first && !room.is_conversation() {
+            return false;
         }
-        if let Some(entry) = self.write().rooms.get_mut(room) {
+        let mut state = self.write();
+        let Some(entry) = state.rooms.get_mut(room) else {
+            return false;
+        };
+        if room.is_conversation() {
             entry.last_at = Some(at.to_owned());
         }
+        entry.writers.insert(author.clone())
+    }
+
+    /// Records that `user` has written in `room` (read from storage).
+    pub fn put_writer(&self, room: &RoomName, user: &UserId) {
+        if let Some(entry) = self.write().rooms.get_mut(room) {
+            entry.writers.insert(user.clone());
+        }
+    }
+
+    /// Whether `user` has written in `room`.
+    pub fn has_written(&self, room: &RoomName, user: &UserId) -> bool {
+        self.read()
+            .rooms
+            .get(room)
+            .is_some_and(|entry| entry.writers.contains(user))
     }
 
     /// Records that `blocker` blocked (`on`) or unblocked `blocked` (after it was
@@ -197,18 +228,29 @@ impl Directory {
         }
     }
 
-    /// Whether `a` and `b` are both members of some room or conversation.
-    pub fn share_a_room(&self, a: &UserId, b: &UserId) -> bool {
+    /// Whether `viewer` and `person` are both members of some room or conversation
+    /// in which `person` has written: whose presence `viewer` may see.
+    pub fn shares_where_written(&self, viewer: &UserId, person: &UserId) -> bool {
         let state = self.read();
-        let (Some(of_a), Some(of_b)) = (state.by_user.get(a), state.by_user.get(b)) else {
+        let (Some(of_viewer), Some(of_person)) =
+            (state.by_user.get(viewer), state.by_user.get(person))
+        else {
             return false;
         };
-        let (fewer, more) = if of_a.len() <= of_b.len() {
-            (of_a, of_b)
+        let (fewer, more) = if of_viewer.len() <= of_person.len() {
+            (of_viewer, of_person)
         } else {
-            (of_b, of_a)
+            (of_person, of_viewer)
         };
-        fewer.iter().any(|room| more.contains(room))
+        fewer
+            .iter()
+            .filter(|room| more.contains(*room))
+            .any(|room| {
+                state
+                    .rooms
+                    .get(room)
+                    .is_some_and(|entry| entry.writers.contains(person))
+            })
     }
 
     /// Whether `blocker` blocked `blocked`.
@@ -279,6 +321,7 @@ impl Directory {
     fn remove_member(state: &mut State, room: &RoomName, user: &UserId) {
         if let Some(entry) = state.rooms.get_mut(room) {
             entry.members.remove(user);
+            entry.writers.remove(user);
         }
         if let Some(rooms) = state.by_user.get_mut(user) {
             rooms.remove(room);

@@ -108,6 +108,14 @@ pub trait Rooms: Send + Sync + 'static {
         notify: confab_shared::Notify,
     ) -> Result<bool, RoomError>;
 
+    /// Keeps that `user`, a member of `room`, has written there (their first
+    /// message; the directory already knows, [`Directory::posted`]).
+    async fn keep_writer(
+        &self,
+        room: &confab_shared::RoomName,
+        user: &UserId,
+    ) -> Result<(), RoomError>;
+
     /// What is known in memory of every room, its members, bans and mutes.
     fn directory(&self) -> &Directory;
 }

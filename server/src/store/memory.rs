@@ -644,6 +644,11 @@ impl Rooms for MemoryStore {
         Ok((name.clone(), true))
     }
 
+    async fn keep_writer(&self, _room: &RoomName, _user: &UserId) -> Result<(), RoomError> {
+        // The directory is all this store keeps.
+        Ok(())
+    }
+
     fn directory(&self) -> &Directory {
         &self.directory
     }

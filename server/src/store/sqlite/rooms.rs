@@ -70,6 +70,17 @@ pub(super) async fn load_directory(pool: &SqlitePool) -> Result<Directory, Store
         let blocked = UserId::new(row.try_get::<String, _>(1)?).map_err(corrupt)?;
         directory.put_block(&blocker, &blocked, true);
     }
+    let writers = sqlx::query(
+        "SELECT r.name, m.user_id FROM room_members m JOIN rooms r ON r.id = m.room_id
+         WHERE m.wrote = 1",
+    )
+    .fetch_all(pool)
+    .await?;
+    for row in writers {
+        let room = RoomName::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
+        let user = UserId::new(row.try_get::<String, _>(1)?).map_err(corrupt)?;
+        directory.put_writer(&room, &user);
+    }
     let quieter = sqlx::query(
         "SELECT r.name, m.user_id, m.notify FROM room_members m JOIN rooms r ON r.id = m.room_id
          WHERE m.notify <> 'all'",
@@ -182,6 +193,19 @@ impl Rooms for SqliteStore {
         .await
         .map_err(StoreError::from)?;
         Ok(done.rows_affected() == 1 && self.directory.put_notify(room, user, notify))
+    }
+
+    async fn keep_writer(&self, room: &RoomName, user: &UserId) -> Result<(), RoomError> {
+        sqlx::query(
+            "UPDATE room_members SET wrote = 1
+             WHERE user_id = ? AND room_id = (SELECT id FROM rooms WHERE name = ?)",
+        )
+        .bind(user.as_str())
+        .bind(room.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::from)?;
+        Ok(())
     }
 
     async fn start_conversation(
