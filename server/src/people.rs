@@ -5,9 +5,11 @@
 //!
 //! Connections watch people by id (`watch_people`); a change of someone's status is
 //! gathered, not sent at once: [`People::flush`] (every presence interval) sends each
-//! watcher one `people` frame with the changes of those it watches. Whom a connection
-//! may see is decided by the command that asks to watch (`commands/watch_people.rs`);
-//! here, only what each watches.
+//! watcher one `people` frame with the changes of those it watches. Whom a person may
+//! see is [`People::may_see`]: those who share a room or conversation with them in
+//! which they have written, and who did not block them; judged when a connection
+//! asks to watch (`commands/people.rs`), and again for those it could not see when
+//! the person writes somewhere for the first time ([`People::revisit`]).
 //!
 //! Node-local, like the hub: across nodes, a broker will carry status changes.
 
@@ -19,6 +21,7 @@ use confab_shared::{PersonStatus, ServerMsg, Status, UserId};
 
 use crate::hub::ConnId;
 use crate::outbox::{Outbound, Outbox};
+use crate::rooms::Directory;
 use crate::wire;
 
 #[derive(Default)]
@@ -31,6 +34,9 @@ struct Live {
     conns: HashMap<UserId, HashMap<ConnId, Conn>>,
     /// Who watches each person: their connections.
     watchers: HashMap<UserId, HashSet<ConnId>>,
+    /// Who asked after each person without being allowed to see them (yet): the
+    /// connections of accounts, to look at again when the person first writes.
+    hidden_from: HashMap<UserId, HashSet<ConnId>>,
     /// Each watching connection: its queue and whom it watches.
     watching: HashMap<ConnId, Watcher>,
     /// People whose status changed since the last flush, with the status they had
@@ -45,7 +51,11 @@ struct Conn {
 
 struct Watcher {
     outbox: Outbox,
+    /// The account watching (None: a guest, who sees nobody).
+    viewer: Option<UserId>,
     users: Vec<UserId>,
+    /// Those it asked after but may not see.
+    hidden: Vec<UserId>,
 }
 
 impl Live {
@@ -71,18 +81,33 @@ impl Live {
         let Some(watcher) = self.watching.remove(&conn) else {
             return;
         };
-        for user in watcher.users {
-            if let Some(conns) = self.watchers.get_mut(&user) {
-                conns.remove(&conn);
-                if conns.is_empty() {
-                    self.watchers.remove(&user);
-                }
-            }
+        for user in &watcher.users {
+            drop_conn(&mut self.watchers, user, conn);
+        }
+        for user in &watcher.hidden {
+            drop_conn(&mut self.hidden_from, user, conn);
+        }
+    }
+}
+
+/// Takes `conn` out of `map`'s set for `user` (and the set, once empty).
+fn drop_conn(map: &mut HashMap<UserId, HashSet<ConnId>>, user: &UserId, conn: ConnId) {
+    if let Some(conns) = map.get_mut(user) {
+        conns.remove(&conn);
+        if conns.is_empty() {
+            map.remove(user);
         }
     }
 }
 
 impl People {
+    /// Whether `viewer` may see `person`'s presence: they share a room or a
+    /// conversation in which `person` has written, and `person` did not block them.
+    /// (Oneself, always: the caller's to allow.)
+    pub(crate) fn may_see(directory: &Directory, viewer: &UserId, person: &UserId) -> bool {
+        directory.shares_where_written(viewer, person) && !directory.has_blocked(person, viewer)
+    }
+
     fn lock(&self) -> MutexGuard<'_, Live> {
         self.live.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -123,13 +148,15 @@ impl People {
         });
     }
 
-    /// `conn` now watches `users` (replacing whom it watched) and is answered with
-    /// their statuses; `hidden` ones (whom it may not see) are told as offline and
-    /// not watched.
+    /// `conn` (of `viewer`, None for a guest) now watches `users` (replacing whom it
+    /// watched) and is answered with their statuses; `hidden` ones (whom it may not
+    /// see) are told as offline and not watched, until [`People::revisit`] finds the
+    /// viewer may see them.
     pub(crate) fn watch(
         &self,
         conn: ConnId,
         outbox: &Outbox,
+        viewer: Option<&UserId>,
         users: Vec<UserId>,
         hidden: &HashSet<UserId>,
     ) -> ServerMsg {
@@ -137,11 +164,19 @@ impl People {
         live.unwatch(conn);
         let mut people = Vec::with_capacity(users.len());
         let mut watched = Vec::new();
+        let mut unseen = Vec::new();
         for user in users {
             if people.iter().any(|p: &PersonStatus| p.user_id == user) {
                 continue;
             }
             let status = if hidden.contains(&user) {
+                if viewer.is_some() {
+                    live.hidden_from
+                        .entry(user.clone())
+                        .or_default()
+                        .insert(conn);
+                    unseen.push(user.clone());
+                }
                 Status::Offline
             } else {
                 live.watchers.entry(user.clone()).or_default().insert(conn);
@@ -153,14 +188,54 @@ impl People {
                 status,
             });
         }
-        if !watched.is_empty() {
+        if !watched.is_empty() || !unseen.is_empty() {
             let watcher = Watcher {
                 outbox: outbox.clone(),
+                viewer: viewer.cloned(),
                 users: watched,
+                hidden: unseen,
             };
             live.watching.insert(conn, watcher);
         }
         ServerMsg::People { people }
+    }
+
+    /// `person` wrote somewhere for the first time: each connection that asked after
+    /// them but could not see them is looked at again (`may_see`, by its viewer), and
+    /// one that now may watches them from now on, told their status at once.
+    pub(crate) fn revisit(&self, person: &UserId, may_see: impl Fn(&UserId) -> bool) {
+        let mut live = self.lock();
+        let Some(conns) = live.hidden_from.get(person) else {
+            return;
+        };
+        let now_seen: Vec<ConnId> = conns
+            .iter()
+            .copied()
+            .filter(|conn| {
+                live.watching
+                    .get(conn)
+                    .and_then(|w| w.viewer.as_ref())
+                    .is_some_and(&may_see)
+            })
+            .collect();
+        let status = live.status(person);
+        for conn in now_seen {
+            drop_conn(&mut live.hidden_from, person, conn);
+            live.watchers
+                .entry(person.clone())
+                .or_default()
+                .insert(conn);
+            if let Some(watcher) = live.watching.get_mut(&conn) {
+                watcher.hidden.retain(|u| u != person);
+                watcher.users.push(person.clone());
+                let people = vec![PersonStatus {
+                    user_id: person.clone(),
+                    status,
+                }];
+                let frame = wire::encode(&ServerMsg::People { people });
+                watcher.outbox.deliver(Outbound::Direct(frame));
+            }
+        }
     }
 
     /// Sends each connection watching someone whose status changed one `people`

@@ -8,13 +8,14 @@
 
 use std::sync::Arc;
 
-use confab_shared::{ErrorCode, RoomEvent, ServerMsg};
+use confab_shared::{ChatMessage, ErrorCode, RoomEvent, ServerMsg};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::Hub;
 use crate::outbox::{Outbound, Outbox, RoomFrame};
+use crate::people::People;
 use crate::rooms::RoomChange;
 use crate::store::{Appended, NewMessage, Store, StoreError};
 use crate::wire;
@@ -58,10 +59,12 @@ impl Sequencer {
     pub(crate) fn start(
         store: Arc<dyn Store>,
         hub: Arc<Hub>,
+        people: Arc<People>,
         stop: CancellationToken,
     ) -> (Self, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let task = tokio::spawn(run(rx, store, hub, stop));
+        let out = Out { hub, people };
+        let task = tokio::spawn(run(rx, store, out, stop));
         (Self { tx }, task)
     }
 
@@ -85,10 +88,17 @@ impl Sequencer {
     }
 }
 
+/// Where what the writer stored goes out: to the rooms, and (a person's first
+/// message in a room) to those who may now see their presence.
+struct Out {
+    hub: Arc<Hub>,
+    people: Arc<People>,
+}
+
 async fn run(
     mut rx: mpsc::Receiver<Request>,
     store: Arc<dyn Store>,
-    hub: Arc<Hub>,
+    out: Out,
     stop: CancellationToken,
 ) {
     let mut requests = Vec::with_capacity(MAX_BATCH);
@@ -115,13 +125,13 @@ async fn run(
                 }
                 Request::Change(request) => {
                     // In order: the messages before it are stored first.
-                    commit_messages(store.as_ref(), &hub, &mut messages, &mut replies).await;
-                    let recorded = record(store.as_ref(), &hub, &request.change).await;
+                    commit_messages(store.as_ref(), &out, &mut messages, &mut replies).await;
+                    let recorded = record(store.as_ref(), &out.hub, &request.change).await;
                     let _ = request.reply.send(recorded);
                 }
             }
         }
-        commit_messages(store.as_ref(), &hub, &mut messages, &mut replies).await;
+        commit_messages(store.as_ref(), &out, &mut messages, &mut replies).await;
     }
     tracing::debug!("sequencer stopped");
 }
@@ -129,7 +139,7 @@ async fn run(
 /// Stores and broadcasts the messages gathered so far, if any.
 async fn commit_messages(
     store: &dyn Store,
-    hub: &Hub,
+    out: &Out,
     messages: &mut Vec<NewMessage>,
     replies: &mut Vec<Outbox>,
 ) {
@@ -139,7 +149,7 @@ async fn commit_messages(
     // Moved, not copied: the store may pass the batch on to a task of its own.
     let batch: Arc<[NewMessage]> = messages.drain(..).collect();
     let started = std::time::Instant::now();
-    commit(store, hub, &batch, replies).await;
+    commit(store, out, &batch, replies).await;
     tracing::debug!(
         batch = batch.len(),
         took_us = started.elapsed().as_micros(),
@@ -170,7 +180,7 @@ async fn record(
     Ok(events)
 }
 
-async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, replies: &[Outbox]) {
+async fn commit(store: &dyn Store, out: &Out, messages: &Arc<[NewMessage]>, replies: &[Outbox]) {
     match store.append(Arc::clone(messages)).await {
         Ok(results) => {
             for (result, reply) in results.into_iter().zip(replies) {
@@ -185,19 +195,11 @@ async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, repl
                     id: message.id,
                 });
                 if fresh {
-                    let rooms = store.rooms();
-                    if rooms
-                        .directory()
-                        .posted(&message.room, &message.author_id, &message.ts)
-                        && let Err(error) =
-                            rooms.keep_writer(&message.room, &message.author_id).await
-                    {
-                        tracing::error!(%error, room = %message.room, "keeping a first writer failed");
-                    }
+                    first_write(store, out, &message).await;
                     let room = message.room.clone();
                     let seq = message.seq;
                     let frame = wire::encode(&ServerMsg::Event(RoomEvent::message(message)));
-                    hub.publish(Arc::new(RoomFrame {
+                    out.hub.publish(Arc::new(RoomFrame {
                         room,
                         seq: Some(seq),
                         frame,
@@ -221,6 +223,22 @@ async fn commit(store: &dyn Store, hub: &Hub, messages: &Arc<[NewMessage]>, repl
             }
         }
     }
+}
+
+/// Notes a stored message's author as someone who has written in its room; at their
+/// first there, keeps it and lets those who may now see their presence see it.
+async fn first_write(store: &dyn Store, out: &Out, message: &ChatMessage) {
+    let rooms = store.rooms();
+    let directory = rooms.directory();
+    let author = &message.author_id;
+    if !directory.posted(&message.room, author, &message.ts) {
+        return;
+    }
+    if let Err(error) = rooms.keep_writer(&message.room, author).await {
+        tracing::error!(%error, room = %message.room, "keeping a first writer failed");
+    }
+    out.people
+        .revisit(author, |viewer| People::may_see(directory, viewer, author));
 }
 
 #[cfg(test)]
@@ -275,7 +293,12 @@ mod tests {
         );
         let (sender, mut sender_queue) = Outbox::channel(16);
         let stop = CancellationToken::new();
-        let (sequencer, task) = Sequencer::start(store.clone(), Arc::clone(&hub), stop.clone());
+        let (sequencer, task) = Sequencer::start(
+            store.clone(),
+            Arc::clone(&hub),
+            Arc::default(),
+            stop.clone(),
+        );
 
         store.fail_appends(true);
         sequencer

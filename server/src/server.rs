@@ -13,6 +13,7 @@ use crate::accept;
 use crate::hub::Hub;
 use crate::limits::{Guards, Limits};
 use crate::origin::OriginPolicy;
+use crate::people::People;
 use crate::routes;
 use crate::sequencer::Sequencer;
 use crate::settings::Settings;
@@ -97,8 +98,13 @@ pub async fn run_with_options(
     let epoch = store.epoch().await.map_err(std::io::Error::other)?;
     let hub = Arc::new(Hub::default());
     let stop_writes = CancellationToken::new();
-    let (sequencer, writer) =
-        Sequencer::start(Arc::clone(&store), Arc::clone(&hub), stop_writes.clone());
+    let people: Arc<People> = Arc::default();
+    let (sequencer, writer) = Sequencer::start(
+        Arc::clone(&store),
+        Arc::clone(&hub),
+        Arc::clone(&people),
+        stop_writes.clone(),
+    );
     let state = AppState::new(Shared {
         hub,
         store: Arc::clone(&store),
@@ -110,7 +116,7 @@ pub async fn run_with_options(
         guests,
         guards: Arc::new(Guards::new(&limits)),
         revocations: Arc::default(),
-        people: Arc::default(),
+        people,
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
     });

@@ -76,9 +76,16 @@ async fn a_reader_who_never_wrote_stays_unseen_until_they_write() {
     bob.join(&conversation, None).await;
     bob.send_acked(&conversation, "c-1", "hi ann").await;
     assert_eq!(
-        watch(&mut ann, &[id(2)]).await,
+        next_people(&mut ann).await,
         [status(id(2), Status::Online)],
-        "bob wrote in the conversation"
+        "bob wrote in the conversation: ann, who asked after him, is told without asking again"
+    );
+    bob.send_json(json!({ "type": "status", "away": true }))
+        .await;
+    assert_eq!(
+        next_people(&mut ann).await,
+        [status(id(2), Status::Away)],
+        "and kept up to date"
     );
     // Kept: after a restart, bob is still someone who wrote there.
     drop((ann, bob));
