@@ -32,6 +32,7 @@ mod blocks;
 mod changes;
 mod checkpoint;
 mod reading;
+mod recent;
 mod rooms;
 mod writer;
 
@@ -62,6 +63,8 @@ pub struct SqliteStore {
     usernames: Arc<std::sync::RwLock<std::collections::HashMap<String, i64>>>,
     /// Every room and membership (rooms.rs).
     directory: Arc<crate::rooms::Directory>,
+    /// Each counted room's newest messages, for unread counts (recent.rs).
+    recent: Arc<recent::Recent>,
     /// Held while a room is made, from its insert until the directory has it: a
     /// second maker told "exists" must find it there when it joins.
     making_rooms: Arc<tokio::sync::Mutex<()>>,
@@ -140,6 +143,7 @@ impl SqliteStore {
             token_accounts,
             making_rooms: Arc::default(),
             directory,
+            recent: Arc::default(),
             usernames: Arc::new(std::sync::RwLock::new(usernames)),
             pool,
             writer,
@@ -160,7 +164,14 @@ impl Store for SqliteStore {
             .send(job)
             .await
             .map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        let appended = answer.await.map_err(|_| StoreError::Closed)??;
+        for result in &appended {
+            if let Appended::New(m) = result {
+                let body = m.body.as_str();
+                self.recent.posted(&m.room, m.seq, m.id, &m.author_id, body);
+            }
+        }
+        Ok(appended)
     }
 
     async fn replay(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Replay, StoreError> {
@@ -286,7 +297,13 @@ impl Store for SqliteStore {
             .send(job)
             .await
             .map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        let events = answer.await.map_err(|_| StoreError::Closed)??;
+        for event in &events {
+            if let EventKind::MessageDeleted(deletion) = &event.kind {
+                self.recent.deleted(room, deletion.id);
+            }
+        }
+        Ok(events)
     }
 
     async fn message_author(

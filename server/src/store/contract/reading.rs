@@ -134,4 +134,32 @@ pub(in crate::store) async fn reading(store: &dyn Store) {
     let all = reading.all_counts(&ann.id, &ann.name).await.unwrap();
     assert_eq!(all.get(&name), Some(&(Some(1), unread(1).await.unwrap())));
     assert_eq!(all[&name].1.unread, 100);
+
+    // The reader's own messages, many of them, then a few by others: counted past
+    // them (however a store keeps its newest messages), and from a later marker.
+    let before_mine = store
+        .append(Arc::from(vec![sent(&name, &ann, "a-first", "mine")]))
+        .await
+        .unwrap()[0]
+        .message()
+        .seq;
+    let mine: Vec<NewMessage> = (0..200)
+        .map(|n| sent(&name, &ann, &format!("a{n}"), "mine"))
+        .chain((0..5).map(|n| sent(&name, &bob, &format!("late{n}"), "@ann late")))
+        .collect();
+    store.append(Arc::from(mine)).await.unwrap();
+    assert_eq!(
+        unread(1).await.unwrap(),
+        Unread {
+            unread: 100,
+            mentions: 5
+        }
+    );
+    assert_eq!(
+        unread(before_mine).await.unwrap(),
+        Unread {
+            unread: 5,
+            mentions: 5
+        }
+    );
 }

@@ -1,6 +1,8 @@
-//! Read markers in SQLite (migration 0013), and what is unread after them, read off
-//! the `messages_unread` index alone (migration 0015: room, seq, author, whom each
-//! message mentions, of messages not deleted): at most `UNREAD_CAP` entries per room.
+//! Read markers in SQLite (migration 0013), and what is unread after them: counted
+//! off each room's newest messages kept in memory (recent.rs), read once from the
+//! table (seq, id, author and the `mentions` column of migration 0015); a marker
+//! older than what memory holds is counted by the database, at most `UNREAD_CAP`
+//! messages back from the newest.
 
 use std::collections::HashMap;
 
@@ -10,6 +12,7 @@ use confab_shared::{RoomName, Seq, UserId, UserName};
 use sqlx::Row;
 
 use super::SqliteStore;
+use super::recent::{KEEP, Lookup, Stored};
 use crate::reading::{Marker, Reading, Unread};
 use crate::store::StoreError;
 
@@ -140,41 +143,24 @@ impl Reading for SqliteStore {
         user: &UserId,
         name: &UserName,
     ) -> Result<HashMap<RoomName, (Option<Seq>, Unread)>, StoreError> {
-        // One statement for every room: each room's newest unread (at most
-        // UNREAD_CAP) and those of them that mention the reader, read off the
-        // `messages_unread` index alone (migration 0015), never the rows.
-        let needle = format!(" {} ", name.as_str().to_lowercase());
         let rows = sqlx::query(
-            "WITH mine AS (
-                 SELECT r.id AS room_id, r.name AS name, k.seq AS marker
-                 FROM room_members m INDEXED BY room_members_by_user
-                 JOIN rooms r ON r.id = m.room_id
-                 LEFT JOIN read_markers k ON k.user_id = m.user_id AND k.room_id = m.room_id
-                 WHERE m.user_id = ?1)
-             SELECT name, marker,
-                 (SELECT count(*) || ' ' || coalesce(sum(instr(x.mentions, ?3) > 0), 0)
-                  FROM (SELECT x.mentions FROM messages x INDEXED BY messages_unread
-                     WHERE x.room_id = mine.room_id AND x.seq > coalesce(mine.marker, 0)
-                       AND x.author_id <> ?1 AND x.deleted_at IS NULL
-                     ORDER BY x.seq DESC LIMIT ?2) AS x)
-             FROM mine",
+            "SELECT r.name, k.seq
+             FROM room_members m INDEXED BY room_members_by_user
+             JOIN rooms r ON r.id = m.room_id
+             LEFT JOIN read_markers k ON k.user_id = m.user_id AND k.room_id = m.room_id
+             WHERE m.user_id = ?",
         )
         .bind(user.as_str())
-        .bind(i64::from(UNREAD_CAP))
-        .bind(&needle)
         .fetch_all(&self.pool)
         .await?;
+        let name = name.as_str().to_lowercase();
         let mut counts = HashMap::with_capacity(rows.len());
         for row in rows {
             let room = RoomName::new(row.try_get::<String, _>(0)?)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let read = row.try_get::<Option<i64>, _>(1)?.map(seq_of);
-            // "unread mentions"
-            let counted: String = row.try_get(2)?;
-            let mut numbers = counted.split(' ').map(|n| n.parse::<u32>().unwrap_or(0));
-            let unread = numbers.next().unwrap_or(0).min(UNREAD_CAP);
-            let mentions = numbers.next().unwrap_or(0).min(unread);
-            counts.insert(room, (read, Unread { unread, mentions }));
+            let unread = self.counted(user, &name, &room, read.unwrap_or(0)).await?;
+            counts.insert(room, (read, unread));
         }
         Ok(counts)
     }
@@ -186,25 +172,91 @@ impl Reading for SqliteStore {
         room: &RoomName,
         after: Seq,
     ) -> Result<Unread, StoreError> {
-        let needle = format!(" {} ", name.as_str().to_lowercase());
-        let (unread, mentions): (i64, i64) = sqlx::query_as(
-            "SELECT count(*), coalesce(sum(instr(x.mentions, ?) > 0), 0)
-             FROM (SELECT x.mentions FROM messages x INDEXED BY messages_unread
-                 WHERE x.room_id = (SELECT id FROM rooms WHERE name = ?)
-                   AND x.seq > ? AND x.author_id <> ? AND x.deleted_at IS NULL
-                 ORDER BY x.seq DESC LIMIT ?) AS x",
-        )
-        .bind(&needle)
-        .bind(room.as_str())
-        .bind(as_i64(after))
-        .bind(user.as_str())
-        .bind(i64::from(UNREAD_CAP))
-        .fetch_one(&self.pool)
-        .await?;
-        let unread = u32::try_from(unread).unwrap_or(UNREAD_CAP);
-        Ok(Unread {
-            unread,
-            mentions: u32::try_from(mentions).unwrap_or(0).min(unread),
-        })
+        let name = name.as_str().to_lowercase();
+        self.counted(user, &name, room, after).await
     }
+}
+
+impl SqliteStore {
+    /// What is unread in `room` after `after` for `user` (named `name`, lower case):
+    /// from memory, reading the room's newest messages into it the first time.
+    async fn counted(
+        &self,
+        user: &UserId,
+        name: &str,
+        room: &RoomName,
+        after: Seq,
+    ) -> Result<Unread, StoreError> {
+        let mut lookup = self.recent.count(room, user, name, after);
+        if lookup == Lookup::NotLoaded && self.recent.begin_load(room) {
+            match newest(&self.pool, room).await {
+                Ok(rows) => self.recent.finish_load(room, rows),
+                Err(error) => {
+                    self.recent.abort_load(room);
+                    return Err(error);
+                }
+            }
+            lookup = self.recent.count(room, user, name, after);
+        }
+        match lookup {
+            Lookup::Counted(unread) => Ok(unread),
+            Lookup::NotLoaded | Lookup::Beyond => {
+                counted_by_database(&self.pool, user, name, room, after).await
+            }
+        }
+    }
+}
+
+/// A room's newest messages not deleted, newest first, as many as memory keeps.
+async fn newest(pool: &sqlx::SqlitePool, room: &RoomName) -> Result<Vec<Stored>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, id, author_id, coalesce(mentions, '') FROM messages
+         WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND deleted_at IS NULL
+         ORDER BY seq DESC LIMIT ?",
+    )
+    .bind(room.as_str())
+    .bind(i64::try_from(KEEP).unwrap_or(i64::MAX))
+    .fetch_all(pool)
+    .await?;
+    let mut newest = Vec::with_capacity(rows.len());
+    for row in rows {
+        newest.push(Stored {
+            seq: seq_of(row.try_get(0)?),
+            id: row.try_get(1)?,
+            author: row.try_get(2)?,
+            mentions: row.try_get(3)?,
+        });
+    }
+    Ok(newest)
+}
+
+/// What is unread after a marker older than memory holds: the newest messages by
+/// others, not deleted, at most `UNREAD_CAP`, and those mentioning the reader.
+async fn counted_by_database(
+    pool: &sqlx::SqlitePool,
+    user: &UserId,
+    name: &str,
+    room: &RoomName,
+    after: Seq,
+) -> Result<Unread, StoreError> {
+    let needle = format!(" {name} ");
+    let (unread, mentions): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), coalesce(sum(instr(x.mentions, ?) > 0), 0)
+         FROM (SELECT x.mentions FROM messages x
+             WHERE x.room_id = (SELECT id FROM rooms WHERE name = ?)
+               AND x.seq > ? AND x.author_id <> ? AND x.deleted_at IS NULL
+             ORDER BY x.seq DESC LIMIT ?) AS x",
+    )
+    .bind(&needle)
+    .bind(room.as_str())
+    .bind(as_i64(after))
+    .bind(user.as_str())
+    .bind(i64::from(UNREAD_CAP))
+    .fetch_one(pool)
+    .await?;
+    let unread = u32::try_from(unread).unwrap_or(UNREAD_CAP);
+    Ok(Unread {
+        unread,
+        mentions: u32::try_from(mentions).unwrap_or(0).min(unread),
+    })
 }

@@ -1,0 +1,378 @@
+//! Each room's newest messages as unread counts need them (seq, id, author, whom it
+//! mentions), in memory beside the SQLite store, so that counting a member's rooms
+//! on connect reads no rows and the writer keeps no index for it (migration 0017).
+//!
+//! A room's tail is read from the database the first time its counts are asked
+//! (`begin_load` .. `finish_load`), then kept current by the store after each commit
+//! (`posted`, `deleted`); what commits while it is being read waits beside it and is
+//! folded in once it is, so nothing is missed or counted twice. It holds the newest
+//! [`KEEP`] messages not deleted: a count it cannot answer exactly (a marker older
+//! than the tail, and fewer than `UNREAD_CAP` messages by others in it) is left to
+//! the database ([`Lookup::Beyond`]).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+
+use confab_shared::protocol::{UNREAD_CAP, mentioned};
+use confab_shared::{MessageId, RoomName, Seq, UserId};
+
+use crate::reading::Unread;
+
+/// How many of a room's newest messages are kept: the cap, and room for the
+/// reader's own among them.
+pub(super) const KEEP: usize = UNREAD_CAP as usize + 28;
+
+#[derive(Default)]
+pub(super) struct Recent {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    rooms: HashMap<RoomName, Tail>,
+    /// User ids and lower-case names, each a number of its own.
+    names: HashMap<Box<str>, u32>,
+}
+
+enum Tail {
+    /// Being read from the database: what committed meanwhile.
+    Loading {
+        posted: Vec<Entry>,
+        deleted: Vec<MessageId>,
+    },
+    Ready(Ready),
+}
+
+struct Ready {
+    /// Every message not deleted with a seq above this one is in `entries`.
+    complete_after: Seq,
+    /// Oldest first.
+    entries: VecDeque<Entry>,
+}
+
+struct Entry {
+    seq: Seq,
+    id: MessageId,
+    author: u32,
+    /// Whom it mentions (lower-case names), if anyone.
+    mentions: Option<Box<[u32]>>,
+}
+
+/// A message as read from the database for a tail.
+pub(super) struct Stored {
+    pub seq: Seq,
+    pub id: MessageId,
+    pub author: String,
+    /// The `mentions` column: ' ann bob ', or '' for nobody.
+    pub mentions: String,
+}
+
+/// What the tail says of a count.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Lookup {
+    Counted(Unread),
+    /// The room's tail is not in memory (yet).
+    NotLoaded,
+    /// The marker is older than the tail: the database must count.
+    Beyond,
+}
+
+impl State {
+    fn number(&mut self, name: &str) -> u32 {
+        if let Some(&n) = self.names.get(name) {
+            return n;
+        }
+        let n = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.insert(name.into(), n);
+        n
+    }
+
+    fn entry<'a>(
+        &mut self,
+        seq: Seq,
+        id: MessageId,
+        author: &str,
+        mentions: impl Iterator<Item = &'a str>,
+    ) -> Entry {
+        let author = self.number(author);
+        let mut named: Vec<u32> = mentions.map(|name| self.number(name)).collect();
+        named.sort_unstable();
+        named.dedup();
+        Entry {
+            seq,
+            id,
+            author,
+            mentions: (!named.is_empty()).then(|| named.into_boxed_slice()),
+        }
+    }
+}
+
+impl Ready {
+    fn push(&mut self, entry: Entry) {
+        match self.entries.back() {
+            Some(last) if last.seq >= entry.seq => {
+                // Out of order (folded in after a load): in its place, once.
+                if let Err(at) = self.entries.binary_search_by(|e| e.seq.cmp(&entry.seq)) {
+                    self.entries.insert(at, entry);
+                }
+            }
+            _ if entry.seq <= self.complete_after => {}
+            _ => self.entries.push_back(entry),
+        }
+        while self.entries.len() > KEEP {
+            if let Some(oldest) = self.entries.pop_front() {
+                self.complete_after = oldest.seq;
+            }
+        }
+    }
+
+    fn delete(&mut self, id: MessageId) {
+        self.entries.retain(|entry| entry.id != id);
+    }
+
+    fn count(&self, me: Option<u32>, name: Option<u32>, after: Seq) -> Lookup {
+        let mut counted = Unread::default();
+        for entry in self.entries.iter().rev() {
+            if entry.seq <= after {
+                return Lookup::Counted(counted);
+            }
+            if Some(entry.author) == me {
+                continue;
+            }
+            counted.unread += 1;
+            let mentioned = entry
+                .mentions
+                .as_deref()
+                .is_some_and(|named| name.is_some_and(|n| named.contains(&n)));
+            if mentioned {
+                counted.mentions += 1;
+            }
+            if counted.unread >= UNREAD_CAP {
+                return Lookup::Counted(counted);
+            }
+        }
+        if after >= self.complete_after {
+            Lookup::Counted(counted)
+        } else {
+            Lookup::Beyond
+        }
+    }
+}
+
+impl Recent {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What is unread in `room` after `after` for `user` (named `name`, lower case).
+    pub(super) fn count(&self, room: &RoomName, user: &UserId, name: &str, after: Seq) -> Lookup {
+        let state = self.lock();
+        match state.rooms.get(room) {
+            Some(Tail::Ready(ready)) => {
+                let me = state.names.get(user.as_str()).copied();
+                let name = state.names.get(name).copied();
+                ready.count(me, name, after)
+            }
+            // Someone else is reading it: the database answers this one.
+            Some(Tail::Loading { .. }) => Lookup::Beyond,
+            None => Lookup::NotLoaded,
+        }
+    }
+
+    /// Whether the caller should read `room`'s tail (nobody has, or is).
+    pub(super) fn begin_load(&self, room: &RoomName) -> bool {
+        let mut state = self.lock();
+        if state.rooms.contains_key(room) {
+            return false;
+        }
+        let loading = Tail::Loading {
+            posted: Vec::new(),
+            deleted: Vec::new(),
+        };
+        state.rooms.insert(room.clone(), loading);
+        true
+    }
+
+    /// The tail of `room` as read (its newest messages not deleted, at most
+    /// [`KEEP`], newest first), with what committed meanwhile folded in.
+    pub(super) fn finish_load(&self, room: &RoomName, newest_first: Vec<Stored>) {
+        let mut state = self.lock();
+        let Some(Tail::Loading { posted, deleted }) = state.rooms.remove(room) else {
+            return;
+        };
+        let complete_after = match newest_first.last() {
+            Some(oldest) if newest_first.len() >= KEEP => oldest.seq.saturating_sub(1),
+            _ => 0,
+        };
+        let mut ready = Ready {
+            complete_after,
+            entries: VecDeque::with_capacity(newest_first.len()),
+        };
+        for row in newest_first.into_iter().rev() {
+            let entry = state.entry(
+                row.seq,
+                row.id,
+                &row.author,
+                row.mentions.split_whitespace(),
+            );
+            ready.push(entry);
+        }
+        for entry in posted {
+            ready.push(entry);
+        }
+        for id in deleted {
+            ready.delete(id);
+        }
+        state.rooms.insert(room.clone(), Tail::Ready(ready));
+    }
+
+    /// Reading `room`'s tail failed: the next count tries again.
+    pub(super) fn abort_load(&self, room: &RoomName) {
+        let mut state = self.lock();
+        if let Some(Tail::Loading { .. }) = state.rooms.get(room) {
+            state.rooms.remove(room);
+        }
+    }
+
+    /// A message committed: into its room's tail, if that is in memory.
+    pub(super) fn posted(
+        &self,
+        room: &RoomName,
+        seq: Seq,
+        id: MessageId,
+        author: &UserId,
+        body: &str,
+    ) {
+        let mut state = self.lock();
+        if !state.rooms.contains_key(room) {
+            return;
+        }
+        let names: Vec<String> = mentioned(body).collect();
+        let entry = state.entry(seq, id, author.as_str(), names.iter().map(String::as_str));
+        match state.rooms.get_mut(room) {
+            Some(Tail::Ready(ready)) => ready.push(entry),
+            Some(Tail::Loading { posted, .. }) => posted.push(entry),
+            None => {}
+        }
+    }
+
+    /// A message was deleted: out of its room's tail.
+    pub(super) fn deleted(&self, room: &RoomName, id: MessageId) {
+        match self.lock().rooms.get_mut(room) {
+            Some(Tail::Ready(ready)) => ready.delete(id),
+            Some(Tail::Loading { deleted, .. }) => deleted.push(id),
+            None => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn room() -> RoomName {
+        RoomName::new("general").unwrap()
+    }
+
+    fn user(name: &str) -> UserId {
+        UserId::new(name).unwrap()
+    }
+
+    fn counted(unread: u32, mentions: u32) -> Lookup {
+        Lookup::Counted(Unread { unread, mentions })
+    }
+
+    /// A tail read from a room of `n` messages (seq and id 1..=n), by bob but every
+    /// `mine`-th by ann.
+    fn loaded(n: u64, mine: u64) -> Recent {
+        let recent = Recent::default();
+        assert!(recent.begin_load(&room()));
+        let rows = (1..=n)
+            .rev()
+            .take(KEEP)
+            .map(|seq| Stored {
+                seq,
+                id: i64::try_from(seq).unwrap(),
+                author: if seq % mine == 0 { "ann" } else { "bob" }.to_owned(),
+                mentions: String::new(),
+            })
+            .collect();
+        recent.finish_load(&room(), rows);
+        recent
+    }
+
+    #[test]
+    fn counts_others_messages_after_the_marker_up_to_the_cap() {
+        let recent = loaded(20, 1000);
+        assert_eq!(
+            recent.count(&room(), &user("ann"), "ann", 15),
+            counted(5, 0)
+        );
+        assert_eq!(
+            recent.count(&room(), &user("bob"), "bob", 15),
+            counted(0, 0)
+        );
+        let big = loaded(500, 1000);
+        assert_eq!(big.count(&room(), &user("ann"), "ann", 0), counted(100, 0));
+        assert_eq!(big.count(&room(), &user("ann"), "ann", 450), counted(50, 0));
+    }
+
+    #[test]
+    fn a_marker_older_than_the_tail_with_too_few_by_others_is_the_databases() {
+        // Every other message is ann's: 64 of the 128 kept are by others.
+        let recent = loaded(500, 2);
+        assert_eq!(
+            recent.count(&room(), &user("ann"), "ann", 0),
+            Lookup::Beyond
+        );
+        assert_eq!(
+            recent.count(&room(), &user("ann"), "ann", 480),
+            counted(10, 0)
+        );
+        // A small room is whole in memory.
+        let small = loaded(50, 2);
+        assert_eq!(small.count(&room(), &user("ann"), "ann", 0), counted(25, 0));
+    }
+
+    #[test]
+    fn what_commits_while_loading_and_after_is_counted_once_and_deletions_leave() {
+        let recent = Recent::default();
+        let (ann, bob) = (user("ann"), user("bob"));
+        assert_eq!(recent.count(&room(), &ann, "ann", 0), Lookup::NotLoaded);
+        // Not in memory: nothing kept.
+        recent.posted(&room(), 1, 1, &bob, "one");
+        assert!(recent.begin_load(&room()));
+        assert!(!recent.begin_load(&room()), "one reader at a time");
+        assert_eq!(recent.count(&room(), &ann, "ann", 0), Lookup::Beyond);
+        // Committed while the read was under way: 2 in the read as well, 3 not.
+        recent.posted(&room(), 2, 2, &bob, "hi @ann");
+        recent.posted(&room(), 3, 3, &bob, "hey @Ann and @cat");
+        recent.deleted(&room(), 1);
+        let read = |seq: u64, mentions: &str| Stored {
+            seq,
+            id: i64::try_from(seq).unwrap(),
+            author: "bob".to_owned(),
+            mentions: mentions.to_owned(),
+        };
+        recent.finish_load(&room(), vec![read(2, " ann "), read(1, "")]);
+        assert_eq!(recent.count(&room(), &ann, "ann", 0), counted(2, 2));
+        recent.posted(&room(), 4, 4, &ann, "mine");
+        recent.posted(&room(), 5, 5, &bob, "@cat");
+        assert_eq!(recent.count(&room(), &ann, "ann", 0), counted(3, 2));
+        assert_eq!(recent.count(&room(), &user("cat"), "cat", 2), counted(3, 2));
+        recent.deleted(&room(), 3);
+        assert_eq!(recent.count(&room(), &ann, "ann", 0), counted(2, 1));
+    }
+
+    #[test]
+    fn a_failed_read_is_tried_again() {
+        let recent = Recent::default();
+        assert!(recent.begin_load(&room()));
+        recent.abort_load(&room());
+        assert_eq!(
+            recent.count(&room(), &user("ann"), "ann", 0),
+            Lookup::NotLoaded
+        );
+        assert!(recent.begin_load(&room()));
+    }
+}
