@@ -142,6 +142,8 @@ pub struct Row {
     pub first_new: bool,
     /// Mentions the person reading (by someone else).
     pub mentions_me: bool,
+    /// Its text was edited by its author.
+    pub edited: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -466,6 +468,15 @@ impl Chat {
                             self.changed.messages.insert(deletion.id);
                         }
                     }
+                    EventKind::MessageEdited(edit) => {
+                        let found = state.messages.values_mut().find(|m| m.id == edit.id);
+                        if let Some(message) = found {
+                            message.body = edit.body;
+                            message.edited_at = Some(edit.edited_at);
+                            self.changed.lines.insert(event.room);
+                            self.changed.messages.insert(edit.id);
+                        }
+                    }
                     // A kind this page does not know changes nothing it shows.
                     EventKind::Unknown => {}
                     change => self.member_event(&event.room, seq, change),
@@ -743,6 +754,7 @@ impl Chat {
                 collapsed: self.blocked.contains(&m.author_id) && !self.revealed.contains(&m.id),
                 first_new: first_new == Some(m.seq),
                 mentions_me: self.mentions_me(&m.author_id, m.body.as_str()),
+                edited: m.edited_at.is_some(),
             });
             previous = Some((m.seq, &m.author_id));
         }
@@ -771,6 +783,7 @@ impl Chat {
                 collapsed: false,
                 first_new: false,
                 mentions_me: false,
+                edited: false,
             });
             after_mine = true;
         }
@@ -826,6 +839,7 @@ fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
         collapsed: false,
         first_new: false,
         mentions_me: false,
+        edited: false,
     })
 }
 

@@ -89,6 +89,7 @@ async fn stored_messages(db: &Path) -> Vec<ChatMessage> {
             author_id: UserId::new(row.get::<String, _>(5)).expect("author_id"),
             body: MessageBody::new(row.get::<String, _>(6)).expect("body"),
             ts: row.get(7),
+            edited_at: None,
         })
         .collect()
 }

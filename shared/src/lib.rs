@@ -9,7 +9,7 @@ pub mod protocol;
 
 pub use names::{ClientId, InvalidValue, MessageBody, RoomName, Topic, UserId, UserName};
 pub use protocol::{
-    ChatMessage, ClientMsg, DecodeError, Deletion, ErrorCode, EventKind, MemberChange, MemberInfo,
-    MessageId, ModAction, Notify, Participant, PersonStatus, Posted, Role, RoomEvent, RoomInfo,
-    RoomKind, Seq, ServerMsg, Status, Typist,
+    ChatMessage, ClientMsg, DecodeError, Deletion, Edit, ErrorCode, EventKind, MemberChange,
+    MemberInfo, MessageId, ModAction, Notify, Participant, PersonStatus, Posted, Role, RoomEvent,
+    RoomInfo, RoomKind, Seq, ServerMsg, Status, Typist,
 };

@@ -10,12 +10,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::names::{ClientId, MessageBody, RoomName, Topic, UserId, UserName};
 
+mod editing;
 mod moderation;
 mod notify;
 mod people;
 mod reading;
 mod rooms;
 mod typing;
+pub use editing::Edit;
 pub use moderation::{Deletion, MemberChange, MemberInfo, ModAction};
 pub use notify::{MEMBERS_PAGE_LIMIT, Notify, PUBLIC_ROOMS_LIMIT, PublicRoom};
 pub use people::{AWAY_AFTER_MS, PEOPLE_WATCH_LIMIT, PersonStatus, Status};
@@ -89,6 +91,15 @@ pub enum ClientMsg {
     /// Delete a message: one's own, or (a moderator) anyone's. Answered by the
     /// room's `message_deleted` event.
     DeleteMessage { room: RoomName, id: MessageId },
+    /// Change the text of one's own message. `client_id` is the edit's own (time
+    /// first, as a send's): a resend of it changes nothing, nor does one older than
+    /// the edit the message last had. Answered by the room's `message_edited` event.
+    EditMessage {
+        room: RoomName,
+        id: MessageId,
+        client_id: ClientId,
+        body: MessageBody,
+    },
     /// A moderator kicks, bans, unbans, mutes or unmutes a person (by username; a
     /// guest by the name they use). Answered by the room's event about it.
     Moderate {
@@ -181,6 +192,9 @@ pub struct ChatMessage {
     pub body: MessageBody,
     /// When the server stored it, RFC 3339 in UTC.
     pub ts: String,
+    /// When its text was last edited (RFC 3339 in UTC), if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<String>,
 }
 
 /// What the server sends.
@@ -334,6 +348,9 @@ pub enum EventKind {
     /// A message was deleted. A replay gives a deleted message's own seq as this kind
     /// too (every seq in its current state), so its text is never sent again.
     MessageDeleted(Deletion),
+    /// A message's text was edited by its author. A replay gives this event with the
+    /// message's current text (or, once it is deleted, as its deletion).
+    MessageEdited(Edit),
     /// Someone became a member: joined a public room, or was invited (`by`).
     MemberJoined(MemberChange),
     /// Someone stopped being a member (`leave_room`); their stream of the room ended
@@ -364,6 +381,9 @@ pub struct Posted {
     pub author_id: UserId,
     pub body: MessageBody,
     pub ts: String,
+    /// When its text was last edited, if it was (a replay of an edited message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<String>,
 }
 
 impl EventKind {
@@ -379,7 +399,10 @@ impl EventKind {
             | EventKind::MemberMuted(c)
             | EventKind::MemberUnmuted(c)
             | EventKind::RoleChanged(c) => Some(c),
-            EventKind::Message(_) | EventKind::MessageDeleted(_) | EventKind::Unknown => None,
+            EventKind::Message(_)
+            | EventKind::MessageDeleted(_)
+            | EventKind::MessageEdited(_)
+            | EventKind::Unknown => None,
         }
     }
 
@@ -407,6 +430,7 @@ impl RoomEvent {
             author_id,
             body,
             ts,
+            edited_at,
         } = message;
         Self {
             room,
@@ -418,6 +442,7 @@ impl RoomEvent {
                 author_id,
                 body,
                 ts,
+                edited_at,
             }),
         }
     }
@@ -434,6 +459,7 @@ impl RoomEvent {
                 author_id: posted.author_id,
                 body: posted.body,
                 ts: posted.ts,
+                edited_at: posted.edited_at,
             }),
             _ => None,
         }
@@ -567,6 +593,12 @@ enum RawClientMsg {
         room: String,
         id: MessageId,
     },
+    EditMessage {
+        room: String,
+        id: MessageId,
+        client_id: String,
+        body: String,
+    },
     Moderate {
         room: String,
         user: String,
@@ -693,6 +725,29 @@ impl ClientMsg {
                 room: room(name)?,
                 id,
             },
+            RawClientMsg::EditMessage {
+                room: name,
+                id,
+                client_id,
+                body,
+            } => {
+                let client_id = ClientId::new(client_id)
+                    .map_err(|e| DecodeError::new(ErrorCode::InvalidClientId, e.to_string()))?;
+                let with_id = |mut e: DecodeError| {
+                    e.client_id = Some(client_id.clone());
+                    e
+                };
+                let room = room(name).map_err(with_id)?;
+                let body = MessageBody::new(body).map_err(|e| {
+                    with_id(DecodeError::new(ErrorCode::InvalidBody, e.to_string()))
+                })?;
+                ClientMsg::EditMessage {
+                    room,
+                    id,
+                    client_id,
+                    body,
+                }
+            }
             RawClientMsg::Moderate {
                 room: name,
                 user,

@@ -91,8 +91,9 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
         })
     };
     // `@name`s picked out, this person's own the strongest; the rest is text nodes.
+    // An edit changes the text (and says so).
     let me = chat.read_untracked(|c| c.me.clone());
-    let body = pieces(first.body.as_str(), &me);
+    let said = part(&row, |r| (r.body.clone(), r.edited));
     let text = move || {
         if collapsed.get() {
             view! {
@@ -103,7 +104,8 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
             }
             .into_any()
         } else {
-            let body = body
+            let (body, edited) = said.get();
+            let body = pieces(body.as_str(), &me)
                 .iter()
                 .map(|piece| match piece {
                     Piece::Text(text) => text.clone().into_any(),
@@ -113,7 +115,8 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
                     }
                 })
                 .collect_view();
-            view! { <p class="body">{body}</p> }.into_any()
+            let edited = edited.then(|| view! { <span class="edited">" (edited)"</span> });
+            view! { <p class="body">{body} {edited}</p> }.into_any()
         }
     };
     view! {

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use confab_shared::{
-    ClientId, Deletion, EventKind, MemberChange, MessageBody, RoomEvent, RoomName, ServerMsg,
+    ClientId, Deletion, Edit, EventKind, MemberChange, MessageBody, RoomEvent, RoomName, ServerMsg,
     UserId,
 };
 
@@ -101,6 +101,42 @@ fn a_deletion_changes_one_rooms_lines_and_one_message() {
     );
     // Deleting what the page does not hold changes nothing it shows.
     assert!(chat.apply(deletion(4, 99)).is_empty());
+}
+
+fn edit(seq: u64, id: i64, body: &str) -> ServerMsg {
+    ServerMsg::Event(RoomEvent {
+        room: room("general"),
+        seq,
+        kind: EventKind::MessageEdited(Edit {
+            id,
+            body: MessageBody::new(body).unwrap(),
+            edited_at: "2026-12-03T10:00:00Z".to_owned(),
+            client_id: ClientId::new("e-1").unwrap(),
+        }),
+    })
+}
+
+#[test]
+fn an_edit_changes_one_message_whose_row_shows_the_new_text() {
+    let mut chat = settled();
+    chat.seen(2);
+    chat.take_changed();
+    let changed = chat.apply(edit(3, 2, "b1, better"));
+    assert_eq!(
+        changed,
+        Changed {
+            lines: rooms(&["general"]),
+            messages: BTreeSet::from([2]),
+            ..Changed::default()
+        },
+        "no count moves: an edit is no new message"
+    );
+    let rows = chat.rows_in(super::window::Window::ALL);
+    let row = rows.iter().find(|r| r.id == Some(2)).expect("bob's row");
+    assert_eq!(row.body.as_str(), "b1, better");
+    assert!(row.edited);
+    assert!(!rows.iter().find(|r| r.id == Some(1)).expect("ann's").edited);
+    assert!(chat.apply(edit(4, 99, "nothing here")).is_empty());
 }
 
 #[test]

@@ -45,6 +45,7 @@ fn posted(room_name: &str, seq: u64, author: &str, ts: &str) -> ServerMsg {
         author_id: UserId::new(format!("u:{author}")).unwrap(),
         body: MessageBody::new("hi").unwrap(),
         ts: ts.to_owned(),
+        edited_at: None,
     }))
 }
 

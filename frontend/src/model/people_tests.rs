@@ -19,6 +19,7 @@ fn posted(seq: u64, author: &str, author_id: UserId) -> ServerMsg {
         author_id,
         body: MessageBody::new("hi").unwrap(),
         ts: "2026-12-03T09:00:00.000Z".to_owned(),
+        edited_at: None,
     }))
 }
 

@@ -8,7 +8,8 @@
 //! for those banned from them. Inviting takes an account that is a member.
 //! Moderators (and the owner) delete anyone's messages, kick, ban and mute people of
 //! a lower role, and read the audit log; the owner alone gives roles and hands the
-//! room over. Posting needs a joined room and no mute (`Directory::may_post`).
+//! room over. Posting needs a joined room and no mute (`Directory::may_post`), and
+//! so does editing, which is for a message's author alone.
 
 use confab_shared::{ErrorCode, Role, RoomName};
 
@@ -36,6 +37,8 @@ pub(crate) enum Action {
     Keep,
     /// Delete a message: `own`, one's own (anyone may), or someone else's (moderators).
     DeleteMessage { own: bool },
+    /// Edit a message: one's own only (nobody edits another's words).
+    EditMessage { own: bool },
 }
 
 /// Why an action was refused.
@@ -165,6 +168,8 @@ pub(crate) fn check(
             Err(Denied::NotYourMessage)
         }
         Action::DeleteMessage { own: false } => Ok(role),
+        Action::EditMessage { own: true } => Ok(role),
+        Action::EditMessage { own: false } => Err(Denied::NotYourMessage),
     }
 }
 

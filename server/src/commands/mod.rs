@@ -9,6 +9,7 @@
 pub(crate) mod authz;
 mod create_room;
 mod delete_message;
+mod edit_message;
 mod history;
 mod invite;
 mod join;
@@ -167,6 +168,12 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             moderate::set_role(session, room, user, role).await
         }
         ClientMsg::DeleteMessage { room, id } => delete_message::run(session, room, id).await,
+        ClientMsg::EditMessage {
+            room,
+            id,
+            client_id,
+            body,
+        } => edit_message::run(session, room, id, client_id, body).await,
     }
 }
 

@@ -8,7 +8,8 @@
 //! still true when the events are stored.
 
 use confab_shared::{
-    Deletion, EventKind, MemberChange, MessageId, Role, RoomName, UserId, UserName,
+    ClientId, Deletion, Edit, EventKind, MemberChange, MessageBody, MessageId, Role, RoomName,
+    UserId, UserName,
 };
 
 /// Someone, as the room's log names them.
@@ -63,6 +64,14 @@ pub enum Change {
         id: MessageId,
         by: Person,
     },
+    /// Gives message `id` of the room new text (its author's: asked before). The
+    /// store applies it only to a message not deleted, and only if `client_id` is
+    /// later than its last edit's.
+    Edit {
+        id: MessageId,
+        client_id: ClientId,
+        body: MessageBody,
+    },
 }
 
 /// A change and the room it is for.
@@ -108,7 +117,7 @@ impl Change {
             | Change::Mute { who, .. }
             | Change::Unmute { who, .. }
             | Change::SetRole { who, .. } => Some(&who.id),
-            Change::Delete { .. } => None,
+            Change::Delete { .. } | Change::Edit { .. } => None,
         }
     }
 
@@ -166,6 +175,16 @@ impl Change {
                 id: *id,
                 by: by.name.clone(),
                 ts: ts.to_owned(),
+            })],
+            Change::Edit {
+                id,
+                client_id,
+                body,
+            } => vec![EventKind::MessageEdited(Edit {
+                id: *id,
+                body: body.clone(),
+                edited_at: ts.to_owned(),
+                client_id: client_id.clone(),
             })],
             _ => Vec::new(),
         }

@@ -367,7 +367,10 @@ impl Directory {
                     entry.muted.remove(&change.user_id);
                 }
             }
-            EventKind::Message(_) | EventKind::MessageDeleted(_) | EventKind::Unknown => {}
+            EventKind::Message(_)
+            | EventKind::MessageDeleted(_)
+            | EventKind::MessageEdited(_)
+            | EventKind::Unknown => {}
         }
     }
 

@@ -49,8 +49,37 @@ impl Entry {
         }
     }
 
-    /// The entry as a replay gives it.
-    fn replayed(&self) -> RoomEvent {
+    /// The entry as a replay gives it, in `log` (its room's): an edit with its
+    /// message's current text, or once that is deleted as its deletion.
+    fn replayed(&self, log: &[Entry]) -> RoomEvent {
+        if let Entry::Event(event) = self
+            && let EventKind::MessageEdited(edit) = &event.kind
+        {
+            let message = log.iter().find_map(|entry| match entry {
+                Entry::Message(message, deleted) if message.id == edit.id => {
+                    Some((message, deleted))
+                }
+                _ => None,
+            });
+            let kind = match message {
+                Some((_, Some((by, ts)))) => EventKind::MessageDeleted(Deletion {
+                    id: edit.id,
+                    by: by.clone(),
+                    ts: ts.clone(),
+                }),
+                Some((message, None)) => EventKind::MessageEdited(confab_shared::Edit {
+                    body: message.body.clone(),
+                    edited_at: message.edited_at.clone().unwrap_or_default(),
+                    ..edit.clone()
+                }),
+                None => event.kind.clone(),
+            };
+            return RoomEvent {
+                room: event.room.clone(),
+                seq: event.seq,
+                kind,
+            };
+        }
         match self {
             Entry::Message(message, None) => RoomEvent::message(message.clone()),
             Entry::Message(message, Some((by, ts))) => RoomEvent {
@@ -222,7 +251,7 @@ impl Store for MemoryStore {
         let events = if truncated {
             Vec::new()
         } else {
-            newer.iter().map(Entry::replayed).collect()
+            newer.iter().map(|entry| entry.replayed(log)).collect()
         };
         Ok(Replay {
             last_seq,
@@ -288,6 +317,31 @@ impl Store for MemoryStore {
                 };
                 *deleted = Some((deletion.by.clone(), ts));
             }
+            if let EventKind::MessageEdited(edit) = &kind {
+                // Only a message not deleted, and only an edit later than its last.
+                let last_edit = log
+                    .iter()
+                    .filter_map(|entry| match entry {
+                        Entry::Event(RoomEvent {
+                            kind: EventKind::MessageEdited(earlier),
+                            ..
+                        }) if earlier.id == edit.id => Some(earlier.client_id.clone()),
+                        _ => None,
+                    })
+                    .max();
+                if last_edit.is_some_and(|last| last >= edit.client_id) {
+                    continue;
+                }
+                let found = log.iter_mut().find_map(|entry| match entry {
+                    Entry::Message(message, None) if message.id == edit.id => Some(message),
+                    _ => None,
+                });
+                let Some(message) = found else {
+                    continue;
+                };
+                message.body = edit.body.clone();
+                message.edited_at = Some(edit.edited_at.clone());
+            }
             let event = RoomEvent {
                 room: room.clone(),
                 seq: log.len() as Seq + 1,
@@ -324,7 +378,11 @@ impl Store for MemoryStore {
             .iter()
             .rev()
             .filter_map(|entry| match entry {
-                Entry::Event(event) if before.is_none_or(|before| event.seq < before) => {
+                // Edits are the author's, not the room's moderation.
+                Entry::Event(event)
+                    if before.is_none_or(|before| event.seq < before)
+                        && !matches!(event.kind, EventKind::MessageEdited(_)) =>
+                {
                     Some(event.clone())
                 }
                 _ => None,
@@ -725,6 +783,7 @@ mod tests {
         contract::blocks(&MemoryStore::new()).await;
         contract::conversations(&MemoryStore::new()).await;
         contract::reading(&MemoryStore::new()).await;
+        contract::editing(&MemoryStore::new()).await;
     }
 
     #[tokio::test]

@@ -50,6 +50,7 @@ impl NewMessage {
             author_id: self.author_id.clone(),
             body: self.body.clone(),
             ts: ts.to_owned(),
+            edited_at: None,
         }
     }
 }

@@ -44,11 +44,11 @@ use super::{
     Appended, Durability, NewMessage, Page, Replay, Snapshot, Store, StoreError, stored_event,
 };
 
-const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, author_id, body, ts";
+const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, author_id, body, ts, edited_at";
 
 /// Messages as a replay gives them: a deleted one as its deletion.
 const REPLAY_COLUMNS: &str =
-    "id, seq, client_id, author, author_id, body, ts, deleted_by, deleted_at";
+    "id, seq, client_id, author, author_id, body, ts, edited_at, deleted_by, deleted_at";
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -195,9 +195,13 @@ impl Store for SqliteStore {
         .bind(i64::from(limit) + 1)
         .fetch_all(&mut *tx)
         .await?;
+        // An edit's text is its message's current one.
         let others = sqlx::query(
-            "SELECT seq, kind, data, ts FROM room_events
-             WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            "SELECT e.seq, e.kind, e.data, e.ts, m.body, m.edited_at, m.deleted_by, m.deleted_at
+             FROM room_events e
+             LEFT JOIN messages m ON e.kind = 'edited' AND m.room_id = e.room_id
+                 AND m.id = json_extract(e.data, '$.id')
+             WHERE e.room_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
         )
         .bind(room_id)
         .bind(to_db_seq(after)?)
@@ -217,7 +221,12 @@ impl Store for SqliteStore {
             .map(|row| replayed_message(room, row))
             .collect::<Result<Vec<_>, _>>()?;
         for row in &others {
-            events.push(event_from_row(room, row)?);
+            let kind: String = row.try_get(1)?;
+            events.push(if kind == stored_event::EDITED {
+                replayed_edit(room, row)?
+            } else {
+                event_from_row(room, row)?
+            });
         }
         events.sort_by_key(|event| event.seq);
         Ok(Replay {
@@ -299,8 +308,12 @@ impl Store for SqliteStore {
             .map_err(|_| StoreError::Closed)?;
         let events = answer.await.map_err(|_| StoreError::Closed)??;
         for event in &events {
-            if let EventKind::MessageDeleted(deletion) = &event.kind {
-                self.recent.deleted(room, deletion.id);
+            match &event.kind {
+                EventKind::MessageDeleted(deletion) => self.recent.deleted(room, deletion.id),
+                EventKind::MessageEdited(edit) => {
+                    self.recent.edited(room, edit.id, edit.body.as_str());
+                }
+                _ => {}
             }
         }
         Ok(events)
@@ -336,6 +349,7 @@ impl Store for SqliteStore {
         let rows = sqlx::query(
             "SELECT seq, kind, data, ts FROM room_events
              WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND seq < ?
+               AND kind <> 'edited'
              ORDER BY seq DESC LIMIT ?",
         )
         .bind(room.as_str())
@@ -441,13 +455,14 @@ fn message_from_row(
         author_id: UserId::new(row.try_get::<String, _>(first + 4)?).map_err(corrupt)?,
         body: MessageBody::new(row.try_get::<String, _>(first + 5)?).map_err(corrupt)?,
         ts: row.try_get(first + 6)?,
+        edited_at: row.try_get(first + 7)?,
     })
 }
 
 /// A replayed message (`REPLAY_COLUMNS`): a deleted one as its deletion, so its text
 /// is never sent again.
 fn replayed_message(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, StoreError> {
-    let deleted_by: Option<String> = row.try_get(7)?;
+    let deleted_by: Option<String> = row.try_get(8)?;
     match deleted_by {
         None => Ok(RoomEvent::message(message_from_row(room, row, 0)?)),
         Some(by) => Ok(RoomEvent {
@@ -456,10 +471,41 @@ fn replayed_message(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, Store
             kind: EventKind::MessageDeleted(Deletion {
                 id: row.try_get(0)?,
                 by: UserName::new(by).map_err(corrupt)?,
-                ts: row.try_get::<Option<String>, _>(8)?.unwrap_or_default(),
+                ts: row.try_get::<Option<String>, _>(9)?.unwrap_or_default(),
             }),
         }),
     }
+}
+
+/// A replayed edit (`seq, kind, data, ts` of `room_events`, then its message's
+/// `body, edited_at, deleted_by, deleted_at`): with the message's current text, or,
+/// once it is deleted, as its deletion, so no text edited or deleted away is sent.
+fn replayed_edit(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, StoreError> {
+    let (id, client_id) = stored_event::edited(&row.try_get::<String, _>(2)?)?;
+    let seq = from_db_seq(row.try_get(0)?)?;
+    let deleted_by: Option<String> = row.try_get(6)?;
+    let kind = match deleted_by {
+        Some(by) => EventKind::MessageDeleted(Deletion {
+            id,
+            by: UserName::new(by).map_err(corrupt)?,
+            ts: row.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
+        }),
+        None => {
+            let body: Option<String> = row.try_get(4)?;
+            let body = body.ok_or_else(|| corrupt(format!("an edit of message {id}, gone")))?;
+            EventKind::MessageEdited(confab_shared::Edit {
+                id,
+                body: MessageBody::new(body).map_err(corrupt)?,
+                edited_at: row.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+                client_id,
+            })
+        }
+    };
+    Ok(RoomEvent {
+        room: room.clone(),
+        seq,
+        kind,
+    })
 }
 
 /// An event of `room_events` (`seq, kind, data, ts`), in the store's own format.

@@ -5,10 +5,14 @@
 //!
 //! A stored event is a kind (a short name of the store's) and its data as JSON: for
 //! a membership event whom it is about (`who`, `name`), who did it (`by`) and the
-//! role it gives (`role`); for a deletion the message's `id` and who deleted it. When
-//! it happened is kept beside it (the row's `ts`).
+//! role it gives (`role`); for a deletion the message's `id` and who deleted it; for
+//! an edit the message's `id` and the edit's `client_id`, not the text (a replay reads
+//! the message's current text: [`edited`]). When it happened is kept beside it (the
+//! row's `ts`).
 
-use confab_shared::{Deletion, EventKind, MemberChange, Role, UserId, UserName};
+use confab_shared::{
+    ClientId, Deletion, EventKind, MemberChange, MessageId, Role, UserId, UserName,
+};
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
@@ -40,6 +44,24 @@ struct Deleted {
 /// The stored kind of a deletion.
 const DELETED: &str = "deleted";
 
+#[derive(Serialize, Deserialize)]
+struct Edited {
+    id: i64,
+    client_id: String,
+}
+
+/// The stored kind of an edit.
+pub(crate) const EDITED: &str = "edited";
+
+/// The message and the edit's client id of a stored edit (kind [`EDITED`]), whose
+/// text is the message's current one.
+pub(crate) fn edited(data: &str) -> Result<(MessageId, ClientId), StoreError> {
+    let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("stored edit: {e}"));
+    let edited: Edited = serde_json::from_str(data).map_err(|e| corrupt(&e))?;
+    let client_id = ClientId::new(edited.client_id).map_err(|e| corrupt(&e))?;
+    Ok((edited.id, client_id))
+}
+
 /// `kind` as a store keeps it. Messages are not stored as events (they have their
 /// own table), nor is a kind this server does not know.
 pub(crate) fn to_stored(kind: &EventKind) -> Result<StoredEvent, StoreError> {
@@ -52,6 +74,16 @@ pub(crate) fn to_stored(kind: &EventKind) -> Result<StoredEvent, StoreError> {
             return Ok(StoredEvent {
                 kind: DELETED,
                 data: json(&deleted)?,
+            });
+        }
+        EventKind::MessageEdited(edit) => {
+            let edited = Edited {
+                id: edit.id,
+                client_id: edit.client_id.to_string(),
+            };
+            return Ok(StoredEvent {
+                kind: EDITED,
+                data: json(&edited)?,
             });
         }
         EventKind::MemberJoined(c) => ("joined", c),
@@ -92,6 +124,9 @@ pub(crate) fn from_stored(kind: &str, data: &str, ts: String) -> Result<EventKin
                 by: UserName::new(deleted.by).map_err(|e| corrupt(&e))?,
                 ts,
             }));
+        }
+        EDITED => {
+            return Err(corrupt(&"an edit is read with its message's current text"));
         }
         "joined" => EventKind::MemberJoined,
         "left" => EventKind::MemberLeft,
@@ -177,11 +212,25 @@ mod tests {
         assert_eq!(stored.kind, "kicked");
         assert_eq!(stored.data, r#"{"who":"u:2","name":"bob","by":"ann"}"#);
         // A kind from a newer server is read, as a kind this one does not know.
-        let newer = from_stored("edited", "{}", String::new()).unwrap();
+        let newer = from_stored("pinned", "{}", String::new()).unwrap();
         assert_eq!(newer, EventKind::Unknown);
         assert!(
             from_stored("kicked", "{}", String::new()).is_err(),
             "bad data"
+        );
+        // An edit keeps the message and its own client id, never the text.
+        let edit = EventKind::MessageEdited(confab_shared::Edit {
+            id: 7,
+            body: confab_shared::MessageBody::new("secret draft").unwrap(),
+            edited_at: "2026-12-03T07:00:00.000Z".to_owned(),
+            client_id: confab_shared::ClientId::new("c-9").unwrap(),
+        });
+        let stored = to_stored(&edit).unwrap();
+        assert_eq!(stored.kind, "edited");
+        assert_eq!(stored.data, r#"{"id":7,"client_id":"c-9"}"#);
+        assert_eq!(
+            edited(&stored.data).unwrap(),
+            (7, confab_shared::ClientId::new("c-9").unwrap())
         );
     }
 }

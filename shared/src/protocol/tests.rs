@@ -22,6 +22,7 @@ fn sample_message() -> ChatMessage {
         author_id: UserId::new("guest:alice").unwrap(),
         body: MessageBody::new("hello <b>world</b>").unwrap(),
         ts: "2026-11-26T13:00:00.000Z".to_owned(),
+        edited_at: None,
     }
 }
 
@@ -486,6 +487,44 @@ fn moderation_frames() {
         },
         json!({"type": "error", "code": "muted", "message": "muted", "client_id": "c-1", "room": "plans"}),
     );
+}
+
+#[test]
+fn edits_on_the_wire() {
+    assert_client_json(
+        ClientMsg::EditMessage {
+            room: room("plans"),
+            id: 42,
+            client_id: ClientId::new("e-1").unwrap(),
+            body: MessageBody::new("fixed").unwrap(),
+        },
+        json!({"type": "edit_message", "room": "plans", "id": 42, "client_id": "e-1", "body": "fixed"}),
+    );
+    let empty = r#"{"type":"edit_message","room":"plans","id":42,"client_id":"e-1","body":""}"#;
+    let refused = decode_err(empty);
+    assert_eq!(refused.code, ErrorCode::InvalidBody);
+    assert_eq!(refused.client_id, Some(ClientId::new("e-1").unwrap()));
+    assert_server_json(
+        ServerMsg::Event(RoomEvent {
+            room: room("plans"),
+            seq: 12,
+            kind: EventKind::MessageEdited(Edit {
+                id: 42,
+                body: MessageBody::new("fixed").unwrap(),
+                edited_at: "2026-12-03T14:00:00.000Z".to_owned(),
+                client_id: ClientId::new("e-1").unwrap(),
+            }),
+        }),
+        json!({"type": "event", "room": "plans", "seq": 12, "kind": "message_edited", "id": 42,
+            "body": "fixed", "edited_at": "2026-12-03T14:00:00.000Z", "client_id": "e-1"}),
+    );
+    // A message says when it was edited only if it was.
+    let mut message = sample_message();
+    let plain = serde_json::to_value(&message).unwrap();
+    assert!(plain.get("edited_at").is_none(), "{plain}");
+    message.edited_at = Some("2026-12-03T14:00:00.000Z".to_owned());
+    let edited = serde_json::to_value(&message).unwrap();
+    assert_eq!(edited["edited_at"], "2026-12-03T14:00:00.000Z");
 }
 
 #[test]

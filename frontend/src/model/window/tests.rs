@@ -20,6 +20,7 @@ fn stored(seq: Seq) -> ChatMessage {
         author_id: UserId::guest(&UserName::new(author).unwrap()),
         body: MessageBody::new(format!("m{seq}")).unwrap(),
         ts: "2026-11-26T13:00:00.000Z".to_owned(),
+        edited_at: None,
     }
 }
 

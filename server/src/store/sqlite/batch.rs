@@ -282,6 +282,7 @@ fn original(conn: &Connection, new: &NewMessage) -> Result<ChatMessage, Failure>
         author_id: UserId::clone(&new.author_id),
         body: MessageBody::new(body).map_err(corrupt)?,
         ts,
+        edited_at: None,
     })
 }
 

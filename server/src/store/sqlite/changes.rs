@@ -106,6 +106,28 @@ pub(super) fn apply(
                 change,
             )?;
         }
+        EventKind::MessageEdited(edit) => {
+            // Only a message not deleted, and only an edit later than its last.
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE messages SET body = ?1, edited_at = ?2, edit_client_id = ?3,
+                         mentions = ?4
+                     WHERE id = ?5 AND room_id = ?6 AND deleted_by IS NULL
+                       AND (edit_client_id IS NULL OR edit_client_id < ?3)",
+                )
+                .and_then(|mut statement| {
+                    statement.execute(params![
+                        edit.body.as_str(),
+                        edit.edited_at,
+                        edit.client_id.as_str(),
+                        super::reading::mentions_column(edit.body.as_str()),
+                        edit.id,
+                        room_id
+                    ])
+                })
+                .map_err(database)?;
+            return Ok(changed == 1);
+        }
         EventKind::Message(_) | EventKind::Unknown => {
             return Err(StoreError::Corrupt(
                 "only the messages insert stores messages".to_owned(),
@@ -119,6 +141,7 @@ pub(super) fn apply(
 pub(super) fn when(kind: &EventKind) -> Option<&str> {
     match kind {
         EventKind::MessageDeleted(deletion) => Some(deletion.ts.as_str()),
+        EventKind::MessageEdited(edit) => Some(edit.edited_at.as_str()),
         other => other.member_change().map(|c| c.ts.as_str()),
     }
     .filter(|ts| !ts.is_empty())

@@ -38,6 +38,8 @@ enum Tail {
     /// Being read from the database: what committed meanwhile.
     Loading {
         posted: Vec<Entry>,
+        /// Edits: the message and whom it mentions now.
+        edited: Vec<(MessageId, Mentions)>,
         deleted: Vec<MessageId>,
     },
     Ready(Ready),
@@ -55,8 +57,10 @@ struct Entry {
     id: MessageId,
     author: u32,
     /// Whom it mentions (lower-case names), if anyone.
-    mentions: Option<Box<[u32]>>,
+    mentions: Mentions,
 }
+
+type Mentions = Option<Box<[u32]>>;
 
 /// A message as read from the database for a tail.
 pub(super) struct Stored {
@@ -87,6 +91,13 @@ impl State {
         n
     }
 
+    fn mentions<'a>(&mut self, names: impl Iterator<Item = &'a str>) -> Mentions {
+        let mut named: Vec<u32> = names.map(|name| self.number(name)).collect();
+        named.sort_unstable();
+        named.dedup();
+        (!named.is_empty()).then(|| named.into_boxed_slice())
+    }
+
     fn entry<'a>(
         &mut self,
         seq: Seq,
@@ -94,15 +105,11 @@ impl State {
         author: &str,
         mentions: impl Iterator<Item = &'a str>,
     ) -> Entry {
-        let author = self.number(author);
-        let mut named: Vec<u32> = mentions.map(|name| self.number(name)).collect();
-        named.sort_unstable();
-        named.dedup();
         Entry {
             seq,
             id,
-            author,
-            mentions: (!named.is_empty()).then(|| named.into_boxed_slice()),
+            author: self.number(author),
+            mentions: self.mentions(mentions),
         }
     }
 }
@@ -123,6 +130,12 @@ impl Ready {
             if let Some(oldest) = self.entries.pop_front() {
                 self.complete_after = oldest.seq;
             }
+        }
+    }
+
+    fn edit(&mut self, id: MessageId, mentions: Mentions) {
+        if let Some(entry) = self.entries.iter_mut().find(|entry| entry.id == id) {
+            entry.mentions = mentions;
         }
     }
 
@@ -187,6 +200,7 @@ impl Recent {
         }
         let loading = Tail::Loading {
             posted: Vec::new(),
+            edited: Vec::new(),
             deleted: Vec::new(),
         };
         state.rooms.insert(room.clone(), loading);
@@ -197,7 +211,12 @@ impl Recent {
     /// [`KEEP`], newest first), with what committed meanwhile folded in.
     pub(super) fn finish_load(&self, room: &RoomName, newest_first: Vec<Stored>) {
         let mut state = self.lock();
-        let Some(Tail::Loading { posted, deleted }) = state.rooms.remove(room) else {
+        let Some(Tail::Loading {
+            posted,
+            edited,
+            deleted,
+        }) = state.rooms.remove(room)
+        else {
             return;
         };
         let complete_after = match newest_first.last() {
@@ -219,6 +238,9 @@ impl Recent {
         }
         for entry in posted {
             ready.push(entry);
+        }
+        for (id, mentions) in edited {
+            ready.edit(id, mentions);
         }
         for id in deleted {
             ready.delete(id);
@@ -252,6 +274,22 @@ impl Recent {
         match state.rooms.get_mut(room) {
             Some(Tail::Ready(ready)) => ready.push(entry),
             Some(Tail::Loading { posted, .. }) => posted.push(entry),
+            None => {}
+        }
+    }
+
+    /// A message's text was edited: whom it mentions now. (An edit is no new message:
+    /// it counts as unread no more than before.)
+    pub(super) fn edited(&self, room: &RoomName, id: MessageId, body: &str) {
+        let mut state = self.lock();
+        if !state.rooms.contains_key(room) {
+            return;
+        }
+        let names: Vec<String> = mentioned(body).collect();
+        let mentions = state.mentions(names.iter().map(String::as_str));
+        match state.rooms.get_mut(room) {
+            Some(Tail::Ready(ready)) => ready.edit(id, mentions),
+            Some(Tail::Loading { edited, .. }) => edited.push((id, mentions)),
             None => {}
         }
     }
@@ -362,6 +400,9 @@ mod tests {
         assert_eq!(recent.count(&room(), &user("cat"), "cat", 2), counted(3, 2));
         recent.deleted(&room(), 3);
         assert_eq!(recent.count(&room(), &ann, "ann", 0), counted(2, 1));
+        // An edit changes whom a message mentions, not what is unread.
+        recent.edited(&room(), 5, "@ann now");
+        assert_eq!(recent.count(&room(), &ann, "ann", 0), counted(2, 2));
     }
 
     #[test]

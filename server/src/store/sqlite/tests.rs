@@ -119,6 +119,12 @@ async fn read_state() {
 }
 
 #[tokio::test]
+async fn edits() {
+    let (_dir, store) = temp_store().await;
+    contract::editing(&store).await;
+}
+
+#[tokio::test]
 async fn conversations() {
     let (_dir, store) = temp_store().await;
     contract::conversations(&store).await;

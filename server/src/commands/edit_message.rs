@@ -1,0 +1,73 @@
+//! `edit_message`: an author gives their own message new text, if they may still post
+//! in the room (not muted). The room's `message_edited` event is the answer; a resend
+//! of the same edit, or an older one arriving late, changes nothing and is answered by
+//! nothing (the event the first one made is in the log).
+
+use confab_shared::{ClientId, ErrorCode, MessageBody, MessageId, RoomName};
+
+use super::authz::{self, Action};
+use super::{Reply, Session, denied};
+use crate::rooms::{Change, PostDenied, RoomChange};
+
+pub(super) async fn run(
+    session: Session<'_>,
+    room: RoomName,
+    id: MessageId,
+    client_id: ClientId,
+    body: MessageBody,
+) -> Reply {
+    let state = session.state;
+    let user = &session.identity.user;
+    let directory = state.store.rooms().directory();
+    let access = directory.access(&room, user);
+    if let Err(denial) = authz::check(session.identity, access.as_ref(), Action::Read) {
+        return denied(denial, &room);
+    }
+    let refused = |code, text: &str| Reply::refusal(code, text, Some(client_id.clone()));
+    if !session.joined.contains_key(&room) {
+        return refused(ErrorCode::NotJoined, "join the room first");
+    }
+    match directory.may_post(&room, user) {
+        Ok(()) => {}
+        Err(PostDenied::Muted) => {
+            return refused(ErrorCode::Muted, "a moderator muted you in this room");
+        }
+        Err(PostDenied::Banned | PostDenied::Blocked) => {
+            return refused(ErrorCode::Forbidden, "you cannot write here");
+        }
+        Err(PostDenied::NotFound) => return refused(ErrorCode::NotFound, "no such room"),
+    }
+    let gone = || refused(ErrorCode::NotFound, "no such message of yours in this room");
+    let author = match state.store.message_author(&room, id).await {
+        Ok(Some(author)) => author,
+        Ok(None) => return gone(),
+        Err(error) => {
+            tracing::error!(%error, %room, "reading a message's author failed");
+            return refused(ErrorCode::Internal, "could not edit; try again");
+        }
+    };
+    // Someone else's message: as if there were none of theirs.
+    let own = author == *user;
+    let may = authz::check(
+        session.identity,
+        access.as_ref(),
+        Action::EditMessage { own },
+    );
+    if may.is_err() {
+        return gone();
+    }
+    let change = RoomChange {
+        room,
+        change: Change::Edit {
+            id,
+            client_id: client_id.clone(),
+            body,
+        },
+    };
+    match state.sequencer.record(change).await {
+        // The event goes to everyone in the room, this connection too; a resend or an
+        // older edit made none.
+        Ok(_) => Reply::default(),
+        Err(_) => refused(ErrorCode::Internal, "could not edit; try again"),
+    }
+}
