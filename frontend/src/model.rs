@@ -144,6 +144,8 @@ pub struct Row {
     pub mentions_me: bool,
     /// Its text was edited by its author.
     pub edited: bool,
+    /// Open for editing by this person.
+    pub editing: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -187,6 +189,8 @@ pub struct Chat {
     alerts: Vec<Alert>,
     /// The room browser's last query and answer.
     browsing: Browsing,
+    /// The message of the open room being edited (`editing.rs`).
+    editing: Option<MessageId>,
 }
 
 impl Chat {
@@ -218,6 +222,7 @@ impl Chat {
             people: People::default(),
             alerts: Vec::new(),
             browsing: Browsing::default(),
+            editing: None,
         }
     }
 
@@ -612,6 +617,8 @@ impl Chat {
             self.changed.whole_room(&room);
         }
         if self.current != room {
+            // An edit left open belongs to the room being left.
+            self.stop_editing();
             self.changed.rooms = true;
             let left = std::mem::replace(&mut self.current, room.clone());
             self.opened(&left);
@@ -755,6 +762,7 @@ impl Chat {
                 first_new: first_new == Some(m.seq),
                 mentions_me: self.mentions_me(&m.author_id, m.body.as_str()),
                 edited: m.edited_at.is_some(),
+                editing: self.editing == Some(m.id),
             });
             previous = Some((m.seq, &m.author_id));
         }
@@ -784,6 +792,7 @@ impl Chat {
                 first_new: false,
                 mentions_me: false,
                 edited: false,
+                editing: false,
             });
             after_mine = true;
         }
@@ -840,6 +849,7 @@ fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
         first_new: false,
         mentions_me: false,
         edited: false,
+        editing: false,
     })
 }
 
@@ -868,6 +878,7 @@ mod alerts;
 mod browsing;
 mod changed;
 mod conversations;
+mod editing;
 mod members;
 mod mentions;
 mod moderation;
@@ -896,6 +907,8 @@ mod browsing_tests;
 mod changed_tests;
 #[cfg(test)]
 mod conversations_tests;
+#[cfg(test)]
+mod editing_tests;
 #[cfg(test)]
 mod members_tests;
 #[cfg(test)]

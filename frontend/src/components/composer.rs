@@ -55,6 +55,13 @@ pub fn Composer() -> impl IntoView {
             ev.prevent_default();
             send();
         }
+        // Up arrow in an empty box: edit one's last message.
+        if ev.key() == "ArrowUp"
+            && draft.with_untracked(|d| d.is_empty())
+            && chat.update(|c| c.edit_last()).unwrap_or(false)
+        {
+            ev.prevent_default();
+        }
     };
     // Muted by a moderator: the box says so instead of taking messages to refuse.
     let muted =
@@ -114,7 +121,7 @@ pub fn Composer() -> impl IntoView {
             {move || match problem.get() {
                 Some(p) => p,
                 None if too_long() => format!("{} characters at most", MessageBody::MAX_CHARS),
-                None => "Enter to send · Shift+Enter for a new line".to_owned(),
+                None => "Enter to send · Shift+Enter for a new line · ↑ to edit your last".to_owned(),
             }}
         </p>
     }
@@ -123,7 +130,7 @@ pub fn Composer() -> impl IntoView {
 /// The time in milliseconds (12 hex digits) then 80 random bits (20 hex digits), like
 /// a UUIDv7: time-first ids keep the server's idempotency index append-only (see
 /// docs/protocol.md). Works outside secure contexts too (unlike randomUUID).
-fn new_client_id() -> Option<ClientId> {
+pub(super) fn new_client_id() -> Option<ClientId> {
     let crypto = web_sys::window()?.crypto().ok()?;
     let mut bytes = [0u8; 10];
     crypto.get_random_values_with_u8_array(&mut bytes).ok()?;

@@ -7,7 +7,7 @@ use crate::account;
 use crate::state::Part;
 
 /// A message's actions behind a "⋯" button: write to its author privately (an
-/// account's, for an account), delete (one's own, or as a moderator), mute, kick, ban
+/// account's, for an account), edit (one's own), delete (one's own, or as a moderator), mute, kick, ban
 /// (moderators, on people below them), block (anyone else's). A real button and a
 /// list of buttons, so Tab, Enter and Escape work.
 #[component]
@@ -59,6 +59,10 @@ pub fn MessageMenu(
         }
         set_open.set(false);
     };
+    let edit = move |_| {
+        chat.update(|c| c.start_editing(id));
+        set_open.set(false);
+    };
     let delete = move |_| {
         socket.send(chat.read_untracked(|c| c.delete_message(id)));
         close();
@@ -92,6 +96,9 @@ pub fn MessageMenu(
                         <button role="menuitem" on:click=message>
                             {format!("Message {}", author.get_value())}
                         </button>
+                    })}
+                    {mine.then(|| view! {
+                        <button role="menuitem" on:click=edit>"Edit message"</button>
                     })}
                     {may_delete().then(|| view! {
                         <button role="menuitem" class="danger" on:click=delete>"Delete message"</button>

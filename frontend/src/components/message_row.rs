@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+use super::edit_box::EditBox;
 use super::message_menu::MessageMenu;
 use super::presence::PresenceDot;
 use super::{tone_of, use_chat};
@@ -94,8 +95,11 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
     // An edit changes the text (and says so).
     let me = chat.read_untracked(|c| c.me.clone());
     let said = part(&row, |r| (r.body.clone(), r.edited));
+    let editing = part(&row, |r| r.editing);
     let text = move || {
-        if collapsed.get() {
+        if editing.get() {
+            view! { <EditBox body=said.get_untracked().0 /> }.into_any()
+        } else if collapsed.get() {
             view! {
                 <p class="body collapsed">
                     "A message from someone you blocked. "

@@ -7,6 +7,7 @@ mod away;
 pub mod chat_view;
 pub mod composer;
 pub mod direct_messages;
+mod edit_box;
 pub mod icons;
 pub mod invite;
 pub mod login;
