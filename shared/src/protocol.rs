@@ -650,16 +650,7 @@ impl ClientMsg {
                 client_id,
                 body,
             } => {
-                let client_id = ClientId::new(client_id)
-                    .map_err(|e| DecodeError::new(ErrorCode::InvalidClientId, e.to_string()))?;
-                let with_id = |mut e: DecodeError| {
-                    e.client_id = Some(client_id.clone());
-                    e
-                };
-                let room = room(name).map_err(with_id)?;
-                let body = MessageBody::new(body).map_err(|e| {
-                    with_id(DecodeError::new(ErrorCode::InvalidBody, e.to_string()))
-                })?;
+                let (room, client_id, body) = written(name, client_id, body)?;
                 ClientMsg::Send {
                     room,
                     client_id,
@@ -731,16 +722,7 @@ impl ClientMsg {
                 client_id,
                 body,
             } => {
-                let client_id = ClientId::new(client_id)
-                    .map_err(|e| DecodeError::new(ErrorCode::InvalidClientId, e.to_string()))?;
-                let with_id = |mut e: DecodeError| {
-                    e.client_id = Some(client_id.clone());
-                    e
-                };
-                let room = room(name).map_err(with_id)?;
-                let body = MessageBody::new(body).map_err(|e| {
-                    with_id(DecodeError::new(ErrorCode::InvalidBody, e.to_string()))
-                })?;
+                let (room, client_id, body) = written(name, client_id, body)?;
                 ClientMsg::EditMessage {
                     room,
                     id,
@@ -831,6 +813,26 @@ fn short_query(query: String) -> Result<String, DecodeError> {
         ));
     }
     Ok(query)
+}
+
+/// The room, client id and text of something written (`send`, `edit_message`): a
+/// refusal of a valid client id carries it, so the writer knows which one failed.
+fn written(
+    room: String,
+    client_id: String,
+    body: String,
+) -> Result<(RoomName, ClientId, MessageBody), DecodeError> {
+    let client_id = ClientId::new(client_id)
+        .map_err(|e| DecodeError::new(ErrorCode::InvalidClientId, e.to_string()))?;
+    let with_id = |mut e: DecodeError| {
+        e.client_id = Some(client_id.clone());
+        e
+    };
+    let room = RoomName::new(room)
+        .map_err(|e| with_id(DecodeError::new(ErrorCode::InvalidRoom, e.to_string())))?;
+    let body = MessageBody::new(body)
+        .map_err(|e| with_id(DecodeError::new(ErrorCode::InvalidBody, e.to_string())))?;
+    Ok((room, client_id, body))
 }
 
 fn user_name(name: String) -> Result<UserName, DecodeError> {
