@@ -191,6 +191,8 @@ pub struct Chat {
     browsing: Browsing,
     /// The message of the open room being edited (`editing.rs`).
     editing: Option<MessageId>,
+    /// Edits sent and not yet confirmed, sent again after a reconnect.
+    pending_edits: Vec<editing::PendingEdit>,
 }
 
 impl Chat {
@@ -223,6 +225,7 @@ impl Chat {
             alerts: Vec::new(),
             browsing: Browsing::default(),
             editing: None,
+            pending_edits: Vec::new(),
         }
     }
 
@@ -481,6 +484,7 @@ impl Chat {
                             self.changed.lines.insert(event.room);
                             self.changed.messages.insert(edit.id);
                         }
+                        self.edit_landed(&edit.client_id);
                     }
                     // A kind this page does not know changes nothing it shows.
                     EventKind::Unknown => {}
@@ -560,6 +564,11 @@ impl Chat {
             ServerMsg::Error {
                 message, client_id, ..
             } => {
+                if let Some(id) = &client_id
+                    && self.edit_refused(id)
+                {
+                    return self.tell(format!("Your edit was not saved: {message}"));
+                }
                 let failed = client_id.and_then(|id| {
                     self.rooms.iter_mut().find_map(|(name, r)| {
                         let pending = r.pending.iter_mut().find(|p| p.client_id == id)?;
@@ -604,7 +613,11 @@ impl Chat {
                 .filter(|p| p.delivery == Delivery::Sending)
                 .map(|p| send_frame(name, p))
         });
-        joins.chain(resends).chain(self.resume_status()).collect()
+        joins
+            .chain(resends)
+            .chain(self.edit_resends())
+            .chain(self.resume_status())
+            .collect()
     }
 
     /// Makes `room` current, opening it if new: then it joins it (a name that is no

@@ -2,9 +2,11 @@
 //! edited (one at a time), the newest of one's own that Up arrow in an empty message
 //! box opens, and the `edit_message` frame a save sends. The server's
 //! `message_edited` event is what changes the text (`Chat::apply`), here as in every
-//! other tab.
+//! other tab. A saved edit is kept until that event (or a refusal) comes back, and
+//! sent again after a reconnect with its client id, so an edit made as the
+//! connection dropped is not lost (the server applies it once).
 
-use confab_shared::{ClientId, ClientMsg, MessageBody, MessageId};
+use confab_shared::{ClientId, ClientMsg, MessageBody, MessageId, RoomName};
 
 use super::Chat;
 
@@ -57,12 +59,36 @@ impl Chat {
             .and_then(|room| room.messages.values().find(|m| m.id == id))
             .is_none_or(|m| m.body == body);
         self.stop_editing();
-        (!same).then(|| ClientMsg::EditMessage {
+        if same {
+            return None;
+        }
+        let edit = PendingEdit {
             room: self.current.clone(),
             id,
             client_id,
             body,
-        })
+        };
+        let frame = edit.frame();
+        self.pending_edits.push(edit);
+        Some(frame)
+    }
+
+    /// An edit came back from the server (`message_edited` with its client id).
+    pub(super) fn edit_landed(&mut self, client_id: &ClientId) {
+        self.pending_edits.retain(|e| e.client_id != *client_id);
+    }
+
+    /// The server refused an edit (the message is gone, the person muted): it is not
+    /// sent again. Gives whether it was one.
+    pub(super) fn edit_refused(&mut self, client_id: &ClientId) -> bool {
+        let before = self.pending_edits.len();
+        self.edit_landed(client_id);
+        self.pending_edits.len() != before
+    }
+
+    /// The edits not yet confirmed, to send again after a reconnect (after the joins).
+    pub(super) fn edit_resends(&self) -> impl Iterator<Item = ClientMsg> + '_ {
+        self.pending_edits.iter().map(PendingEdit::frame)
     }
 
     fn set_editing(&mut self, editing: Option<MessageId>) {
@@ -74,5 +100,25 @@ impl Chat {
         }
         self.changed.lines.insert(self.current.clone());
         self.editing = editing;
+    }
+}
+
+/// An edit sent and not yet confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct PendingEdit {
+    room: RoomName,
+    id: MessageId,
+    client_id: ClientId,
+    body: MessageBody,
+}
+
+impl PendingEdit {
+    fn frame(&self) -> ClientMsg {
+        ClientMsg::EditMessage {
+            room: self.room.clone(),
+            id: self.id,
+            client_id: self.client_id.clone(),
+            body: self.body.clone(),
+        }
     }
 }

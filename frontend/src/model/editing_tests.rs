@@ -73,3 +73,53 @@ fn nothing_to_edit_and_leaving_the_room_closes_the_editor() {
     chat.open_room(room("random"));
     assert_eq!(chat.editing(), None);
 }
+
+#[test]
+fn an_unconfirmed_edit_is_sent_again_after_a_reconnect_until_it_lands() {
+    let mut chat = chat();
+    chat.apply(message("general", 1, "me", "a"));
+    chat.apply(message("general", 2, "me", "b"));
+    let edits = |chat: &super::Chat| -> Vec<ClientMsg> {
+        chat.resume()
+            .into_iter()
+            .filter(|m| matches!(m, ClientMsg::EditMessage { .. }))
+            .collect()
+    };
+    assert!(chat.start_editing(1));
+    let first = chat
+        .save_edit(ClientId::new("e1").unwrap(), body("one"))
+        .unwrap();
+    assert!(chat.start_editing(2));
+    let second = chat
+        .save_edit(ClientId::new("e2").unwrap(), body("two"))
+        .unwrap();
+    // The connection dropped: both go again, after the joins, in order.
+    let resume = chat.resume();
+    let at = |frame: &ClientMsg| resume.iter().position(|m| m == frame).unwrap();
+    assert!(at(&first) < at(&second));
+    assert!(matches!(resume[0], ClientMsg::Join { .. }));
+    // The first lands; the second is refused (deleted meanwhile) and said.
+    chat.apply(ServerMsg::Event(RoomEvent {
+        room: room("general"),
+        seq: 3,
+        kind: EventKind::MessageEdited(Edit {
+            id: 1,
+            body: body("one"),
+            edited_at: "2026-12-03T10:00:00Z".to_owned(),
+            client_id: ClientId::new("e1").unwrap(),
+        }),
+    }));
+    assert_eq!(edits(&chat), [second]);
+    chat.apply(ServerMsg::Error {
+        code: confab_shared::ErrorCode::NotFound,
+        message: "no such message of yours in this room".to_owned(),
+        client_id: Some(ClientId::new("e2").unwrap()),
+        retry_after_ms: None,
+        room: None,
+    });
+    assert!(edits(&chat).is_empty());
+    assert_eq!(
+        chat.notice.as_deref(),
+        Some("Your edit was not saved: no such message of yours in this room")
+    );
+}
