@@ -11,6 +11,7 @@
 //! the database ([`Lookup::Beyond`]).
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::{Mutex, MutexGuard};
 
 use confab_shared::protocol::{UNREAD_CAP, mentioned};
@@ -30,8 +31,6 @@ pub(super) struct Recent {
 #[derive(Default)]
 struct State {
     rooms: HashMap<RoomName, Tail>,
-    /// User ids and lower-case names, each a number of its own.
-    names: HashMap<Box<str>, u32>,
 }
 
 enum Tail {
@@ -55,12 +54,43 @@ struct Ready {
 struct Entry {
     seq: Seq,
     id: MessageId,
-    author: u32,
-    /// Whom it mentions (lower-case names), if anyone.
+    /// The author's user id, by its [`key`].
+    author: u64,
+    /// Whom it mentions (lower-case names, by their [`key`]s), if anyone.
     mentions: Mentions,
 }
 
-type Mentions = Option<Box<[u32]>>;
+type Mentions = Option<Box<[u64]>>;
+
+/// A user id or name as a number: what an entry keeps and a count compares, so
+/// memory grows with no table of every name ever mentioned. (Two names alike in 64
+/// bits of SipHash are not found by chance.)
+fn key(text: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn mentions<'a>(names: impl Iterator<Item = &'a str>) -> Mentions {
+    let mut named: Vec<u64> = names.map(key).collect();
+    named.sort_unstable();
+    named.dedup();
+    (!named.is_empty()).then(|| named.into_boxed_slice())
+}
+
+fn entry<'a>(
+    seq: Seq,
+    id: MessageId,
+    author: &str,
+    mentioned: impl Iterator<Item = &'a str>,
+) -> Entry {
+    Entry {
+        seq,
+        id,
+        author: key(author),
+        mentions: mentions(mentioned),
+    }
+}
 
 /// A message as read from the database for a tail.
 pub(super) struct Stored {
@@ -79,39 +109,6 @@ pub(super) enum Lookup {
     NotLoaded,
     /// The marker is older than the tail: the database must count.
     Beyond,
-}
-
-impl State {
-    fn number(&mut self, name: &str) -> u32 {
-        if let Some(&n) = self.names.get(name) {
-            return n;
-        }
-        let n = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        self.names.insert(name.into(), n);
-        n
-    }
-
-    fn mentions<'a>(&mut self, names: impl Iterator<Item = &'a str>) -> Mentions {
-        let mut named: Vec<u32> = names.map(|name| self.number(name)).collect();
-        named.sort_unstable();
-        named.dedup();
-        (!named.is_empty()).then(|| named.into_boxed_slice())
-    }
-
-    fn entry<'a>(
-        &mut self,
-        seq: Seq,
-        id: MessageId,
-        author: &str,
-        mentions: impl Iterator<Item = &'a str>,
-    ) -> Entry {
-        Entry {
-            seq,
-            id,
-            author: self.number(author),
-            mentions: self.mentions(mentions),
-        }
-    }
 }
 
 impl Ready {
@@ -143,20 +140,20 @@ impl Ready {
         self.entries.retain(|entry| entry.id != id);
     }
 
-    fn count(&self, me: Option<u32>, name: Option<u32>, after: Seq) -> Lookup {
+    fn count(&self, me: u64, name: u64, after: Seq) -> Lookup {
         let mut counted = Unread::default();
         for entry in self.entries.iter().rev() {
             if entry.seq <= after {
                 return Lookup::Counted(counted);
             }
-            if Some(entry.author) == me {
+            if entry.author == me {
                 continue;
             }
             counted.unread += 1;
             let mentioned = entry
                 .mentions
                 .as_deref()
-                .is_some_and(|named| name.is_some_and(|n| named.contains(&n)));
+                .is_some_and(|named| named.contains(&name));
             if mentioned {
                 counted.mentions += 1;
             }
@@ -181,11 +178,7 @@ impl Recent {
     pub(super) fn count(&self, room: &RoomName, user: &UserId, name: &str, after: Seq) -> Lookup {
         let state = self.lock();
         match state.rooms.get(room) {
-            Some(Tail::Ready(ready)) => {
-                let me = state.names.get(user.as_str()).copied();
-                let name = state.names.get(name).copied();
-                ready.count(me, name, after)
-            }
+            Some(Tail::Ready(ready)) => ready.count(key(user.as_str()), key(name), after),
             // Someone else is reading it: the database answers this one.
             Some(Tail::Loading { .. }) => Lookup::Beyond,
             None => Lookup::NotLoaded,
@@ -228,7 +221,7 @@ impl Recent {
             entries: VecDeque::with_capacity(newest_first.len()),
         };
         for row in newest_first.into_iter().rev() {
-            let entry = state.entry(
+            let entry = entry(
                 row.seq,
                 row.id,
                 &row.author,
@@ -270,7 +263,7 @@ impl Recent {
             return;
         }
         let names: Vec<String> = mentioned(body).collect();
-        let entry = state.entry(seq, id, author.as_str(), names.iter().map(String::as_str));
+        let entry = entry(seq, id, author.as_str(), names.iter().map(String::as_str));
         match state.rooms.get_mut(room) {
             Some(Tail::Ready(ready)) => ready.push(entry),
             Some(Tail::Loading { posted, .. }) => posted.push(entry),
@@ -286,7 +279,7 @@ impl Recent {
             return;
         }
         let names: Vec<String> = mentioned(body).collect();
-        let mentions = state.mentions(names.iter().map(String::as_str));
+        let mentions = mentions(names.iter().map(String::as_str));
         match state.rooms.get_mut(room) {
             Some(Tail::Ready(ready)) => ready.edit(id, mentions),
             Some(Tail::Loading { edited, .. }) => edited.push((id, mentions)),
