@@ -103,6 +103,30 @@ async fn unread_counts_follow_what_ann_has_seen_in_both_her_windows() {
     wait_unread(&again, "general", Some("1"), "unread again").await;
     again.click(Locator::Css("button.mark-all")).await;
     wait_unread(&again, "general", None, "marked read").await;
+
+    // "Mark unread" on a message ann is looking at: unread from it on, in both
+    // windows, and it stays so while she looks on.
+    set_hidden(ann, false).await;
+    let _: Option<bool> = ann
+        .eval(
+            "open the actions of 'still there?'",
+            "[...document.querySelectorAll('[role=log] article.msg')]\
+               .find(a => a.querySelector('.body')?.textContent === 'still there?')\
+               .querySelector('button.more').click(); return null;",
+        )
+        .await;
+    ann.click(Locator::XPath(
+        "//div[@role='menu']//button[normalize-space()='Mark unread']",
+    ))
+    .await;
+    wait_unread(ann, "general", Some("2"), "unread from there on").await;
+    wait_unread(&again, "general", Some("2"), "in her other window too").await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(
+        unread(ann, "general").await,
+        (true, Some("2".to_owned())),
+        "on screen, but marked unread"
+    );
     again.close().await;
     scene.end().await;
 }

@@ -1,4 +1,4 @@
-use confab_shared::{MessageId, ModAction, Role, UserId, UserName};
+use confab_shared::{MessageId, ModAction, Role, Seq, UserId, UserName};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -7,12 +7,14 @@ use crate::account;
 use crate::state::Part;
 
 /// A message's actions behind a "⋯" button: write to its author privately (an
-/// account's, for an account), edit (one's own), delete (one's own, or as a moderator), mute, kick, ban
+/// account's, for an account), edit (one's own), mark unread from it (an account),
+/// delete (one's own, or as a moderator), mute, kick, ban
 /// (moderators, on people below them), block (anyone else's). A real button and a
 /// list of buttons, so Tab, Enter and Escape work.
 #[component]
 pub fn MessageMenu(
     id: MessageId,
+    seq: Seq,
     author: UserName,
     author_id: UserId,
     mine: bool,
@@ -63,6 +65,12 @@ pub fn MessageMenu(
         chat.update(|c| c.start_editing(id));
         set_open.set(false);
     };
+    let mark_unread = move |_| {
+        if let Some(frame) = chat.update(|c| c.mark_unread_from(seq)).flatten() {
+            socket.send(frame);
+        }
+        close();
+    };
     let delete = move |_| {
         socket.send(chat.read_untracked(|c| c.delete_message(id)));
         close();
@@ -100,6 +108,9 @@ pub fn MessageMenu(
                     {mine.then(|| view! {
                         <button role="menuitem" on:click=edit>"Edit message"</button>
                     })}
+                    {(!guest).then(|| view! {
+                        <button role="menuitem" on:click=mark_unread>"Mark unread"</button>
+                    })}
                     {may_delete().then(|| view! {
                         <button role="menuitem" class="danger" on:click=delete>"Delete message"</button>
                     })}
@@ -117,7 +128,7 @@ pub fn MessageMenu(
             }
         })
     };
-    let has_items = move || may_message || may_delete() || may_moderate() || may_block;
+    let has_items = move || !guest || may_message || may_delete() || may_moderate() || may_block;
     view! {
         <div class="message-menu">
             {move || has_items().then(|| view! {

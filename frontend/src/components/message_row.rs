@@ -39,9 +39,10 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
     let guest = chat.read_untracked(|c| c.is_guest());
     let (author, author_id, mine) = (first.author.clone(), first.author_id.clone(), first.mine);
     let menu = move || {
-        stored.get().0.map(|id| {
+        let (id, seq, _) = stored.get();
+        id.map(|id| {
             view! {
-                <MessageMenu id author=author.clone() author_id=author_id.clone() mine guest />
+                <MessageMenu id seq author=author.clone() author_id=author_id.clone() mine guest />
             }
         })
     };

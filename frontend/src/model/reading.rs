@@ -33,6 +33,9 @@ pub struct Reading {
     line_after: Option<Seq>,
     /// The server said where the marker is (`rooms`, `read`, or a `room` with it).
     known: bool,
+    /// The person marked the room unread while in it: what is on screen does not
+    /// count as read again until they open it anew.
+    held: bool,
 }
 
 impl Reading {
@@ -180,6 +183,9 @@ impl Chat {
             return;
         };
         let reading = &mut state.reading;
+        if reading.held {
+            return;
+        }
         reading.seen = reading.seen.max(seq);
         if reading.marker.is_some_and(|m| m >= seq) {
             return;
@@ -223,6 +229,27 @@ impl Chat {
         self.take_reads()
     }
 
+    /// "Mark unread" on the message at `seq` of the current room: the marker moves back
+    /// to just before it (the server counts what is unread after it and says so with
+    /// `read`), the "New messages" line goes above it, and what stays on screen is
+    /// not read again until the room is opened anew. The frame to send; none for a
+    /// guest, whose page keeps no read state with the server.
+    pub fn mark_unread_from(&mut self, seq: Seq) -> Option<ClientMsg> {
+        if self.is_guest() {
+            return None;
+        }
+        let room = self.current.clone();
+        let state = self.rooms.get_mut(&room)?;
+        let reading = &mut state.reading;
+        let before = seq.saturating_sub(1);
+        reading.held = true;
+        reading.marker = Some(before);
+        reading.told = before;
+        reading.line_after = Some(before);
+        self.changed.lines.insert(room.clone());
+        Some(ClientMsg::MarkUnread { room, seq })
+    }
+
     /// "Mark all as read": every room with something unread, each up to the newest
     /// event the page has of it; the frames to send.
     pub fn mark_all_read(&mut self) -> Vec<ClientMsg> {
@@ -250,10 +277,11 @@ impl Chat {
     /// `room` was opened (made current): the "New messages" line goes where its
     /// marker is, if anything is unread; the room left loses its line.
     pub(super) fn opened(&mut self, left: &RoomName) {
-        if let Some(state) = self.rooms.get_mut(left)
-            && state.reading.line_after.take().is_some()
-        {
-            self.changed.lines.insert(left.clone());
+        if let Some(state) = self.rooms.get_mut(left) {
+            state.reading.held = false;
+            if state.reading.line_after.take().is_some() {
+                self.changed.lines.insert(left.clone());
+            }
         }
         let room = self.current.clone();
         self.open_line(&room);

@@ -250,3 +250,50 @@ fn mark_as_read_and_mark_all_as_read() {
     assert_eq!(c.title_count(), 0);
     assert_eq!(c.current, room("general"), "still reading general");
 }
+
+#[test]
+fn mark_unread_moves_the_marker_back_and_what_is_on_screen_stays_unread_until_reopened() {
+    let mut c = signed_in();
+    c.apply(rooms(vec![
+        entry("general", Some(0), 0, 0),
+        entry("random", None, 0, 0),
+    ]));
+    c.apply(joined("general", 0));
+    for seq in 1..=3 {
+        c.apply(posted("general", seq, "bob", "news"));
+    }
+    c.seen(3);
+    assert_eq!(c.take_reads().len(), 1, "read up to 3");
+    let frame = c.mark_unread_from(2);
+    assert_eq!(
+        frame,
+        Some(ClientMsg::MarkUnread {
+            room: room("general"),
+            seq: 2
+        })
+    );
+    // The server counts and says so; the line goes above the message.
+    c.apply(ServerMsg::Read {
+        room: room("general"),
+        seq: 1,
+        unread: 2,
+        mentions: 0,
+    });
+    assert_eq!(counts(&c, "general"), (2, 0));
+    assert_eq!(c.first_new(), Some(2));
+    // Still on screen: not read again.
+    c.seen(3);
+    assert!(c.take_reads().is_empty());
+    assert_eq!(counts(&c, "general"), (2, 0));
+    // Opened anew: what is seen is read.
+    c.open_room(room("random"));
+    c.open_room(room("general"));
+    c.seen(3);
+    assert_eq!(
+        c.take_reads(),
+        [ClientMsg::Read {
+            room: room("general"),
+            seq: 3
+        }]
+    );
+}
