@@ -10,6 +10,20 @@ fn body(text: &str) -> MessageBody {
     MessageBody::new(text).unwrap()
 }
 
+/// The server's word that message `id` now reads `text` (edit `client`, at `seq`).
+fn edited(seq: u64, id: i64, client: &str, text: &str) -> ServerMsg {
+    ServerMsg::Event(RoomEvent {
+        room: room("general"),
+        seq,
+        kind: EventKind::MessageEdited(Edit {
+            id,
+            body: body(text),
+            edited_at: "2026-12-03T10:00:00Z".to_owned(),
+            client_id: ClientId::new(client).unwrap(),
+        }),
+    })
+}
+
 #[test]
 fn one_edits_ones_own_newest_by_up_arrow_and_a_save_sends_the_change() {
     let mut chat = chat();
@@ -49,16 +63,7 @@ fn one_edits_ones_own_newest_by_up_arrow_and_a_save_sends_the_change() {
     );
     // The text changes when the server says so.
     assert_eq!(chat.rows_in(Window::ALL)[0].body.as_str(), "m1");
-    chat.apply(ServerMsg::Event(RoomEvent {
-        room: room("general"),
-        seq: 4,
-        kind: EventKind::MessageEdited(Edit {
-            id: 1,
-            body: body("first, fixed"),
-            edited_at: "2026-12-03T10:00:00Z".to_owned(),
-            client_id: ClientId::new("e2").unwrap(),
-        }),
-    }));
+    chat.apply(edited(4, 1, "e2", "first, fixed"));
     let first = &chat.rows_in(Window::ALL)[0];
     assert_eq!(first.body.as_str(), "first, fixed");
     assert!(first.edited && !first.editing);
@@ -99,16 +104,7 @@ fn an_unconfirmed_edit_is_sent_again_after_a_reconnect_until_it_lands() {
     assert!(at(&first) < at(&second));
     assert!(matches!(resume[0], ClientMsg::Join { .. }));
     // The first lands; the second is refused (deleted meanwhile) and said.
-    chat.apply(ServerMsg::Event(RoomEvent {
-        room: room("general"),
-        seq: 3,
-        kind: EventKind::MessageEdited(Edit {
-            id: 1,
-            body: body("one"),
-            edited_at: "2026-12-03T10:00:00Z".to_owned(),
-            client_id: ClientId::new("e1").unwrap(),
-        }),
-    }));
+    chat.apply(edited(3, 1, "e1", "one"));
     assert_eq!(edits(&chat), [second]);
     chat.apply(ServerMsg::Error {
         code: confab_shared::ErrorCode::NotFound,
