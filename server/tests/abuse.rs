@@ -426,3 +426,44 @@ async fn a_login_storm_does_not_stall_chat() {
     }
     server.stop().await;
 }
+
+/// docs/protocol.md, `edit_message`: edits count against the message rate as sends
+/// do, so a client cannot flood a room with edits: over the burst, they wait their
+/// turn (held, not lost), and every one lands.
+#[tokio::test]
+async fn edits_are_paced_as_messages_are() {
+    let server = server_with(Limits {
+        message_burst: 2,
+        message_rate: 2,
+        ..Limits::default()
+    })
+    .await;
+    let mut ann = Client::connect(&server, "ann").await;
+    ann.join("general", None).await;
+    let (_, id) = ann.send_acked("general", "m0", "draft").await;
+    let started = tokio::time::Instant::now();
+    for n in 1..=5 {
+        ann.send_json(serde_json::json!({
+            "type": "edit_message", "room": "general", "id": id,
+            "client_id": format!("e{n}"), "body": format!("draft {n}")
+        }))
+        .await;
+    }
+    let mut landed = Vec::new();
+    while landed.len() < 5 {
+        if let ServerMsg::Event(event) = ann.recv_until(|m| matches!(m, ServerMsg::Event(_))).await
+            && let confab_shared::EventKind::MessageEdited(edit) = event.kind
+        {
+            landed.push(edit.client_id.as_str().to_owned());
+        }
+    }
+    assert_eq!(landed, ["e1", "e2", "e3", "e4", "e5"], "all, in order");
+    // One message and five edits against a burst of 2 and 2 a second: at least four
+    // waited their turn, half a second each.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1500),
+        "paced: {:?}",
+        started.elapsed()
+    );
+    server.stop().await;
+}

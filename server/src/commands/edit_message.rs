@@ -1,16 +1,17 @@
 //! `edit_message`: an author gives their own message new text, if they may still post
-//! in the room (not muted). The room's `message_edited` event is the answer; a resend
-//! of the same edit, or an older one arriving late, changes nothing and is answered by
+//! in the room (not muted). Counted against the message rate, held or refused over it
+//! as a `send` is. The room's `message_edited` event is the answer; a resend of the
+//! same edit, or an older one arriving late, changes nothing and is answered by
 //! nothing (the event the first one made is in the log).
 
 use confab_shared::{ClientId, ErrorCode, MessageBody, MessageId, RoomName};
 
 use super::authz::{self, Action};
 use super::{Reply, Session, denied};
-use crate::rooms::{Change, PostDenied, RoomChange};
+use crate::rooms::{Change, RoomChange};
 
 pub(super) async fn run(
-    session: Session<'_>,
+    mut session: Session<'_>,
     room: RoomName,
     id: MessageId,
     client_id: ClientId,
@@ -27,15 +28,11 @@ pub(super) async fn run(
     if !session.joined.contains_key(&room) {
         return refused(ErrorCode::NotJoined, "join the room first");
     }
-    match directory.may_post(&room, user) {
-        Ok(()) => {}
-        Err(PostDenied::Muted) => {
-            return refused(ErrorCode::Muted, "a moderator muted you in this room");
-        }
-        Err(PostDenied::Banned | PostDenied::Blocked) => {
-            return refused(ErrorCode::Forbidden, "you cannot write here");
-        }
-        Err(PostDenied::NotFound) => return refused(ErrorCode::NotFound, "no such room"),
+    if let Err(denied) = directory.may_post(&room, user) {
+        return super::may_not_post(denied, room, client_id);
+    }
+    if let Some(not_now) = super::paced(&mut session, Some(&client_id)) {
+        return not_now;
     }
     let gone = || refused(ErrorCode::NotFound, "no such message of yours in this room");
     let author = match state.store.message_author(&room, id).await {

@@ -36,6 +36,7 @@ use crate::hub::ConnId;
 use crate::identity::Identity;
 use crate::limits::{Admit, Pace};
 use crate::outbox::Outbox;
+use crate::rooms::PostDenied;
 use crate::state::AppState;
 use crate::wire;
 
@@ -196,6 +197,27 @@ fn paced(session: &mut Session<'_>, client_id: Option<&ClientId>) -> Option<Repl
             ..Reply::default()
         }),
     }
+}
+
+/// The refusal of something written (`send`, `edit_message`, by its client id) in a
+/// room where the writer may not post now.
+fn may_not_post(denied: PostDenied, room: RoomName, client_id: ClientId) -> Reply {
+    let (code, text) = match denied {
+        PostDenied::Muted => (ErrorCode::Muted, "a moderator muted you in this room"),
+        PostDenied::Banned => (ErrorCode::Forbidden, "you are banned from this room"),
+        PostDenied::NotFound => (ErrorCode::NotFound, "no such room"),
+        PostDenied::Blocked => (
+            ErrorCode::Forbidden,
+            "not delivered: this person does not accept messages from you",
+        ),
+    };
+    Reply::frame(&ServerMsg::Error {
+        code,
+        message: text.to_owned(),
+        client_id: Some(client_id),
+        retry_after_ms: None,
+        room: Some(room),
+    })
 }
 
 /// The refusal for a room the identity may not act on (`authz`), naming the room.

@@ -2,10 +2,10 @@
 //! it through this connection's outbox; unless the sender is over its rate
 //! (`limits/pace.rs`): then the send waits, or is refused.
 
-use confab_shared::{ClientId, ErrorCode, MessageBody, RoomName, ServerMsg};
+use confab_shared::{ClientId, ErrorCode, MessageBody, RoomName};
 
 use super::{Reply, Session};
-use crate::rooms::PostDenied;
+
 use crate::sequencer::AppendRequest;
 use crate::store::NewMessage;
 
@@ -28,22 +28,7 @@ pub(super) async fn run(
         .directory()
         .may_post(&room, &session.identity.user);
     if let Err(denied) = posting {
-        let (code, text) = match denied {
-            PostDenied::Muted => (ErrorCode::Muted, "a moderator muted you in this room"),
-            PostDenied::Banned => (ErrorCode::Forbidden, "you are banned from this room"),
-            PostDenied::NotFound => (ErrorCode::NotFound, "no such room"),
-            PostDenied::Blocked => (
-                ErrorCode::Forbidden,
-                "not delivered: this person does not accept messages from you",
-            ),
-        };
-        return Reply::frame(&ServerMsg::Error {
-            code,
-            message: text.to_owned(),
-            client_id: Some(client_id),
-            retry_after_ms: None,
-            room: Some(room),
-        });
+        return super::may_not_post(denied, room, client_id);
     }
     if let Some(not_now) = super::paced(&mut session, Some(&client_id)) {
         return not_now;
