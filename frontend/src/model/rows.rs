@@ -1,0 +1,147 @@
+//! The message list's lines: the current room's messages in a window, with the lines
+//! about the room between them and the pending ones after, each a [`Row`] with what
+//! its view shows (grouped, sent, collapsed, first unread, edited, being edited).
+
+use std::ops::Bound;
+
+use confab_shared::{ClientId, EventKind, MessageBody, MessageId, Seq, UserId, UserName};
+
+use super::{Chat, Delivery, Window, moderation, window};
+
+/// One line of the message list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// Stable across the pending → stored transition of the same message.
+    pub key: String,
+    pub author: UserName,
+    pub body: MessageBody,
+    /// RFC 3339; None while pending.
+    pub ts: Option<String>,
+    pub delivery: Option<Delivery>,
+    pub client_id: ClientId,
+    /// The first of a run of lines by the same author: shows name and time.
+    pub starts_group: bool,
+    /// Written by the person using the page.
+    pub mine: bool,
+    /// The stored seq; 0 while pending.
+    pub seq: Seq,
+    /// The stored message's id; None while pending.
+    pub id: Option<MessageId>,
+    /// A line about the room, not a message ("ann kicked bob"): its text is `body`,
+    /// and `author` whom it is about.
+    pub note: bool,
+    pub author_id: UserId,
+    /// By someone this person blocked, and not asked to be shown: collapsed.
+    pub collapsed: bool,
+    /// The first unread message when the room was opened: the "New messages" line
+    /// goes above it.
+    pub first_new: bool,
+    /// Mentions the person reading (by someone else).
+    pub mentions_me: bool,
+    /// Its text was edited by its author.
+    pub edited: bool,
+    /// Open for editing by this person.
+    pub editing: bool,
+}
+
+impl Chat {
+    /// The current room's lines in `window`: stored ones in seq order, then (when the
+    /// window reaches the newest) pending ones. Costs O(log n) plus the lines shown.
+    pub fn rows_in(&self, window: Window) -> Vec<Row> {
+        let Some(room) = self.current_room() else {
+            return Vec::new();
+        };
+        // The line just above the window decides how its first line is grouped.
+        let above = window::span(room, Bound::Unbounded, Bound::Excluded(window.lo)).next_back();
+        let mut previous = above.map(|(&seq, m)| (seq, &m.author_id));
+        let first_new = self.first_new();
+        let upper = window.hi.map_or(Bound::Unbounded, Bound::Included);
+        let mut rows = Vec::new();
+        let mut notes = room
+            .notes
+            .range((Bound::Included(window.lo), upper))
+            .peekable();
+        for m in window::span(room, Bound::Included(window.lo), upper).map(|(_, m)| m) {
+            while let Some((&seq, kind)) = notes.next_if(|(seq, _)| **seq < m.seq) {
+                rows.extend(note_row(seq, kind));
+                previous = None;
+            }
+            rows.push(Row {
+                key: format!("{}/{}", m.author_id, m.client_id),
+                author: m.author.clone(),
+                body: m.body.clone(),
+                ts: Some(m.ts.clone()),
+                delivery: None,
+                client_id: m.client_id.clone(),
+                starts_group: previous.is_none_or(|(_, a)| *a != m.author_id),
+                mine: m.author_id == self.me_id,
+                seq: m.seq,
+                id: Some(m.id),
+                note: false,
+                author_id: m.author_id.clone(),
+                collapsed: self.blocked.contains(&m.author_id) && !self.revealed.contains(&m.id),
+                first_new: first_new == Some(m.seq),
+                mentions_me: self.mentions_me(&m.author_id, m.body.as_str()),
+                edited: m.edited_at.is_some(),
+                editing: self.editing == Some(m.id),
+            });
+            previous = Some((m.seq, &m.author_id));
+        }
+        for (&seq, kind) in notes {
+            rows.extend(note_row(seq, kind));
+            previous = None;
+        }
+        if window.hi.is_some() {
+            return rows;
+        }
+        let mut after_mine = previous.is_some_and(|(_, a)| *a == self.me_id);
+        for p in &room.pending {
+            rows.push(Row {
+                key: format!("{}/{}", self.me_id, p.client_id),
+                author: self.me.clone(),
+                body: p.body.clone(),
+                ts: None,
+                delivery: Some(p.delivery.clone()),
+                client_id: p.client_id.clone(),
+                starts_group: !after_mine,
+                mine: true,
+                seq: 0,
+                id: None,
+                note: false,
+                author_id: self.me_id.clone(),
+                collapsed: false,
+                first_new: false,
+                mentions_me: false,
+                edited: false,
+                editing: false,
+            });
+            after_mine = true;
+        }
+        rows
+    }
+}
+
+/// The line for a membership event at `seq`.
+fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
+    let text = moderation::describe(kind)?;
+    let change = kind.member_change()?;
+    Some(Row {
+        key: format!("note/{seq}"),
+        author: change.user.clone(),
+        body: MessageBody::new(text).ok()?,
+        ts: Some(change.ts.clone()),
+        delivery: None,
+        client_id: ClientId::new(format!("note-{seq}")).ok()?,
+        starts_group: true,
+        mine: false,
+        seq,
+        id: None,
+        note: true,
+        author_id: change.user_id.clone(),
+        collapsed: false,
+        first_new: false,
+        mentions_me: false,
+        edited: false,
+        editing: false,
+    })
+}
