@@ -23,12 +23,9 @@ pub fn Composer() -> impl IntoView {
         if text.trim().is_empty() {
             return;
         }
-        let body = match MessageBody::new(text) {
-            Ok(body) => body,
-            Err(e) => return set_problem.set(Some(e.to_string())),
-        };
-        let Some(client_id) = new_client_id() else {
-            return set_problem.set(Some("this browser cannot make message ids".to_owned()));
+        let (client_id, body) = match written(text) {
+            Ok(written) => written,
+            Err(problem) => return set_problem.set(Some(problem)),
         };
         if let Some(frame) = chat.update(|c| c.queue_send(client_id, body)).flatten() {
             socket.send(frame);
@@ -127,10 +124,19 @@ pub fn Composer() -> impl IntoView {
     }
 }
 
+/// What the person wrote, as a message body with a new client id (a `send` or an
+/// `edit_message`), or what is wrong with it, in words for the box's hint.
+pub(super) fn written(text: String) -> Result<(ClientId, MessageBody), String> {
+    let body = MessageBody::new(text).map_err(|e| e.to_string())?;
+    let client_id =
+        new_client_id().ok_or_else(|| "this browser cannot make message ids".to_owned())?;
+    Ok((client_id, body))
+}
+
 /// The time in milliseconds (12 hex digits) then 80 random bits (20 hex digits), like
 /// a UUIDv7: time-first ids keep the server's idempotency index append-only (see
 /// docs/protocol.md). Works outside secure contexts too (unlike randomUUID).
-pub(super) fn new_client_id() -> Option<ClientId> {
+fn new_client_id() -> Option<ClientId> {
     let crypto = web_sys::window()?.crypto().ok()?;
     let mut bytes = [0u8; 10];
     crypto.get_random_values_with_u8_array(&mut bytes).ok()?;

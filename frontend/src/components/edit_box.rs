@@ -3,7 +3,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
-use super::composer::new_client_id;
+use super::composer::written;
 use super::use_chat;
 
 /// A message of one's own, open for editing in its row: Enter saves, Shift+Enter
@@ -25,12 +25,9 @@ pub fn EditBox(body: MessageBody) -> impl IntoView {
     });
     let save = move || {
         let text = draft.get_untracked();
-        let body = match MessageBody::new(text) {
-            Ok(body) => body,
-            Err(e) => return set_problem.set(Some(e.to_string())),
-        };
-        let Some(client_id) = new_client_id() else {
-            return set_problem.set(Some("this browser cannot make message ids".to_owned()));
+        let (client_id, body) = match written(text) {
+            Ok(written) => written,
+            Err(problem) => return set_problem.set(Some(problem)),
         };
         if let Some(frame) = chat.update(|c| c.save_edit(client_id, body)).flatten() {
             socket.send(frame);
