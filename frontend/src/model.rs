@@ -156,6 +156,8 @@ pub struct Chat {
     editing: Option<MessageId>,
     /// Edits sent and not yet confirmed, sent again after a reconnect.
     pending_edits: Vec<editing::PendingEdit>,
+    /// Reaction commands sent and not yet confirmed, sent again after a reconnect.
+    pending_reactions: Vec<reacting::PendingReaction>,
 }
 
 impl Chat {
@@ -189,6 +191,7 @@ impl Chat {
             browsing: Browsing::default(),
             editing: None,
             pending_edits: Vec::new(),
+            pending_reactions: Vec::new(),
         }
     }
 
@@ -449,6 +452,12 @@ impl Chat {
                         }
                         self.edit_landed(&edit.client_id);
                     }
+                    EventKind::ReactionAdded(reaction) => {
+                        self.reaction_event(&event.room, &reaction, true);
+                    }
+                    EventKind::ReactionRemoved(reaction) => {
+                        self.reaction_event(&event.room, &reaction, false);
+                    }
                     // A kind this page does not know changes nothing it shows.
                     EventKind::Unknown => {}
                     change => self.member_event(&event.room, seq, change),
@@ -532,6 +541,11 @@ impl Chat {
                 {
                     return self.tell(format!("Your edit was not saved: {message}"));
                 }
+                if let Some(id) = &client_id
+                    && self.reaction_refused(id)
+                {
+                    return self.tell(format!("Your reaction was not added: {message}"));
+                }
                 let failed = client_id.and_then(|id| {
                     self.rooms.iter_mut().find_map(|(name, r)| {
                         let pending = r.pending.iter_mut().find(|p| p.client_id == id)?;
@@ -579,6 +593,7 @@ impl Chat {
         joins
             .chain(resends)
             .chain(self.edit_resends())
+            .chain(self.reaction_resends())
             .chain(self.resume_status())
             .collect()
     }
@@ -759,6 +774,7 @@ mod members;
 mod mentions;
 mod moderation;
 mod people;
+mod reacting;
 mod reading;
 mod rows;
 mod typing;
@@ -772,6 +788,7 @@ pub use conversations::{MAX_OTHERS, parse_people, suggestions};
 pub use mentions::{Piece, complete, pieces, typing_mention};
 pub use moderation::describe;
 use people::People;
+pub use reacting::Chip;
 use reading::Reading;
 pub use reading::shown;
 pub use rows::Row;
@@ -795,6 +812,8 @@ mod mentions_tests;
 mod moderation_tests;
 #[cfg(test)]
 mod people_tests;
+#[cfg(test)]
+mod reacting_tests;
 #[cfg(test)]
 mod reading_tests;
 #[cfg(test)]

@@ -90,6 +90,7 @@ async fn stored_messages(db: &Path) -> Vec<ChatMessage> {
             body: MessageBody::new(row.get::<String, _>(6)).expect("body"),
             ts: row.get(7),
             edited_at: None,
+            reactions: Vec::new(),
         })
         .collect()
 }

@@ -4,12 +4,14 @@
 //! Builds for native targets and for `wasm32-unknown-unknown`; keep it light.
 
 pub mod close;
+mod emoji;
 pub mod names;
 pub mod protocol;
 
-pub use names::{ClientId, InvalidValue, MessageBody, RoomName, Topic, UserId, UserName};
+pub use emoji::EMOJI_MAX_BYTES;
+pub use names::{ClientId, Emoji, InvalidValue, MessageBody, RoomName, Topic, UserId, UserName};
 pub use protocol::{
     ChatMessage, ClientMsg, DecodeError, Deletion, Edit, ErrorCode, EventKind, MemberChange,
-    MemberInfo, MessageId, ModAction, Notify, Participant, PersonStatus, Posted, Role, RoomEvent,
-    RoomInfo, RoomKind, Seq, ServerMsg, Status, Typist,
+    MemberInfo, MessageId, ModAction, Notify, Participant, PersonStatus, Posted, Reaction,
+    Reactions, Reactor, Role, RoomEvent, RoomInfo, RoomKind, Seq, ServerMsg, Status, Typist,
 };

@@ -27,6 +27,8 @@ pub enum InvalidValue {
     UserId,
     #[error("a topic is at most 200 characters, on one line")]
     Topic,
+    #[error("a reaction is one emoji (one character as shown, at most 32 bytes)")]
+    Emoji,
 }
 
 /// Declares a string newtype whose constructor runs `$check`.
@@ -121,6 +123,13 @@ validated_string!(
     Topic,
     is_topic,
     InvalidValue::Topic
+);
+
+validated_string!(
+    /// A reaction: one emoji (one grapheme, at most 32 bytes; `emoji.rs`).
+    Emoji,
+    crate::emoji::is_emoji,
+    InvalidValue::Emoji
 );
 
 impl Default for Topic {

@@ -8,12 +8,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::names::{ClientId, MessageBody, RoomName, Topic, UserId, UserName};
+use crate::names::{ClientId, Emoji, MessageBody, RoomName, Topic, UserId, UserName};
 
 mod editing;
 mod moderation;
 mod notify;
 mod people;
+mod reactions;
 mod reading;
 mod rooms;
 mod typing;
@@ -21,6 +22,7 @@ pub use editing::Edit;
 pub use moderation::{Deletion, MemberChange, MemberInfo, ModAction};
 pub use notify::{MEMBERS_PAGE_LIMIT, Notify, PUBLIC_ROOMS_LIMIT, PublicRoom};
 pub use people::{AWAY_AFTER_MS, PEOPLE_WATCH_LIMIT, PersonStatus, Status};
+pub use reactions::{REACTIONS_PER_MESSAGE, Reaction, Reactions, Reactor, fold_reaction};
 pub use reading::{UNREAD_CAP, mentioned, mentions};
 pub use rooms::{
     CONVERSATION_ID_CHARS, CONVERSATION_MAX_PEOPLE, CONVERSATION_PREFIX, Participant, Role,
@@ -99,6 +101,25 @@ pub enum ClientMsg {
         id: MessageId,
         client_id: ClientId,
         body: MessageBody,
+    },
+    /// React to a message with an emoji, if one may post in the room. `client_id`
+    /// is the command's own (time first): a resend, or one older than this person's
+    /// last reaction command for the same emoji on the message, changes nothing, so a
+    /// resend after a reconnect never flips a reaction back. Answered by the room's
+    /// `reaction_added` event (none if it was there already).
+    AddReaction {
+        room: RoomName,
+        id: MessageId,
+        emoji: Emoji,
+        client_id: ClientId,
+    },
+    /// Take one's reaction away, as `add_reaction` adds it: answered by
+    /// `reaction_removed` (none if it was not there).
+    RemoveReaction {
+        room: RoomName,
+        id: MessageId,
+        emoji: Emoji,
+        client_id: ClientId,
     },
     /// A moderator kicks, bans, unbans, mutes or unmutes a person (by username; a
     /// guest by the name they use). Answered by the room's event about it.
@@ -195,6 +216,11 @@ pub struct ChatMessage {
     /// When its text was last edited (RFC 3339 in UTC), if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited_at: Option<String>,
+    /// Its reactions, each emoji in the order it was first given. Carried by
+    /// snapshots and history pages; a `message` event has none (reactions to it come
+    /// as events of their own, after it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reactions>,
 }
 
 /// What the server sends.
@@ -351,6 +377,10 @@ pub enum EventKind {
     /// A message's text was edited by its author. A replay gives this event with the
     /// message's current text (or, once it is deleted, as its deletion).
     MessageEdited(Edit),
+    /// Someone reacted to a message.
+    ReactionAdded(Reaction),
+    /// Someone took their reaction away.
+    ReactionRemoved(Reaction),
     /// Someone became a member: joined a public room, or was invited (`by`).
     MemberJoined(MemberChange),
     /// Someone stopped being a member (`leave_room`); their stream of the room ended
@@ -402,6 +432,8 @@ impl EventKind {
             EventKind::Message(_)
             | EventKind::MessageDeleted(_)
             | EventKind::MessageEdited(_)
+            | EventKind::ReactionAdded(_)
+            | EventKind::ReactionRemoved(_)
             | EventKind::Unknown => None,
         }
     }
@@ -431,6 +463,7 @@ impl RoomEvent {
             body,
             ts,
             edited_at,
+            reactions: _,
         } = message;
         Self {
             room,
@@ -460,6 +493,7 @@ impl RoomEvent {
                 body: posted.body,
                 ts: posted.ts,
                 edited_at: posted.edited_at,
+                reactions: Vec::new(),
             }),
             _ => None,
         }
@@ -493,6 +527,9 @@ pub enum ErrorCode {
     Forbidden,
     /// `send` in a room where a moderator muted this person.
     Muted,
+    /// `add_reaction` of a new emoji to a message that has
+    /// [`REACTIONS_PER_MESSAGE`] already.
+    TooManyReactions,
     /// A code this side does not know (a newer server's): the frame's `message`
     /// still says what happened.
     #[serde(other)]
@@ -598,6 +635,18 @@ enum RawClientMsg {
         id: MessageId,
         client_id: String,
         body: String,
+    },
+    AddReaction {
+        room: String,
+        id: MessageId,
+        emoji: String,
+        client_id: String,
+    },
+    RemoveReaction {
+        room: String,
+        id: MessageId,
+        emoji: String,
+        client_id: String,
     },
     Moderate {
         room: String,
@@ -730,6 +779,34 @@ impl ClientMsg {
                     body,
                 }
             }
+            RawClientMsg::AddReaction {
+                room: name,
+                id,
+                emoji,
+                client_id,
+            } => {
+                let (room, emoji, client_id) = reacted(name, emoji, client_id)?;
+                ClientMsg::AddReaction {
+                    room,
+                    id,
+                    emoji,
+                    client_id,
+                }
+            }
+            RawClientMsg::RemoveReaction {
+                room: name,
+                id,
+                emoji,
+                client_id,
+            } => {
+                let (room, emoji, client_id) = reacted(name, emoji, client_id)?;
+                ClientMsg::RemoveReaction {
+                    room,
+                    id,
+                    emoji,
+                    client_id,
+                }
+            }
             RawClientMsg::Moderate {
                 room: name,
                 user,
@@ -833,6 +910,25 @@ fn written(
     let body = MessageBody::new(body)
         .map_err(|e| with_id(DecodeError::new(ErrorCode::InvalidBody, e.to_string())))?;
     Ok((room, client_id, body))
+}
+
+/// The room, emoji and client id of a reaction command: a refusal of a valid client
+/// id carries it.
+fn reacted(
+    room: String,
+    emoji: String,
+    client_id: String,
+) -> Result<(RoomName, Emoji, ClientId), DecodeError> {
+    let client_id = ClientId::new(client_id)
+        .map_err(|e| DecodeError::new(ErrorCode::InvalidClientId, e.to_string()))?;
+    let with_id = |code, e: crate::InvalidValue| DecodeError {
+        code,
+        message: e.to_string(),
+        client_id: Some(client_id.clone()),
+    };
+    let room = RoomName::new(room).map_err(|e| with_id(ErrorCode::InvalidRoom, e))?;
+    let emoji = Emoji::new(emoji).map_err(|e| with_id(ErrorCode::BadRequest, e))?;
+    Ok((room, emoji, client_id))
 }
 
 fn user_name(name: String) -> Result<UserName, DecodeError> {

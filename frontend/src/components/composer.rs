@@ -136,7 +136,7 @@ pub(super) fn written(text: String) -> Result<(ClientId, MessageBody), String> {
 /// The time in milliseconds (12 hex digits) then 80 random bits (20 hex digits), like
 /// a UUIDv7: time-first ids keep the server's idempotency index append-only (see
 /// docs/protocol.md). Works outside secure contexts too (unlike randomUUID).
-fn new_client_id() -> Option<ClientId> {
+pub(super) fn new_client_id() -> Option<ClientId> {
     let crypto = web_sys::window()?.crypto().ok()?;
     let mut bytes = [0u8; 10];
     crypto.get_random_values_with_u8_array(&mut bytes).ok()?;

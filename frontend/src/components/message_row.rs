@@ -4,6 +4,7 @@ use wasm_bindgen::JsValue;
 use super::edit_box::EditBox;
 use super::message_menu::MessageMenu;
 use super::presence::PresenceDot;
+use super::reactions::{ReactionChips, ReactionPicker};
 use super::{tone_of, use_chat};
 use crate::model::{Delivery, Piece, Row, pieces};
 
@@ -42,9 +43,17 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
         let (id, seq, _) = stored.get();
         id.map(|id| {
             view! {
+                <ReactionPicker id />
                 <MessageMenu id seq author=author.clone() author_id=author_id.clone() mine guest />
             }
         })
+    };
+    let chips = part(&row, |r| r.reactions.clone());
+    let reactions = move || {
+        stored
+            .get()
+            .0
+            .map(|id| view! { <ReactionChips id chips /> })
     };
     let reveal = move |_| {
         if let Some(id) = stored.get_untracked().0 {
@@ -136,7 +145,7 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
             <div class="gutter" aria-hidden="true">
                 {move || starts_group.get().then(|| view! { <span class="avatar">{initial.clone()}</span> })}
             </div>
-            <div class="content">{header} {text}</div>
+            <div class="content">{header} {text} {reactions}</div>
             <div class="state">{state} {menu}</div>
         </article>
     }

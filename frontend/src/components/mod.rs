@@ -21,6 +21,7 @@ pub mod new_conversation;
 pub mod new_room;
 mod notifications;
 mod presence;
+mod reactions;
 mod room_browser;
 mod room_menu;
 mod row_signals;

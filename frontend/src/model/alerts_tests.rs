@@ -45,6 +45,7 @@ fn said(room_name: &str, seq: u64, author: &str, body: &str) -> ChatMessage {
         body: MessageBody::new(body).unwrap(),
         ts: "2026-12-03T09:00:00.000Z".to_owned(),
         edited_at: None,
+        reactions: Vec::new(),
     }
 }
 

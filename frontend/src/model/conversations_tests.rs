@@ -46,6 +46,7 @@ fn posted(room_name: &str, seq: u64, author: &str, ts: &str) -> ServerMsg {
         body: MessageBody::new("hi").unwrap(),
         ts: ts.to_owned(),
         edited_at: None,
+        reactions: Vec::new(),
     }))
 }
 

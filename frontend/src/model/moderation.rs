@@ -185,7 +185,11 @@ pub fn describe(kind: &EventKind) -> Option<String> {
             )
         }
         EventKind::MessageDeleted(d) => format!("{} deleted a message", d.by),
-        EventKind::Message(_) | EventKind::MessageEdited(_) | EventKind::Unknown => return None,
+        EventKind::Message(_)
+        | EventKind::MessageEdited(_)
+        | EventKind::ReactionAdded(_)
+        | EventKind::ReactionRemoved(_)
+        | EventKind::Unknown => return None,
     })
 }
 

@@ -6,6 +6,7 @@ use std::ops::Bound;
 
 use confab_shared::{ClientId, EventKind, MessageBody, MessageId, Seq, UserId, UserName};
 
+use super::reacting::{self, Chip};
 use super::{Chat, Delivery, Window, moderation, window};
 
 /// One line of the message list.
@@ -42,6 +43,8 @@ pub struct Row {
     pub edited: bool,
     /// Open for editing by this person.
     pub editing: bool,
+    /// Its reactions, one chip per emoji.
+    pub reactions: Vec<Chip>,
 }
 
 impl Chat {
@@ -84,6 +87,7 @@ impl Chat {
                 mentions_me: self.mentions_me(&m.author_id, m.body.as_str()),
                 edited: m.edited_at.is_some(),
                 editing: self.editing == Some(m.id),
+                reactions: reacting::chips(&m.reactions, &self.me_id),
             });
             previous = Some((m.seq, &m.author_id));
         }
@@ -114,6 +118,7 @@ impl Chat {
                 mentions_me: false,
                 edited: false,
                 editing: false,
+                reactions: Vec::new(),
             });
             after_mine = true;
         }
@@ -143,5 +148,6 @@ fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
         mentions_me: false,
         edited: false,
         editing: false,
+        reactions: Vec::new(),
     })
 }

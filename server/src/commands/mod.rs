@@ -20,6 +20,7 @@ mod moderate;
 mod notify;
 mod people;
 mod public_rooms;
+mod react;
 mod read;
 mod send;
 mod start_conversation;
@@ -175,6 +176,44 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             client_id,
             body,
         } => edit_message::run(session, room, id, client_id, body).await,
+        ClientMsg::AddReaction {
+            room,
+            id,
+            emoji,
+            client_id,
+        } => {
+            let added = true;
+            react::run(
+                session,
+                react::Reacting {
+                    room,
+                    id,
+                    emoji,
+                    client_id,
+                    added,
+                },
+            )
+            .await
+        }
+        ClientMsg::RemoveReaction {
+            room,
+            id,
+            emoji,
+            client_id,
+        } => {
+            let added = false;
+            react::run(
+                session,
+                react::Reacting {
+                    room,
+                    id,
+                    emoji,
+                    client_id,
+                    added,
+                },
+            )
+            .await
+        }
     }
 }
 

@@ -8,8 +8,8 @@
 //! still true when the events are stored.
 
 use confab_shared::{
-    ClientId, Deletion, Edit, EventKind, MemberChange, MessageBody, MessageId, Role, RoomName,
-    UserId, UserName,
+    ClientId, Deletion, Edit, Emoji, EventKind, MemberChange, MessageBody, MessageId, Reaction,
+    Role, RoomName, UserId, UserName,
 };
 
 /// Someone, as the room's log names them.
@@ -72,6 +72,17 @@ pub enum Change {
         client_id: ClientId,
         body: MessageBody,
     },
+    /// Adds (`added`) or takes away `who`'s reaction to message `id` (whether they may
+    /// was asked before). The store applies it only to a message not deleted, only
+    /// if `client_id` is later than their last reaction command for the emoji there,
+    /// only if it changes something, and adds no emoji past the most a message holds.
+    React {
+        id: MessageId,
+        emoji: Emoji,
+        who: Person,
+        client_id: ClientId,
+        added: bool,
+    },
 }
 
 /// A change and the room it is for.
@@ -117,7 +128,7 @@ impl Change {
             | Change::Mute { who, .. }
             | Change::Unmute { who, .. }
             | Change::SetRole { who, .. } => Some(&who.id),
-            Change::Delete { .. } | Change::Edit { .. } => None,
+            Change::Delete { .. } | Change::Edit { .. } | Change::React { .. } => None,
         }
     }
 
@@ -186,6 +197,26 @@ impl Change {
                 edited_at: ts.to_owned(),
                 client_id: client_id.clone(),
             })],
+            Change::React {
+                id,
+                emoji,
+                who,
+                client_id,
+                added,
+            } => {
+                let reaction = Reaction {
+                    id: *id,
+                    emoji: emoji.clone(),
+                    user: who.name.clone(),
+                    user_id: who.id.clone(),
+                    client_id: client_id.clone(),
+                };
+                vec![if *added {
+                    EventKind::ReactionAdded(reaction)
+                } else {
+                    EventKind::ReactionRemoved(reaction)
+                }]
+            }
             _ => Vec::new(),
         }
     }

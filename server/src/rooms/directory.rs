@@ -370,6 +370,8 @@ impl Directory {
             EventKind::Message(_)
             | EventKind::MessageDeleted(_)
             | EventKind::MessageEdited(_)
+            | EventKind::ReactionAdded(_)
+            | EventKind::ReactionRemoved(_)
             | EventKind::Unknown => {}
         }
     }

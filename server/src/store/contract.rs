@@ -10,9 +10,11 @@ use crate::room_log::record;
 
 mod conversations;
 mod editing;
+mod reactions;
 mod reading;
 pub(super) use conversations::conversations;
 pub(super) use editing::editing;
+pub(super) use reactions::reactions;
 pub(super) use reading::reading;
 
 pub(super) fn new_message(room: &str, author: &str, client_id: &str, body: &str) -> NewMessage {

@@ -4,6 +4,7 @@
 //! adds nothing; [`MemoryStore::fail_appends`] makes it refuse, so the paths that
 //! handle a failed commit can be tested.
 
+mod reactions;
 mod reading;
 
 use std::collections::HashMap;
@@ -120,6 +121,8 @@ struct State {
     blocks: Vec<(UserId, Blocked)>,
     /// Read markers: (reader, room) to seq.
     read: HashMap<(UserId, RoomName), Seq>,
+    /// Each person's last reaction command per message and emoji.
+    reacted: reactions::LastCommands,
 }
 
 impl State {
@@ -292,7 +295,8 @@ impl Store for MemoryStore {
         room: &RoomName,
         events: Vec<EventKind>,
     ) -> Result<Vec<RoomEvent>, StoreError> {
-        let mut state = self.lock();
+        let mut guard = self.lock();
+        let state = &mut *guard;
         if state.closed {
             return Err(StoreError::Closed);
         }
@@ -342,6 +346,13 @@ impl Store for MemoryStore {
                 message.body = edit.body.clone();
                 message.edited_at = Some(edit.edited_at.clone());
             }
+            if let EventKind::ReactionAdded(reaction) | EventKind::ReactionRemoved(reaction) = &kind
+            {
+                let added = matches!(kind, EventKind::ReactionAdded(_));
+                if !reactions::apply(log, &mut state.reacted, reaction, added) {
+                    continue;
+                }
+            }
             let event = RoomEvent {
                 room: room.clone(),
                 seq: log.len() as Seq + 1,
@@ -366,6 +377,19 @@ impl Store for MemoryStore {
         }))
     }
 
+    async fn reactions(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<Vec<confab_shared::Reactions>>, StoreError> {
+        Ok(self.lock().rooms.get(room).and_then(|log| {
+            log.iter().find_map(|entry| match entry.live() {
+                Some(message) if message.id == id => Some(message.reactions.clone()),
+                _ => None,
+            })
+        }))
+    }
+
     async fn audit(
         &self,
         room: &RoomName,
@@ -381,7 +405,12 @@ impl Store for MemoryStore {
                 // Edits are the author's, not the room's moderation.
                 Entry::Event(event)
                     if before.is_none_or(|before| event.seq < before)
-                        && !matches!(event.kind, EventKind::MessageEdited(_)) =>
+                        && !matches!(
+                            event.kind,
+                            EventKind::MessageEdited(_)
+                                | EventKind::ReactionAdded(_)
+                                | EventKind::ReactionRemoved(_)
+                        ) =>
                 {
                     Some(event.clone())
                 }
@@ -784,6 +813,7 @@ mod tests {
         contract::conversations(&MemoryStore::new()).await;
         contract::reading(&MemoryStore::new()).await;
         contract::editing(&MemoryStore::new()).await;
+        contract::reactions(&MemoryStore::new()).await;
     }
 
     #[tokio::test]

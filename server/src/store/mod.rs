@@ -17,8 +17,8 @@ use async_trait::async_trait;
 use crate::accounts::{Accounts, Blocks};
 use crate::rooms::Rooms;
 use confab_shared::{
-    ChatMessage, ClientId, EventKind, MessageBody, MessageId, RoomEvent, RoomName, Seq, UserId,
-    UserName,
+    ChatMessage, ClientId, EventKind, MessageBody, MessageId, Reactions, RoomEvent, RoomName, Seq,
+    UserId, UserName,
 };
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -51,6 +51,7 @@ impl NewMessage {
             body: self.body.clone(),
             ts: ts.to_owned(),
             edited_at: None,
+            reactions: Vec::new(),
         }
     }
 }
@@ -170,6 +171,14 @@ pub trait Store: Send + Sync + 'static {
         room: &RoomName,
         id: MessageId,
     ) -> Result<Option<UserId>, StoreError>;
+
+    /// The reactions of message `id` of `room` now, unless there is no such message
+    /// or it was deleted.
+    async fn reactions(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<Vec<Reactions>>, StoreError>;
 
     /// Up to `limit` of the room's events other than messages (who joined, was
     /// invited, removed, muted, given a role; which message was deleted, by whom) with

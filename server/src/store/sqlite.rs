@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use confab_shared::{
-    ChatMessage, ClientId, Deletion, EventKind, MessageBody, MessageId, RoomEvent, RoomName, Seq,
-    UserId, UserName,
+    ChatMessage, ClientId, Deletion, EventKind, MessageBody, MessageId, Reactions, RoomEvent,
+    RoomName, Seq, UserId, UserName,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -31,6 +31,7 @@ mod batch;
 mod blocks;
 mod changes;
 mod checkpoint;
+mod reactions;
 mod reading;
 mod recent;
 mod rooms;
@@ -254,8 +255,9 @@ impl Store for SqliteStore {
         .bind(i64::from(limit) + 1)
         .fetch_all(&mut *tx)
         .await?;
+        let (mut messages, has_more) = newest_first_to_page(room, rows, limit)?;
+        reactions::attach(&mut tx, &mut messages).await?;
         tx.commit().await?;
-        let (messages, has_more) = newest_first_to_page(room, rows, limit)?;
         Ok(Snapshot {
             last_seq,
             messages,
@@ -284,7 +286,8 @@ impl Store for SqliteStore {
         .bind(i64::from(limit) + 1)
         .fetch_all(&self.pool)
         .await?;
-        let (messages, has_more) = newest_first_to_page(room, rows, limit)?;
+        let (mut messages, has_more) = newest_first_to_page(room, rows, limit)?;
+        reactions::attach(&mut *self.pool.acquire().await?, &mut messages).await?;
         Ok(Page { messages, has_more })
     }
 
@@ -336,6 +339,14 @@ impl Store for SqliteStore {
         author.map(|a| UserId::new(a).map_err(corrupt)).transpose()
     }
 
+    async fn reactions(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<Vec<Reactions>>, StoreError> {
+        reactions::of_message(&mut *self.pool.acquire().await?, room, id).await
+    }
+
     async fn audit(
         &self,
         room: &RoomName,
@@ -349,7 +360,7 @@ impl Store for SqliteStore {
         let rows = sqlx::query(
             "SELECT seq, kind, data, ts FROM room_events
              WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND seq < ?
-               AND kind <> 'edited'
+               AND kind NOT IN ('edited', 'reacted', 'unreacted')
              ORDER BY seq DESC LIMIT ?",
         )
         .bind(room.as_str())
@@ -456,6 +467,7 @@ fn message_from_row(
         body: MessageBody::new(row.try_get::<String, _>(first + 5)?).map_err(corrupt)?,
         ts: row.try_get(first + 6)?,
         edited_at: row.try_get(first + 7)?,
+        reactions: Vec::new(),
     })
 }
 

@@ -7,11 +7,12 @@
 //! a membership event whom it is about (`who`, `name`), who did it (`by`) and the
 //! role it gives (`role`); for a deletion the message's `id` and who deleted it; for
 //! an edit the message's `id` and the edit's `client_id`, not the text (a replay reads
-//! the message's current text: [`edited`]). When it happened is kept beside it (the
-//! row's `ts`).
+//! the message's current text: [`edited`]); for a reaction the message's `id`, the
+//! `emoji`, who reacted (`who`, `name`) and the command's `client_id`. When it
+//! happened is kept beside it (the row's `ts`).
 
 use confab_shared::{
-    ClientId, Deletion, EventKind, MemberChange, MessageId, Role, UserId, UserName,
+    ClientId, Deletion, Emoji, EventKind, MemberChange, MessageId, Reaction, Role, UserId, UserName,
 };
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,19 @@ struct Edited {
 /// The stored kind of an edit.
 pub(crate) const EDITED: &str = "edited";
 
+#[derive(Serialize, Deserialize)]
+struct Reacted {
+    id: i64,
+    emoji: String,
+    who: String,
+    name: String,
+    client_id: String,
+}
+
+/// The stored kinds of a reaction coming and going.
+const REACTED: &str = "reacted";
+const UNREACTED: &str = "unreacted";
+
 /// The message and the edit's client id of a stored edit (kind [`EDITED`]), whose
 /// text is the message's current one.
 pub(crate) fn edited(data: &str) -> Result<(MessageId, ClientId), StoreError> {
@@ -84,6 +98,20 @@ pub(crate) fn to_stored(kind: &EventKind) -> Result<StoredEvent, StoreError> {
             return Ok(StoredEvent {
                 kind: EDITED,
                 data: json(&edited)?,
+            });
+        }
+        EventKind::ReactionAdded(reaction) | EventKind::ReactionRemoved(reaction) => {
+            let reacted = Reacted {
+                id: reaction.id,
+                emoji: reaction.emoji.to_string(),
+                who: reaction.user_id.to_string(),
+                name: reaction.user.to_string(),
+                client_id: reaction.client_id.to_string(),
+            };
+            let added = matches!(kind, EventKind::ReactionAdded(_));
+            return Ok(StoredEvent {
+                kind: if added { REACTED } else { UNREACTED },
+                data: json(&reacted)?,
             });
         }
         EventKind::MemberJoined(c) => ("joined", c),
@@ -127,6 +155,21 @@ pub(crate) fn from_stored(kind: &str, data: &str, ts: String) -> Result<EventKin
         }
         EDITED => {
             return Err(corrupt(&"an edit is read with its message's current text"));
+        }
+        REACTED | UNREACTED => {
+            let reacted: Reacted = serde_json::from_str(data).map_err(|e| corrupt(&e))?;
+            let reaction = Reaction {
+                id: reacted.id,
+                emoji: Emoji::new(reacted.emoji).map_err(|e| corrupt(&e))?,
+                user: UserName::new(reacted.name).map_err(|e| corrupt(&e))?,
+                user_id: UserId::new(reacted.who).map_err(|e| corrupt(&e))?,
+                client_id: ClientId::new(reacted.client_id).map_err(|e| corrupt(&e))?,
+            };
+            return Ok(if kind == REACTED {
+                EventKind::ReactionAdded(reaction)
+            } else {
+                EventKind::ReactionRemoved(reaction)
+            });
         }
         "joined" => EventKind::MemberJoined,
         "left" => EventKind::MemberLeft,
@@ -176,6 +219,16 @@ mod tests {
         }
     }
 
+    fn reaction() -> Reaction {
+        Reaction {
+            id: 9,
+            emoji: Emoji::new("👍🏽").unwrap(),
+            user: UserName::new("bob").unwrap(),
+            user_id: UserId::new("u:2").unwrap(),
+            client_id: ClientId::new("r1").unwrap(),
+        }
+    }
+
     #[test]
     fn every_kind_comes_back_as_it_went_in() {
         let deleted: MessageId = 9;
@@ -194,6 +247,8 @@ mod tests {
                 by: UserName::new("ann").unwrap(),
                 ts: "2026-12-03T07:00:00.000Z".to_owned(),
             }),
+            EventKind::ReactionAdded(reaction()),
+            EventKind::ReactionRemoved(reaction()),
         ];
         for kind in kinds {
             let stored = to_stored(&kind).unwrap();

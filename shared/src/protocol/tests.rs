@@ -23,6 +23,7 @@ fn sample_message() -> ChatMessage {
         body: MessageBody::new("hello <b>world</b>").unwrap(),
         ts: "2026-11-26T13:00:00.000Z".to_owned(),
         edited_at: None,
+        reactions: Vec::new(),
     }
 }
 
@@ -525,6 +526,109 @@ fn edits_on_the_wire() {
     message.edited_at = Some("2026-12-03T14:00:00.000Z".to_owned());
     let edited = serde_json::to_value(&message).unwrap();
     assert_eq!(edited["edited_at"], "2026-12-03T14:00:00.000Z");
+}
+
+#[test]
+fn reactions_on_the_wire() {
+    let emoji = |e: &str| Emoji::new(e).unwrap();
+    for (msg, kind) in [
+        (
+            ClientMsg::AddReaction {
+                room: room("plans"),
+                id: 42,
+                emoji: emoji("👍🏽"),
+                client_id: ClientId::new("r-1").unwrap(),
+            },
+            "add_reaction",
+        ),
+        (
+            ClientMsg::RemoveReaction {
+                room: room("plans"),
+                id: 42,
+                emoji: emoji("👍🏽"),
+                client_id: ClientId::new("r-1").unwrap(),
+            },
+            "remove_reaction",
+        ),
+    ] {
+        assert_client_json(
+            msg,
+            json!({"type": kind, "room": "plans", "id": 42, "emoji": "👍🏽", "client_id": "r-1"}),
+        );
+    }
+    for bad in ["", "ab", "👍👍", " "] {
+        let frame = json!({"type": "add_reaction", "room": "plans", "id": 42, "emoji": bad,
+            "client_id": "r-2"});
+        let refused = decode_err(&frame.to_string());
+        assert_eq!(refused.code, ErrorCode::BadRequest, "{bad:?}");
+        assert_eq!(refused.client_id, Some(ClientId::new("r-2").unwrap()));
+    }
+    let reaction = Reaction {
+        id: 42,
+        emoji: emoji("🎉"),
+        user: user("bob"),
+        user_id: UserId::new("u:2").unwrap(),
+        client_id: ClientId::new("r-1").unwrap(),
+    };
+    assert_server_json(
+        ServerMsg::Event(RoomEvent {
+            room: room("plans"),
+            seq: 13,
+            kind: EventKind::ReactionAdded(reaction.clone()),
+        }),
+        json!({"type": "event", "room": "plans", "seq": 13, "kind": "reaction_added", "id": 42,
+            "emoji": "🎉", "user": "bob", "user_id": "u:2", "client_id": "r-1"}),
+    );
+    assert_server_json(
+        ServerMsg::Event(RoomEvent {
+            room: room("plans"),
+            seq: 14,
+            kind: EventKind::ReactionRemoved(reaction),
+        }),
+        json!({"type": "event", "room": "plans", "seq": 14, "kind": "reaction_removed", "id": 42,
+            "emoji": "🎉", "user": "bob", "user_id": "u:2", "client_id": "r-1"}),
+    );
+    // A message in a snapshot carries its reactions, only if it has some.
+    let mut message = sample_message();
+    assert!(
+        serde_json::to_value(&message)
+            .unwrap()
+            .get("reactions")
+            .is_none()
+    );
+    message.reactions = vec![Reactions {
+        emoji: emoji("🎉"),
+        users: vec![Reactor {
+            user: user("bob"),
+            user_id: UserId::new("u:2").unwrap(),
+        }],
+    }];
+    assert_eq!(
+        serde_json::to_value(&message).unwrap()["reactions"],
+        json!([{"emoji": "🎉", "users": [{"user": "bob", "user_id": "u:2"}]}])
+    );
+}
+
+#[test]
+fn reactions_fold_idempotently() {
+    let reaction = |who: &str| Reaction {
+        id: 1,
+        emoji: Emoji::new("👍").unwrap(),
+        user: user(who),
+        user_id: UserId::new(format!("u:{who}")).unwrap(),
+        client_id: ClientId::new("r").unwrap(),
+    };
+    let mut reactions = Vec::new();
+    fold_reaction(&mut reactions, &reaction("ann"), true);
+    fold_reaction(&mut reactions, &reaction("ann"), true);
+    fold_reaction(&mut reactions, &reaction("bob"), true);
+    assert_eq!(reactions.len(), 1);
+    assert_eq!(reactions[0].users.len(), 2, "ann once, then bob");
+    fold_reaction(&mut reactions, &reaction("ann"), false);
+    fold_reaction(&mut reactions, &reaction("ann"), false);
+    assert_eq!(reactions[0].users[0].user.as_str(), "bob");
+    fold_reaction(&mut reactions, &reaction("bob"), false);
+    assert!(reactions.is_empty(), "an emoji nobody has goes");
 }
 
 #[test]

@@ -21,6 +21,7 @@ fn stored(seq: Seq) -> ChatMessage {
         body: MessageBody::new(format!("m{seq}")).unwrap(),
         ts: "2026-11-26T13:00:00.000Z".to_owned(),
         edited_at: None,
+        reactions: Vec::new(),
     }
 }
 

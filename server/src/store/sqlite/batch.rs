@@ -130,7 +130,7 @@ impl WriteConn {
             let mut out = Vec::with_capacity(events.len());
             for kind in events {
                 let ts = changes::when(&kind).unwrap_or(now);
-                if !changes::apply(&self.conn, room_id, &kind, ts)? {
+                if !changes::apply(&self.conn, room_id, last + 1, &kind, ts)? {
                     continue;
                 }
                 last += 1;
@@ -283,6 +283,7 @@ fn original(conn: &Connection, new: &NewMessage) -> Result<ChatMessage, Failure>
         body: MessageBody::new(body).map_err(corrupt)?,
         ts,
         edited_at: None,
+        reactions: Vec::new(),
     })
 }
 

@@ -9,11 +9,13 @@ use super::batch::database;
 use crate::store::StoreError;
 use crate::store::stored_event::to_stored;
 
-/// Applies `kind` to the tables; false when it applies to nothing (a deletion of a
-/// message that is not there or already deleted), so it is not stored.
+/// Applies `kind`, which would be the room's event `seq`, to the tables; false when it
+/// applies to nothing (a deletion of a message that is not there or already deleted),
+/// so it is not stored.
 pub(super) fn apply(
     conn: &Connection,
     room_id: i64,
+    seq: u64,
     kind: &EventKind,
     ts: &str,
 ) -> Result<bool, StoreError> {
@@ -127,6 +129,12 @@ pub(super) fn apply(
                 })
                 .map_err(database)?;
             return Ok(changed == 1);
+        }
+        EventKind::ReactionAdded(reaction) => {
+            return super::reactions::apply(conn, room_id, seq, reaction, true);
+        }
+        EventKind::ReactionRemoved(reaction) => {
+            return super::reactions::apply(conn, room_id, seq, reaction, false);
         }
         EventKind::Message(_) | EventKind::Unknown => {
             return Err(StoreError::Corrupt(

@@ -122,6 +122,7 @@ async fn read_state() {
 async fn edits() {
     let (_dir, store) = temp_store().await;
     contract::editing(&store).await;
+    contract::reactions(&store).await;
 }
 
 #[tokio::test]
