@@ -450,6 +450,17 @@ impl Person {
     pub async fn close(self) {
         self.client.close().await.expect("close the browser");
     }
+
+    /// Saves what the window shows as `name`.png in the folder named by
+    /// `CONFAB_SCREENSHOTS`, if set (the pictures in docs/ are made so); else nothing.
+    pub async fn screenshot(&self, name: &str) {
+        let Some(folder) = std::env::var_os("CONFAB_SCREENSHOTS") else {
+            return;
+        };
+        let png = self.client.screenshot().await.expect("take a screenshot");
+        let path = std::path::Path::new(&folder).join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
 }
 
 /// Polls `check` until it gives a value, or fails the test after [`PATIENCE`].

@@ -22,7 +22,10 @@ async fn wait_chips(person: &Person, what: &str, want: &[(&str, bool)]) {
     eventually(what, || async {
         let now = chips(person).await;
         let same = now.len() == want.len()
-            && now.iter().zip(want).all(|((l, m), (wl, wm))| l == wl && m == wm);
+            && now
+                .iter()
+                .zip(want)
+                .all(|((l, m), (wl, wm))| l == wl && m == wm);
         same.then_some(())
     })
     .await;
@@ -73,6 +76,7 @@ async fn a_reaction_shows_in_the_other_window_and_a_chip_toggles_ones_own() {
         &[("🎉 2: bob and alice", true), ("🦀 1: alice", false)],
     )
     .await;
+    bob.screenshot("reactions").await;
     // Bob takes his away.
     bob.click(Locator::Css("[role=log] .chip.mine")).await;
     wait_chips(

@@ -76,6 +76,9 @@ pub fn ReactionChips(id: MessageId, chips: Memo<Vec<Chip>>) -> impl IntoView {
 pub fn ReactionPicker(id: MessageId) -> impl IntoView {
     let (chat, socket) = use_chat();
     let (open, set_open) = signal(false);
+    // Opens downward from a message in the top half of the window, else upward, as
+    // the message's menu does.
+    let (upward, set_upward) = signal(true);
     let (typed, set_typed) = signal(String::new());
     let (hint, set_hint) = signal(None::<String>);
     let button = NodeRef::<leptos::html::Button>::new();
@@ -120,13 +123,21 @@ pub fn ReactionPicker(id: MessageId) -> impl IntoView {
                 aria-label="Add a reaction"
                 aria-haspopup="menu"
                 aria-expanded=move || open.get().to_string()
-                on:click=move |_| set_open.update(|o| *o = !*o)
+                on:click=move |_| {
+                    if let Some(button) = button.get_untracked() {
+                        let top = button.get_bounding_client_rect().top();
+                        let height = window().inner_height().ok().and_then(|h| h.as_f64());
+                        set_upward.set(height.is_none_or(|h| top > h / 2.0));
+                    }
+                    set_open.update(|o| *o = !*o);
+                }
             >
                 "☺"
             </button>
             <Show when=move || open.get()>
                 <div
                     class="menu picker"
+                    class:down=move || !upward.get()
                     role="menu"
                     on:keydown=move |ev| {
                         if ev.key() == "Escape" {
