@@ -9,6 +9,7 @@
 
 mod account;
 mod components;
+mod markdown;
 mod model;
 mod notifications;
 mod socket;

@@ -52,6 +52,28 @@ pub fn Composer() -> impl IntoView {
             ev.prevent_default();
             send();
         }
+        // Ctrl+B, Ctrl+I (Cmd on a Mac): bold or italic around the selection.
+        let mark = match ev.key().as_str() {
+            "b" | "B" => Some("**"),
+            "i" | "I" => Some("_"),
+            _ => None,
+        };
+        if let Some(mark) = mark
+            && (ev.ctrl_key() || ev.meta_key())
+            && !ev.alt_key()
+            && let Some(el) = input.get_untracked()
+        {
+            ev.prevent_default();
+            let (start, end) = (
+                el.selection_start().ok().flatten().unwrap_or(0),
+                el.selection_end().ok().flatten().unwrap_or(0),
+            );
+            let (text, start, end) = wrapped(&el.value(), start, end, mark);
+            el.set_value(&text);
+            let _ = el.set_selection_range(start, end);
+            set_draft.set(text);
+            return;
+        }
         // Up arrow in an empty box: edit one's last message.
         if ev.key() == "ArrowUp"
             && draft.with_untracked(|d| d.is_empty())
@@ -118,10 +140,37 @@ pub fn Composer() -> impl IntoView {
             {move || match problem.get() {
                 Some(p) => p,
                 None if too_long() => format!("{} characters at most", MessageBody::MAX_CHARS),
-                None => "Enter to send · Shift+Enter for a new line · ↑ to edit your last".to_owned(),
+                None => "Enter to send · Shift+Enter for a new line · Ctrl+B bold · Ctrl+I italic · \
+                         `code` · ↑ to edit your last"
+                    .to_owned(),
             }}
         </p>
     }
+}
+
+/// `text` with `mark` on both sides of the selection from `start` to `end` (in UTF-16
+/// units, as a text box counts), and the selection after: the same text, inside the
+/// marks; with nothing selected, the caret between them.
+pub(super) fn wrapped(text: &str, start: u32, end: u32, mark: &str) -> (String, u32, u32) {
+    let byte = |at: u32| {
+        let mut units = 0u32;
+        for (i, c) in text.char_indices() {
+            if units >= at {
+                return i;
+            }
+            units += c.len_utf16() as u32;
+        }
+        text.len()
+    };
+    let (from, to) = (byte(start.min(end)), byte(start.max(end)));
+    let out = format!(
+        "{}{mark}{}{mark}{}",
+        &text[..from],
+        &text[from..to],
+        &text[to..]
+    );
+    let len = mark.encode_utf16().count() as u32;
+    (out, start.min(end) + len, start.max(end) + len)
 }
 
 /// What the person wrote, as a message body with a new client id (a `send` or an
@@ -143,4 +192,20 @@ pub(super) fn new_client_id() -> Option<ClientId> {
     let ms = js_sys::Date::now() as u64;
     let random: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     ClientId::new(format!("{ms:012x}{random}")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped;
+
+    #[test]
+    fn marks_go_around_the_selection() {
+        assert_eq!(
+            wrapped("make it bold", 8, 12, "**"),
+            ("make it **bold**".to_owned(), 10, 14)
+        );
+        assert_eq!(wrapped("", 0, 0, "_"), ("__".to_owned(), 1, 1));
+        // UTF-16 offsets: the emoji counts two.
+        assert_eq!(wrapped("😀 hi", 3, 5, "_"), ("😀 _hi_".to_owned(), 4, 6));
+    }
 }

@@ -2,15 +2,18 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use super::edit_box::EditBox;
+use super::formatted::formatted;
 use super::message_menu::MessageMenu;
 use super::presence::PresenceDot;
 use super::reactions::{ReactionChips, ReactionPicker};
 use super::{tone_of, use_chat};
-use crate::model::{Delivery, Piece, Row, pieces};
+use crate::markdown;
+use crate::model::{Delivery, Row};
 
 /// One line of the list: a message, or a line about the room. Its parts follow the
 /// line's own signal, each only when its value changes (sent, stored, grouped,
-/// collapsed); the body is a text node: whatever it contains is shown, never run.
+/// collapsed); the body is formatted (`formatted.rs`) into DOM nodes whose text is
+/// text nodes: whatever it contains is shown, never run.
 #[component]
 pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
     let first = row.get_untracked();
@@ -119,18 +122,9 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
             .into_any()
         } else {
             let (body, edited) = said.get();
-            let body = pieces(body.as_str(), &me)
-                .iter()
-                .map(|piece| match piece {
-                    Piece::Text(text) => text.clone().into_any(),
-                    Piece::Mention(name, mine) => {
-                        view! { <span class="at-name" class:at-me=*mine>{name.clone()}</span> }
-                            .into_any()
-                    }
-                })
-                .collect_view();
+            let body = formatted(&markdown::parse(body.as_str()), &me);
             let edited = edited.then(|| view! { <span class="edited">" (edited)"</span> });
-            view! { <p class="body">{body} {edited}</p> }.into_any()
+            view! { <div class="body">{body} {edited}</div> }.into_any()
         }
     };
     view! {

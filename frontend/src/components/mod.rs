@@ -8,6 +8,7 @@ pub mod chat_view;
 pub mod composer;
 pub mod direct_messages;
 mod edit_box;
+mod formatted;
 pub mod icons;
 pub mod invite;
 pub mod login;
