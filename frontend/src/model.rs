@@ -158,6 +158,8 @@ pub struct Chat {
     pending_edits: Vec<editing::PendingEdit>,
     /// Reaction commands sent and not yet confirmed, sent again after a reconnect.
     pending_reactions: Vec<reacting::PendingReaction>,
+    /// The search asked, its results, and the result opened (`searching.rs`).
+    searching: searching::Searching,
 }
 
 impl Chat {
@@ -192,6 +194,7 @@ impl Chat {
             editing: None,
             pending_edits: Vec::new(),
             pending_reactions: Vec::new(),
+            searching: searching::Searching::default(),
         }
     }
 
@@ -311,6 +314,11 @@ impl Chat {
                 self.people_reconnected();
             }
             ServerMsg::Pong | ServerMsg::Unknown => {}
+            ServerMsg::SearchResults {
+                request_id,
+                results,
+                older_than,
+            } => self.search_results(request_id, results, older_than),
             ServerMsg::People { people } => self.people_frame(people),
             ServerMsg::Read {
                 room,
@@ -406,6 +414,9 @@ impl Chat {
                     self.conversation_activity(&room, &ts);
                 }
                 self.changed.live.insert(room);
+                // Opening a search result here: earlier pages until it is loaded.
+                let next = self.reach_opened();
+                self.outgoing.extend(next);
             }
             ServerMsg::Event(event) => {
                 let Some(state) = self.rooms.get_mut(&event.room) else {
@@ -481,6 +492,7 @@ impl Chat {
                 room,
                 messages,
                 has_more,
+                ..
             } => {
                 if let Some(state) = self.rooms.get_mut(&room) {
                     state.loading_earlier = false;
@@ -498,6 +510,9 @@ impl Chat {
                     }
                     self.changed.outbox |= state.pending.len() != unsent;
                     self.changed.lines.insert(room);
+                    // Opening a search result further back: the next page.
+                    let next = self.reach_opened();
+                    self.outgoing.extend(next);
                 }
             }
             ServerMsg::Presence {
@@ -534,12 +549,20 @@ impl Chat {
                 self.resend_later.push(id);
             }
             ServerMsg::Error {
-                message, client_id, ..
+                message,
+                client_id,
+                request_id,
+                ..
             } => {
                 if let Some(id) = &client_id
                     && self.edit_refused(id)
                 {
                     return self.tell(format!("Your edit was not saved: {message}"));
+                }
+                if let Some(id) = &request_id
+                    && self.search_refused(id, &message)
+                {
+                    return;
                 }
                 if let Some(id) = &client_id
                     && self.reaction_refused(id)
@@ -712,6 +735,8 @@ impl Chat {
             room,
             before: state.oldest_seq(),
             limit: MAX_HISTORY_LIMIT,
+            around: None,
+            request_id: None,
         })
     }
 
@@ -777,6 +802,7 @@ mod people;
 mod reacting;
 mod reading;
 mod rows;
+mod searching;
 mod typing;
 mod window;
 pub use alerts::Alert;
@@ -792,6 +818,7 @@ pub use reacting::Chip;
 use reading::Reading;
 pub use reading::shown;
 pub use rows::Row;
+pub use searching::ResultLine;
 pub use window::Window;
 
 #[cfg(test)]
@@ -818,6 +845,8 @@ mod reacting_tests;
 mod reading_tests;
 #[cfg(test)]
 mod rooms_tests;
+#[cfg(test)]
+mod searching_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

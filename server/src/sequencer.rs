@@ -218,6 +218,7 @@ async fn commit(store: &dyn Store, out: &Out, messages: &Arc<[NewMessage]>, repl
                     client_id: Some(message.client_id.clone()),
                     retry_after_ms: None,
                     room: Some(message.room.clone()),
+                    request_id: None,
                 };
                 reply.deliver(Outbound::Reply(wire::encode(&refusal)));
             }

@@ -9,9 +9,12 @@ pub mod names;
 pub mod protocol;
 
 pub use emoji::EMOJI_MAX_BYTES;
-pub use names::{ClientId, Emoji, InvalidValue, MessageBody, RoomName, Topic, UserId, UserName};
+pub use names::{
+    ClientId, Emoji, InvalidValue, MessageBody, RequestId, RoomName, Topic, UserId, UserName,
+};
 pub use protocol::{
     ChatMessage, ClientMsg, DecodeError, Deletion, Edit, ErrorCode, EventKind, MemberChange,
     MemberInfo, MessageId, ModAction, Notify, Participant, PersonStatus, Posted, Reaction,
-    Reactions, Reactor, Role, RoomEvent, RoomInfo, RoomKind, Seq, ServerMsg, Status, Typist,
+    Reactions, Reactor, Role, RoomEvent, RoomInfo, RoomKind, SearchHit, Seq, ServerMsg, Status,
+    TermKind, Typist, find_terms, is_cjk, search_terms, term_kind,
 };

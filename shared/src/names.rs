@@ -27,6 +27,8 @@ pub enum InvalidValue {
     UserId,
     #[error("a topic is at most 200 characters, on one line")]
     Topic,
+    #[error("request ids are 1-64 characters of A-Z, a-z, 0-9, '_' and '-'")]
+    RequestId,
     #[error("a reaction is one emoji (one character as shown, at most 32 bytes)")]
     Emoji,
 }
@@ -123,6 +125,14 @@ validated_string!(
     Topic,
     is_topic,
     InvalidValue::Topic
+);
+
+validated_string!(
+    /// Chosen by a client for a request that gets a reply (`search`, `history`):
+    /// the reply (or the refusal) carries it back.
+    RequestId,
+    is_client_id,
+    InvalidValue::RequestId
 );
 
 validated_string!(

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::names::{ClientId, Emoji, MessageBody, RoomName, Topic, UserId, UserName};
+use crate::names::{ClientId, Emoji, MessageBody, RequestId, RoomName, Topic, UserId, UserName};
 
 mod editing;
 mod moderation;
@@ -17,6 +17,7 @@ mod people;
 mod reactions;
 mod reading;
 mod rooms;
+mod search;
 mod typing;
 pub use editing::Edit;
 pub use moderation::{Deletion, MemberChange, MemberInfo, ModAction};
@@ -27,6 +28,9 @@ pub use reading::{UNREAD_CAP, mentioned, mentions};
 pub use rooms::{
     CONVERSATION_ID_CHARS, CONVERSATION_MAX_PEOPLE, CONVERSATION_PREFIX, Participant, Role,
     RoomInfo, RoomKind,
+};
+pub use search::{
+    SEARCH_LIMIT, SEARCH_TERMS, SearchHit, TermKind, find_terms, is_cjk, search_terms, term_kind,
 };
 pub use typing::{TYPING_EVERY_MS, TYPING_EXPIRES_MS, TYPING_NAMES, Typist};
 
@@ -189,12 +193,43 @@ pub enum ClientMsg {
     /// is hidden), or back. A person is away when every socket of theirs says so.
     Status { away: bool },
     /// Ask for up to `limit` stored messages with `seq < before` (without `before`: the
-    /// newest ones).
+    /// newest ones), or, with `around`, those around that seq (half before it, it and
+    /// the rest after).
     History {
         room: RoomName,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         before: Option<Seq>,
         limit: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        around: Option<Seq>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<RequestId>,
+    },
+    /// Search the messages of the rooms and conversations this person belongs to (and
+    /// the public rooms, with `public`): every term of `query` (see
+    /// `protocol/search.rs`), newest first, at most `limit` (default and most
+    /// [`SEARCH_LIMIT`]), older than message `older_than` (from the results before)
+    /// for the next page; in one
+    /// `room`, `from` one author (their name), `after` and `before` a time (RFC 3339
+    /// or a date). Answered by `search_results`.
+    Search {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<RequestId>,
+        query: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<RoomName>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<UserName>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<String>,
+        #[serde(default, skip_serializing_if = "is_false")]
+        public: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        older_than: Option<MessageId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
     },
 }
 
@@ -296,6 +331,21 @@ pub enum ServerMsg {
         room: RoomName,
         messages: Vec<ChatMessage>,
         has_more: bool,
+        /// The request's, if it had one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<RequestId>,
+        /// An `around` page: newer messages exist after the last one here.
+        #[serde(default, skip_serializing_if = "is_false")]
+        has_newer: bool,
+    },
+    /// The reply to `search`: newest first; with `older_than` when older results may
+    /// exist (ask again with it).
+    SearchResults {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<RequestId>,
+        results: Vec<SearchHit>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        older_than: Option<MessageId>,
     },
     /// Who came and went, sent to a room's members a moment after it changed
     /// (changes are gathered for a fraction of a second and sent together). Rooms with
@@ -347,6 +397,9 @@ pub enum ServerMsg {
         /// `forbidden`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         room: Option<RoomName>,
+        /// The `request_id` of the refused request, if it had one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<RequestId>,
     },
     /// A frame type this side does not know (a newer server's): ignored.
     #[serde(other)]
@@ -544,6 +597,8 @@ pub struct DecodeError {
     pub message: String,
     /// The `client_id` of a refused `send`, when it had a valid one.
     pub client_id: Option<ClientId>,
+    /// The `request_id` of a refused request, when it had a valid one.
+    pub request_id: Option<RequestId>,
 }
 
 impl DecodeError {
@@ -552,7 +607,14 @@ impl DecodeError {
             code,
             message: message.into(),
             client_id: None,
+            request_id: None,
         }
+    }
+
+    /// The same refusal, about the request `request_id`.
+    fn about(mut self, request_id: Option<RequestId>) -> Self {
+        self.request_id = request_id;
+        self
     }
 
     /// The `error` frame that tells the client about this.
@@ -563,6 +625,7 @@ impl DecodeError {
             client_id: self.client_id,
             retry_after_ms: None,
             room: None,
+            request_id: self.request_id,
         }
     }
 }
@@ -595,6 +658,29 @@ enum RawClientMsg {
     History {
         room: String,
         before: Option<Seq>,
+        limit: Option<u32>,
+        #[serde(default)]
+        around: Option<Seq>,
+        #[serde(default)]
+        request_id: Option<String>,
+    },
+    Search {
+        #[serde(default)]
+        request_id: Option<String>,
+        query: String,
+        #[serde(default)]
+        room: Option<String>,
+        #[serde(default)]
+        from: Option<String>,
+        #[serde(default)]
+        after: Option<String>,
+        #[serde(default)]
+        before: Option<String>,
+        #[serde(default)]
+        public: bool,
+        #[serde(default)]
+        older_than: Option<MessageId>,
+        #[serde(default)]
         limit: Option<u32>,
     },
     Ping,
@@ -863,18 +949,71 @@ impl ClientMsg {
                 room: name,
                 before,
                 limit,
+                around,
+                request_id,
             } => {
+                let request_id = request(request_id)?;
                 let limit = limit.unwrap_or(DEFAULT_REPLAY);
                 if limit == 0 || limit > MAX_HISTORY_LIMIT {
                     return Err(DecodeError::new(
                         ErrorCode::BadRequest,
                         format!("limit must be between 1 and {MAX_HISTORY_LIMIT}"),
-                    ));
+                    )
+                    .about(request_id));
                 }
                 ClientMsg::History {
-                    room: room(name)?,
+                    room: room(name).map_err(|e| e.about(request_id.clone()))?,
                     before,
                     limit,
+                    around,
+                    request_id,
+                }
+            }
+            RawClientMsg::Search {
+                request_id,
+                query,
+                room: name,
+                from,
+                after,
+                before,
+                public,
+                older_than,
+                limit,
+            } => {
+                let request_id = request(request_id)?;
+                let refuse = |text: &str| {
+                    DecodeError::new(ErrorCode::BadRequest, text).about(request_id.clone())
+                };
+                search::check_query(&query).map_err(|text| refuse(&text))?;
+                let limit = limit.unwrap_or(SEARCH_LIMIT);
+                if limit == 0 || limit > SEARCH_LIMIT {
+                    return Err(refuse(&format!(
+                        "limit must be between 1 and {SEARCH_LIMIT}"
+                    )));
+                }
+                for time in [&after, &before].into_iter().flatten() {
+                    if !search::is_time(time) {
+                        return Err(refuse(
+                            "after and before are dates (2026-12-03) or RFC 3339 times",
+                        ));
+                    }
+                }
+                ClientMsg::Search {
+                    room: name
+                        .map(room)
+                        .transpose()
+                        .map_err(|e| e.about(request_id.clone()))?,
+                    from: from
+                        .map(user_name)
+                        .transpose()
+                        .map_err(|e| e.about(request_id.clone()))?,
+                    request_id,
+                    query,
+                    after,
+                    before,
+                    public,
+                    older_than,
+                    limit: Some(limit),
                 }
             }
         })
@@ -922,13 +1061,20 @@ fn reacted(
     let client_id = ClientId::new(client_id)
         .map_err(|e| DecodeError::new(ErrorCode::InvalidClientId, e.to_string()))?;
     let with_id = |code, e: crate::InvalidValue| DecodeError {
-        code,
-        message: e.to_string(),
         client_id: Some(client_id.clone()),
+        ..DecodeError::new(code, e.to_string())
     };
     let room = RoomName::new(room).map_err(|e| with_id(ErrorCode::InvalidRoom, e))?;
     let emoji = Emoji::new(emoji).map_err(|e| with_id(ErrorCode::BadRequest, e))?;
     Ok((room, emoji, client_id))
+}
+
+/// A request's id, if it has one (a bad one is refused without it).
+fn request(request_id: Option<String>) -> Result<Option<RequestId>, DecodeError> {
+    request_id
+        .map(RequestId::new)
+        .transpose()
+        .map_err(|e| DecodeError::new(ErrorCode::BadRequest, e.to_string()))
 }
 
 fn user_name(name: String) -> Result<UserName, DecodeError> {

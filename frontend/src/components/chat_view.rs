@@ -7,6 +7,7 @@ use super::invite::Invite;
 use super::members::Members;
 use super::message_list::MessageList;
 use super::room_menu::RoomMenu;
+use super::search::Search;
 use super::sidebar::Sidebar;
 use super::status::Status;
 use crate::account::Who;
@@ -179,6 +180,7 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
                         <span class="members-word">" · Members"</span>
                     </button>
                     <Status />
+                    <Search />
                     <RoomMenu />
                 </header>
                 <MessageList />

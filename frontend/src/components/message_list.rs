@@ -189,6 +189,15 @@ pub fn MessageList() -> impl IntoView {
         }
     });
 
+    // A search result opened here: the list goes to its line once it is loaded.
+    let opened = Memo::new(move |_| chat.read(Part::Lines, Chat::go_to_opened));
+    Effect::new(move |_| {
+        if let Some(seq) = opened.get() {
+            chat.update(Chat::went_to_opened);
+            to_line(seq);
+        }
+    });
+
     let load_earlier = move |_| {
         if let Some(frame) = chat.update(Chat::load_earlier).flatten() {
             socket.send(frame);

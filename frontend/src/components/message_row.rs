@@ -26,6 +26,7 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
     let stored = part(&row, |r| (r.id, r.seq, r.ts.clone()));
     let collapsed = part(&row, |r| r.collapsed);
     let first_new = part(&row, |r| r.first_new);
+    let found = part(&row, |r| r.found);
 
     let tone = format!("msg {}", tone_of(first.author.as_str()));
     let initial = first
@@ -131,6 +132,7 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
         <article
             class=tone
             class:first-new=move || first_new.get()
+            class:found=move || found.get()
             class:mentions-me=first.mentions_me
             class:continued=move || !starts_group.get()
             class:pending=move || delivery.with(Option::is_some)

@@ -27,6 +27,7 @@ mod room_browser;
 mod room_menu;
 mod row_signals;
 mod scroll_anchor;
+mod search;
 mod seen;
 pub mod sidebar;
 pub mod status;

@@ -205,6 +205,7 @@ fn a_refusal_is_said_and_nothing_opens_after_it() {
         client_id: None,
         retry_after_ms: None,
         room: None,
+        request_id: None,
     });
     assert_eq!(c.notice.as_deref(), Some("No account has the name nobody"));
     // The same people arriving later (someone else started it) do not open it.

@@ -112,6 +112,7 @@ fn an_unconfirmed_edit_is_sent_again_after_a_reconnect_until_it_lands() {
         client_id: Some(ClientId::new("e2").unwrap()),
         retry_after_ms: None,
         room: None,
+        request_id: None,
     });
     assert!(edits(&chat).is_empty());
     assert_eq!(

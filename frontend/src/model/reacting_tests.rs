@@ -123,6 +123,7 @@ fn a_refusal_is_told_and_not_sent_again() {
         client_id: Some(cid("r1")),
         retry_after_ms: None,
         room: Some(room("general")),
+        request_id: None,
     });
     assert!(
         chat.notice.as_deref().is_some_and(|n| n.contains("muted")),

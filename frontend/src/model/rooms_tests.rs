@@ -11,6 +11,7 @@ fn refused(code: ErrorCode, about: Option<&str>) -> ServerMsg {
         client_id: None,
         retry_after_ms: None,
         room: about.map(room),
+        request_id: None,
     }
 }
 

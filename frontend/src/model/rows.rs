@@ -45,6 +45,8 @@ pub struct Row {
     pub editing: bool,
     /// Its reactions, one chip per emoji.
     pub reactions: Vec<Chip>,
+    /// The search result opened: marked.
+    pub found: bool,
 }
 
 impl Chat {
@@ -58,6 +60,7 @@ impl Chat {
         let above = window::span(room, Bound::Unbounded, Bound::Excluded(window.lo)).next_back();
         let mut previous = above.map(|(&seq, m)| (seq, &m.author_id));
         let first_new = self.first_new();
+        let opened = self.opened_in(&self.current);
         let upper = window.hi.map_or(Bound::Unbounded, Bound::Included);
         let mut rows = Vec::new();
         let mut notes = room
@@ -88,6 +91,7 @@ impl Chat {
                 edited: m.edited_at.is_some(),
                 editing: self.editing == Some(m.id),
                 reactions: reacting::chips(&m.reactions, &self.me_id),
+                found: opened == Some(m.seq),
             });
             previous = Some((m.seq, &m.author_id));
         }
@@ -119,6 +123,7 @@ impl Chat {
                 edited: false,
                 editing: false,
                 reactions: Vec::new(),
+                found: false,
             });
             after_mine = true;
         }
@@ -149,5 +154,6 @@ fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
         edited: false,
         editing: false,
         reactions: Vec::new(),
+        found: false,
     })
 }

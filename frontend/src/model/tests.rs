@@ -164,6 +164,7 @@ fn a_refused_message_fails_and_can_be_retried() {
         client_id: Some(id("x1")),
         retry_after_ms: None,
         room: None,
+        request_id: None,
     });
     assert_eq!(
         c.rows_in(Window::ALL)[0].delivery,
@@ -182,6 +183,7 @@ fn a_refused_message_fails_and_can_be_retried() {
         client_id: None,
         retry_after_ms: None,
         room: None,
+        request_id: None,
     });
     assert_eq!(c.notice.as_deref(), Some("general trouble"));
 }
@@ -258,7 +260,9 @@ fn earlier_pages_and_grouping() {
         Some(ClientMsg::History {
             room: room("general"),
             before: Some(11),
-            limit: 100 // the most one history request may ask for (docs/protocol.md)
+            limit: 100, // the most one history request may ask for (docs/protocol.md)
+            around: None,
+            request_id: None,
         })
     );
     assert_eq!(c.load_earlier(), None, "one request at a time");
@@ -267,6 +271,8 @@ fn earlier_pages_and_grouping() {
         room: room("general"),
         messages: older.collect(),
         has_more: false,
+        request_id: None,
+        has_newer: false,
     });
     let rows = c.rows_in(Window::ALL);
     assert_eq!(rows.len(), 60);
@@ -478,6 +484,7 @@ fn a_rate_limited_message_waits_and_goes_again() {
             client_id: Some(id(client_id)),
             retry_after_ms: Some(wait),
             room: None,
+            request_id: None,
         });
     }
     let rows = c.rows_in(Window::ALL);
@@ -530,6 +537,7 @@ fn a_room_opened_by_name_that_is_not_there_goes_away() {
         client_id: None,
         retry_after_ms: None,
         room: Some(room("hidden")),
+        request_id: None,
     });
     assert!(!c.rooms.contains_key(&room("hidden")));
     assert_ne!(c.current, room("hidden"));

@@ -1,19 +1,36 @@
-//! `history`: a page of older messages of a joined room.
+//! `history`: a page of older messages of a joined room, or (with `around`) the
+//! messages around one seq, as the page asks when it opens a search result in
+//! context.
 
-use confab_shared::{ErrorCode, RoomName, Seq, ServerMsg};
+use confab_shared::{ErrorCode, RequestId, RoomName, Seq, ServerMsg};
 
 use super::authz::{self, Action};
-use super::{Reply, Session, denied};
+use super::{Reply, Session, denied_request};
+use crate::store::Page;
 
-pub(super) async fn run(
-    session: Session<'_>,
-    room: RoomName,
-    before: Option<Seq>,
-    limit: u32,
-) -> Reply {
+/// What a `history` asks for.
+pub(super) struct Ask {
+    pub(super) room: RoomName,
+    pub(super) before: Option<Seq>,
+    pub(super) limit: u32,
+    pub(super) around: Option<Seq>,
+    pub(super) request_id: Option<RequestId>,
+}
+
+pub(super) async fn run(session: Session<'_>, ask: Ask) -> Reply {
+    let Ask {
+        room,
+        before,
+        limit,
+        around,
+        request_id,
+    } = ask;
+    let refused = |code, text: &str| Reply::refusal_of(code, text, request_id.clone());
     if !session.joined.contains_key(&room) {
-        let text = "join the room before reading its history";
-        return Reply::refusal(ErrorCode::NotJoined, text, None);
+        return refused(
+            ErrorCode::NotJoined,
+            "join the room before reading its history",
+        );
     }
     let access = session
         .state
@@ -22,17 +39,42 @@ pub(super) async fn run(
         .directory()
         .access(&room, &session.identity.user);
     if let Err(denial) = authz::check(session.identity, access.as_ref(), Action::Read) {
-        return denied(denial, &room);
+        return denied_request(denial, &room, request_id);
     }
-    match session.state.store.history(&room, before, limit).await {
-        Ok(page) => Reply::frame(&ServerMsg::History {
+    let store = &session.state.store;
+    let read = match around {
+        None => store
+            .history(&room, before, limit)
+            .await
+            .map(|page| (page, false)),
+        // Half before it, it, and the rest after.
+        Some(seq) => {
+            let older = store.history(&room, Some(seq + 1), limit / 2 + 1).await;
+            let newer = store.newer(&room, seq, limit - limit / 2 - 1).await;
+            older.and_then(|older| {
+                newer.map(|newer| {
+                    let mut messages = older.messages;
+                    messages.extend(newer.messages);
+                    let page = Page {
+                        messages,
+                        has_more: older.has_more,
+                    };
+                    (page, newer.has_more)
+                })
+            })
+        }
+    };
+    match read {
+        Ok((page, has_newer)) => Reply::frame(&ServerMsg::History {
             room,
             messages: page.messages,
             has_more: page.has_more,
+            request_id,
+            has_newer,
         }),
         Err(error) => {
             tracing::error!(conn = session.conn, %error, "reading history failed");
-            Reply::refusal(ErrorCode::Internal, "history is unavailable", None)
+            refused(ErrorCode::Internal, "history is unavailable")
         }
     }
 }

@@ -22,6 +22,7 @@ mod people;
 mod public_rooms;
 mod react;
 mod read;
+mod search;
 mod send;
 mod start_conversation;
 mod typing;
@@ -31,7 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
-use confab_shared::{ClientId, ClientMsg, ErrorCode, RoomName, Seq, ServerMsg};
+use confab_shared::{ClientId, ClientMsg, ErrorCode, RequestId, RoomName, Seq, ServerMsg};
 
 use crate::hub::ConnId;
 use crate::identity::Identity;
@@ -91,6 +92,7 @@ impl Reply {
             client_id,
             retry_after_ms: Some(retry_after_ms),
             room: None,
+            request_id: None,
         })
     }
 
@@ -102,6 +104,19 @@ impl Reply {
             client_id,
             retry_after_ms: None,
             room: None,
+            request_id: None,
+        })
+    }
+
+    /// An `error` frame refusing the request `request_id`.
+    fn refusal_of(code: ErrorCode, message: &str, request_id: Option<RequestId>) -> Self {
+        Self::frame(&ServerMsg::Error {
+            code,
+            message: message.to_owned(),
+            client_id: None,
+            retry_after_ms: None,
+            room: None,
+            request_id,
         })
     }
 }
@@ -133,7 +148,42 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             room,
             before,
             limit,
-        } => history::run(session, room, before, limit).await,
+            around,
+            request_id,
+        } => {
+            let ask = history::Ask {
+                room,
+                before,
+                limit,
+                around,
+                request_id,
+            };
+            history::run(session, ask).await
+        }
+        ClientMsg::Search {
+            request_id,
+            query,
+            room,
+            from,
+            after,
+            before,
+            public,
+            older_than,
+            limit,
+        } => {
+            let ask = search::Ask {
+                request_id,
+                query,
+                room,
+                from,
+                after,
+                before,
+                public,
+                older_than,
+                limit,
+            };
+            search::run(session, ask).await
+        }
         ClientMsg::Ping => Reply::frame(&ServerMsg::Pong),
         ClientMsg::Typing { room, stop } => typing::run(session, &room, stop),
         ClientMsg::CreateRoom {
@@ -256,16 +306,23 @@ fn may_not_post(denied: PostDenied, room: RoomName, client_id: ClientId) -> Repl
         client_id: Some(client_id),
         retry_after_ms: None,
         room: Some(room),
+        request_id: None,
     })
 }
 
 /// The refusal for a room the identity may not act on (`authz`), naming the room.
 fn denied(denial: authz::Denied, room: &RoomName) -> Reply {
+    denied_request(denial, room, None)
+}
+
+/// [`denied`], refusing the request `request_id`.
+fn denied_request(denial: authz::Denied, room: &RoomName, request_id: Option<RequestId>) -> Reply {
     Reply::frame(&ServerMsg::Error {
         code: denial.code(),
         message: denial.text().to_owned(),
         client_id: None,
         retry_after_ms: None,
         room: Some(room.clone()),
+        request_id,
     })
 }

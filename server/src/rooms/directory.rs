@@ -438,6 +438,32 @@ impl Directory {
         members
     }
 
+    /// The rooms whose messages `user` may search: those they are a member of, and
+    /// with `public` every public room (not conversations); none they are banned
+    /// from. Sorted by name.
+    pub fn searchable(&self, user: &UserId, public: bool) -> Vec<RoomName> {
+        let state = self.read();
+        let mut rooms: BTreeSet<RoomName> = state.by_user.get(user).cloned().unwrap_or_default();
+        if public {
+            rooms.extend(
+                state
+                    .rooms
+                    .values()
+                    .filter(|e| !e.room.private && e.room.kind == RoomKind::Room)
+                    .map(|e| e.room.name.clone()),
+            );
+        }
+        rooms
+            .into_iter()
+            .filter(|name| {
+                state
+                    .rooms
+                    .get(name)
+                    .is_some_and(|e| !e.banned.contains(user))
+            })
+            .collect()
+    }
+
     /// The rooms `user` is a member of, sorted by name.
     pub fn rooms_of(&self, user: &UserId) -> Vec<RoomInfo> {
         let state = self.read();

@@ -6,6 +6,7 @@
 
 mod reactions;
 mod reading;
+mod search;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -375,6 +376,19 @@ impl Store for MemoryStore {
                 _ => None,
             })
         }))
+    }
+
+    async fn newer(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Page, StoreError> {
+        let state = self.lock();
+        let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        Ok(search::newer(log, after, limit))
+    }
+
+    async fn search(
+        &self,
+        query: &crate::store::SearchQuery,
+    ) -> Result<crate::store::Found, StoreError> {
+        Ok(search::search(&self.lock(), query))
     }
 
     async fn reactions(

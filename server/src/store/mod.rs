@@ -17,8 +17,8 @@ use async_trait::async_trait;
 use crate::accounts::{Accounts, Blocks};
 use crate::rooms::Rooms;
 use confab_shared::{
-    ChatMessage, ClientId, EventKind, MessageBody, MessageId, Reactions, RoomEvent, RoomName, Seq,
-    UserId, UserName,
+    ChatMessage, ClientId, EventKind, MessageBody, MessageId, Reactions, RoomEvent, RoomName,
+    SearchHit, Seq, UserId, UserName,
 };
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -106,6 +106,32 @@ pub struct Page {
     pub has_more: bool,
 }
 
+/// What a search looks for (`Store::search`): its terms (`protocol/search.rs`) in
+/// the messages of `rooms`, with its filters.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchQuery {
+    /// The rooms the searcher may read and asked to search.
+    pub rooms: Vec<RoomName>,
+    pub terms: Vec<String>,
+    /// Only by the author of this name.
+    pub from: Option<UserName>,
+    /// Only at or after this time, and before that one (dates or RFC 3339 times,
+    /// compared with `ts` as text).
+    pub after: Option<String>,
+    pub before: Option<String>,
+    /// Only messages older than this id (the next page).
+    pub older_than: Option<MessageId>,
+    pub limit: u32,
+}
+
+/// What a search found, newest first, and where the next page starts, if there may
+/// be one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Found {
+    pub hits: Vec<SearchHit>,
+    pub next: Option<MessageId>,
+}
+
 /// Why the store could not do something. In the domain's words: no database
 /// library's types, so every implementation (SQLite, memory, PostgreSQL) gives the
 /// same kinds.
@@ -179,6 +205,16 @@ pub trait Store: Send + Sync + 'static {
         room: &RoomName,
         id: MessageId,
     ) -> Result<Option<Vec<Reactions>>, StoreError>;
+
+    /// Up to `limit` messages of `room` with `seq > after`, oldest first; `has_more`
+    /// when newer ones follow them.
+    async fn newer(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Page, StoreError>;
+
+    /// The messages not deleted, newest first, that hold every term of `query` now
+    /// (`find_terms`, the one matching rule), at most `query.limit`. May trail the
+    /// newest commits by a moment (an index kept off the write path), never shows a
+    /// deleted message or one whose text no longer holds the terms.
+    async fn search(&self, query: &SearchQuery) -> Result<Found, StoreError>;
 
     /// Up to `limit` of the room's events other than messages (who joined, was
     /// invited, removed, muted, given a role; which message was deleted, by whom) with

@@ -35,6 +35,7 @@ mod reactions;
 mod reading;
 mod recent;
 mod rooms;
+mod search;
 mod writer;
 
 use writer::Job;
@@ -42,7 +43,8 @@ use writer::Job;
 use crate::accounts::Accounts;
 
 use super::{
-    Appended, Durability, NewMessage, Page, Replay, Snapshot, Store, StoreError, stored_event,
+    Appended, Durability, Found, NewMessage, Page, Replay, SearchQuery, Snapshot, Store,
+    StoreError, stored_event,
 };
 
 const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, author_id, body, ts, edited_at";
@@ -58,6 +60,8 @@ pub struct SqliteStore {
     /// The writer task (`writer.rs`), which owns the one connection that writes.
     writer: mpsc::Sender<Job>,
     checkpointer: Arc<Checkpointer>,
+    /// Keeps the search indexes up to the messages (`search.rs`).
+    indexer: Arc<Mutex<search::Indexer>>,
     /// Every account's name key (`accounts::name_key`) with its id: a guest's
     /// connect asks here, not the database (accounts.rs); the account change feed
     /// keeps it current (account_feed.rs).
@@ -132,6 +136,7 @@ impl SqliteStore {
         let writer = writer::start(conn, Arc::clone(&written), durability)?;
         let stop = CancellationToken::new();
         let checkpointer = checkpoint::start(pool.clone(), written, stop.clone());
+        let indexer = Arc::new(Mutex::new(search::Indexer::start(path)?));
         account_feed::fill_name_keys(&pool).await?;
         let filled = reading::fill_mentions(&pool).await?;
         if filled > 0 {
@@ -148,6 +153,7 @@ impl SqliteStore {
             usernames: Arc::new(std::sync::RwLock::new(usernames)),
             pool,
             writer,
+            indexer,
             checkpointer: Arc::new(Checkpointer {
                 stop,
                 task: Mutex::new(Some(checkpointer)),
@@ -339,6 +345,39 @@ impl Store for SqliteStore {
         author.map(|a| UserId::new(a).map_err(corrupt)).transpose()
     }
 
+    async fn newer(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Page, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages
+             WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND seq > ?
+               AND deleted_by IS NULL
+             ORDER BY seq LIMIT ?"
+        ))
+        .bind(room.as_str())
+        .bind(to_db_seq(after)?)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let has_more = rows.len() > limit as usize;
+        let mut messages = rows
+            .iter()
+            .take(limit as usize)
+            .map(|row| message_from_row(room, row, 0))
+            .collect::<Result<Vec<_>, _>>()?;
+        reactions::attach(&mut *self.pool.acquire().await?, &mut messages).await?;
+        Ok(Page { messages, has_more })
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Found, StoreError> {
+        let mut found = search::search(&self.pool, query).await?;
+        let mut messages: Vec<ChatMessage> =
+            found.hits.iter().map(|hit| hit.message.clone()).collect();
+        reactions::attach(&mut *self.pool.acquire().await?, &mut messages).await?;
+        for (hit, message) in found.hits.iter_mut().zip(messages) {
+            hit.message = message;
+        }
+        Ok(found)
+    }
+
     async fn reactions(
         &self,
         room: &RoomName,
@@ -396,6 +435,11 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) {
+        let indexer = Arc::clone(&self.indexer);
+        let stopped = tokio::task::spawn_blocking(move || {
+            indexer.lock().unwrap_or_else(|e| e.into_inner()).stop();
+        });
+        let _ = stopped.await;
         self.checkpointer.stop.cancel();
         let task = self
             .checkpointer

@@ -408,6 +408,7 @@ impl Client {
                 room: got,
                 messages,
                 has_more,
+                ..
             } => {
                 assert_eq!(got.as_str(), room, "history reply is for the room asked");
                 (messages, has_more)

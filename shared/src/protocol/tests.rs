@@ -76,6 +76,8 @@ fn client_frames() {
             room: room("general"),
             before: Some(100),
             limit: 25,
+            around: None,
+            request_id: None,
         },
         json!({"type": "history", "room": "general", "before": 100, "limit": 25}),
     );
@@ -159,6 +161,8 @@ fn server_frames() {
             room: room("general"),
             messages: vec![sample_message()],
             has_more: true,
+            request_id: None,
+            has_newer: false,
         },
         json!({"type": "history", "room": "general", "messages": [message], "has_more": true}),
     );
@@ -199,6 +203,7 @@ fn server_frames() {
             client_id: None,
             retry_after_ms: None,
             room: None,
+            request_id: None,
         },
         json!({"type": "error", "code": "not_joined", "message": "join the room first"}),
     );
@@ -209,6 +214,7 @@ fn server_frames() {
             client_id: Some(ClientId::new("c-9").unwrap()),
             retry_after_ms: None,
             room: None,
+            request_id: None,
         },
         json!({"type": "error", "code": "invalid_body", "message": "x", "client_id": "c-9"}),
     );
@@ -263,6 +269,8 @@ fn unknown_fields_are_ignored_and_history_limit_defaults() {
             room: room("a"),
             before: None,
             limit: 50, // the documented default
+            around: None,
+            request_id: None,
         }
     );
 }
@@ -298,6 +306,7 @@ fn what_a_newer_server_adds_is_ignored() {
             client_id: None,
             retry_after_ms: None,
             room: None,
+            request_id: None,
         }
     );
     let with_extra = r#"{"type":"event","room":"general","seq":7,"kind":"message","edited":true,
@@ -375,6 +384,7 @@ fn room_frames() {
             client_id: None,
             retry_after_ms: None,
             room: Some(room("plans")),
+            request_id: None,
         },
         json!({"type": "error", "code": "not_found", "message": "no such room", "room": "plans"}),
     );
@@ -485,6 +495,7 @@ fn moderation_frames() {
             client_id: Some(ClientId::new("c-1").unwrap()),
             retry_after_ms: None,
             room: Some(room("plans")),
+            request_id: None,
         },
         json!({"type": "error", "code": "muted", "message": "muted", "client_id": "c-1", "room": "plans"}),
     );
@@ -629,6 +640,62 @@ fn reactions_fold_idempotently() {
     assert_eq!(reactions[0].users[0].user.as_str(), "bob");
     fold_reaction(&mut reactions, &reaction("bob"), false);
     assert!(reactions.is_empty(), "an emoji nobody has goes");
+}
+
+#[test]
+fn search_on_the_wire() {
+    let ask = r#"{"type":"search","request_id":"q-1","query":"Budget plan","room":"plans",
+        "from":"ann","after":"2026-12-01","before":"2026-12-03T14:00:00Z","older_than":900}"#;
+    assert_eq!(
+        ClientMsg::decode(ask).unwrap(),
+        ClientMsg::Search {
+            request_id: Some(RequestId::new("q-1").unwrap()),
+            query: "Budget plan".to_owned(),
+            room: Some(room("plans")),
+            from: Some(user("ann")),
+            after: Some("2026-12-01".to_owned()),
+            before: Some("2026-12-03T14:00:00Z".to_owned()),
+            public: false,
+            older_than: Some(900),
+            limit: Some(SEARCH_LIMIT),
+        }
+    );
+    // Refusals carry the request's id.
+    for bad in [
+        r#"{"type":"search","request_id":"q-2","query":"ok"}"#,
+        r#"{"type":"search","request_id":"q-2","query":"plan","after":"yesterday"}"#,
+        r#"{"type":"search","request_id":"q-2","query":"plan","limit":51}"#,
+        r#"{"type":"search","request_id":"q-2","query":"a b c d e f g h plan"}"#,
+    ] {
+        let refused = decode_err(bad);
+        assert_eq!(refused.code, ErrorCode::BadRequest, "{bad}");
+        assert_eq!(
+            refused.request_id,
+            Some(RequestId::new("q-2").unwrap()),
+            "{bad}"
+        );
+    }
+    assert!(
+        ClientMsg::decode(r#"{"type":"search","query":"会议"}"#).is_ok(),
+        "two Chinese characters may be looked up"
+    );
+    let mut message = sample_message();
+    message.body = MessageBody::new("the plan").unwrap();
+    assert_server_json(
+        ServerMsg::SearchResults {
+            request_id: Some(RequestId::new("q-1").unwrap()),
+            results: vec![SearchHit {
+                message,
+                matches: vec![[4, 8]],
+            }],
+            older_than: Some(42),
+        },
+        json!({"type": "search_results", "request_id": "q-1", "older_than": 42, "results": [
+            {"message": {"room": "general", "seq": 7, "id": 42, "client_id": "c-1",
+              "author": "alice", "author_id": "guest:alice", "body": "the plan",
+              "ts": "2026-11-26T13:00:00.000Z"},
+             "matches": [[4, 8]]}]}),
+    );
 }
 
 #[test]

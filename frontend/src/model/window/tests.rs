@@ -146,6 +146,8 @@ fn older_lines_arriving_leave_the_window_in_place() {
         room: RoomName::new("general").unwrap(),
         messages: (1..=100).map(stored).collect(),
         has_more: false,
+        request_id: None,
+        has_newer: false,
     });
     assert_eq!(seqs(&c.rows_in(window)), (101..=200).collect::<Vec<_>>());
     assert!(!window.shows_oldest(room(&c)));

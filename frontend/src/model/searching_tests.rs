@@ -1,0 +1,136 @@
+//! Search on the page: the latest request's answer is shown (an older one dropped),
+//! its words marked; a refusal is said; opening a result further back than what is
+//! loaded asks for earlier pages until it is there, then the list goes to it and
+//! its line is marked.
+
+use confab_shared::{ClientMsg, ErrorCode, RequestId, SearchHit, ServerMsg};
+
+use super::tests::{chat, chat_message, room, snapshot};
+use super::window::Window;
+
+fn request_of(frame: &Option<ClientMsg>) -> Option<RequestId> {
+    match frame {
+        Some(ClientMsg::Search { request_id, .. }) => request_id.clone(),
+        other => panic!("expected a search, got {other:?}"),
+    }
+}
+
+fn results(request: Option<RequestId>, seq: u64, body_matches: Vec<[u32; 2]>) -> ServerMsg {
+    let mut message = chat_message("random", seq, "bob", &format!("r{seq}"));
+    message.body = confab_shared::MessageBody::new("the budget plan").unwrap();
+    ServerMsg::SearchResults {
+        request_id: request,
+        results: vec![SearchHit {
+            message,
+            matches: body_matches,
+        }],
+        older_than: None,
+    }
+}
+
+#[test]
+fn the_latest_answer_is_shown_with_its_words_marked() {
+    let mut chat = chat();
+    let first = request_of(&chat.search("budget", false));
+    let second = request_of(&chat.search("budget plan", false));
+    assert_ne!(first, second);
+    // The first one's answer comes late: dropped.
+    chat.apply(results(first, 3, vec![[4, 10]]));
+    assert!(chat.search_view().lines.is_empty());
+    assert!(chat.search_view().loading);
+    chat.apply(results(second, 5, vec![[4, 10], [11, 15]]));
+    let view = chat.search_view();
+    assert!(!view.loading && !view.more);
+    assert_eq!(view.lines.len(), 1);
+    assert_eq!(
+        view.lines[0].pieces,
+        [
+            ("the ".to_owned(), false),
+            ("budget".to_owned(), true),
+            (" ".to_owned(), false),
+            ("plan".to_owned(), true),
+        ]
+    );
+    // A refusal of the latest is said.
+    let third = request_of(&chat.search("ok", false));
+    chat.apply(ServerMsg::Error {
+        code: ErrorCode::BadRequest,
+        message: "search for a word of three letters or more".to_owned(),
+        client_id: None,
+        retry_after_ms: None,
+        room: None,
+        request_id: third,
+    });
+    assert!(
+        chat.search_view()
+            .refused
+            .is_some_and(|r| r.contains("three letters"))
+    );
+    assert!(chat.notice.is_none(), "said in the list, not as a notice");
+}
+
+#[test]
+fn opening_a_result_further_back_loads_earlier_pages_then_goes_to_it() {
+    let mut chat = chat();
+    chat.apply(snapshot(
+        "general",
+        300,
+        (201..=250)
+            .map(|s| chat_message("general", s, "bob", &format!("c{s}")))
+            .collect(),
+        true,
+    ));
+    let frames = chat.open_result(room("general"), 120);
+    assert!(
+        matches!(
+            frames.as_slice(),
+            [ClientMsg::History {
+                before: Some(201),
+                ..
+            }]
+        ),
+        "{frames:?}"
+    );
+    assert_eq!(chat.go_to_opened(), None, "not loaded yet");
+    // A page that does not reach it asks for the next.
+    chat.apply(ServerMsg::History {
+        room: room("general"),
+        messages: (151..=200)
+            .map(|s| chat_message("general", s, "bob", &format!("c{s}")))
+            .collect(),
+        has_more: true,
+        request_id: None,
+        has_newer: false,
+    });
+    let next = chat.take_outgoing();
+    assert!(
+        matches!(
+            next.as_slice(),
+            [ClientMsg::History {
+                before: Some(151),
+                ..
+            }]
+        ),
+        "{next:?}"
+    );
+    chat.apply(ServerMsg::History {
+        room: room("general"),
+        messages: (101..=150)
+            .map(|s| chat_message("general", s, "bob", &format!("c{s}")))
+            .collect(),
+        has_more: true,
+        request_id: None,
+        has_newer: false,
+    });
+    assert!(chat.take_outgoing().is_empty(), "there now");
+    assert_eq!(chat.go_to_opened(), Some(120));
+    chat.went_to_opened();
+    assert_eq!(chat.go_to_opened(), None);
+    let marked: Vec<u64> = chat
+        .rows_in(Window::ALL)
+        .iter()
+        .filter(|r| r.found)
+        .map(|r| r.seq)
+        .collect();
+    assert_eq!(marked, [120]);
+}
