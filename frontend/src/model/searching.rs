@@ -142,7 +142,11 @@ impl Chat {
                     let m = &hit.message;
                     ResultLine {
                         room: m.room.clone(),
-                        place: self.title(&m.room),
+                        place: if m.room.is_conversation() {
+                            self.title(&m.room)
+                        } else {
+                            format!("#{}", m.room)
+                        },
                         author: m.author.clone(),
                         ts: m.ts.clone(),
                         pieces: marked(m.body.as_str(), &hit.matches),

@@ -1,11 +1,13 @@
 //! `search`: the messages of the rooms this person may search (their rooms and
-//! conversations, and the public rooms if they ask) that hold every term, newest
+//! conversations, the rooms this connection follows, and the public rooms if they
+//! ask) that hold every term, newest
 //! first, a page at a time, each with where its terms are; answered by
 //! `search_results` with the request's id.
 
 use confab_shared::{ErrorCode, MessageId, RequestId, RoomName, ServerMsg, UserName, search_terms};
 
 use super::{Reply, Session};
+use crate::rooms::PostDenied;
 use crate::store::SearchQuery;
 
 /// What a `search` asks for (checked when it was decoded).
@@ -27,6 +29,17 @@ pub(super) async fn run(session: Session<'_>, ask: Ask) -> Reply {
     // One room, if it is one of theirs (or public, when public rooms are asked
     // for): else the same answer as for no room at all.
     let mut rooms = directory.searchable(user, ask.public || ask.room.is_some());
+    // And the rooms this connection follows (a guest's rooms are those it joined),
+    // unless since banned from them.
+    for room in session.joined.keys() {
+        let gone = matches!(
+            directory.may_post(room, user),
+            Err(PostDenied::Banned | PostDenied::NotFound)
+        );
+        if !gone && !rooms.contains(room) {
+            rooms.push(room.clone());
+        }
+    }
     if let Some(only) = &ask.room {
         let may = rooms.contains(only)
             && (ask.public
