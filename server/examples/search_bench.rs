@@ -21,14 +21,23 @@ const BATCH: usize = 2000;
 const RUNS: usize = 200;
 
 const WORDS: [&str; 48] = [
-    "the", "meeting", "project", "release", "today", "tomorrow", "deploy", "review",
-    "please", "thanks", "budget", "plan", "design", "server", "client", "bug", "fix",
-    "test", "build", "coffee", "lunch", "weekend", "team", "update", "question",
-    "answer", "docs", "branch", "merge", "ticket", "customer", "launch", "draft",
-    "notes", "agenda", "call", "later", "morning", "friday", "schedule", "report",
-    "numbers", "chart", "idea", "sprint", "backlog", "demo", "feedback",
+    "the", "meeting", "project", "release", "today", "tomorrow", "deploy", "review", "please",
+    "thanks", "budget", "plan", "design", "server", "client", "bug", "fix", "test", "build",
+    "coffee", "lunch", "weekend", "team", "update", "question", "answer", "docs", "branch",
+    "merge", "ticket", "customer", "launch", "draft", "notes", "agenda", "call", "later",
+    "morning", "friday", "schedule", "report", "numbers", "chart", "idea", "sprint", "backlog",
+    "demo", "feedback",
 ];
-const CJK: [&str; 8] = ["明天的会议", "项目发布", "周五下午", "请看文档", "预算计划", "代码审查", "午饭时间", "客户反馈"];
+const CJK: [&str; 8] = [
+    "明天的会议",
+    "项目发布",
+    "周五下午",
+    "请看文档",
+    "预算计划",
+    "代码审查",
+    "午饭时间",
+    "客户反馈",
+];
 
 /// A small fast generator: the same messages every run.
 struct Rng(u64);
@@ -43,12 +52,18 @@ impl Rng {
 }
 
 fn sentence(rng: &mut Rng) -> String {
-    if rng.next() % 20 == 0 {
+    if rng.next().is_multiple_of(20) {
         let n = 2 + rng.next() % 3;
-        return (0..n).map(|_| CJK[rng.next() % CJK.len()]).collect::<Vec<_>>().join("，");
+        return (0..n)
+            .map(|_| CJK[rng.next() % CJK.len()])
+            .collect::<Vec<_>>()
+            .join("，");
     }
     let n = 6 + rng.next() % 10;
-    (0..n).map(|_| WORDS[rng.next() % WORDS.len()]).collect::<Vec<_>>().join(" ")
+    (0..n)
+        .map(|_| WORDS[rng.next() % WORDS.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -58,13 +73,19 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let count: usize = std::env::args().nth(1).map_or(Ok(1_000_000), |n| n.parse())?;
+    let count: usize = std::env::args()
+        .nth(1)
+        .map_or(Ok(1_000_000), |n| n.parse())?;
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("search.db");
     let address = path.to_str().ok_or_else(|| anyhow::anyhow!("path"))?;
     let store = store::open(address, Default::default()).await?;
-    let rooms: Vec<RoomName> = (0..ROOMS).map(|r| RoomName::new(format!("room-{r:02}"))).collect::<Result<_, _>>()?;
-    let authors: Vec<UserName> = (0..50).map(|a| UserName::new(format!("user{a}"))).collect::<Result<_, _>>()?;
+    let rooms: Vec<RoomName> = (0..ROOMS)
+        .map(|r| RoomName::new(format!("room-{r:02}")))
+        .collect::<Result<_, _>>()?;
+    let authors: Vec<UserName> = (0..50)
+        .map(|a| UserName::new(format!("user{a}")))
+        .collect::<Result<_, _>>()?;
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let started = Instant::now();
     let mut sent = 0;
@@ -90,8 +111,11 @@ async fn main() -> anyhow::Result<()> {
     let watch = rusqlite::Connection::open(&path)?;
     let newest: i64 = watch.query_row("SELECT MAX(id) FROM messages", [], |r| r.get(0))?;
     loop {
-        let done: String =
-            watch.query_row("SELECT value FROM meta WHERE key = 'search_messages'", [], |r| r.get(0))?;
+        let done: String = watch.query_row(
+            "SELECT value FROM meta WHERE key = 'search_messages'",
+            [],
+            |r| r.get(0),
+        )?;
         if done.parse::<i64>()? >= newest {
             break;
         }
@@ -117,7 +141,13 @@ async fn main() -> anyhow::Result<()> {
         size("search_grams%")?,
         size("search_pairs%")?
     );
-    let queries = ["meeting", "budget plan", "friday deploy review", "会议", "项目发布"];
+    let queries = [
+        "meeting",
+        "budget plan",
+        "friday deploy review",
+        "会议",
+        "项目发布",
+    ];
     println!("| query | results | p50 ms | p99 ms |");
     println!("| --- | --- | --- | --- |");
     for query in queries {

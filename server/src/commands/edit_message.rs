@@ -7,7 +7,7 @@
 use confab_shared::{ClientId, ErrorCode, MessageBody, MessageId, RoomName};
 
 use super::authz::{self, Action};
-use super::{Reply, Session, denied};
+use super::{Reply, Session};
 use crate::rooms::{Change, RoomChange};
 
 pub(super) async fn run(
@@ -17,23 +17,13 @@ pub(super) async fn run(
     client_id: ClientId,
     body: MessageBody,
 ) -> Reply {
+    if let Some(refused) = super::may_change(&mut session, &room, &client_id) {
+        return refused;
+    }
     let state = session.state;
     let user = &session.identity.user;
-    let directory = state.store.rooms().directory();
-    let access = directory.access(&room, user);
-    if let Err(denial) = authz::check(session.identity, access.as_ref(), Action::Read) {
-        return denied(denial, &room);
-    }
+    let access = state.store.rooms().directory().access(&room, user);
     let refused = |code, text: &str| Reply::refusal(code, text, Some(client_id.clone()));
-    if !session.joined.contains_key(&room) {
-        return refused(ErrorCode::NotJoined, "join the room first");
-    }
-    if let Err(denied) = directory.may_post(&room, user) {
-        return super::may_not_post(denied, room, client_id);
-    }
-    if let Some(not_now) = super::paced(&mut session, Some(&client_id)) {
-        return not_now;
-    }
     let gone = || refused(ErrorCode::NotFound, "no such message of yours in this room");
     let author = match state.store.message_author(&room, id).await {
         Ok(Some(author)) => author,

@@ -288,6 +288,31 @@ fn paced(session: &mut Session<'_>, client_id: Option<&ClientId>) -> Option<Repl
     }
 }
 
+/// Whether this connection may change something of `room` it reads (an edit, a
+/// reaction) now: it reads the room (`authz`), joined it, may post there (not muted,
+/// banned or blocked), and is within the message rate. None if so, else the answer
+/// that refuses (with `client_id`) or holds it.
+fn may_change(session: &mut Session<'_>, room: &RoomName, client_id: &ClientId) -> Option<Reply> {
+    let user = &session.identity.user;
+    let directory = session.state.store.rooms().directory();
+    let access = directory.access(room, user);
+    if let Err(denial) = authz::check(session.identity, access.as_ref(), authz::Action::Read) {
+        return Some(denied(denial, room));
+    }
+    if !session.joined.contains_key(room) {
+        let text = "join the room first";
+        return Some(Reply::refusal(
+            ErrorCode::NotJoined,
+            text,
+            Some(client_id.clone()),
+        ));
+    }
+    if let Err(refusal) = directory.may_post(room, user) {
+        return Some(may_not_post(refusal, room.clone(), client_id.clone()));
+    }
+    paced(session, Some(client_id))
+}
+
 /// The refusal of something written (`send`, `edit_message`, by its client id) in a
 /// room where the writer may not post now.
 fn may_not_post(denied: PostDenied, room: RoomName, client_id: ClientId) -> Reply {

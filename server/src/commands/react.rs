@@ -8,8 +8,7 @@
 use confab_shared::protocol::REACTIONS_PER_MESSAGE;
 use confab_shared::{ClientId, Emoji, ErrorCode, MessageId, RoomName};
 
-use super::authz::{self, Action};
-use super::{Reply, Session, denied};
+use super::{Reply, Session};
 use crate::rooms::{Change, Person, RoomChange};
 
 /// What a reaction command names.
@@ -30,23 +29,11 @@ pub(super) async fn run(mut session: Session<'_>, reacting: Reacting) -> Reply {
         client_id,
         added,
     } = reacting;
+    if let Some(refused) = super::may_change(&mut session, &room, &client_id) {
+        return refused;
+    }
     let state = session.state;
-    let user = &session.identity.user;
-    let directory = state.store.rooms().directory();
-    let access = directory.access(&room, user);
-    if let Err(denial) = authz::check(session.identity, access.as_ref(), Action::Read) {
-        return denied(denial, &room);
-    }
     let refused = |code, text: &str| Reply::refusal(code, text, Some(client_id.clone()));
-    if !session.joined.contains_key(&room) {
-        return refused(ErrorCode::NotJoined, "join the room first");
-    }
-    if let Err(denied) = directory.may_post(&room, user) {
-        return super::may_not_post(denied, room, client_id);
-    }
-    if let Some(not_now) = super::paced(&mut session, Some(&client_id)) {
-        return not_now;
-    }
     let reactions = match state.store.reactions(&room, id).await {
         Ok(Some(reactions)) => reactions,
         Ok(None) => return refused(ErrorCode::NotFound, "no such message in this room"),
@@ -68,7 +55,7 @@ pub(super) async fn run(mut session: Session<'_>, reacting: Reacting) -> Reply {
             id,
             emoji,
             who: Person {
-                id: user.clone(),
+                id: session.identity.user.clone(),
                 name: session.identity.name.clone(),
             },
             client_id: client_id.clone(),

@@ -60,8 +60,6 @@ pub struct SqliteStore {
     /// The writer task (`writer.rs`), which owns the one connection that writes.
     writer: mpsc::Sender<Job>,
     checkpointer: Arc<Checkpointer>,
-    /// Keeps the search indexes up to the messages (`search.rs`).
-    indexer: Arc<Mutex<search::Indexer>>,
     /// Every account's name key (`accounts::name_key`) with its id: a guest's
     /// connect asks here, not the database (accounts.rs); the account change feed
     /// keeps it current (account_feed.rs).
@@ -136,7 +134,6 @@ impl SqliteStore {
         let writer = writer::start(conn, Arc::clone(&written), durability)?;
         let stop = CancellationToken::new();
         let checkpointer = checkpoint::start(pool.clone(), written, stop.clone());
-        let indexer = Arc::new(Mutex::new(search::Indexer::start(path)?));
         account_feed::fill_name_keys(&pool).await?;
         let filled = reading::fill_mentions(&pool).await?;
         if filled > 0 {
@@ -153,7 +150,6 @@ impl SqliteStore {
             usernames: Arc::new(std::sync::RwLock::new(usernames)),
             pool,
             writer,
-            indexer,
             checkpointer: Arc::new(Checkpointer {
                 stop,
                 task: Mutex::new(Some(checkpointer)),
@@ -435,11 +431,6 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) {
-        let indexer = Arc::clone(&self.indexer);
-        let stopped = tokio::task::spawn_blocking(move || {
-            indexer.lock().unwrap_or_else(|e| e.into_inner()).stop();
-        });
-        let _ = stopped.await;
         self.checkpointer.stop.cancel();
         let task = self
             .checkpointer

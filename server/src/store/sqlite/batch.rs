@@ -183,6 +183,36 @@ impl WriteConn {
         Ok(())
     }
 
+    /// One step of the search indexer (`search.rs`) on this connection, between
+    /// batches: whether there may be more to index.
+    pub(super) fn index_step(&mut self) -> Result<bool, StoreError> {
+        self.ensure_idle()?;
+        // The indexes need no fsync of their own: what a power cut takes back, the
+        // indexer does again (its cursors commit with what they cover).
+        let fsyncs = self.durability == Durability::Disk;
+        if fsyncs {
+            self.conn
+                .execute_batch("PRAGMA synchronous = NORMAL")
+                .map_err(database)?;
+        }
+        let step = super::search::step(&self.conn);
+        if step.is_err() {
+            self.ensure_idle()?;
+        }
+        if fsyncs
+            && self
+                .conn
+                .execute_batch("PRAGMA synchronous = FULL")
+                .is_err()
+        {
+            // Never a batch without its fsync: a fresh connection has it.
+            tracing::warn!("could not turn fsync back on after indexing; reopening");
+            self.conn = connect(&self.path, self.durability)?;
+            self.rooms.clear();
+        }
+        step
+    }
+
     /// Closes the connection, saying so if that fails.
     pub(super) fn close(self) {
         if let Err((_, error)) = self.conn.close() {

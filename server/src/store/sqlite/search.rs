@@ -1,13 +1,9 @@
-//! Search in SQLite (migration 0020): the indexer, a thread of its own with its own
-//! connection that brings the two full-text indexes up to the messages a moment after
-//! they commit (new messages by id, then edits and deletions from the room log), and
-//! the query, which looks candidates up in an index, newest first, and keeps those
-//! whose current text holds every term (the shared `find_terms` rule).
-
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+//! Search in SQLite (migration 0020): the indexer's step, which the writer runs on
+//! its own connection whenever no batch waits (`writer.rs`), bringing the two
+//! full-text indexes up to the messages a moment after they commit (new messages by
+//! id, then edits and deletions from the room log); and the query, which looks
+//! candidates up in an index, newest first, and keeps those whose current text holds
+//! every term (the shared `find_terms` rule).
 
 use confab_shared::{RoomName, SearchHit, TermKind, find_terms, is_cjk, term_kind};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -17,71 +13,13 @@ use super::batch::database;
 use super::{MESSAGE_COLUMNS, corrupt, message_from_row};
 use crate::store::{Found, SearchQuery, StoreError};
 
-/// How often the indexer looks for something new.
-const EVERY: Duration = Duration::from_millis(100);
-
-/// Messages (and edits or deletions) indexed per transaction: short, so the
-/// message writer never waits long for the lock.
-const STEP: i64 = 500;
+/// Messages (and edits or deletions) indexed per step: small, so a batch that
+/// arrives meanwhile waits little.
+const STEP: i64 = 50;
 
 /// Candidates read per query round, and the most rounds one search reads.
 const ROUND: i64 = 200;
 const ROUNDS: usize = 50;
-
-/// The running indexer: stopped by [`Indexer::stop`].
-pub(super) struct Indexer {
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Indexer {
-    pub(super) fn start(path: &Path) -> Result<Self, StoreError> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let path: PathBuf = path.to_owned();
-        let stopping = Arc::clone(&stop);
-        let thread = std::thread::Builder::new()
-            .name("confab-indexer".to_owned())
-            .spawn(move || run(&path, &stopping))
-            .map_err(|e| StoreError::Database(format!("cannot start the indexer: {e}")))?;
-        Ok(Self {
-            stop,
-            thread: Some(thread),
-        })
-    }
-
-    /// Stops the indexer and waits for it (its connection closed).
-    pub(super) fn stop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn run(path: &Path, stop: &AtomicBool) {
-    let conn = match Connection::open(path) {
-        Ok(conn) => conn,
-        Err(error) => {
-            tracing::error!(%error, "the search indexer cannot open the database");
-            return;
-        }
-    };
-    if let Err(error) = conn.busy_timeout(Duration::from_secs(5)) {
-        tracing::error!(%error, "the search indexer cannot set a busy timeout");
-        return;
-    }
-    while !stop.load(Ordering::Relaxed) {
-        match step(&conn) {
-            Ok(true) => continue,
-            Ok(false) => std::thread::sleep(EVERY),
-            Err(error) => {
-                tracing::warn!(%error, "indexing for search failed; trying again");
-                let _ = conn.execute_batch("ROLLBACK");
-                std::thread::sleep(EVERY * 10);
-            }
-        }
-    }
-}
 
 /// Indexes what came since the last step, a bounded amount: whether there may be more.
 pub(super) fn step(conn: &Connection) -> Result<bool, StoreError> {
