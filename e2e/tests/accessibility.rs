@@ -80,6 +80,8 @@ async fn no_grave_violations_in(scheme: &str, dark: bool, label: &str) {
         .await;
     assert_eq!(headings, 1, "the chat screen has one level-one heading");
     axe::assert_no_grave_violations(&ann, &format!("the chat screen, {label}")).await;
+    ann.screenshot(if dark { "chat-dark" } else { "chat-light" })
+        .await;
 
     for bot in bots {
         bot.leave().await;

@@ -70,6 +70,9 @@ async fn the_room_header_fits_a_phone() {
         );
     }
 
+    ann.say("Lunch at noon? Bring the **notes** 🥪").await;
+    ann.wait_bodies("the message shown", |b| b.len() == 1).await;
+    ann.screenshot("phone").await;
     ann.close().await;
     scene.end().await;
 }
