@@ -365,11 +365,15 @@ impl Store for SqliteStore {
 
     async fn search(&self, query: &SearchQuery) -> Result<Found, StoreError> {
         let mut found = search::search(&self.pool, query).await?;
-        let mut messages: Vec<ChatMessage> =
-            found.hits.iter().map(|hit| hit.message.clone()).collect();
-        reactions::attach(&mut *self.pool.acquire().await?, &mut messages).await?;
-        for (hit, message) in found.hits.iter_mut().zip(messages) {
-            hit.message = message;
+        if found.hits.is_empty() {
+            return Ok(found);
+        }
+        let ids: Vec<MessageId> = found.hits.iter().map(|hit| hit.message.id).collect();
+        let mut reactions = reactions::read(&mut *self.pool.acquire().await?, &ids).await?;
+        for hit in &mut found.hits {
+            if let Some(those) = reactions.remove(&hit.message.id) {
+                hit.message.reactions = those;
+            }
         }
         Ok(found)
     }

@@ -144,7 +144,7 @@ pub(super) async fn of_message(
 }
 
 /// The reactions of the messages `ids`, each emoji where its earliest reactor stands.
-async fn read(
+pub(super) async fn read(
     conn: &mut SqliteConnection,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<Reactions>>, StoreError> {
