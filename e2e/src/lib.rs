@@ -228,6 +228,8 @@ async fn seed(db: &std::path::Path, room: &str, count: u64) {
                 author_id: UserId::guest(&authors[(n / 4 % 3) as usize]),
                 client_id: ClientId::new(format!("seed{n}")).expect("client id"),
                 body: MessageBody::new(body).expect("body"),
+                thread: None,
+                in_room: false,
             }
         })
         .collect();

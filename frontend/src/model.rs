@@ -737,6 +737,7 @@ impl Chat {
             limit: MAX_HISTORY_LIMIT,
             around: None,
             request_id: None,
+            thread: None,
         })
     }
 
@@ -779,6 +780,8 @@ fn send_frame(room: &RoomName, pending: &Pending) -> ClientMsg {
         room: room.clone(),
         client_id: pending.client_id.clone(),
         body: pending.body.clone(),
+        thread: None,
+        in_room: false,
     }
 }
 

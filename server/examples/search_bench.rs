@@ -99,6 +99,8 @@ async fn main() -> anyhow::Result<()> {
                     author,
                     client_id: ClientId::new(format!("m{n}"))?,
                     body: MessageBody::new(sentence(&mut rng))?,
+                    thread: None,
+                    in_room: false,
                 })
             })
             .collect::<Result<_, confab_shared::InvalidValue>>()?;

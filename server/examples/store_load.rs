@@ -63,6 +63,8 @@ async fn main() -> anyhow::Result<()> {
                 author_id: UserId::guest(author),
                 client_id: ClientId::new(id)?,
                 body: body.clone(),
+                thread: None,
+                in_room: false,
             });
         }
         stored += store.append(batch.into()).await?.len() as u64;

@@ -72,6 +72,8 @@ async fn main() -> anyhow::Result<()> {
                     } else {
                         body.clone()
                     },
+                    thread: None,
+                    in_room: false,
                 })
             })
             .collect::<anyhow::Result<_>>()?;

@@ -260,6 +260,8 @@ mod tests {
                 author_id: UserId::new("guest:ann").unwrap(),
                 client_id: ClientId::new(client_id).unwrap(),
                 body: MessageBody::new("hi").unwrap(),
+                thread: None,
+                in_room: false,
             },
             reply: reply.clone(),
         }

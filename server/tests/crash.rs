@@ -91,6 +91,7 @@ async fn stored_messages(db: &Path) -> Vec<ChatMessage> {
             ts: row.get(7),
             edited_at: None,
             reactions: Vec::new(),
+            thread: None,
         })
         .collect()
 }

@@ -19,6 +19,7 @@ mod reactions;
 mod reading;
 mod rooms;
 mod search;
+mod threads;
 mod typing;
 pub use decode::DecodeError;
 pub use editing::Edit;
@@ -34,6 +35,7 @@ pub use rooms::{
 pub use search::{
     SEARCH_LIMIT, SEARCH_TERMS, SearchHit, TermKind, find_terms, is_cjk, search_terms, term_kind,
 };
+pub use threads::Thread;
 pub use typing::{TYPING_EVERY_MS, TYPING_EXPIRES_MS, TYPING_NAMES, Typist};
 
 /// The protocol version this crate speaks. A client names the version it speaks
@@ -163,11 +165,17 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         query: String,
     },
-    /// Post a message to a joined room.
+    /// Post a message to a joined room; with `thread`, a reply in the thread of that
+    /// message (a reply's id names the thread it is in).
     Send {
         room: RoomName,
         client_id: ClientId,
         body: MessageBody,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<MessageId>,
+        /// With `thread`: also show the reply in the room's list.
+        #[serde(default, skip_serializing_if = "is_false")]
+        in_room: bool,
     },
     /// Asks for a `pong`: lets a client that cannot see WebSocket pings (a browser)
     /// tell a live connection from a dead one.
@@ -206,6 +214,9 @@ pub enum ClientMsg {
         around: Option<Seq>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request_id: Option<RequestId>,
+        /// The replies of this thread (by its root's id) instead of the room's list.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<MessageId>,
     },
     /// Search the messages of the rooms and conversations this person belongs to (and
     /// the public rooms, with `public`): every term of `query` (see
@@ -258,6 +269,9 @@ pub struct ChatMessage {
     /// as events of their own, after it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reactions>,
+    /// Its place in a thread: a reply's thread, or, on a root, its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<Thread>,
 }
 
 /// What the server sends.
@@ -339,6 +353,12 @@ pub enum ServerMsg {
         /// An `around` page: newer messages exist after the last one here.
         #[serde(default, skip_serializing_if = "is_false")]
         has_newer: bool,
+        /// A thread's page (`history` with `thread`): its root's id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<MessageId>,
+        /// With `thread`: the root as it is now (none once it is deleted).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        root: Option<Box<ChatMessage>>,
     },
     /// The reply to `search`: newest first; with `older_than` when older results may
     /// exist (ask again with it).
@@ -469,6 +489,9 @@ pub struct Posted {
     /// When its text was last edited, if it was (a replay of an edited message).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited_at: Option<String>,
+    /// A reply's thread as of this event; a root's own (a replay of a root).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<Thread>,
 }
 
 impl EventKind {
@@ -519,6 +542,7 @@ impl RoomEvent {
             ts,
             edited_at,
             reactions: _,
+            thread,
         } = message;
         Self {
             room,
@@ -531,6 +555,7 @@ impl RoomEvent {
                 body,
                 ts,
                 edited_at,
+                thread,
             }),
         }
     }
@@ -549,6 +574,7 @@ impl RoomEvent {
                 ts: posted.ts,
                 edited_at: posted.edited_at,
                 reactions: Vec::new(),
+                thread: posted.thread,
             }),
             _ => None,
         }
@@ -591,7 +617,7 @@ pub enum ErrorCode {
     Unknown,
 }
 
-fn is_false(value: &bool) -> bool {
+pub(crate) fn is_false(value: &bool) -> bool {
     !value
 }
 

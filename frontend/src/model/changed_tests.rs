@@ -46,6 +46,7 @@ fn deletion(seq: u64, id: i64) -> ServerMsg {
             id,
             by: user("bob"),
             ts: String::new(),
+            thread: None,
         }),
     })
 }

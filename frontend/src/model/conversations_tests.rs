@@ -47,6 +47,7 @@ fn posted(room_name: &str, seq: u64, author: &str, ts: &str) -> ServerMsg {
         ts: ts.to_owned(),
         edited_at: None,
         reactions: Vec::new(),
+        thread: None,
     }))
 }
 

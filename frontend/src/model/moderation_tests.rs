@@ -183,6 +183,7 @@ fn deleted_messages_go_and_blocked_people_are_collapsed() {
             id: 2,
             by: user("bob"),
             ts: String::new(),
+            thread: None,
         }),
     ));
     chat.set_blocked(UserId::guest(&user("bob")), true);
@@ -234,7 +235,8 @@ fn the_audit_log_reads_as_sentences() {
         said(EventKind::MessageDeleted(Deletion {
             id: 1,
             by: user("ann"),
-            ts: String::new()
+            ts: String::new(),
+            thread: None,
         })),
         "ann deleted a message"
     );

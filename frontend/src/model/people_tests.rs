@@ -21,6 +21,7 @@ fn posted(seq: u64, author: &str, author_id: UserId) -> ServerMsg {
         ts: "2026-12-03T09:00:00.000Z".to_owned(),
         edited_at: None,
         reactions: Vec::new(),
+        thread: None,
     }))
 }
 

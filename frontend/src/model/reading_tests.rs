@@ -36,6 +36,7 @@ fn said(room_name: &str, seq: u64, author: &str, body: &str) -> ChatMessage {
         ts: "2026-12-03T09:00:00.000Z".to_owned(),
         edited_at: None,
         reactions: Vec::new(),
+        thread: None,
     }
 }
 
@@ -51,6 +52,7 @@ fn deleted(room_name: &str, seq: u64, id: i64) -> ServerMsg {
             id,
             by: user("bob"),
             ts: String::new(),
+            thread: None,
         }),
     })
 }

@@ -101,6 +101,8 @@ fn opening_a_result_further_back_loads_earlier_pages_then_goes_to_it() {
         has_more: true,
         request_id: None,
         has_newer: false,
+        thread: None,
+        root: None,
     });
     let next = chat.take_outgoing();
     assert!(
@@ -121,6 +123,8 @@ fn opening_a_result_further_back_loads_earlier_pages_then_goes_to_it() {
         has_more: true,
         request_id: None,
         has_newer: false,
+        thread: None,
+        root: None,
     });
     assert!(chat.take_outgoing().is_empty(), "there now");
     assert_eq!(chat.go_to_opened(), Some(120));

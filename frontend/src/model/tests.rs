@@ -34,6 +34,7 @@ pub(super) fn chat_message(
         ts: "2026-11-26T13:00:00.000Z".to_owned(),
         edited_at: None,
         reactions: Vec::new(),
+        thread: None,
     }
 }
 
@@ -263,6 +264,7 @@ fn earlier_pages_and_grouping() {
             limit: 100, // the most one history request may ask for (docs/protocol.md)
             around: None,
             request_id: None,
+            thread: None,
         })
     );
     assert_eq!(c.load_earlier(), None, "one request at a time");
@@ -273,6 +275,8 @@ fn earlier_pages_and_grouping() {
         has_more: false,
         request_id: None,
         has_newer: false,
+        thread: None,
+        root: None,
     });
     let rows = c.rows_in(Window::ALL);
     assert_eq!(rows.len(), 60);

@@ -1,8 +1,8 @@
-//! `history`: a page of older messages of a joined room, or (with `around`) the
-//! messages around one seq, as the page asks when it opens a search result in
-//! context.
+//! `history`: a page of older messages of a joined room's list, or (with `around`)
+//! the messages around one seq, as the page asks when it opens a search result in
+//! context, or (with `thread`) a page of a thread's replies with its root.
 
-use confab_shared::{ErrorCode, RequestId, RoomName, Seq, ServerMsg};
+use confab_shared::{ErrorCode, MessageId, RequestId, RoomName, Seq, ServerMsg};
 
 use super::authz::{self, Action};
 use super::{Reply, Session, denied_request};
@@ -15,6 +15,7 @@ pub(super) struct Ask {
     pub(super) limit: u32,
     pub(super) around: Option<Seq>,
     pub(super) request_id: Option<RequestId>,
+    pub(super) thread: Option<MessageId>,
 }
 
 pub(super) async fn run(session: Session<'_>, ask: Ask) -> Reply {
@@ -24,6 +25,7 @@ pub(super) async fn run(session: Session<'_>, ask: Ask) -> Reply {
         limit,
         around,
         request_id,
+        thread,
     } = ask;
     let refused = |code, text: &str| Reply::refusal_of(code, text, request_id.clone());
     if !session.joined.contains_key(&room) {
@@ -42,6 +44,23 @@ pub(super) async fn run(session: Session<'_>, ask: Ask) -> Reply {
         return denied_request(denial, &room, request_id);
     }
     let store = &session.state.store;
+    if let Some(root) = thread {
+        return match store.thread(&room, root, before, limit).await {
+            Ok((page, root_message)) => Reply::frame(&ServerMsg::History {
+                room,
+                messages: page.messages,
+                has_more: page.has_more,
+                request_id,
+                has_newer: false,
+                thread: Some(root),
+                root: root_message.map(Box::new),
+            }),
+            Err(error) => {
+                tracing::error!(conn = session.conn, %error, "reading a thread failed");
+                refused(ErrorCode::Internal, "the thread is unavailable")
+            }
+        };
+    }
     let read = match around {
         None => store
             .history(&room, before, limit)
@@ -71,6 +90,8 @@ pub(super) async fn run(session: Session<'_>, ask: Ask) -> Reply {
             has_more: page.has_more,
             request_id,
             has_newer,
+            thread: None,
+            root: None,
         }),
         Err(error) => {
             tracing::error!(conn = session.conn, %error, "reading history failed");

@@ -143,13 +143,25 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             room,
             client_id,
             body,
-        } => send::run(session, room, client_id, body).await,
+            thread,
+            in_room,
+        } => {
+            let post = send::Post {
+                room,
+                client_id,
+                body,
+                thread,
+                in_room,
+            };
+            send::run(session, post).await
+        }
         ClientMsg::History {
             room,
             before,
             limit,
             around,
             request_id,
+            thread,
         } => {
             let ask = history::Ask {
                 room,
@@ -157,6 +169,7 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
                 limit,
                 around,
                 request_id,
+                thread,
             };
             history::run(session, ask).await
         }

@@ -186,6 +186,8 @@ impl Change {
                 id: *id,
                 by: by.name.clone(),
                 ts: ts.to_owned(),
+                // A reply's thread after it: the store says, as it deletes.
+                thread: None,
             })],
             Change::Edit {
                 id,

@@ -12,10 +12,12 @@ mod conversations;
 mod editing;
 mod reactions;
 mod reading;
+mod threads;
 pub(super) use conversations::conversations;
 pub(super) use editing::editing;
 pub(super) use reactions::reactions;
 pub(super) use reading::reading;
+pub(super) use threads::threads;
 
 pub(super) fn new_message(room: &str, author: &str, client_id: &str, body: &str) -> NewMessage {
     NewMessage {
@@ -24,6 +26,8 @@ pub(super) fn new_message(room: &str, author: &str, client_id: &str, body: &str)
         author_id: UserId::guest(&UserName::new(author).unwrap()),
         client_id: ClientId::new(client_id).unwrap(),
         body: MessageBody::new(body).unwrap(),
+        thread: None,
+        in_room: false,
     }
 }
 
@@ -541,6 +545,8 @@ pub(super) async fn room_log(store: &dyn Store) {
         author_id: author.id.clone(),
         client_id: ClientId::new(client).unwrap(),
         body: MessageBody::new(body).unwrap(),
+        thread: None,
+        in_room: false,
     };
     let out = store
         .append(Arc::from([

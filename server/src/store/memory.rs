@@ -7,6 +7,7 @@
 mod reactions;
 mod reading;
 mod search;
+mod threads;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -64,10 +65,11 @@ impl Entry {
                 _ => None,
             });
             let kind = match message {
-                Some((_, Some((by, ts)))) => EventKind::MessageDeleted(Deletion {
+                Some((message, Some((by, ts)))) => EventKind::MessageDeleted(Deletion {
                     id: edit.id,
                     by: by.clone(),
                     ts: ts.clone(),
+                    thread: threads::after_deletion(log, message),
                 }),
                 Some((message, None)) => EventKind::MessageEdited(confab_shared::Edit {
                     body: message.body.clone(),
@@ -83,7 +85,7 @@ impl Entry {
             };
         }
         match self {
-            Entry::Message(message, None) => RoomEvent::message(message.clone()),
+            Entry::Message(message, None) => RoomEvent::message(threads::current(log, message)),
             Entry::Message(message, Some((by, ts))) => RoomEvent {
                 room: message.room.clone(),
                 seq: message.seq,
@@ -91,6 +93,7 @@ impl Entry {
                     id: message.id,
                     by: by.clone(),
                     ts: ts.clone(),
+                    thread: threads::after_deletion(log, message),
                 }),
             },
             Entry::Event(event) => event.clone(),
@@ -236,8 +239,10 @@ impl Store for MemoryStore {
             let id = state.last_id;
             let messages = state.rooms.entry(new.room.clone()).or_default();
             let seq = messages.len() as Seq + 1;
-            let message = new.stored(id, seq, &ts);
+            let thread = new.thread.map(|root| threads::summary(messages, root));
+            let message = new.stored(id, seq, &ts, thread);
             messages.push(Entry::Message(message.clone(), None));
+            let message = threads::current(messages, &message);
             let at = messages.len() - 1;
             state.sent.insert(key, (new.room.clone(), at));
             out.push(Appended::New(message));
@@ -304,8 +309,8 @@ impl Store for MemoryStore {
         let now = now_rfc3339();
         let log = state.rooms.entry(room.clone()).or_default();
         let mut stored = Vec::with_capacity(events.len());
-        for kind in events {
-            if let EventKind::MessageDeleted(deletion) = &kind {
+        for mut kind in events {
+            if let EventKind::MessageDeleted(deletion) = &mut kind {
                 let found = log.iter_mut().find_map(|entry| match entry {
                     Entry::Message(message, deleted @ None) if message.id == deletion.id => {
                         Some(deleted)
@@ -321,6 +326,11 @@ impl Store for MemoryStore {
                     deletion.ts.clone()
                 };
                 *deleted = Some((deletion.by.clone(), ts));
+                let gone = log.iter().find_map(|entry| match entry {
+                    Entry::Message(message, _) if message.id == deletion.id => Some(message),
+                    _ => None,
+                });
+                deletion.thread = gone.and_then(|message| threads::after_deletion(log, message));
             }
             if let EventKind::MessageEdited(edit) = &kind {
                 // Only a message not deleted, and only an edit later than its last.
@@ -376,6 +386,28 @@ impl Store for MemoryStore {
                 _ => None,
             })
         }))
+    }
+
+    async fn replied_to(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<MessageId>, StoreError> {
+        let state = self.lock();
+        let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        Ok(threads::replied_to(log, id))
+    }
+
+    async fn thread(
+        &self,
+        room: &RoomName,
+        root: MessageId,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<(Page, Option<ChatMessage>), StoreError> {
+        let state = self.lock();
+        let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        Ok(threads::page(log, root, before, limit))
     }
 
     async fn newer(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Page, StoreError> {
@@ -803,8 +835,16 @@ impl Blocks for MemoryStore {
 /// whether there were more.
 fn newest(log: &[Entry], limit: u32) -> (Vec<ChatMessage>, bool) {
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let mut live = log.iter().rev().filter_map(Entry::live);
-    let mut page: Vec<ChatMessage> = live.by_ref().take(limit).cloned().collect();
+    let mut live = log
+        .iter()
+        .rev()
+        .filter_map(Entry::live)
+        .filter(|m| threads::listed(m));
+    let mut page: Vec<ChatMessage> = live
+        .by_ref()
+        .take(limit)
+        .map(|m| threads::current(log, m))
+        .collect();
     page.reverse();
     (page, live.next().is_some())
 }
@@ -828,6 +868,7 @@ mod tests {
         contract::reading(&MemoryStore::new()).await;
         contract::editing(&MemoryStore::new()).await;
         contract::reactions(&MemoryStore::new()).await;
+        contract::threads(&MemoryStore::new()).await;
     }
 
     #[tokio::test]

@@ -18,7 +18,7 @@ use crate::accounts::{Accounts, Blocks};
 use crate::rooms::Rooms;
 use confab_shared::{
     ChatMessage, ClientId, EventKind, MessageBody, MessageId, Reactions, RoomEvent, RoomName,
-    SearchHit, Seq, UserId, UserName,
+    SearchHit, Seq, Thread, UserId, UserName,
 };
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -36,11 +36,16 @@ pub struct NewMessage {
     pub author_id: UserId,
     pub client_id: ClientId,
     pub body: MessageBody,
+    /// A reply: the root of the thread it goes into (`Store::replied_to`).
+    pub thread: Option<MessageId>,
+    /// A reply also shown in the room's list.
+    pub in_room: bool,
 }
 
 impl NewMessage {
-    /// The message as stored, with the id, seq and time the store gave it.
-    pub fn stored(&self, id: i64, seq: Seq, ts: &str) -> ChatMessage {
+    /// The message as stored, with the id, seq and time the store gave it, and, for
+    /// a reply, its thread after it.
+    pub fn stored(&self, id: i64, seq: Seq, ts: &str, thread: Option<Thread>) -> ChatMessage {
         ChatMessage {
             room: self.room.clone(),
             seq,
@@ -52,6 +57,10 @@ impl NewMessage {
             ts: ts.to_owned(),
             edited_at: None,
             reactions: Vec::new(),
+            thread: thread.map(|thread| Thread {
+                in_room: self.in_room,
+                ..thread
+            }),
         }
     }
 }
@@ -205,6 +214,26 @@ pub trait Store: Send + Sync + 'static {
         room: &RoomName,
         id: MessageId,
     ) -> Result<Option<Vec<Reactions>>, StoreError>;
+
+    /// The thread a reply to message `id` of `room` goes into: `id` itself (a
+    /// message outside any thread, or a root), or the root of the thread `id` is a
+    /// reply in; none if there is no such message or it was deleted.
+    async fn replied_to(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<MessageId>, StoreError>;
+
+    /// Up to `limit` replies of thread `root` of `room` with `seq < before` (without
+    /// `before`, the newest), oldest first; and the root as it is now (none once
+    /// deleted).
+    async fn thread(
+        &self,
+        room: &RoomName,
+        root: MessageId,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<(Page, Option<ChatMessage>), StoreError>;
 
     /// Up to `limit` messages of `room` with `seq > after`, oldest first; `has_more`
     /// when newer ones follow them.

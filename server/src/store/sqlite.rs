@@ -36,6 +36,7 @@ mod reading;
 mod recent;
 mod rooms;
 mod search;
+mod threads;
 mod writer;
 
 use writer::Job;
@@ -47,11 +48,18 @@ use super::{
     StoreError, stored_event,
 };
 
-const MESSAGE_COLUMNS: &str = "id, seq, client_id, author, author_id, body, ts, edited_at";
+/// A message's columns (`message_from_row`), read from `MESSAGES`: its own, then its
+/// thread's (`threads::from_row`).
+const MESSAGE_COLUMNS: &str = "m.id, m.seq, m.client_id, m.author, m.author_id, m.body, m.ts,
+     m.edited_at, m.thread_root, m.in_room, t.replies, t.last_reply_at";
+
+/// Messages (`m`), each with the root of its thread (`t`: itself, outside a thread).
+const MESSAGES: &str = "messages m LEFT JOIN messages t ON t.id = coalesce(m.thread_root, m.id)";
 
 /// Messages as a replay gives them: a deleted one as its deletion.
-const REPLAY_COLUMNS: &str =
-    "id, seq, client_id, author, author_id, body, ts, edited_at, deleted_by, deleted_at";
+const REPLAY_COLUMNS: &str = "m.id, m.seq, m.client_id, m.author, m.author_id, m.body, m.ts,
+     m.edited_at, m.thread_root, m.in_room, t.replies, t.last_reply_at, m.deleted_by,
+     m.deleted_at";
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -169,7 +177,9 @@ impl Store for SqliteStore {
             .map_err(|_| StoreError::Closed)?;
         let appended = answer.await.map_err(|_| StoreError::Closed)??;
         for result in &appended {
-            if let Appended::New(m) = result {
+            if let Appended::New(m) = result
+                && confab_shared::Thread::in_room_list(m.thread.as_ref(), m.id)
+            {
                 let body = m.body.as_str();
                 self.recent.posted(&m.room, m.seq, m.id, &m.author_id, body);
             }
@@ -190,20 +200,23 @@ impl Store for SqliteStore {
         // Messages and the other events share the room's seqs: read up to limit + 1
         // of each, merge by seq, and see whether more than limit came after `after`.
         let rows = sqlx::query(&format!(
-            "SELECT {REPLAY_COLUMNS} FROM messages
-             WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+            "SELECT {REPLAY_COLUMNS} FROM {MESSAGES}
+             WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?"
         ))
         .bind(room_id)
         .bind(to_db_seq(after)?)
         .bind(i64::from(limit) + 1)
         .fetch_all(&mut *tx)
         .await?;
-        // An edit's text is its message's current one.
+        // An edit's text is its message's current one; a deleted reply's thread is
+        // as it is now.
         let others = sqlx::query(
-            "SELECT e.seq, e.kind, e.data, e.ts, m.body, m.edited_at, m.deleted_by, m.deleted_at
+            "SELECT e.seq, e.kind, e.data, e.ts, m.body, m.edited_at, m.deleted_by, m.deleted_at,
+                    m.thread_root, coalesce(m.in_room, 1), t.replies, t.last_reply_at
              FROM room_events e
-             LEFT JOIN messages m ON e.kind = 'edited' AND m.room_id = e.room_id
+             LEFT JOIN messages m ON e.kind IN ('edited', 'deleted') AND m.room_id = e.room_id
                  AND m.id = json_extract(e.data, '$.id')
+             LEFT JOIN messages t ON t.id = m.thread_root
              WHERE e.room_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
         )
         .bind(room_id)
@@ -225,11 +238,15 @@ impl Store for SqliteStore {
             .collect::<Result<Vec<_>, _>>()?;
         for row in &others {
             let kind: String = row.try_get(1)?;
-            events.push(if kind == stored_event::EDITED {
+            let mut event = if kind == stored_event::EDITED {
                 replayed_edit(room, row)?
             } else {
                 event_from_row(room, row)?
-            });
+            };
+            if let EventKind::MessageDeleted(deletion) = &mut event.kind {
+                deletion.thread = threads::deleted_reply(deletion.id, row, 8)?;
+            }
+            events.push(event);
         }
         events.sort_by_key(|event| event.seq);
         Ok(Replay {
@@ -250,8 +267,9 @@ impl Store for SqliteStore {
             });
         };
         let rows = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages
-             WHERE room_id = ? AND deleted_by IS NULL ORDER BY seq DESC LIMIT ?"
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGES}
+             WHERE m.room_id = ? AND m.deleted_by IS NULL AND m.in_room = 1
+             ORDER BY m.seq DESC LIMIT ?"
         ))
         .bind(room_id)
         .bind(i64::from(limit) + 1)
@@ -278,10 +296,10 @@ impl Store for SqliteStore {
             None => i64::MAX,
         };
         let rows = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages
-             WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND seq < ?
-               AND deleted_by IS NULL
-             ORDER BY seq DESC LIMIT ?"
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGES}
+             WHERE m.room_id = (SELECT id FROM rooms WHERE name = ?) AND m.seq < ?
+               AND m.deleted_by IS NULL AND m.in_room = 1
+             ORDER BY m.seq DESC LIMIT ?"
         ))
         .bind(room.as_str())
         .bind(before)
@@ -341,12 +359,30 @@ impl Store for SqliteStore {
         author.map(|a| UserId::new(a).map_err(corrupt)).transpose()
     }
 
+    async fn replied_to(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<MessageId>, StoreError> {
+        threads::replied_to(&self.pool, room, id).await
+    }
+
+    async fn thread(
+        &self,
+        room: &RoomName,
+        root: MessageId,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<(Page, Option<ChatMessage>), StoreError> {
+        threads::page(&self.pool, room, root, before, limit).await
+    }
+
     async fn newer(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Page, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages
-             WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND seq > ?
-               AND deleted_by IS NULL
-             ORDER BY seq LIMIT ?"
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGES}
+             WHERE m.room_id = (SELECT id FROM rooms WHERE name = ?) AND m.seq > ?
+               AND m.deleted_by IS NULL AND m.in_room = 1
+             ORDER BY m.seq LIMIT ?"
         ))
         .bind(room.as_str())
         .bind(to_db_seq(after)?)
@@ -496,9 +532,10 @@ fn message_from_row(
     row: &SqliteRow,
     first: usize,
 ) -> Result<ChatMessage, StoreError> {
+    let id = row.try_get(first)?;
     Ok(ChatMessage {
         room: room.clone(),
-        id: row.try_get(first)?,
+        id,
         seq: from_db_seq(row.try_get(first + 1)?)?,
         client_id: ClientId::new(row.try_get::<String, _>(first + 2)?).map_err(corrupt)?,
         author: UserName::new(row.try_get::<String, _>(first + 3)?).map_err(corrupt)?,
@@ -507,24 +544,29 @@ fn message_from_row(
         ts: row.try_get(first + 6)?,
         edited_at: row.try_get(first + 7)?,
         reactions: Vec::new(),
+        thread: threads::from_row(id, row, first + 8)?,
     })
 }
 
 /// A replayed message (`REPLAY_COLUMNS`): a deleted one as its deletion, so its text
 /// is never sent again.
 fn replayed_message(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, StoreError> {
-    let deleted_by: Option<String> = row.try_get(8)?;
+    let deleted_by: Option<String> = row.try_get(12)?;
     match deleted_by {
         None => Ok(RoomEvent::message(message_from_row(room, row, 0)?)),
-        Some(by) => Ok(RoomEvent {
-            room: room.clone(),
-            seq: from_db_seq(row.try_get(1)?)?,
-            kind: EventKind::MessageDeleted(Deletion {
-                id: row.try_get(0)?,
-                by: UserName::new(by).map_err(corrupt)?,
-                ts: row.try_get::<Option<String>, _>(9)?.unwrap_or_default(),
-            }),
-        }),
+        Some(by) => {
+            let id = row.try_get(0)?;
+            Ok(RoomEvent {
+                room: room.clone(),
+                seq: from_db_seq(row.try_get(1)?)?,
+                kind: EventKind::MessageDeleted(Deletion {
+                    id,
+                    by: UserName::new(by).map_err(corrupt)?,
+                    ts: row.try_get::<Option<String>, _>(13)?.unwrap_or_default(),
+                    thread: threads::deleted_reply(id, row, 8)?,
+                }),
+            })
+        }
     }
 }
 
@@ -540,6 +582,7 @@ fn replayed_edit(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, StoreErr
             id,
             by: UserName::new(by).map_err(corrupt)?,
             ts: row.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
+            thread: threads::deleted_reply(id, row, 8)?,
         }),
         None => {
             let body: Option<String> = row.try_get(4)?;

@@ -151,6 +151,8 @@ pub(crate) fn from_stored(kind: &str, data: &str, ts: String) -> Result<EventKin
                 id: deleted.id,
                 by: UserName::new(deleted.by).map_err(|e| corrupt(&e))?,
                 ts,
+                // Read beside the message, as it is now (a replay's, `sqlite.rs`).
+                thread: None,
             }));
         }
         EDITED => {
@@ -246,6 +248,7 @@ mod tests {
                 id: deleted,
                 by: UserName::new("ann").unwrap(),
                 ts: "2026-12-03T07:00:00.000Z".to_owned(),
+                thread: None,
             }),
             EventKind::ReactionAdded(reaction()),
             EventKind::ReactionRemoved(reaction()),

@@ -72,6 +72,10 @@ enum RawClientMsg {
         room: String,
         client_id: String,
         body: String,
+        #[serde(default)]
+        thread: Option<MessageId>,
+        #[serde(default)]
+        in_room: bool,
     },
     History {
         room: String,
@@ -81,6 +85,8 @@ enum RawClientMsg {
         around: Option<Seq>,
         #[serde(default)]
         request_id: Option<String>,
+        #[serde(default)]
+        thread: Option<MessageId>,
     },
     Search {
         #[serde(default)]
@@ -202,12 +208,16 @@ impl ClientMsg {
                 room: name,
                 client_id,
                 body,
+                thread,
+                in_room,
             } => {
                 let (room, client_id, body) = written(name, client_id, body)?;
                 ClientMsg::Send {
                     room,
                     client_id,
                     body,
+                    thread,
+                    in_room: in_room && thread.is_some(),
                 }
             }
             RawClientMsg::Ping => ClientMsg::Ping,
@@ -369,6 +379,7 @@ impl ClientMsg {
                 limit,
                 around,
                 request_id,
+                thread,
             } => {
                 let request_id = request(request_id)?;
                 let limit = limit.unwrap_or(DEFAULT_REPLAY);
@@ -385,6 +396,7 @@ impl ClientMsg {
                     limit,
                     around,
                     request_id,
+                    thread,
                 }
             }
             RawClientMsg::Search {

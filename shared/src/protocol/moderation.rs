@@ -35,6 +35,9 @@ pub struct Deletion {
     /// When, RFC 3339 in UTC.
     #[serde(default)]
     pub ts: String,
+    /// A deleted reply's thread after it went (one reply fewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<super::Thread>,
 }
 
 /// What a moderator does to a person in a room (`moderate`).

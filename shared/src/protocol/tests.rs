@@ -24,6 +24,7 @@ fn sample_message() -> ChatMessage {
         ts: "2026-11-26T13:00:00.000Z".to_owned(),
         edited_at: None,
         reactions: Vec::new(),
+        thread: None,
     }
 }
 
@@ -67,6 +68,8 @@ fn client_frames() {
             room: room("general"),
             client_id: ClientId::new("abc").unwrap(),
             body: MessageBody::new("hi").unwrap(),
+            thread: None,
+            in_room: false,
         },
         json!({"type": "send", "room": "general", "client_id": "abc", "body": "hi"}),
     );
@@ -78,6 +81,7 @@ fn client_frames() {
             limit: 25,
             around: None,
             request_id: None,
+            thread: None,
         },
         json!({"type": "history", "room": "general", "before": 100, "limit": 25}),
     );
@@ -163,6 +167,8 @@ fn server_frames() {
             has_more: true,
             request_id: None,
             has_newer: false,
+            thread: None,
+            root: None,
         },
         json!({"type": "history", "room": "general", "messages": [message], "has_more": true}),
     );
@@ -271,6 +277,7 @@ fn unknown_fields_are_ignored_and_history_limit_defaults() {
             limit: 50, // the documented default
             around: None,
             request_id: None,
+            thread: None,
         }
     );
 }
@@ -483,6 +490,7 @@ fn moderation_frames() {
                 id: 42,
                 by: user("ann"),
                 ts: "2026-12-02T14:00:00.000Z".to_owned(),
+                thread: None,
             }),
         }),
         json!({"type": "event", "room": "plans", "seq": 11, "kind": "message_deleted", "id": 42,

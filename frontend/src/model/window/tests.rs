@@ -22,6 +22,7 @@ fn stored(seq: Seq) -> ChatMessage {
         ts: "2026-11-26T13:00:00.000Z".to_owned(),
         edited_at: None,
         reactions: Vec::new(),
+        thread: None,
     }
 }
 
@@ -148,6 +149,8 @@ fn older_lines_arriving_leave_the_window_in_place() {
         has_more: false,
         request_id: None,
         has_newer: false,
+        thread: None,
+        root: None,
     });
     assert_eq!(seqs(&c.rows_in(window)), (101..=200).collect::<Vec<_>>());
     assert!(!window.shows_oldest(room(&c)));

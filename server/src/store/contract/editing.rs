@@ -52,6 +52,8 @@ pub(in crate::store) async fn editing(store: &dyn Store) {
         author_id: ann.id.clone(),
         client_id: ClientId::new(client).unwrap(),
         body: MessageBody::new(body).unwrap(),
+        thread: None,
+        in_room: false,
     };
     let out = store
         .append(Arc::from(vec![

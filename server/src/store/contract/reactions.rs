@@ -46,6 +46,8 @@ pub(in crate::store) async fn reactions(store: &dyn Store) {
         author_id: ann.id.clone(),
         client_id: ClientId::new(client).unwrap(),
         body: MessageBody::new(body).unwrap(),
+        thread: None,
+        in_room: false,
     };
     let out = store
         .append(Arc::from(vec![sent("c1", "coffee?"), sent("c2", "doomed")]))

@@ -21,6 +21,8 @@ fn sent(room: &RoomName, author: &Person, client: &str, body: &str) -> NewMessag
         author_id: author.id.clone(),
         client_id: ClientId::new(client).unwrap(),
         body: MessageBody::new(body).unwrap(),
+        thread: None,
+        in_room: false,
     }
 }
 

@@ -100,7 +100,7 @@ impl Reading for MemoryStore {
             .skip(skip)
             .rev()
             .filter_map(Entry::live)
-            .filter(|m| m.author_id != *user)
+            .filter(|m| super::threads::listed(m) && m.author_id != *user)
             .map(|m| m.body.as_str());
         Ok(count(bodies, name))
     }

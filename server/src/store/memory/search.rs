@@ -12,7 +12,11 @@ pub(super) fn search(state: &State, query: &SearchQuery) -> Found {
         .rooms
         .iter()
         .filter_map(|room| state.rooms.get(room))
-        .flat_map(|log| log.iter().filter_map(Entry::live))
+        .flat_map(|log| {
+            log.iter()
+                .filter_map(Entry::live)
+                .map(|m| super::threads::current(log, m))
+        })
         .filter(|m| query.older_than.is_none_or(|older| m.id < older))
         .filter(|m| query.from.as_ref().is_none_or(|from| m.author == *from))
         .filter(|m| {
@@ -30,7 +34,7 @@ pub(super) fn search(state: &State, query: &SearchQuery) -> Found {
         .filter_map(|m| {
             let matches = find_terms(m.body.as_str(), &query.terms)?;
             Some(SearchHit {
-                message: m.clone(),
+                message: m,
                 matches,
             })
         })
@@ -48,8 +52,13 @@ pub(super) fn newer(log: &[Entry], after: Seq, limit: u32) -> Page {
     let mut live = log
         .iter()
         .skip(usize::try_from(after).unwrap_or(usize::MAX))
-        .filter_map(Entry::live);
-    let messages = live.by_ref().take(limit).cloned().collect();
+        .filter_map(Entry::live)
+        .filter(|m| super::threads::listed(m));
+    let messages = live
+        .by_ref()
+        .take(limit)
+        .map(|m| super::threads::current(log, m))
+        .collect();
     Page {
         messages,
         has_more: live.next().is_some(),

@@ -128,9 +128,10 @@ impl WriteConn {
                 })?,
             };
             let mut out = Vec::with_capacity(events.len());
-            for kind in events {
-                let ts = changes::when(&kind).unwrap_or(now);
-                if !changes::apply(&self.conn, room_id, last + 1, &kind, ts)? {
+            for mut kind in events {
+                let ts = changes::when(&kind).unwrap_or(now).to_owned();
+                let ts = ts.as_str();
+                if !changes::apply(&self.conn, room_id, last + 1, &mut kind, ts)? {
                     continue;
                 }
                 last += 1;
@@ -227,9 +228,9 @@ impl WriteConn {
 }
 
 /// The messages insert: a resend (the same author and client id) inserts nothing.
-const INSERT: &str =
-    "INSERT INTO messages (room_id, seq, author_id, author, client_id, body, ts, mentions)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+const INSERT: &str = "INSERT INTO messages
+         (room_id, seq, author_id, author, client_id, body, ts, mentions, thread_root, in_room)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
      ON CONFLICT (client_id, author_id) DO NOTHING";
 
 /// Inserts every message of `batch`, in the transaction open on `conn`; returns what
@@ -262,6 +263,8 @@ fn insert_all(
             new.body.as_str(),
             ts,
             super::reading::mentions_column(new.body.as_str()),
+            new.thread,
+            new.thread.is_none() || new.in_room,
         ]);
         match inserted {
             Ok(1) => {
@@ -271,7 +274,12 @@ fn insert_all(
                         seqs.insert(new.room.clone(), (room_id, seq));
                     }
                 }
-                out.push(Appended::New(new.stored(conn.last_insert_rowid(), seq, ts)));
+                let id = conn.last_insert_rowid();
+                let thread = match new.thread {
+                    Some(root) => Some(super::threads::replied(conn, root, ts)?),
+                    None => None,
+                };
+                out.push(Appended::New(new.stored(id, seq, ts, thread)));
             }
             Ok(_) => out.push(Appended::Duplicate(original(conn, new)?)),
             Err(error) if is_unique_violation(&error) => return Err(Failure::SeqClash),
@@ -283,10 +291,12 @@ fn insert_all(
 
 /// The stored message a resend repeats.
 fn original(conn: &Connection, new: &NewMessage) -> Result<ChatMessage, Failure> {
-    let (room, id, seq, author, body, ts) = conn
+    let (room, id, seq, author, body, ts, thread) = conn
         .prepare_cached(
-            "SELECT r.name, m.id, m.seq, m.author, m.body, m.ts
+            "SELECT r.name, m.id, m.seq, m.author, m.body, m.ts, m.thread_root, t.replies,
+                    t.last_reply_at
              FROM messages m JOIN rooms r ON r.id = m.room_id
+             LEFT JOIN messages t ON t.id = m.thread_root
              WHERE m.client_id = ?1 AND m.author_id = ?2",
         )?
         .query_row(
@@ -299,6 +309,16 @@ fn original(conn: &Connection, new: &NewMessage) -> Result<ChatMessage, Failure>
                     row.get::<_, String>(3)?,
                     row.get::<_, String>(4)?,
                     row.get::<_, String>(5)?,
+                    match row.get::<_, Option<i64>>(6)? {
+                        Some(root) => Some(confab_shared::Thread {
+                            root,
+                            replies: u32::try_from(row.get::<_, Option<i64>>(7)?.unwrap_or(0))
+                                .unwrap_or(0),
+                            last_reply_at: row.get(8)?,
+                            in_room: new.in_room,
+                        }),
+                        None => None,
+                    },
                 ))
             },
         )?;
@@ -314,6 +334,7 @@ fn original(conn: &Connection, new: &NewMessage) -> Result<ChatMessage, Failure>
         ts,
         edited_at: None,
         reactions: Vec::new(),
+        thread,
     })
 }
 

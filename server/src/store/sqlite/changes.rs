@@ -16,7 +16,7 @@ pub(super) fn apply(
     conn: &Connection,
     room_id: i64,
     seq: u64,
-    kind: &EventKind,
+    kind: &mut EventKind,
     ts: &str,
 ) -> Result<bool, StoreError> {
     let run = |sql: &str, change: &MemberChange| {
@@ -24,6 +24,7 @@ pub(super) fn apply(
             .and_then(|mut statement| statement.execute(params![room_id, change.user_id.as_str()]))
             .map_err(database)
     };
+    let banned = matches!(kind, EventKind::MemberBanned(_));
     match kind {
         EventKind::MessageDeleted(deletion) => {
             let changed = conn
@@ -35,6 +36,10 @@ pub(super) fn apply(
                     statement.execute(params![deletion.by.as_str(), ts, deletion.id, room_id])
                 })
                 .map_err(database)?;
+            if changed == 1 {
+                // A reply's thread, one fewer: the event says so.
+                deletion.thread = super::threads::reply_deleted(conn, deletion.id)?;
+            }
             return Ok(changed == 1);
         }
         EventKind::MemberJoined(change) => {
@@ -81,7 +86,7 @@ pub(super) fn apply(
                 "DELETE FROM room_mutes WHERE room_id = ?1 AND user_id = ?2",
                 change,
             )?;
-            if matches!(kind, EventKind::MemberBanned(_)) {
+            if banned {
                 run(
                     "INSERT INTO room_bans (room_id, user_id) VALUES (?1, ?2)
                      ON CONFLICT DO NOTHING",

@@ -207,11 +207,13 @@ impl SqliteStore {
     }
 }
 
-/// A room's newest messages not deleted, newest first, as many as memory keeps.
+/// A room's newest messages not deleted (those its list shows: unread counts
+/// no reply kept in its thread), newest first, as many as memory keeps.
 async fn newest(pool: &sqlx::SqlitePool, room: &RoomName) -> Result<Vec<Stored>, StoreError> {
     let rows = sqlx::query(
         "SELECT seq, id, author_id, coalesce(mentions, '') FROM messages
          WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND deleted_at IS NULL
+           AND in_room = 1
          ORDER BY seq DESC LIMIT ?",
     )
     .bind(room.as_str())
@@ -245,6 +247,7 @@ async fn counted_by_database(
          FROM (SELECT x.mentions FROM messages x
              WHERE x.room_id = (SELECT id FROM rooms WHERE name = ?)
                AND x.seq > ? AND x.author_id <> ? AND x.deleted_at IS NULL
+               AND x.in_room = 1
              ORDER BY x.seq DESC LIMIT ?) AS x",
     )
     .bind(&needle)

@@ -200,19 +200,15 @@ pub(super) async fn search(pool: &SqlitePool, query: &SearchQuery) -> Result<Fou
     };
     let rooms = serde_json::to_string(&query.rooms).map_err(|e| corrupt(e.to_string()))?;
     let sql = format!(
-        "SELECT r.name, {columns} FROM {table} f
+        "SELECT r.name, {MESSAGE_COLUMNS} FROM {table} f
          CROSS JOIN messages m ON m.id = f.rowid
+         LEFT JOIN messages t ON t.id = coalesce(m.thread_root, m.id)
          JOIN rooms r ON r.id = m.room_id
          WHERE {table} MATCH ?1 AND f.rowid < ?2 AND m.deleted_by IS NULL
            AND r.name IN (SELECT value FROM json_each(?3))
            AND (?4 IS NULL OR m.author = ?4)
            AND (?5 IS NULL OR m.ts >= ?5) AND (?6 IS NULL OR m.ts < ?6)
-         ORDER BY f.rowid DESC LIMIT ?7",
-        columns = MESSAGE_COLUMNS
-            .split(", ")
-            .map(|c| format!("m.{c}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+         ORDER BY f.rowid DESC LIMIT ?7"
     );
     let want = query.limit as usize;
     let mut found = Found::default();

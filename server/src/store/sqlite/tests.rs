@@ -126,6 +126,12 @@ async fn edits() {
 }
 
 #[tokio::test]
+async fn threads() {
+    let (_dir, store) = temp_store().await;
+    contract::threads(&store).await;
+}
+
+#[tokio::test]
 async fn conversations() {
     let (_dir, store) = temp_store().await;
     contract::conversations(&store).await;

@@ -1,0 +1,197 @@
+//! The contract for threads, which every store keeps: a reply goes into its root's
+//! thread, whose summary (replies not deleted, the newest one's time) every read
+//! carries as it is now; the room's list (snapshots, history, unread counts) holds
+//! roots and replies also sent to the room, never the others; a thread's page holds
+//! its replies and its root; a deleted reply leaves the thread one shorter, said by
+//! its deletion, live and replayed.
+
+use std::sync::Arc;
+
+use confab_shared::{ClientId, EventKind, MessageBody, MessageId, RoomName, Thread, Topic};
+
+use crate::room_log::record;
+use crate::rooms::{Change, Person, Room, RoomChange};
+use crate::store::{NewMessage, Store};
+
+use super::person;
+
+fn post(room: &RoomName, who: &Person, client: &str, reply_to: Option<MessageId>) -> NewMessage {
+    NewMessage {
+        room: room.clone(),
+        author: who.name.clone(),
+        author_id: who.id.clone(),
+        client_id: ClientId::new(client).unwrap(),
+        body: MessageBody::new(format!("text of {client}")).unwrap(),
+        thread: reply_to,
+        in_room: client.ends_with("-also"),
+    }
+}
+
+pub(in crate::store) async fn threads(store: &dyn Store) {
+    let ann = person("u:1", "ann");
+    let bob = person("u:2", "bob");
+    let room = Room::new(RoomName::new("threads").unwrap(), Topic::default(), false);
+    let name = room.name.clone();
+    store.rooms().create_room(&room, Some(&ann)).await.unwrap();
+    let root = store
+        .append(Arc::from(vec![post(&name, &ann, "root", None)]))
+        .await
+        .unwrap()[0]
+        .message()
+        .clone();
+    assert_eq!(root.thread, None, "no replies yet");
+    let out = store
+        .append(Arc::from(vec![
+            post(&name, &bob, "r1", Some(root.id)),
+            post(&name, &ann, "r2-also", Some(root.id)),
+        ]))
+        .await
+        .unwrap();
+    let (r1, r2) = (out[0].message().clone(), out[1].message().clone());
+    // Each reply carries its thread as of it.
+    let as_of = |replies: u32, ts: &str, in_room: bool| Thread {
+        root: root.id,
+        replies,
+        last_reply_at: Some(ts.to_owned()),
+        in_room,
+    };
+    assert_eq!(r1.thread, Some(as_of(1, &r1.ts, false)));
+    assert_eq!(r2.thread, Some(as_of(2, &r2.ts, true)));
+
+    // A reply to a reply goes into the same thread; a message gone, nowhere.
+    assert_eq!(store.replied_to(&name, r1.id).await.unwrap(), Some(root.id));
+    assert_eq!(
+        store.replied_to(&name, root.id).await.unwrap(),
+        Some(root.id)
+    );
+    assert_eq!(store.replied_to(&name, r2.id + 100).await.unwrap(), None);
+
+    // The room's list: the root with its thread now, and the reply also sent there.
+    let snapshot = store.snapshot(&name, 50).await.unwrap();
+    let listed: Vec<(MessageId, Option<Thread>)> = snapshot
+        .messages
+        .iter()
+        .map(|m| (m.id, m.thread.clone()))
+        .collect();
+    let root_now = Thread {
+        root: root.id,
+        replies: 2,
+        last_reply_at: Some(r2.ts.clone()),
+        in_room: false,
+    };
+    let r2_now = Thread {
+        in_room: true,
+        ..root_now.clone()
+    };
+    assert_eq!(
+        listed,
+        vec![
+            (root.id, Some(root_now.clone())),
+            (r2.id, Some(r2_now.clone()))
+        ]
+    );
+    let history = store.history(&name, None, 50).await.unwrap();
+    assert_eq!(history.messages, snapshot.messages);
+    // Unread in the room counts what its list shows: bob's reply stays in its thread.
+    let unread = store
+        .reading()
+        .unread(&ann.id, &ann.name, &name, 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        unread.unread, 0,
+        "ann wrote the root and r2; r1 is in the thread"
+    );
+    let unread = store
+        .reading()
+        .unread(&bob.id, &bob.name, &name, 0)
+        .await
+        .unwrap();
+    assert_eq!(unread.unread, 2, "the root and r2, also sent to the room");
+
+    // The thread's page: its replies, oldest first, and its root.
+    let (page, top) = store.thread(&name, root.id, None, 10).await.unwrap();
+    let ids: Vec<MessageId> = page.messages.iter().map(|m| m.id).collect();
+    assert_eq!(ids, vec![r1.id, r2.id]);
+    assert!(!page.has_more);
+    assert_eq!(top.map(|m| m.thread), Some(Some(root_now.clone())));
+    let (page, _) = store.thread(&name, root.id, Some(r2.seq), 1).await.unwrap();
+    assert_eq!(page.messages.len(), 1);
+    assert_eq!(page.messages[0].id, r1.id);
+
+    // A replay gives every reply with its thread as it is now.
+    let replay = store.replay(&name, 0, 100).await.unwrap();
+    let posted_threads: Vec<Option<Thread>> = replay
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Message(posted) => Some(posted.thread.clone()),
+            _ => None,
+        })
+        .collect();
+    let r1_now = Thread {
+        in_room: false,
+        ..root_now.clone()
+    };
+    assert_eq!(
+        posted_threads,
+        vec![Some(root_now.clone()), Some(r1_now), Some(r2_now)]
+    );
+
+    // Deleting a reply: the thread is one shorter, its newest the reply left.
+    let deleted = record(
+        store,
+        &RoomChange {
+            room: name.clone(),
+            change: Change::Delete {
+                id: r2.id,
+                by: ann.clone(),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    let shorter = Thread {
+        root: root.id,
+        replies: 1,
+        last_reply_at: Some(r1.ts.clone()),
+        in_room: false,
+    };
+    let EventKind::MessageDeleted(deletion) = &deleted[0].kind else {
+        panic!("{deleted:?}")
+    };
+    assert_eq!(deletion.thread, Some(shorter.clone()));
+    // Replayed, the reply's own seq and its deletion both say so.
+    let replay = store.replay(&name, 0, 100).await.unwrap();
+    let deletions: Vec<Option<Thread>> = replay
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::MessageDeleted(d) => Some(d.thread.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        deletions,
+        vec![Some(shorter.clone()), Some(shorter.clone())]
+    );
+    let snapshot = store.snapshot(&name, 50).await.unwrap();
+    assert_eq!(snapshot.messages.len(), 1);
+    assert_eq!(snapshot.messages[0].thread, Some(shorter));
+    // The root gone: no reply goes to it.
+    record(
+        store,
+        &RoomChange {
+            room: name.clone(),
+            change: Change::Delete {
+                id: root.id,
+                by: ann.clone(),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(store.replied_to(&name, root.id).await.unwrap(), None);
+    let (_, top) = store.thread(&name, root.id, None, 10).await.unwrap();
+    assert!(top.is_none());
+}

@@ -1,0 +1,102 @@
+//! Threads in the in-memory twin: a reply keeps the root it went to (its `thread`),
+//! and every read gives each message its thread as it is now, counted from the log,
+//! as the SQLite store reads it from its roots' summaries.
+
+use confab_shared::{ChatMessage, MessageId, Thread};
+
+use super::Entry;
+use crate::store::Page;
+
+/// The root a reply `message` went to, if it is a reply.
+fn root_of(message: &ChatMessage) -> Option<MessageId> {
+    message
+        .thread
+        .as_ref()
+        .filter(|thread| thread.is_reply(message.id))
+        .map(|thread| thread.root)
+}
+
+/// Thread `root` of `log` now: its live replies and when the newest came.
+pub(super) fn summary(log: &[Entry], root: MessageId) -> Thread {
+    let mut replies = 0;
+    let mut last_reply_at: Option<String> = None;
+    for reply in log
+        .iter()
+        .filter_map(Entry::live)
+        .filter(|m| root_of(m) == Some(root))
+    {
+        replies += 1;
+        if last_reply_at
+            .as_deref()
+            .is_none_or(|last| last < reply.ts.as_str())
+        {
+            last_reply_at = Some(reply.ts.clone());
+        }
+    }
+    Thread {
+        root,
+        replies,
+        last_reply_at,
+        in_room: false,
+    }
+}
+
+/// `message` with its thread as it is now: a reply's, a root's own, or none.
+pub(super) fn current(log: &[Entry], message: &ChatMessage) -> ChatMessage {
+    let mut now = message.clone();
+    now.thread = match root_of(message) {
+        Some(root) => Some(Thread {
+            in_room: message.thread.as_ref().is_some_and(|t| t.in_room),
+            ..summary(log, root)
+        }),
+        None => Some(summary(log, message.id)).filter(|thread| thread.replies > 0),
+    };
+    now
+}
+
+/// Whether the room's list shows `message`.
+pub(super) fn listed(message: &ChatMessage) -> bool {
+    Thread::in_room_list(message.thread.as_ref(), message.id)
+}
+
+/// The thread a reply to `id` goes into (see `Store::replied_to`).
+pub(super) fn replied_to(log: &[Entry], id: MessageId) -> Option<MessageId> {
+    log.iter()
+        .filter_map(Entry::live)
+        .find(|m| m.id == id)
+        .map(|m| root_of(m).unwrap_or(id))
+}
+
+/// A deleted message's thread, if it was a reply: the thread without it.
+pub(super) fn after_deletion(log: &[Entry], message: &ChatMessage) -> Option<Thread> {
+    root_of(message).map(|root| summary(log, root))
+}
+
+/// Up to `limit` live replies of `root` with `seq < before`, oldest first, and the
+/// root now.
+pub(super) fn page(
+    log: &[Entry],
+    root: MessageId,
+    before: Option<u64>,
+    limit: u32,
+) -> (Page, Option<ChatMessage>) {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut replies = log
+        .iter()
+        .rev()
+        .filter_map(Entry::live)
+        .filter(|m| root_of(m) == Some(root) && before.is_none_or(|b| m.seq < b));
+    let mut messages: Vec<ChatMessage> = replies
+        .by_ref()
+        .take(limit)
+        .map(|m| current(log, m))
+        .collect();
+    let has_more = replies.next().is_some();
+    messages.reverse();
+    let root = log
+        .iter()
+        .filter_map(Entry::live)
+        .find(|m| m.id == root)
+        .map(|m| current(log, m));
+    (Page { messages, has_more }, root)
+}
