@@ -35,7 +35,7 @@ pub use rooms::{
 pub use search::{
     SEARCH_LIMIT, SEARCH_TERMS, SearchHit, TermKind, find_terms, is_cjk, search_terms, term_kind,
 };
-pub use threads::Thread;
+pub use threads::{Thread, fold_thread};
 pub use typing::{TYPING_EVERY_MS, TYPING_EXPIRES_MS, TYPING_NAMES, Typist};
 
 /// The protocol version this crate speaks. A client names the version it speaks

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::MessageId;
+use super::{ChatMessage, MessageId};
 
 /// A message's place in a thread. On a reply (`root` is not the message's own id):
 /// the thread it is in, as of the event; on a root (`root` is its own id): its own
@@ -46,4 +46,18 @@ impl Thread {
             ..self.clone()
         }
     }
+}
+
+/// Folds what an event says of a thread (a reply's, or a deleted reply's) into
+/// `root`, if it is that thread's root: its summary becomes the one said (none once
+/// it has no replies). The one fold of a thread's summary, the page's and the
+/// tests'. Whether it changed `root`.
+pub fn fold_thread(root: &mut ChatMessage, thread: &Thread) -> bool {
+    if root.id != thread.root {
+        return false;
+    }
+    let now = (thread.replies > 0).then(|| thread.of_root());
+    let changed = root.thread != now;
+    root.thread = now;
+    changed
 }

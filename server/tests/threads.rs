@@ -1,0 +1,198 @@
+//! Threads from outside (docs/protocol.md, `send` with `thread`, `history` with
+//! `thread`): replies reach everyone with their thread's summary, a client that was
+//! away converges on the same summary when it resumes, a fresh join's list holds the
+//! root (with its summary) and replies sent also to the room but not the others, a
+//! thread's page holds its replies and its root, and a reply to a message that is
+//! not there is refused.
+
+mod common;
+
+use common::{Client, TestServer};
+use confab_shared::protocol::fold_thread;
+use confab_shared::{ChatMessage, ErrorCode, EventKind, RoomEvent, ServerMsg, Thread};
+use serde_json::json;
+
+async fn reply(client: &mut Client, root: i64, client_id: &str, body: &str, in_room: bool) {
+    client
+        .send_json(json!({
+            "type": "send", "room": "general", "client_id": client_id, "body": body,
+            "thread": root, "in_room": in_room
+        }))
+        .await;
+}
+
+/// Folds the thread an event tells of into `root`, as a reader does.
+fn fold(root: &mut ChatMessage, event: &RoomEvent) {
+    let thread = match &event.kind {
+        EventKind::Message(posted) => posted.thread.as_ref(),
+        EventKind::MessageDeleted(deletion) => deletion.thread.as_ref(),
+        _ => None,
+    };
+    if let Some(thread) = thread {
+        fold_thread(root, thread);
+    }
+}
+
+async fn next_event(client: &mut Client) -> RoomEvent {
+    match client
+        .recv_until(|m| matches!(m, ServerMsg::Event(_) | ServerMsg::Error { .. }))
+        .await
+    {
+        ServerMsg::Event(event) => event,
+        other => panic!("{}: expected an event, got {other:?}", client.name),
+    }
+}
+
+#[tokio::test]
+async fn replies_reach_everyone_and_a_client_that_was_away_converges() {
+    let server = TestServer::start().await;
+    let mut ann = server.client("ann").await;
+    let mut bob = server.client("bob").await;
+    let mut cat = server.client("cat").await;
+    for who in [&mut ann, &mut bob, &mut cat] {
+        who.join("general", None).await;
+    }
+    ann.send_chat("general", "m1", "shall we ship friday?")
+        .await;
+    let mut online = ann.next_message().await;
+    let root_seq = online.seq;
+    bob.next_message().await;
+    cat.next_message().await;
+    cat.close().await;
+
+    reply(&mut bob, online.id, "r1", "yes", false).await;
+    let first = next_event(&mut ann).await;
+    fold(&mut online, &first);
+    let first_reply = first.clone().into_message().expect("a reply");
+    assert_eq!(
+        first_reply.thread,
+        Some(Thread {
+            root: online.id,
+            replies: 1,
+            last_reply_at: Some(first_reply.ts.clone()),
+            in_room: false,
+        })
+    );
+    // A reply to a reply goes into the root's thread.
+    reply(&mut ann, first_reply.id, "r2", "then friday it is", true).await;
+    let second = next_event(&mut ann).await;
+    fold(&mut online, &second);
+    let second_reply = second.into_message().expect("a reply");
+    assert_eq!(
+        second_reply
+            .thread
+            .as_ref()
+            .map(|t| (t.root, t.replies, t.in_room)),
+        Some((online.id, 2, true))
+    );
+    // Bob takes his back.
+    bob.send_json(json!({ "type": "delete_message", "room": "general", "id": first_reply.id }))
+        .await;
+    for _ in 0..2 {
+        next_event(&mut bob).await;
+    }
+    let deletion = next_event(&mut ann).await;
+    fold(&mut online, &deletion);
+    let now = Thread {
+        root: online.id,
+        replies: 1,
+        last_reply_at: Some(second_reply.ts.clone()),
+        in_room: false,
+    };
+    assert_eq!(online.thread, Some(now.clone()));
+
+    // Cat resumes after the root: the same summary.
+    let mut cat = server.client("cat").await;
+    cat.send_join("general", Some(root_seq)).await;
+    cat.recv_until(|m| matches!(m, ServerMsg::Joined { .. }))
+        .await;
+    let mut resumed = online.clone();
+    resumed.thread = None;
+    for _ in 0..3 {
+        let event = next_event(&mut cat).await;
+        fold(&mut resumed, &event);
+    }
+    assert_eq!(resumed.thread, online.thread);
+
+    // A fresh join: the root with its summary and the reply sent to the room too.
+    let mut dan = server.client("dan").await;
+    let joined = dan.join("general", None).await;
+    let listed: Vec<(i64, Option<Thread>)> = joined
+        .replay
+        .iter()
+        .map(|m| (m.id, m.thread.clone()))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (online.id, Some(now.clone())),
+            (
+                second_reply.id,
+                Some(Thread {
+                    in_room: true,
+                    ..now.clone()
+                })
+            )
+        ]
+    );
+
+    // The thread's page: its replies and its root, the request's id echoed.
+    dan.send_json(json!({
+        "type": "history", "room": "general", "thread": online.id, "limit": 50,
+        "request_id": "t1"
+    }))
+    .await;
+    match dan
+        .recv_until(|m| matches!(m, ServerMsg::History { .. }))
+        .await
+    {
+        ServerMsg::History {
+            messages,
+            thread,
+            root,
+            request_id,
+            has_more,
+            ..
+        } => {
+            assert_eq!(thread, Some(online.id));
+            assert_eq!(request_id.as_ref().map(|r| r.as_str()), Some("t1"));
+            assert_eq!(
+                messages.iter().map(|m| m.id).collect::<Vec<_>>(),
+                vec![second_reply.id]
+            );
+            assert!(!has_more);
+            assert_eq!(root.map(|r| r.thread), Some(Some(now)));
+        }
+        _ => unreachable!(),
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_reply_to_a_message_that_is_not_there_is_refused() {
+    let server = TestServer::start().await;
+    let mut ann = server.client("ann").await;
+    ann.join("general", None).await;
+    let (_, id) = ann.send_acked("general", "m1", "soon gone").await;
+    reply(&mut ann, id + 100, "r1", "to nothing", false).await;
+    assert_eq!(
+        ann.recv_error(ErrorCode::NotFound).await.as_deref(),
+        Some("r1")
+    );
+    ann.send_json(json!({ "type": "delete_message", "room": "general", "id": id }))
+        .await;
+    next_event(&mut ann).await;
+    reply(&mut ann, id, "r2", "to the deleted", false).await;
+    assert_eq!(
+        ann.recv_error(ErrorCode::NotFound).await.as_deref(),
+        Some("r2")
+    );
+    // Not joined: refused before anything else.
+    let mut bob = server.client("bob").await;
+    reply(&mut bob, id, "r3", "from outside", false).await;
+    assert_eq!(
+        bob.recv_error(ErrorCode::NotJoined).await.as_deref(),
+        Some("r3")
+    );
+    server.stop().await;
+}
