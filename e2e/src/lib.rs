@@ -408,10 +408,10 @@ impl Person {
         composer.send_keys("\u{E007}").await.expect("press Enter");
     }
 
-    /// The texts of the message bodies shown, in order. Read in one script, so a
+    /// The texts of the message bodies the room's list shows, in order. Read in one script, so a
     /// list re-rendering meanwhile cannot leave a stale element in hand.
     pub async fn bodies(&self) -> Vec<String> {
-        let script = "return [...document.querySelectorAll('[role=log] article.msg .body')]\
+        let script = "return [...document.querySelectorAll('main [role=log] article.msg .body')]\
                       .map((e) => e.textContent);";
         self.eval("read the messages", script).await
     }

@@ -34,6 +34,22 @@ pub struct Pending {
     pub client_id: ClientId,
     pub body: MessageBody,
     pub delivery: Delivery,
+    /// A reply: the root of its thread.
+    pub thread: Option<MessageId>,
+    /// A reply also sent to the room.
+    pub in_room: bool,
+}
+
+/// A message not confirmed yet, as kept across reloads (`Chat::outbox`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Unsent {
+    pub room: RoomName,
+    pub client_id: ClientId,
+    pub body: MessageBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<MessageId>,
+    #[serde(default)]
+    pub in_room: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -70,6 +86,8 @@ pub struct Room {
     pub notes: BTreeMap<Seq, EventKind>,
     /// Who is typing here, as the server last said (`model/typing.rs`).
     pub typing: typing::Typing,
+    /// Replies the page has seen, of every thread (`model/threads.rs`).
+    pub replies: threads::Replies,
 }
 
 /// The most membership lines a room keeps.
@@ -101,6 +119,8 @@ impl Room {
     /// Replaces what the room showed with a snapshot of its newest messages.
     fn replace(&mut self, messages: Vec<ChatMessage>, has_more: bool, last_seq: Seq, me: &UserId) {
         self.messages.clear();
+        // Replies since may be missing: an open thread asks again.
+        self.replies.clear();
         for message in messages {
             self.insert(message, me);
         }
@@ -160,6 +180,8 @@ pub struct Chat {
     pending_reactions: Vec<reacting::PendingReaction>,
     /// The search asked, its results, and the result opened (`searching.rs`).
     searching: searching::Searching,
+    /// The thread open beside the list (`threads.rs`).
+    pub thread: Option<OpenThread>,
 }
 
 impl Chat {
@@ -195,6 +217,7 @@ impl Chat {
             pending_edits: Vec::new(),
             pending_reactions: Vec::new(),
             searching: searching::Searching::default(),
+            thread: None,
         }
     }
 
@@ -402,6 +425,7 @@ impl Chat {
                     state.reading.counted_to(last_seq);
                 }
                 let newest = messages.as_ref().and_then(|m| Some(m.last()?.ts.clone()));
+                let snapshot = messages.is_some();
                 if let Some(messages) = messages {
                     let unsent = state.pending.len();
                     state.replace(messages, has_more, last_seq, &self.me_id);
@@ -410,6 +434,11 @@ impl Chat {
                 }
                 state.online = online.into_iter().collect();
                 state.online_count = online_count;
+                if snapshot {
+                    // The snapshot dropped the replies: the open thread's again.
+                    let again = self.thread_again(&room);
+                    self.outgoing.extend(again);
+                }
                 if let Some(ts) = newest {
                     self.conversation_activity(&room, &ts);
                 }
@@ -427,7 +456,13 @@ impl Chat {
                 match event.kind {
                     EventKind::Message(_) => {
                         let room = event.room.clone();
-                        if let Some(message) = event.into_message() {
+                        if let Some(message) = event.into_message()
+                            && (threads::reply_root(&message).is_none()
+                                || self.reply_arrived(&room, &message))
+                        {
+                            let Some(state) = self.rooms.get_mut(&room) else {
+                                return;
+                            };
                             let unsent = state.pending.len();
                             let ts = message.ts.clone();
                             if state.insert(message.clone(), &self.me_id) {
@@ -441,6 +476,10 @@ impl Chat {
                         }
                     }
                     EventKind::MessageDeleted(deletion) => {
+                        self.reply_deleted(&event.room, &deletion);
+                        let Some(state) = self.rooms.get_mut(&event.room) else {
+                            return;
+                        };
                         let gone = state
                             .messages
                             .iter()
@@ -456,10 +495,15 @@ impl Chat {
                     EventKind::MessageEdited(edit) => {
                         let found = state.messages.values_mut().find(|m| m.id == edit.id);
                         if let Some(message) = found {
+                            message.body = edit.body.clone();
+                            message.edited_at = Some(edit.edited_at.clone());
+                            self.changed.lines.insert(event.room.clone());
+                            self.changed.messages.insert(edit.id);
+                        }
+                        // A reply (in its thread, and maybe in the list too).
+                        if let Some(message) = self.thread_message_mut(&event.room, edit.id) {
                             message.body = edit.body;
                             message.edited_at = Some(edit.edited_at);
-                            self.changed.lines.insert(event.room);
-                            self.changed.messages.insert(edit.id);
                         }
                         self.edit_landed(&edit.client_id);
                     }
@@ -488,6 +532,14 @@ impl Chat {
                     }
                 }
             }
+            ServerMsg::History {
+                room,
+                messages,
+                has_more,
+                thread: Some(root),
+                root: root_message,
+                ..
+            } => self.thread_page(&room, root, messages, has_more, root_message.map(|m| *m)),
             ServerMsg::History {
                 room,
                 messages,
@@ -631,8 +683,9 @@ impl Chat {
             self.changed.whole_room(&room);
         }
         if self.current != room {
-            // An edit left open belongs to the room being left.
+            // An edit or a thread left open belongs to the room being left.
             self.stop_editing();
+            self.close_thread();
             self.changed.rooms = true;
             let left = std::mem::replace(&mut self.current, room.clone());
             self.opened(&left);
@@ -674,6 +727,9 @@ impl Chat {
             return false;
         }
         self.changed.whole_room(room);
+        if self.thread.as_ref().is_some_and(|t| t.room == *room) {
+            self.close_thread();
+        }
         if self.current == *room
             && let Some(next) = self.rooms.keys().next()
         {
@@ -700,6 +756,8 @@ impl Chat {
             client_id,
             body,
             delivery: Delivery::Sending,
+            thread: None,
+            in_room: false,
         };
         let frame = send_frame(&room, &pending);
         state.pending.push(pending);
@@ -742,28 +800,38 @@ impl Chat {
     }
 
     /// Unconfirmed messages, to keep across reloads.
-    pub fn outbox(&self) -> Vec<(RoomName, ClientId, MessageBody)> {
+    pub fn outbox(&self) -> Vec<Unsent> {
         self.rooms
             .iter()
             .flat_map(|(name, room)| {
-                room.pending
-                    .iter()
-                    .map(|p| (name.clone(), p.client_id.clone(), p.body.clone()))
+                room.pending.iter().map(|p| Unsent {
+                    room: name.clone(),
+                    client_id: p.client_id.clone(),
+                    body: p.body.clone(),
+                    thread: p.thread,
+                    in_room: p.in_room,
+                })
             })
             .collect()
     }
 
     /// Puts back messages saved by [`Chat::outbox`] before a reload; they are sent on
     /// the next welcome, with their original client ids.
-    pub fn restore_outbox(&mut self, saved: Vec<(RoomName, ClientId, MessageBody)>) {
-        for (room, client_id, body) in saved {
-            self.changed.whole_room(&room);
-            let state = self.rooms.entry(room).or_default();
-            if !state.pending.iter().any(|p| p.client_id == client_id) {
+    pub fn restore_outbox(&mut self, saved: Vec<Unsent>) {
+        for unsent in saved {
+            self.changed.whole_room(&unsent.room);
+            let state = self.rooms.entry(unsent.room).or_default();
+            if !state
+                .pending
+                .iter()
+                .any(|p| p.client_id == unsent.client_id)
+            {
                 state.pending.push(Pending {
-                    client_id,
-                    body,
+                    client_id: unsent.client_id,
+                    body: unsent.body,
                     delivery: Delivery::Sending,
+                    thread: unsent.thread,
+                    in_room: unsent.in_room,
                 });
             }
         }
@@ -780,8 +848,8 @@ fn send_frame(room: &RoomName, pending: &Pending) -> ClientMsg {
         room: room.clone(),
         client_id: pending.client_id.clone(),
         body: pending.body.clone(),
-        thread: None,
-        in_room: false,
+        thread: pending.thread,
+        in_room: pending.in_room,
     }
 }
 
@@ -806,6 +874,7 @@ mod reacting;
 mod reading;
 mod rows;
 mod searching;
+mod threads;
 mod typing;
 mod window;
 pub use alerts::Alert;
@@ -822,6 +891,7 @@ use reading::Reading;
 pub use reading::shown;
 pub use rows::Row;
 pub use searching::ResultLine;
+pub use threads::OpenThread;
 pub use window::Window;
 
 #[cfg(test)]
@@ -852,5 +922,7 @@ mod rooms_tests;
 mod searching_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod threads_tests;
 #[cfg(test)]
 mod typing_tests;

@@ -36,6 +36,8 @@ pub enum Part {
     Live,
     /// The current room's members list.
     Members,
+    /// The thread open beside the list.
+    Thread,
 }
 
 /// One signal per part, made when first read.
@@ -51,6 +53,7 @@ struct Signals {
     people: ArcTrigger,
     alerts: ArcTrigger,
     browsing: ArcTrigger,
+    thread: ArcTrigger,
     lines: HashMap<RoomName, ArcTrigger>,
     live: HashMap<RoomName, ArcTrigger>,
     members: HashMap<RoomName, ArcTrigger>,
@@ -70,6 +73,7 @@ impl Signals {
             Part::People => return self.people.clone(),
             Part::Alerts => return self.alerts.clone(),
             Part::Browsing => return self.browsing.clone(),
+            Part::Thread => return self.thread.clone(),
             Part::Lines => &mut self.lines,
             Part::Live => &mut self.live,
             Part::Members => &mut self.members,
@@ -90,6 +94,7 @@ impl Signals {
             (changed.people, &self.people),
             (changed.alerts, &self.alerts),
             (changed.browsing, &self.browsing),
+            (changed.thread, &self.thread),
         ];
         let mut fire: Vec<ArcTrigger> = flags
             .into_iter()

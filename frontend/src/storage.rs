@@ -12,6 +12,8 @@
 use confab_shared::{ClientId, MessageBody, RoomName, UserId, UserName};
 use serde::{Deserialize, Serialize};
 
+use crate::model::Unsent;
+
 const NAME: &str = "confab.name";
 const MEMBER: &str = "confab.member";
 /// Set while signing out has not reached the server (it was down): the session
@@ -125,13 +127,34 @@ pub fn set_rooms<'a>(id: &UserId, rooms: impl Iterator<Item = &'a RoomName>) {
     }
 }
 
-pub type Saved = Vec<(RoomName, ClientId, MessageBody)>;
+pub type Saved = Vec<Unsent>;
+
+/// An unsent message as kept: an object now, a `[room, client id, body]` array as
+/// older pages kept it.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Kept {
+    Now(Unsent),
+    Before((RoomName, ClientId, MessageBody)),
+}
 
 /// `id`'s messages not yet confirmed by the server.
 pub fn outbox(id: &UserId) -> Saved {
-    get(&key(id, "outbox"))
+    let kept: Vec<Kept> = get(&key(id, "outbox"))
         .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    kept.into_iter()
+        .map(|kept| match kept {
+            Kept::Now(unsent) => unsent,
+            Kept::Before((room, client_id, body)) => Unsent {
+                room,
+                client_id,
+                body,
+                thread: None,
+                in_room: false,
+            },
+        })
+        .collect()
 }
 
 pub fn set_outbox(id: &UserId, saved: &Saved) {

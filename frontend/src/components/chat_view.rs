@@ -10,6 +10,7 @@ use super::room_menu::RoomMenu;
 use super::search::Search;
 use super::sidebar::Sidebar;
 use super::status::Status;
+use super::threads::ThreadPanel;
 use crate::account::Who;
 use crate::model::Chat;
 use crate::socket::Socket;
@@ -121,6 +122,13 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
 
     let (menu_open, set_menu_open) = signal(false);
     let (members_open, set_members_open) = signal(false);
+    // One panel beside the list at a time: a thread opening closes the members.
+    let thread_open = Memo::new(move |_| chat.read(Part::Thread, |c| c.thread.is_some()));
+    Effect::new(move |_| {
+        if thread_open.get() {
+            set_members_open.set(false);
+        }
+    });
     // A conversation is named by its people, who come with the conversations.
     let room_title = move || {
         chat.track(Part::Conversations);
@@ -140,7 +148,7 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
         })
     };
     view! {
-        <div class="app" class:menu-open=menu_open class:members-open=members_open>
+        <div class="app" class:menu-open=menu_open class:members-open=members_open class:thread-open=thread_open>
             <Sidebar on_sign_out=sign_out guest id=settings_id on_navigate=Callback::new(move |()| set_menu_open.set(false)) />
             <div
                 class="scrim"
@@ -173,7 +181,10 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
                         class="online-count link"
                         aria-expanded=move || members_open.get().to_string()
                         title="Members"
-                        on:click=move |_| set_members_open.update(|open| *open = !*open)
+                        on:click=move |_| {
+                            chat.update(Chat::close_thread);
+                            set_members_open.update(|open| *open = !*open);
+                        }
                     >
                         <span class="count">{move || online_count()}</span>
                         <span class="online-word">" online"</span>
@@ -189,6 +200,7 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
             {move || members_open.get().then(|| view! {
                 <Members on_close=Callback::new(move |()| set_members_open.set(false)) />
             })}
+            {move || thread_open.get().then(|| view! { <ThreadPanel /> })}
         </div>
     }
     .into_any()

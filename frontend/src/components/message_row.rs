@@ -6,6 +6,7 @@ use super::formatted::formatted;
 use super::message_menu::MessageMenu;
 use super::presence::PresenceDot;
 use super::reactions::{ReactionChips, ReactionPicker};
+use super::threads::{ReplyButton, ThreadLink};
 use super::{tone_of, use_chat};
 use crate::markdown;
 use crate::model::{Delivery, Row};
@@ -48,6 +49,7 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
         id.map(|id| {
             view! {
                 <ReactionPicker id />
+                <ReplyButton id />
                 <MessageMenu id seq author=author.clone() author_id=author_id.clone() mine guest />
             }
         })
@@ -58,6 +60,13 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
             .get()
             .0
             .map(|id| view! { <ReactionChips id chips /> })
+    };
+    // A root's replies, or the thread a reply also sent here is in.
+    let thread = part(&row, |r| r.thread.clone());
+    let thread_line = move || {
+        let id = stored.get().0?;
+        let thread = thread.get().filter(|t| t.is_reply(id) || t.replies > 0)?;
+        Some(view! { <ThreadLink id thread /> })
     };
     let reveal = move |_| {
         if let Some(id) = stored.get_untracked().0 {
@@ -141,7 +150,7 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
             <div class="gutter" aria-hidden="true">
                 {move || starts_group.get().then(|| view! { <span class="avatar">{initial.clone()}</span> })}
             </div>
-            <div class="content">{header} {text} {reactions}</div>
+            <div class="content">{header} {text} {reactions} {thread_line}</div>
             <div class="state">{state} {menu}</div>
         </article>
     }
@@ -170,7 +179,7 @@ fn Note(row: Row) -> impl IntoView {
 }
 
 /// "14:05" in the reader's time zone, from an RFC 3339 time.
-fn local_time(ts: &str) -> String {
+pub(super) fn local_time(ts: &str) -> String {
     let date = js_sys::Date::new(&JsValue::from_str(ts));
     if date.get_time().is_nan() {
         return String::new();

@@ -31,6 +31,7 @@ mod search;
 mod seen;
 pub mod sidebar;
 pub mod status;
+pub mod threads;
 mod typing;
 mod unread;
 

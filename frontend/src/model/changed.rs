@@ -42,6 +42,8 @@ pub struct Changed {
     pub outbox: bool,
     /// Whom this person blocked.
     pub blocked: bool,
+    /// The thread open beside the list: which, its lines.
+    pub thread: bool,
 }
 
 impl Changed {

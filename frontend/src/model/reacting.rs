@@ -111,6 +111,10 @@ impl Chat {
             self.changed.lines.insert(room.clone());
             self.changed.messages.insert(reaction.id);
         }
+        // A reply (in its thread, and maybe in the list too).
+        if let Some(message) = self.thread_message_mut(room, reaction.id) {
+            confab_shared::protocol::fold_reaction(&mut message.reactions, reaction, added);
+        }
     }
 
     /// The server refused a reaction: it is not sent again. Gives whether it was one.

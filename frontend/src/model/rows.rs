@@ -4,10 +4,12 @@
 
 use std::ops::Bound;
 
-use confab_shared::{ClientId, EventKind, MessageBody, MessageId, Seq, UserId, UserName};
+use confab_shared::{
+    ChatMessage, ClientId, EventKind, MessageBody, MessageId, Seq, Thread, UserId, UserName,
+};
 
 use super::reacting::{self, Chip};
-use super::{Chat, Delivery, Window, moderation, window};
+use super::{Chat, Delivery, Pending, Window, moderation, window};
 
 /// One line of the message list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +49,9 @@ pub struct Row {
     pub reactions: Vec<Chip>,
     /// The search result opened: marked.
     pub found: bool,
+    /// Its thread: on a root, its replies (shown under it); on a reply also sent to
+    /// the room, the thread it is in. None in the thread's own panel.
+    pub thread: Option<Thread>,
 }
 
 impl Chat {
@@ -72,27 +77,10 @@ impl Chat {
                 rows.extend(note_row(seq, kind));
                 previous = None;
             }
-            rows.push(Row {
-                key: format!("{}/{}", m.author_id, m.client_id),
-                author: m.author.clone(),
-                body: m.body.clone(),
-                ts: Some(m.ts.clone()),
-                delivery: None,
-                client_id: m.client_id.clone(),
-                starts_group: previous.is_none_or(|(_, a)| *a != m.author_id),
-                mine: m.author_id == self.me_id,
-                seq: m.seq,
-                id: Some(m.id),
-                note: false,
-                author_id: m.author_id.clone(),
-                collapsed: self.blocked.contains(&m.author_id) && !self.revealed.contains(&m.id),
-                first_new: first_new == Some(m.seq),
-                mentions_me: self.mentions_me(&m.author_id, m.body.as_str()),
-                edited: m.edited_at.is_some(),
-                editing: self.editing == Some(m.id),
-                reactions: reacting::chips(&m.reactions, &self.me_id),
-                found: opened == Some(m.seq),
-            });
+            let starts_group = previous.is_none_or(|(_, a)| *a != m.author_id);
+            let mut row = self.message_row(m, starts_group, first_new);
+            row.found = opened == Some(m.seq);
+            rows.push(row);
             previous = Some((m.seq, &m.author_id));
         }
         for (&seq, kind) in notes {
@@ -103,31 +91,69 @@ impl Chat {
             return rows;
         }
         let mut after_mine = previous.is_some_and(|(_, a)| *a == self.me_id);
-        for p in &room.pending {
-            rows.push(Row {
-                key: format!("{}/{}", self.me_id, p.client_id),
-                author: self.me.clone(),
-                body: p.body.clone(),
-                ts: None,
-                delivery: Some(p.delivery.clone()),
-                client_id: p.client_id.clone(),
-                starts_group: !after_mine,
-                mine: true,
-                seq: 0,
-                id: None,
-                note: false,
-                author_id: self.me_id.clone(),
-                collapsed: false,
-                first_new: false,
-                mentions_me: false,
-                edited: false,
-                editing: false,
-                reactions: Vec::new(),
-                found: false,
-            });
+        // A reply waits in its thread's panel.
+        for p in room.pending.iter().filter(|p| p.thread.is_none()) {
+            rows.push(self.pending_row(p, !after_mine));
             after_mine = true;
         }
         rows
+    }
+
+    /// The line of stored message `m` (`first_new`: the seq of the first unread).
+    pub(super) fn message_row(
+        &self,
+        m: &ChatMessage,
+        starts_group: bool,
+        first_new: Option<Seq>,
+    ) -> Row {
+        Row {
+            key: format!("{}/{}", m.author_id, m.client_id),
+            author: m.author.clone(),
+            body: m.body.clone(),
+            ts: Some(m.ts.clone()),
+            delivery: None,
+            client_id: m.client_id.clone(),
+            starts_group,
+            mine: m.author_id == self.me_id,
+            seq: m.seq,
+            id: Some(m.id),
+            note: false,
+            author_id: m.author_id.clone(),
+            collapsed: self.blocked.contains(&m.author_id) && !self.revealed.contains(&m.id),
+            first_new: first_new == Some(m.seq),
+            mentions_me: self.mentions_me(&m.author_id, m.body.as_str()),
+            edited: m.edited_at.is_some(),
+            editing: self.editing == Some(m.id),
+            reactions: reacting::chips(&m.reactions, &self.me_id),
+            found: false,
+            thread: m.thread.clone(),
+        }
+    }
+
+    /// The line of this person's message `p`, not stored yet.
+    pub(super) fn pending_row(&self, p: &Pending, starts_group: bool) -> Row {
+        Row {
+            key: format!("{}/{}", self.me_id, p.client_id),
+            author: self.me.clone(),
+            body: p.body.clone(),
+            ts: None,
+            delivery: Some(p.delivery.clone()),
+            client_id: p.client_id.clone(),
+            starts_group,
+            mine: true,
+            seq: 0,
+            id: None,
+            note: false,
+            author_id: self.me_id.clone(),
+            collapsed: false,
+            first_new: false,
+            mentions_me: false,
+            edited: false,
+            editing: false,
+            reactions: Vec::new(),
+            found: false,
+            thread: None,
+        }
     }
 }
 
@@ -155,5 +181,6 @@ fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
         editing: false,
         reactions: Vec::new(),
         found: false,
+        thread: None,
     })
 }
