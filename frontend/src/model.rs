@@ -343,6 +343,7 @@ impl Chat {
                 older_than,
             } => self.search_results(request_id, results, older_than),
             ServerMsg::People { people } => self.people_frame(people),
+            ServerMsg::ThreadRead { room, thread } => self.thread_read_frame(room, thread),
             ServerMsg::Read {
                 room,
                 seq,

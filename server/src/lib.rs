@@ -21,6 +21,7 @@
 //! - [`account_feed`]: following the account change feed (whoever changed an
 //!   account, this server's caches and sockets follow).
 //! - [`people`]: live connections by person, to tell all of someone's sockets.
+//! - [`thread_news`]: telling a thread's people of its replies (`thread_read`).
 //! - [`settings`]: keep-alive timings and queue limits.
 //! - [`state`]: the shared handle.
 //! - [`wire`]: serializing server frames once.
@@ -50,6 +51,7 @@ pub mod server;
 pub mod settings;
 mod state;
 pub mod store;
+mod thread_news;
 mod wire;
 
 pub use limits::Limits;

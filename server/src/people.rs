@@ -271,6 +271,11 @@ impl People {
         sent
     }
 
+    /// Whether `user` has a socket open.
+    pub(crate) fn is_connected(&self, user: &UserId) -> bool {
+        self.lock().conns.get(user).is_some_and(|c| !c.is_empty())
+    }
+
     /// Queues `frame` on every socket of `user`; gives how many there were.
     pub(crate) fn tell(&self, user: &UserId, frame: &Utf8Bytes) -> usize {
         self.tell_but(user, None, frame)

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use confab_shared::{RoomName, Seq, UserId, UserName};
+use confab_shared::{MessageId, RoomName, Seq, ThreadUnread, UserId, UserName};
 
 use crate::store::StoreError;
 
@@ -59,6 +59,30 @@ pub trait Reading: Send + Sync + 'static {
         room: &RoomName,
         after: Seq,
     ) -> Result<Unread, StoreError>;
+
+    /// Who took part in thread `root` of `room`: wrote the root or a reply in it.
+    async fn thread_people(
+        &self,
+        room: &RoomName,
+        root: MessageId,
+    ) -> Result<Vec<UserId>, StoreError>;
+
+    /// Moves `user`'s marker in thread `root` of `room` forward to `seq` (no further
+    /// than its newest reply; 0 moves nothing), and gives where it is and the
+    /// replies by others after it, not deleted, at most `UNREAD_CAP`.
+    async fn thread_read(
+        &self,
+        user: &UserId,
+        room: &RoomName,
+        root: MessageId,
+        seq: Seq,
+    ) -> Result<ThreadUnread, StoreError>;
+
+    /// The threads `user` took part in that have unread replies, by room.
+    async fn threads_unread(
+        &self,
+        user: &UserId,
+    ) -> Result<HashMap<RoomName, Vec<ThreadUnread>>, StoreError>;
 }
 
 /// Fills in `rooms` (a member's list) their markers and what is unread in each, for
@@ -73,12 +97,14 @@ pub async fn fill_counts(
         return Ok(());
     }
     let counts = reading.all_counts(user, name).await?;
+    let mut threads = reading.threads_unread(user).await?;
     for info in rooms {
         if let Some((read, counted)) = counts.get(&info.room) {
             info.read = *read;
             info.unread = counted.unread;
             info.mentions = counted.mentions;
         }
+        info.threads = threads.remove(&info.room).unwrap_or_default();
     }
     Ok(())
 }
@@ -96,5 +122,10 @@ pub async fn fill_counts_of(
         .await?;
     info.unread = counted.unread;
     info.mentions = counted.mentions;
+    info.threads = reading
+        .threads_unread(user)
+        .await?
+        .remove(&info.room)
+        .unwrap_or_default();
     Ok(())
 }

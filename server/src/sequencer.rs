@@ -18,6 +18,7 @@ use crate::outbox::{Outbound, Outbox, RoomFrame};
 use crate::people::People;
 use crate::rooms::RoomChange;
 use crate::store::{Appended, NewMessage, Store, StoreError};
+use crate::thread_news::ThreadNews;
 use crate::wire;
 
 /// The most messages stored in one transaction.
@@ -63,7 +64,12 @@ impl Sequencer {
         stop: CancellationToken,
     ) -> (Self, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let out = Out { hub, people };
+        let threads = ThreadNews::start(Arc::clone(&store), Arc::clone(&people));
+        let out = Out {
+            hub,
+            people,
+            threads,
+        };
         let task = tokio::spawn(run(rx, store, out, stop));
         (Self { tx }, task)
     }
@@ -93,6 +99,8 @@ impl Sequencer {
 struct Out {
     hub: Arc<Hub>,
     people: Arc<People>,
+    /// Whom to tell of a thread's new or deleted reply.
+    threads: ThreadNews,
 }
 
 async fn run(
@@ -126,7 +134,7 @@ async fn run(
                 Request::Change(request) => {
                     // In order: the messages before it are stored first.
                     commit_messages(store.as_ref(), &out, &mut messages, &mut replies).await;
-                    let recorded = record(store.as_ref(), &out.hub, &request.change).await;
+                    let recorded = record(store.as_ref(), &out, &request.change).await;
                     let _ = request.reply.send(recorded);
                 }
             }
@@ -161,7 +169,7 @@ async fn commit_messages(
 /// Stores a change and broadcasts its events.
 async fn record(
     store: &dyn Store,
-    hub: &Hub,
+    out: &Out,
     change: &RoomChange,
 ) -> Result<Vec<RoomEvent>, StoreError> {
     let events = crate::room_log::record(store, change)
@@ -170,7 +178,13 @@ async fn record(
             tracing::error!(%error, room = %change.room, "storing a change failed");
         })?;
     for event in &events {
-        hub.publish(Arc::new(RoomFrame {
+        // A reply gone: its thread's people hear what is unread now.
+        if let confab_shared::EventKind::MessageDeleted(deletion) = &event.kind
+            && let Some(thread) = &deletion.thread
+        {
+            out.threads.changed(&event.room, thread.root);
+        }
+        out.hub.publish(Arc::new(RoomFrame {
             room: event.room.clone(),
             seq: Some(event.seq),
             frame: wire::encode(&ServerMsg::Event(event.clone())),
@@ -196,6 +210,11 @@ async fn commit(store: &dyn Store, out: &Out, messages: &Arc<[NewMessage]>, repl
                 });
                 if fresh {
                     first_write(store, out, &message).await;
+                    if let Some(thread) = &message.thread
+                        && thread.is_reply(message.id)
+                    {
+                        out.threads.changed(&message.room, thread.root);
+                    }
                     let room = message.room.clone();
                     let seq = message.seq;
                     let frame = wire::encode(&ServerMsg::Event(RoomEvent::message(message)));

@@ -196,3 +196,63 @@ async fn a_reply_to_a_message_that_is_not_there_is_refused() {
     );
     server.stop().await;
 }
+
+/// The next `thread_read` frame: (root, seq, unread).
+async fn next_thread_read(client: &mut Client) -> (i64, u64, u32) {
+    match client
+        .recv_until(|m| matches!(m, ServerMsg::ThreadRead { .. } | ServerMsg::Error { .. }))
+        .await
+    {
+        ServerMsg::ThreadRead { thread, .. } => (thread.root, thread.seq, thread.unread),
+        other => panic!("{}: expected thread_read, got {other:?}", client.name),
+    }
+}
+
+#[tokio::test]
+async fn people_in_a_thread_hear_of_its_replies_and_read_it_on_every_device() {
+    let server = TestServer::start().await;
+    let mut ann = Client::sign_up(&server, "ann").await;
+    let mut bob = Client::sign_up(&server, "bob").await;
+    ann.join("general", None).await;
+    bob.join("general", None).await;
+    let (_, root) = ann.send_acked("general", "m1", "plans for friday?").await;
+
+    // Bob replies: ann wrote the root, so she took part; one reply unread for her,
+    // none for bob, whose own reply reads the thread up to it.
+    bob.send_json(json!({
+        "type": "send", "room": "general", "client_id": "r1", "body": "picnic", "thread": root
+    }))
+    .await;
+    let (reply_seq, _) = bob.recv_ack("r1").await;
+    assert_eq!(next_thread_read(&mut ann).await, (root, 0, 1));
+    assert_eq!(next_thread_read(&mut bob).await, (root, reply_seq, 0));
+
+    // Ann's other device hears of it in its rooms list.
+    let mut phone = Client::sign_in(&server, "ann").await;
+    let rooms = match phone
+        .recv_until(|m| matches!(m, ServerMsg::Rooms { .. }))
+        .await
+    {
+        ServerMsg::Rooms { rooms } => rooms,
+        _ => unreachable!(),
+    };
+    let general = rooms
+        .iter()
+        .find(|r| r.room.as_str() == "general")
+        .expect("general is ann's");
+    let listed: Vec<(i64, u64, u32)> = general
+        .threads
+        .iter()
+        .map(|t| (t.root, t.seq, t.unread))
+        .collect();
+    assert_eq!(listed, vec![(root, 0, 1)]);
+    // The room's own count leaves the reply out.
+    assert_eq!(general.unread, 0);
+
+    // Ann reads the thread: both her sockets hear that nothing is unread.
+    ann.send_json(json!({ "type": "read", "room": "general", "seq": reply_seq, "thread": root }))
+        .await;
+    assert_eq!(next_thread_read(&mut ann).await, (root, reply_seq, 0));
+    assert_eq!(next_thread_read(&mut phone).await, (root, reply_seq, 0));
+    server.stop().await;
+}

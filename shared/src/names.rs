@@ -154,6 +154,11 @@ impl UserId {
     pub fn guest(name: &UserName) -> Self {
         Self(format!("guest:{name}"))
     }
+
+    /// Whether this is a guest's id (made by [`UserId::guest`]), not an account's.
+    pub fn is_guest(&self) -> bool {
+        self.0.starts_with("guest:")
+    }
 }
 
 impl MessageBody {

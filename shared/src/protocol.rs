@@ -35,7 +35,7 @@ pub use rooms::{
 pub use search::{
     SEARCH_LIMIT, SEARCH_TERMS, SearchHit, TermKind, find_terms, is_cjk, search_terms, term_kind,
 };
-pub use threads::{Thread, fold_thread};
+pub use threads::{Thread, ThreadUnread, fold_thread};
 pub use typing::{TYPING_EVERY_MS, TYPING_EXPIRES_MS, TYPING_NAMES, Typist};
 
 /// The protocol version this crate speaks. A client names the version it speaks
@@ -191,8 +191,14 @@ pub enum ClientMsg {
     },
     /// This person has read `room` up to `seq` (the page saw it on screen). Moves
     /// the marker forward only: a `seq` at or below it is ignored. Every socket of
-    /// the person gets the `read` that follows.
-    Read { room: RoomName, seq: Seq },
+    /// the person gets the `read` that follows. With `thread`, the marker of that
+    /// thread instead (by its root's id), answered by `thread_read`.
+    Read {
+        room: RoomName,
+        seq: Seq,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<MessageId>,
+    },
     /// Mark `room` unread from `seq` on: the marker moves back to just before it.
     MarkUnread { room: RoomName, seq: Seq },
     /// Follow the presence of these people (at most [`PEOPLE_WATCH_LIMIT`]),
@@ -394,6 +400,14 @@ pub enum ServerMsg {
         seq: Seq,
         unread: u32,
         mentions: u32,
+    },
+    /// This person's read marker in a thread they took part in, and the replies
+    /// unread after it: to every socket of theirs when someone replies there, a
+    /// reply is deleted, or they read it (`read` with `thread`).
+    ThreadRead {
+        room: RoomName,
+        #[serde(flatten)]
+        thread: ThreadUnread,
     },
     /// The status of people this connection watches (`watch_people`): all of them
     /// in the answer, then those that changed, at most ten times a second.

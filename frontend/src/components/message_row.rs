@@ -62,11 +62,12 @@ pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
             .map(|id| view! { <ReactionChips id chips /> })
     };
     // A root's replies, or the thread a reply also sent here is in.
-    let thread = part(&row, |r| r.thread.clone());
+    let thread = part(&row, |r| (r.thread.clone(), r.thread_unread));
     let thread_line = move || {
         let id = stored.get().0?;
-        let thread = thread.get().filter(|t| t.is_reply(id) || t.replies > 0)?;
-        Some(view! { <ThreadLink id thread /> })
+        let (thread, unread) = thread.get();
+        let thread = thread.filter(|t| t.is_reply(id) || t.replies > 0)?;
+        Some(view! { <ThreadLink id thread unread /> })
     };
     let reveal = move |_| {
         if let Some(id) = stored.get_untracked().0 {

@@ -71,7 +71,7 @@ pub fn Sidebar(
                 .map(|(name, r)| {
                     (
                         name.clone(),
-                        (r.reading.unread, r.reading.mentions, !r.reading.loud()),
+                        (r.reading.total(), r.reading.mentions, !r.reading.loud()),
                         *name == c.current,
                         c.rooms.len() > 1,
                         r.private,

@@ -17,7 +17,7 @@ use crate::state::Part;
 /// What a line says of its thread: on a root, "3 replies · last 14:05"; on a reply
 /// also sent to the room, that it is one, with the way to its thread.
 #[component]
-pub fn ThreadLink(id: MessageId, thread: Thread) -> impl IntoView {
+pub fn ThreadLink(id: MessageId, thread: Thread, unread: u32) -> impl IntoView {
     let (chat, socket) = use_chat();
     let go = move |_| {
         if let Some(frame) = chat.update(|c| c.open_thread(id)).flatten() {
@@ -42,10 +42,16 @@ pub fn ThreadLink(id: MessageId, thread: Thread) -> impl IntoView {
         .as_deref()
         .map(|ts| format!(" · last {}", local_time(ts)))
         .unwrap_or_default();
-    let label = format!("{count}: open the thread");
+    let news = (unread > 0).then(|| crate::model::shown(unread));
+    let has_news = news.is_some();
+    let label = match &news {
+        Some(n) => format!("{count}, {n} new: open the thread"),
+        None => format!("{count}: open the thread"),
+    };
     view! {
-        <button class="thread-link" on:click=go aria-label=label>
+        <button class="thread-link" class:news=has_news on:click=go aria-label=label>
             <span class="replies">{count}</span>
+            {news.map(|n| view! { <span class="new">{format!("{n} new")}</span> })}
             <span class="last">{last}</span>
         </button>
     }

@@ -193,7 +193,7 @@ impl Chat {
                                 .map(|p| p.user_id.clone()),
                             _ => None,
                         },
-                        unread: state.reading.unread,
+                        unread: state.reading.total(),
                         mentions: state.reading.mentions,
                         quiet: !state.reading.loud(),
                         current,

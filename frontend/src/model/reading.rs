@@ -7,7 +7,9 @@
 //! (`read`); a guest keeps no read state on the server, so its page keeps it alone.
 
 use confab_shared::protocol::{UNREAD_CAP, mentions};
-use confab_shared::{ChatMessage, ClientMsg, Notify, RoomInfo, RoomName, Seq};
+use std::collections::BTreeMap;
+
+use confab_shared::{ChatMessage, ClientMsg, MessageId, Notify, RoomInfo, RoomName, Seq};
 
 use super::Chat;
 
@@ -22,6 +24,9 @@ pub struct Reading {
     pub mentions: u32,
     /// When this person is notified of the room's messages.
     pub notify: Notify,
+    /// Replies unread in the threads this person took part in, by root, as the
+    /// server last said (`model/threads.rs`); only those with some.
+    pub threads: BTreeMap<MessageId, u32>,
     /// Events up to this seq are in the counts already (the server counted them, or
     /// they came as history, which is no news): arriving again, they add nothing.
     counted_until: Seq,
@@ -66,9 +71,15 @@ impl Reading {
         self.counted_until = self.counted_until.max(seq);
     }
 
-    /// Anything unread here.
+    /// Anything unread here, in the room or its threads.
     pub fn has_unread(&self) -> bool {
-        self.unread > 0
+        self.total() > 0
+    }
+
+    /// What is unread here: the room's messages and its threads' replies.
+    pub fn total(&self) -> u32 {
+        let replies: u32 = self.threads.values().sum();
+        (self.unread + replies).min(UNREAD_CAP)
     }
 
     /// Whether the room's count goes into the tab's title.
@@ -98,11 +109,26 @@ impl Chat {
             return;
         };
         let reading = &mut state.reading;
+        let threads: BTreeMap<MessageId, u32> = info
+            .threads
+            .iter()
+            .filter(|t| t.unread > 0)
+            .map(|t| (t.root, t.unread))
+            .collect();
+        if reading.threads != threads {
+            reading.threads = threads;
+            self.changed.counts = true;
+            self.changed.lines.insert(info.room.clone());
+            self.changed
+                .messages
+                .extend(reading.threads.keys().copied());
+        }
         if !whole && info.read.is_none() {
             if !reading.known && !guest {
                 self.outgoing.push(ClientMsg::Read {
                     room: info.room.clone(),
                     seq: 0,
+                    thread: None,
                 });
             }
             return;
@@ -215,6 +241,7 @@ impl Chat {
                 Some(ClientMsg::Read {
                     room: room.clone(),
                     seq,
+                    thread: None,
                 })
             })
             .collect()
@@ -270,7 +297,7 @@ impl Chat {
         self.rooms
             .values()
             .filter(|r| r.reading.loud())
-            .map(|r| r.reading.unread)
+            .map(|r| r.reading.total())
             .sum()
     }
 

@@ -138,7 +138,8 @@ fn what_is_seen_clears_the_count_and_is_told_once_with_the_newest_seq() {
         c.take_reads(),
         [ClientMsg::Read {
             room: room("general"),
-            seq: 2
+            seq: 2,
+            thread: None,
         }],
         "the newest seen, once"
     );
@@ -165,7 +166,8 @@ fn a_room_frame_without_read_state_asks_for_it() {
             // Seq 0 moves nothing and is answered with the marker and the counts.
             ClientMsg::Read {
                 room: room("plans"),
-                seq: 0
+                seq: 0,
+                thread: None,
             },
         ]
     );
@@ -240,14 +242,16 @@ fn mark_as_read_and_mark_all_as_read() {
         c.mark_read(),
         [ClientMsg::Read {
             room: room("general"),
-            seq: 2
+            seq: 2,
+            thread: None,
         }]
     );
     assert_eq!(
         c.mark_all_read(),
         [ClientMsg::Read {
             room: room("random"),
-            seq: 9
+            seq: 9,
+            thread: None,
         }]
     );
     assert_eq!(c.title_count(), 0);
@@ -296,7 +300,8 @@ fn mark_unread_moves_the_marker_back_and_what_is_on_screen_stays_unread_until_re
         c.take_reads(),
         [ClientMsg::Read {
             room: room("general"),
-            seq: 3
+            seq: 3,
+            thread: None,
         }]
     );
 }

@@ -52,6 +52,8 @@ pub struct Row {
     /// Its thread: on a root, its replies (shown under it); on a reply also sent to
     /// the room, the thread it is in. None in the thread's own panel.
     pub thread: Option<Thread>,
+    /// On a root: replies unread in its thread (one this person took part in).
+    pub thread_unread: u32,
 }
 
 impl Chat {
@@ -127,6 +129,10 @@ impl Chat {
             reactions: reacting::chips(&m.reactions, &self.me_id),
             found: false,
             thread: m.thread.clone(),
+            thread_unread: self
+                .current_room()
+                .and_then(|r| r.reading.threads.get(&m.id).copied())
+                .unwrap_or(0),
         }
     }
 
@@ -153,6 +159,7 @@ impl Chat {
             reactions: Vec::new(),
             found: false,
             thread: None,
+            thread_unread: 0,
         }
     }
 }
@@ -182,5 +189,6 @@ fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
         reactions: Vec::new(),
         found: false,
         thread: None,
+        thread_unread: 0,
     })
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use confab_shared::protocol::{MAX_HISTORY_LIMIT, fold_thread};
 use confab_shared::{
     ChatMessage, ClientId, ClientMsg, Deletion, MessageBody, MessageId, RoomName, Seq, Thread,
+    ThreadUnread,
 };
 
 use super::{Chat, Delivery, Pending, Row, send_frame};
@@ -184,6 +185,8 @@ impl Chat {
         state.replies.insert(reply.seq, reply.clone());
         if self.is_open(room, thread.root) {
             self.changed.thread = true;
+            let read = self.read_thread(room, thread.root);
+            self.outgoing.extend(read);
         }
         thread.in_room
     }
@@ -243,6 +246,8 @@ impl Chat {
         open.gone = root_message.is_none();
         open.root_copy = root_message;
         self.changed.thread = true;
+        let read = self.read_thread(room, root);
+        self.outgoing.extend(read);
     }
 
     /// The stored reply `id` of `room`, or the open thread's copy of its root: what an
@@ -277,6 +282,54 @@ impl Chat {
             .filter(|m| m.id == id)?;
         self.changed.thread = true;
         Some(copy)
+    }
+
+    /// The server's `thread_read`: what is unread in a thread this person took part
+    /// in. Open here, it is read at once.
+    pub(super) fn thread_read_frame(&mut self, room: RoomName, thread: ThreadUnread) {
+        let Some(state) = self.rooms.get_mut(&room) else {
+            return;
+        };
+        let before = state
+            .reading
+            .threads
+            .get(&thread.root)
+            .copied()
+            .unwrap_or(0);
+        if thread.unread > 0 {
+            state.reading.threads.insert(thread.root, thread.unread);
+        } else {
+            state.reading.threads.remove(&thread.root);
+        }
+        if before != thread.unread {
+            self.changed.counts = true;
+            self.changed.lines.insert(room.clone());
+            self.changed.messages.insert(thread.root);
+        }
+        if thread.unread > 0 && self.is_open(&room, thread.root) {
+            let read = self.read_thread(&room, thread.root);
+            self.outgoing.extend(read);
+        }
+    }
+
+    /// The `read` of the open thread `root` of `room` up to its newest reply held,
+    /// if the server counts something unread there (an account's page alone).
+    fn read_thread(&self, room: &RoomName, root: MessageId) -> Option<ClientMsg> {
+        let state = self.rooms.get(room)?;
+        if self.is_guest() || !state.reading.threads.contains_key(&root) {
+            return None;
+        }
+        let newest = state
+            .replies
+            .values()
+            .rev()
+            .find(|m| reply_root(m) == Some(root))?
+            .seq;
+        Some(ClientMsg::Read {
+            room: room.clone(),
+            seq: newest,
+            thread: Some(root),
+        })
     }
 
     /// Whether thread `root` of `room` is the one open.

@@ -179,3 +179,57 @@ fn a_deleted_root_closes_its_box() {
         .is_none()
     );
 }
+
+#[test]
+fn unread_replies_count_with_the_room_and_opening_the_thread_reads_them() {
+    let mut c = with_root();
+    let told = |unread: u32, seq: u64| ServerMsg::ThreadRead {
+        room: room("general"),
+        thread: confab_shared::ThreadUnread {
+            root: 1,
+            seq,
+            unread,
+        },
+    };
+    c.apply(event(reply(2, "cat", 1, false)));
+    let changed = c.apply(told(1, 0));
+    assert!(changed.counts && changed.messages.contains(&1));
+    let general = &c.rooms[&room("general")];
+    assert_eq!((general.reading.unread, general.reading.total()), (0, 1));
+    let root_row = c.rows_in(Window::ALL).remove(0);
+    assert_eq!(root_row.thread_unread, 1);
+    assert_eq!(c.title_count(), 1);
+
+    // Opened: once its replies are in, the page says it read them.
+    c.open_thread(1);
+    c.apply(ServerMsg::History {
+        room: room("general"),
+        messages: vec![reply(2, "cat", 1, false)],
+        has_more: false,
+        request_id: None,
+        has_newer: false,
+        thread: Some(1),
+        root: Some(Box::new(chat_message("general", 1, "bob", "c1"))),
+    });
+    assert_eq!(
+        c.take_outgoing(),
+        vec![ClientMsg::Read {
+            room: room("general"),
+            seq: 2,
+            thread: Some(1),
+        }]
+    );
+    c.apply(told(0, 2));
+    assert_eq!(c.rooms[&room("general")].reading.total(), 0);
+    // A reply arriving while it is open is read at once, once the server counts it.
+    c.apply(event(reply(3, "cat", 2, false)));
+    c.apply(told(1, 2));
+    assert_eq!(
+        c.take_outgoing(),
+        vec![ClientMsg::Read {
+            room: room("general"),
+            seq: 3,
+            thread: Some(1),
+        }]
+    );
+}

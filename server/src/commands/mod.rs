@@ -204,7 +204,16 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             topic,
             private,
         } => create_room::run(session, room, topic, private).await,
-        ClientMsg::Read { room, seq } => read::run(session, room, seq, false).await,
+        ClientMsg::Read {
+            room,
+            seq,
+            thread: None,
+        } => read::run(session, room, seq, false).await,
+        ClientMsg::Read {
+            room,
+            seq,
+            thread: Some(root),
+        } => read::thread(session, room, root, seq).await,
         ClientMsg::MarkUnread { room, seq } => read::run(session, room, seq, true).await,
         ClientMsg::WatchPeople { users } => people::watch(session, users),
         ClientMsg::Status { away } => people::status(session, away),

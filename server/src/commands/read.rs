@@ -1,9 +1,11 @@
 //! `read` and `mark_unread`: a member's read marker in a room moves (forward only,
 //! but for "mark unread"), and every socket of theirs hears where it is now and what
 //! is unread after it (`read`), so reading in one tab clears the count in the others.
-//! A stale `read` moves nothing and is answered on its own socket alone.
+//! A stale `read` moves nothing and is answered on its own socket alone. With
+//! `thread`, the marker of a thread the person took part in moves, and every socket
+//! of theirs hears `thread_read`.
 
-use confab_shared::{ErrorCode, RoomName, Seq, ServerMsg};
+use confab_shared::{ErrorCode, MessageId, RoomName, Seq, ServerMsg};
 
 use super::authz::{self, Action};
 use super::{Reply, Session, denied};
@@ -59,5 +61,50 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, seq: Seq, back: bo
             .people
             .tell_but(&identity.user, Some(session.conn), &frame);
     }
+    Reply::frame(&news)
+}
+
+/// `read` with `thread`: the marker of thread `root` of `room` moves forward to `seq`.
+pub(super) async fn thread(
+    session: Session<'_>,
+    room: RoomName,
+    root: MessageId,
+    seq: Seq,
+) -> Reply {
+    let state = session.state;
+    let identity = session.identity;
+    if identity.kind == Kind::Guest {
+        let text = "guests keep no read state: sign in";
+        return Reply::refusal(ErrorCode::Forbidden, text, None);
+    }
+    let access = state
+        .store
+        .rooms()
+        .directory()
+        .access(&room, &identity.user);
+    if let Err(denial) = authz::check(identity, access.as_ref(), Action::Keep) {
+        return denied(denial, &room);
+    }
+    let marker = match state
+        .store
+        .reading()
+        .thread_read(&identity.user, &room, root, seq)
+        .await
+    {
+        Ok(marker) => marker,
+        Err(error) => {
+            tracing::error!(%error, %room, root, "keeping a thread's read state failed");
+            let text = "could not mark the thread read; try again";
+            return Reply::refusal(ErrorCode::Internal, text, None);
+        }
+    };
+    let news = ServerMsg::ThreadRead {
+        room,
+        thread: marker,
+    };
+    let frame = wire::encode(&news);
+    let _told = state
+        .people
+        .tell_but(&identity.user, Some(session.conn), &frame);
     Reply::frame(&news)
 }

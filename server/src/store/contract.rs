@@ -17,7 +17,7 @@ pub(super) use conversations::conversations;
 pub(super) use editing::editing;
 pub(super) use reactions::reactions;
 pub(super) use reading::reading;
-pub(super) use threads::threads;
+pub(super) use threads::{thread_reads, threads};
 
 pub(super) fn new_message(room: &str, author: &str, client_id: &str, body: &str) -> NewMessage {
     NewMessage {

@@ -127,6 +127,8 @@ struct State {
     read: HashMap<(UserId, RoomName), Seq>,
     /// Each person's last reaction command per message and emoji.
     reacted: reactions::LastCommands,
+    /// Read markers in threads: (reader, root) to the seq of the newest reply read.
+    thread_reads: HashMap<(UserId, MessageId), Seq>,
 }
 
 impl State {
@@ -244,6 +246,14 @@ impl Store for MemoryStore {
             messages.push(Entry::Message(message.clone(), None));
             let message = threads::current(messages, &message);
             let at = messages.len() - 1;
+            if let Some(root) = new.thread {
+                // Replying reads the thread up to the reply.
+                let read = state
+                    .thread_reads
+                    .entry((new.author_id.clone(), root))
+                    .or_insert(0);
+                *read = (*read).max(seq);
+            }
             state.sent.insert(key, (new.room.clone(), at));
             out.push(Appended::New(message));
         }
@@ -869,6 +879,7 @@ mod tests {
         contract::editing(&MemoryStore::new()).await;
         contract::reactions(&MemoryStore::new()).await;
         contract::threads(&MemoryStore::new()).await;
+        contract::thread_reads(&MemoryStore::new()).await;
     }
 
     #[tokio::test]

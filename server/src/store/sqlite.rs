@@ -36,6 +36,7 @@ mod reading;
 mod recent;
 mod rooms;
 mod search;
+mod thread_reads;
 mod threads;
 mod writer;
 

@@ -124,6 +124,8 @@ enum RawClientMsg {
     Read {
         room: String,
         seq: Seq,
+        #[serde(default)]
+        thread: Option<MessageId>,
     },
     MarkUnread {
         room: String,
@@ -252,9 +254,14 @@ impl ClientMsg {
                 ClientMsg::WatchPeople { users }
             }
             RawClientMsg::Status { away } => ClientMsg::Status { away },
-            RawClientMsg::Read { room: name, seq } => ClientMsg::Read {
+            RawClientMsg::Read {
+                room: name,
+                seq,
+                thread,
+            } => ClientMsg::Read {
                 room: room(name)?,
                 seq,
+                thread,
             },
             RawClientMsg::MarkUnread { room: name, seq } => ClientMsg::MarkUnread {
                 room: room(name)?,

@@ -109,6 +109,10 @@ pub struct RoomInfo {
     /// When this member is notified of its messages (absent: `all`).
     #[serde(default, skip_serializing_if = "crate::protocol::Notify::is_all")]
     pub notify: crate::protocol::Notify,
+    /// The threads of this room this person took part in that have replies unread
+    /// (the `rooms` list and `room` frames; `thread_read` frames keep them since).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threads: Vec<crate::protocol::ThreadUnread>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -130,6 +134,7 @@ impl RoomInfo {
             unread: 0,
             mentions: 0,
             notify: crate::protocol::Notify::All,
+            threads: Vec::new(),
         }
     }
 

@@ -4,6 +4,8 @@ use serde_json::{Value, json};
 
 use super::*;
 
+mod threads;
+
 fn room(name: &str) -> RoomName {
     RoomName::new(name).unwrap()
 }
@@ -849,6 +851,7 @@ fn read_state_frames() {
         ClientMsg::Read {
             room: room("general"),
             seq: 120,
+            thread: None,
         },
         json!({"type": "read", "room": "general", "seq": 120}),
     );

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ChatMessage, MessageId};
+use super::{ChatMessage, MessageId, Seq};
 
 /// A message's place in a thread. On a reply (`root` is not the message's own id):
 /// the thread it is in, as of the event; on a root (`root` is its own id): its own
@@ -60,4 +60,16 @@ pub fn fold_thread(root: &mut ChatMessage, thread: &Thread) -> bool {
     let changed = root.thread != now;
     root.thread = now;
     changed
+}
+
+/// A person's read marker in a thread they took part in (wrote its root or a reply
+/// in it), and how many replies by others after it are not deleted (at most
+/// `UNREAD_CAP`). Each thread has its own; the room's unread counts its list alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadUnread {
+    /// The thread's root.
+    pub root: MessageId,
+    /// The seq of the newest reply read (0: none).
+    pub seq: Seq,
+    pub unread: u32,
 }

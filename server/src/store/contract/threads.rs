@@ -195,3 +195,88 @@ pub(in crate::store) async fn threads(store: &dyn Store) {
     let (_, top) = store.thread(&name, root.id, None, 10).await.unwrap();
     assert!(top.is_none());
 }
+
+/// Thread read state: who took part (the root's author and each replier), each
+/// one's marker (a replier's at their reply), what is unread after it (replies by
+/// others, not deleted), and the threads with unread replies by room.
+pub(in crate::store) async fn thread_reads(store: &dyn Store) {
+    let ann = person("u:1", "ann");
+    let bob = person("u:2", "bob");
+    let cat = person("u:3", "cat");
+    let room = Room::new(RoomName::new("reads").unwrap(), Topic::default(), false);
+    let name = room.name.clone();
+    store.rooms().create_room(&room, Some(&ann)).await.unwrap();
+    let root = store
+        .append(Arc::from(vec![post(&name, &ann, "reads-root", None)]))
+        .await
+        .unwrap()[0]
+        .message()
+        .clone();
+    let reading = store.reading();
+    assert!(
+        reading
+            .thread_people(&name, root.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let out = store
+        .append(Arc::from(vec![
+            post(&name, &bob, "reads-r1", Some(root.id)),
+            post(&name, &cat, "reads-r2", Some(root.id)),
+        ]))
+        .await
+        .unwrap();
+    let (r1, r2) = (out[0].message().clone(), out[1].message().clone());
+    let mut people = reading.thread_people(&name, root.id).await.unwrap();
+    people.sort();
+    assert_eq!(people, vec![ann.id.clone(), bob.id.clone(), cat.id.clone()]);
+
+    let now = |who: &Person| {
+        let who = who.id.clone();
+        let name = name.clone();
+        async move { reading.thread_read(&who, &name, root.id, 0).await.unwrap() }
+    };
+    let ann_now = now(&ann).await;
+    assert_eq!((ann_now.seq, ann_now.unread), (0, 2), "ann read nothing");
+    let bob_now = now(&bob).await;
+    assert_eq!(
+        (bob_now.seq, bob_now.unread),
+        (r1.seq, 1),
+        "cat's came after bob's"
+    );
+    let cat_now = now(&cat).await;
+    assert_eq!((cat_now.seq, cat_now.unread), (r2.seq, 0));
+
+    let unread = reading.threads_unread(&ann.id).await.unwrap();
+    assert_eq!(unread.get(&name), Some(&vec![ann_now.clone()]));
+    assert!(reading.threads_unread(&cat.id).await.unwrap().is_empty());
+
+    // Reading moves forward only, and no further than the newest reply.
+    let read = reading
+        .thread_read(&ann.id, &name, root.id, r2.seq + 100)
+        .await
+        .unwrap();
+    assert_eq!((read.seq, read.unread), (r2.seq, 0));
+    let read = reading
+        .thread_read(&ann.id, &name, root.id, r1.seq)
+        .await
+        .unwrap();
+    assert_eq!(read.seq, r2.seq);
+    assert!(reading.threads_unread(&ann.id).await.unwrap().is_empty());
+
+    // A deleted reply is unread no more.
+    record(
+        store,
+        &RoomChange {
+            room: name.clone(),
+            change: Change::Delete {
+                id: r2.id,
+                by: cat.clone(),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(now(&bob).await.unread, 0);
+}

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use confab_shared::{RoomName, Seq, UserId, UserName};
+use confab_shared::{MessageId, RoomName, Seq, ThreadUnread, UserId, UserName};
 
 use super::{Entry, MemoryStore};
 use crate::reading::{Marker, Reading, Unread};
@@ -103,5 +103,66 @@ impl Reading for MemoryStore {
             .filter(|m| super::threads::listed(m) && m.author_id != *user)
             .map(|m| m.body.as_str());
         Ok(count(bodies, name))
+    }
+
+    async fn thread_people(
+        &self,
+        room: &RoomName,
+        root: MessageId,
+    ) -> Result<Vec<UserId>, StoreError> {
+        let state = self.lock();
+        let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        Ok(super::threads::people(log, root))
+    }
+
+    async fn thread_read(
+        &self,
+        user: &UserId,
+        room: &RoomName,
+        root: MessageId,
+        seq: Seq,
+    ) -> Result<ThreadUnread, StoreError> {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        let newest = super::threads::newest_reply(log, root);
+        let wanted = seq.min(newest);
+        let at = state.thread_reads.entry((user.clone(), root)).or_insert(0);
+        *at = (*at).max(wanted);
+        let at = *at;
+        Ok(ThreadUnread {
+            root,
+            seq: at,
+            unread: super::threads::unread(log, root, user, at),
+        })
+    }
+
+    async fn threads_unread(
+        &self,
+        user: &UserId,
+    ) -> Result<HashMap<RoomName, Vec<ThreadUnread>>, StoreError> {
+        let state = self.lock();
+        let mut out: HashMap<RoomName, Vec<ThreadUnread>> = HashMap::new();
+        for (room, log) in &state.rooms {
+            for root in super::threads::roots_of(log, user) {
+                let at = state
+                    .thread_reads
+                    .get(&(user.clone(), root))
+                    .copied()
+                    .unwrap_or(0);
+                let unread = super::threads::unread(log, root, user, at);
+                if unread > 0 {
+                    out.entry(room.clone()).or_default().push(ThreadUnread {
+                        root,
+                        seq: at,
+                        unread,
+                    });
+                }
+            }
+        }
+        for list in out.values_mut() {
+            list.sort_by_key(|t| t.root);
+        }
+        Ok(out)
     }
 }

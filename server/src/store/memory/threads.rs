@@ -2,7 +2,8 @@
 //! and every read gives each message its thread as it is now, counted from the log,
 //! as the SQLite store reads it from its roots' summaries.
 
-use confab_shared::{ChatMessage, MessageId, Thread};
+use confab_shared::protocol::UNREAD_CAP;
+use confab_shared::{ChatMessage, MessageId, Seq, Thread, UserId};
 
 use super::Entry;
 use crate::store::Page;
@@ -99,4 +100,62 @@ pub(super) fn page(
         .find(|m| m.id == root)
         .map(|m| current(log, m));
     (Page { messages, has_more }, root)
+}
+
+/// Every message of `log`, deleted or not.
+fn all(log: &[Entry]) -> impl Iterator<Item = &ChatMessage> {
+    log.iter().filter_map(|entry| match entry {
+        Entry::Message(message, _) => Some(message),
+        Entry::Event(_) => None,
+    })
+}
+
+/// Who took part in thread `root`: its root's author and every replier, each once.
+pub(super) fn people(log: &[Entry], root: MessageId) -> Vec<UserId> {
+    let mut people: Vec<UserId> = Vec::new();
+    let replies: Vec<&ChatMessage> = all(log).filter(|m| root_of(m) == Some(root)).collect();
+    let Some(first) = all(log).find(|m| m.id == root) else {
+        return people;
+    };
+    if replies.is_empty() {
+        return people;
+    }
+    for author in std::iter::once(first).chain(replies).map(|m| &m.author_id) {
+        if !people.contains(author) {
+            people.push(author.clone());
+        }
+    }
+    people
+}
+
+/// The seq of thread `root`'s newest reply (0: none).
+pub(super) fn newest_reply(log: &[Entry], root: MessageId) -> Seq {
+    all(log)
+        .filter(|m| root_of(m) == Some(root))
+        .map(|m| m.seq)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Replies of `root` by others than `user` after `after`, not deleted (capped).
+pub(super) fn unread(log: &[Entry], root: MessageId, user: &UserId, after: Seq) -> u32 {
+    let count = log
+        .iter()
+        .filter_map(Entry::live)
+        .filter(|m| root_of(m) == Some(root) && m.seq > after && m.author_id != *user)
+        .take(UNREAD_CAP as usize)
+        .count();
+    u32::try_from(count).unwrap_or(UNREAD_CAP)
+}
+
+/// The live roots of threads in `log` that `user` took part in.
+pub(super) fn roots_of(log: &[Entry], user: &UserId) -> Vec<MessageId> {
+    let mut roots: Vec<MessageId> = log
+        .iter()
+        .filter_map(Entry::live)
+        .filter(|m| root_of(m).is_none() && people(log, m.id).contains(user))
+        .map(|m| m.id)
+        .collect();
+    roots.sort_unstable();
+    roots
 }

@@ -276,7 +276,10 @@ fn insert_all(
                 }
                 let id = conn.last_insert_rowid();
                 let thread = match new.thread {
-                    Some(root) => Some(super::threads::replied(conn, root, ts)?),
+                    Some(root) => {
+                        super::thread_reads::replied(conn, root, &new.author_id, to_db_seq(seq)?)?;
+                        Some(super::threads::replied(conn, root, ts)?)
+                    }
                     None => None,
                 };
                 out.push(Appended::New(new.stored(id, seq, ts, thread)));

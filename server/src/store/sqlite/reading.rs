@@ -175,6 +175,31 @@ impl Reading for SqliteStore {
         let name = name.as_str().to_lowercase();
         self.counted(user, &name, room, after).await
     }
+
+    async fn thread_people(
+        &self,
+        room: &RoomName,
+        root: confab_shared::MessageId,
+    ) -> Result<Vec<UserId>, StoreError> {
+        self.thread_people_in(room, root).await
+    }
+
+    async fn thread_read(
+        &self,
+        user: &UserId,
+        room: &RoomName,
+        root: confab_shared::MessageId,
+        seq: Seq,
+    ) -> Result<confab_shared::ThreadUnread, StoreError> {
+        self.thread_read_to(user, room, root, seq).await
+    }
+
+    async fn threads_unread(
+        &self,
+        user: &UserId,
+    ) -> Result<HashMap<RoomName, Vec<confab_shared::ThreadUnread>>, StoreError> {
+        self.unread_threads(user).await
+    }
 }
 
 impl SqliteStore {

@@ -129,6 +129,7 @@ async fn edits() {
 async fn threads() {
     let (_dir, store) = temp_store().await;
     contract::threads(&store).await;
+    contract::thread_reads(&store).await;
 }
 
 #[tokio::test]
