@@ -62,9 +62,9 @@ pub fn Search() -> impl IntoView {
         waiting.set_value(later.ok());
     };
     let open_line = move |line: &ResultLine| {
-        let (room, seq) = (line.room.clone(), line.seq);
+        let (room, seq, thread) = (line.room.clone(), line.seq, line.thread);
         for frame in chat
-            .update(|c| c.open_result(room, seq))
+            .update(|c| c.open_result(room, seq, thread))
             .unwrap_or_default()
         {
             socket.send(frame);

@@ -39,6 +39,8 @@ pub struct ResultLine {
     pub pieces: Vec<(String, bool)>,
     pub seq: Seq,
     pub id: MessageId,
+    /// A reply kept in its thread: that thread's root (it opens there).
+    pub thread: Option<MessageId>,
 }
 
 /// The search list: its results, and whether more, loading, or a refusal.
@@ -152,6 +154,11 @@ impl Chat {
                         pieces: marked(m.body.as_str(), &hit.matches),
                         seq: m.seq,
                         id: m.id,
+                        thread: m
+                            .thread
+                            .as_ref()
+                            .filter(|t| t.is_reply(m.id) && !t.in_room)
+                            .map(|t| t.root),
                     }
                 })
                 .collect(),
@@ -164,8 +171,18 @@ impl Chat {
 
     /// Opens result `seq` of `room` in context: the room opens (joined if new), and
     /// earlier pages load until the message is there. The frames to send.
-    pub fn open_result(&mut self, room: RoomName, seq: Seq) -> Vec<ClientMsg> {
+    pub fn open_result(
+        &mut self,
+        room: RoomName,
+        seq: Seq,
+        thread: Option<MessageId>,
+    ) -> Vec<ClientMsg> {
         let mut frames: Vec<ClientMsg> = self.open_room(room.clone()).into_iter().collect();
+        // A reply kept in its thread opens there, beside the room.
+        if let Some(root) = thread {
+            frames.extend(self.open_thread(root));
+            return frames;
+        }
         if let Some(old) = self.searching.opened.replace((room.clone(), seq)) {
             self.changed.lines.insert(old.0);
         }

@@ -80,7 +80,7 @@ fn opening_a_result_further_back_loads_earlier_pages_then_goes_to_it() {
             .collect(),
         true,
     ));
-    let frames = chat.open_result(room("general"), 120);
+    let frames = chat.open_result(room("general"), 120, None);
     assert!(
         matches!(
             frames.as_slice(),
@@ -137,4 +137,34 @@ fn opening_a_result_further_back_loads_earlier_pages_then_goes_to_it() {
         .map(|r| r.seq)
         .collect();
     assert_eq!(marked, [120]);
+}
+
+#[test]
+fn a_reply_found_opens_in_its_thread() {
+    let mut chat = chat();
+    let request = request_of(&chat.search("budget", false));
+    let mut hit = results(request, 9, vec![[4, 10]]);
+    if let ServerMsg::SearchResults { results, .. } = &mut hit {
+        results[0].message.thread = Some(confab_shared::Thread {
+            root: 4,
+            replies: 2,
+            last_reply_at: None,
+            in_room: false,
+        });
+    }
+    chat.apply(hit);
+    let line = chat.search_view().lines.remove(0);
+    assert_eq!(line.thread, Some(4));
+    let frames = chat.open_result(line.room, line.seq, line.thread);
+    assert!(
+        frames.iter().any(|f| matches!(
+            f,
+            ClientMsg::History {
+                thread: Some(4),
+                ..
+            }
+        )),
+        "{frames:?}"
+    );
+    assert_eq!(chat.thread.as_ref().map(|t| t.root), Some(4));
 }
