@@ -72,6 +72,9 @@ pub struct Room {
     pub loading_earlier: bool,
     /// Invite only (the server says so in `rooms` and `room` frames).
     pub private: bool,
+    /// What the room is about (empty: nothing said), as `rooms`, `room` frames and
+    /// `topic_changed` events say.
+    pub topic: Topic,
     /// This person's role, when a member.
     pub role: Option<Role>,
     /// A moderator muted this person here: they read but cannot post.
@@ -256,11 +259,12 @@ impl Chat {
         let asked = self.know_conversation(&info);
         self.room_appeared(&info.room);
         let state = self.rooms.entry(info.room.clone()).or_default();
-        if (state.private, state.role) != (info.private, info.role) {
+        if (state.private, state.role, &state.topic) != (info.private, info.role, &info.topic) {
             self.changed.rooms = true;
         }
         state.private = info.private;
         state.role = info.role;
+        state.topic = info.topic.clone();
         let opens = asked || self.creating.as_ref() == Some(&info.room);
         if opens {
             self.creating = self.creating.take().filter(|room| *room != info.room);

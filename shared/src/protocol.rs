@@ -30,7 +30,7 @@ pub use reactions::{REACTIONS_PER_MESSAGE, Reaction, Reactions, Reactor, fold_re
 pub use reading::{UNREAD_CAP, mentioned, mentions};
 pub use rooms::{
     CONVERSATION_ID_CHARS, CONVERSATION_MAX_PEOPLE, CONVERSATION_PREFIX, Participant, Role,
-    RoomInfo, RoomKind,
+    RoomInfo, RoomKind, TopicChange,
 };
 pub use search::{
     SEARCH_LIMIT, SEARCH_TERMS, SearchHit, TermKind, find_terms, is_cjk, search_terms, term_kind,
@@ -144,6 +144,10 @@ pub enum ClientMsg {
         user: UserName,
         role: Role,
     },
+    /// Change a room's topic (its moderators and owner; any of a conversation's
+    /// people). Answered by the room's `topic_changed` event (none if it is the
+    /// topic already).
+    SetTopic { room: RoomName, topic: Topic },
     /// Ask who the room's members are: answered by `members`. With `limit`, one page
     /// of at most that many (see [`MEMBERS_PAGE_LIMIT`]) after the member named
     /// `after`, among those whose names begin with `query` (without case).
@@ -485,6 +489,8 @@ pub enum EventKind {
     MemberUnmuted(MemberChange),
     /// Someone's role changed (`role`: the new one).
     RoleChanged(MemberChange),
+    /// The room's topic changed.
+    TopicChanged(TopicChange),
     /// A kind this side does not know.
     #[serde(other)]
     Unknown,
@@ -526,6 +532,7 @@ impl EventKind {
             | EventKind::MessageEdited(_)
             | EventKind::ReactionAdded(_)
             | EventKind::ReactionRemoved(_)
+            | EventKind::TopicChanged(_)
             | EventKind::Unknown => None,
         }
     }

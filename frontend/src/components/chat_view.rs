@@ -135,6 +135,13 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
         chat.read(Part::Rooms, |c| c.title(&c.current))
     };
     let conversation = move || chat.read(Part::Rooms, Chat::in_conversation);
+    let room_topic = move || {
+        chat.read(Part::Rooms, |c| {
+            c.current_room()
+                .map(|r| r.topic.to_string())
+                .unwrap_or_default()
+        })
+    };
     let private = move || chat.read(Part::Rooms, |c| c.current_room().is_some_and(|r| r.private));
     // A conversation's people are fixed: nobody is invited to one.
     let can_invite = move || {
@@ -176,6 +183,10 @@ pub fn ChatView(who: Who, on_sign_out: Callback<()>) -> impl IntoView {
                         }}
                         <span class="room-title-name">{room_title}</span>
                     </h1>
+                    {move || {
+                        let topic = room_topic();
+                        (!topic.is_empty()).then(|| view! { <p class="room-topic" title=topic.clone()>{topic.clone()}</p> })
+                    }}
                     {move || (can_invite() && !guest).then(|| view! { <Invite /> })}
                     <button
                         class="online-count link"

@@ -1,6 +1,6 @@
 //! The room header's "⋯" menu: what concerns the room being read as a whole ("Mark
-//! as read"; for accounts, when to be notified: every message, mentions only, or
-//! nothing). A real button and a list of buttons, so Tab, Enter and Escape work.
+//! as read"; "Edit topic…" for those who may; for accounts, when to be notified:
+//! every message, mentions only, or nothing). A real button and a list of buttons, so Tab, Enter and Escape work.
 
 use leptos::prelude::*;
 
@@ -68,6 +68,26 @@ pub fn RoomMenu() -> impl IntoView {
             }
         })
     };
+    let may_set_topic = move || chat.read(Part::Rooms, Chat::may_set_topic);
+    let edit_topic = move |_| {
+        let now = chat.read_untracked(|c| c.current_room().map(|r| r.topic.to_string()));
+        let asked = window()
+            .prompt_with_message_and_default(
+                "The room's topic (empty for none)",
+                &now.unwrap_or_default(),
+            )
+            .ok()
+            .flatten();
+        if let Some(topic) = asked {
+            match chat.read_untracked(|c| c.set_topic(topic)) {
+                Ok(frame) => socket.send(frame),
+                Err(problem) => {
+                    chat.update(|c| c.tell(problem));
+                }
+            }
+        }
+        close();
+    };
     let menu = move || {
         open.get().then(|| {
             view! {
@@ -82,6 +102,9 @@ pub fn RoomMenu() -> impl IntoView {
                     }
                 >
                     <button role="menuitem" class="mark-read" on:click=mark_read>"Mark as read"</button>
+                    {move || may_set_topic().then(|| view! {
+                        <button role="menuitem" class="edit-topic" on:click=edit_topic>"Edit topic…"</button>
+                    })}
                     {levels}
                 </div>
             }

@@ -21,6 +21,12 @@ impl Chat {
             if describe(&kind).is_some() {
                 self.changed.lines.insert(room.clone());
             }
+            if let EventKind::TopicChanged(change) = &kind
+                && state.topic != change.topic
+            {
+                state.topic = change.topic.clone();
+                self.changed.rooms = true;
+            }
         }
         let (change, what) = match kind {
             EventKind::MemberJoined(c) => (c, Fold::Joined),
@@ -124,6 +130,28 @@ impl Chat {
         }
     }
 
+    /// Whether this person may change the current room's topic: its moderators, or
+    /// any of a conversation's people.
+    pub fn may_set_topic(&self) -> bool {
+        let Some(room) = self.current_room() else {
+            return false;
+        };
+        if self.current.is_conversation() {
+            return room.role.is_some();
+        }
+        room.role >= Some(Role::Moderator)
+    }
+
+    /// The `set_topic` that gives the current room `topic`, or what is wrong with it.
+    pub fn set_topic(&self, topic: String) -> Result<ClientMsg, String> {
+        let topic =
+            confab_shared::Topic::new(topic.trim().to_owned()).map_err(|e| e.to_string())?;
+        Ok(ClientMsg::SetTopic {
+            room: self.current.clone(),
+            topic,
+        })
+    }
+
     pub fn set_role(&self, user: UserName, role: Role) -> ClientMsg {
         ClientMsg::SetRole {
             room: self.current.clone(),
@@ -185,6 +213,10 @@ pub fn describe(kind: &EventKind) -> Option<String> {
             )
         }
         EventKind::MessageDeleted(d) => format!("{} deleted a message", d.by),
+        EventKind::TopicChanged(t) if t.topic.as_str().is_empty() => {
+            format!("{} cleared the topic", t.by)
+        }
+        EventKind::TopicChanged(t) => format!("{} set the topic: {}", t.by, t.topic),
         EventKind::Message(_)
         | EventKind::MessageEdited(_)
         | EventKind::ReactionAdded(_)

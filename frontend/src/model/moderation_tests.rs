@@ -269,3 +269,46 @@ fn membership_events_are_lines_between_the_messages() {
     );
     assert_eq!(chat.current_room().unwrap().last_seq, Some(4));
 }
+
+#[test]
+fn a_new_topic_shows_in_the_header_and_as_a_line() {
+    let mut chat = in_general(Role::Member);
+    assert!(!chat.may_set_topic(), "members do not set the topic");
+    let changed = chat.apply(event(
+        1,
+        EventKind::TopicChanged(confab_shared::TopicChange {
+            topic: Topic::new("plans for the week").unwrap(),
+            by: user("ann"),
+            ts: "2026-12-03T10:00:00.000Z".to_owned(),
+        }),
+    ));
+    assert!(changed.rooms, "the header follows the rooms part");
+    let general = chat.current_room().unwrap();
+    assert_eq!(general.topic.as_str(), "plans for the week");
+    let lines: Vec<String> = chat
+        .rows_in(Window::ALL)
+        .iter()
+        .map(|r| r.body.to_string())
+        .collect();
+    assert_eq!(lines, vec!["ann set the topic: plans for the week"]);
+
+    let mut owner = in_general(Role::Owner);
+    assert!(owner.may_set_topic());
+    assert!(matches!(
+        owner.set_topic("  new topic ".to_owned()),
+        Ok(confab_shared::ClientMsg::SetTopic { topic, .. }) if topic.as_str() == "new topic"
+    ));
+    assert!(owner.set_topic("x".repeat(1000)).is_err());
+    owner.apply(event(
+        1,
+        EventKind::TopicChanged(confab_shared::TopicChange {
+            topic: Topic::default(),
+            by: user("me"),
+            ts: String::new(),
+        }),
+    ));
+    assert_eq!(
+        owner.rows_in(Window::ALL)[0].body.as_str(),
+        "me cleared the topic"
+    );
+}

@@ -164,15 +164,21 @@ impl Chat {
     }
 }
 
-/// The line for a membership event at `seq`.
+/// The line for a membership or topic event at `seq`.
 fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
     let text = moderation::describe(kind)?;
-    let change = kind.member_change()?;
+    let (who, ts) = match kind {
+        EventKind::TopicChanged(t) => ((&t.by, UserId::new(format!("name:{}", t.by)).ok()?), &t.ts),
+        _ => {
+            let change = kind.member_change()?;
+            ((&change.user, change.user_id.clone()), &change.ts)
+        }
+    };
     Some(Row {
         key: format!("note/{seq}"),
-        author: change.user.clone(),
+        author: who.0.clone(),
         body: MessageBody::new(text).ok()?,
-        ts: Some(change.ts.clone()),
+        ts: Some(ts.clone()),
         delivery: None,
         client_id: ClientId::new(format!("note-{seq}")).ok()?,
         starts_group: true,
@@ -180,7 +186,7 @@ fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
         seq,
         id: None,
         note: true,
-        author_id: change.user_id.clone(),
+        author_id: who.1,
         collapsed: false,
         first_new: false,
         mentions_me: false,

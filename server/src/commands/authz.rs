@@ -39,6 +39,8 @@ pub(crate) enum Action {
     DeleteMessage { own: bool },
     /// Edit a message: one's own only (nobody edits another's words).
     EditMessage { own: bool },
+    /// Change the room's topic: its moderators, or any of a conversation's people.
+    SetTopic,
 }
 
 /// Why an action was refused.
@@ -170,6 +172,9 @@ pub(crate) fn check(
         Action::DeleteMessage { own: false } => Ok(role),
         Action::EditMessage { own: true } => Ok(role),
         Action::EditMessage { own: false } => Err(Denied::NotYourMessage),
+        Action::SetTopic if room.is_conversation() && role.is_some() => Ok(role),
+        Action::SetTopic if role < Some(Role::Moderator) => Err(Denied::NotAModerator),
+        Action::SetTopic => Ok(role),
     }
 }
 

@@ -24,6 +24,7 @@ mod react;
 mod read;
 mod search;
 mod send;
+mod set_topic;
 mod start_conversation;
 mod typing;
 
@@ -214,6 +215,7 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             seq,
             thread: Some(root),
         } => read::thread(session, room, root, seq).await,
+        ClientMsg::SetTopic { room, topic } => set_topic::run(session, room, topic).await,
         ClientMsg::MarkUnread { room, seq } => read::run(session, room, seq, true).await,
         ClientMsg::WatchPeople { users } => people::watch(session, users),
         ClientMsg::Status { away } => people::status(session, away),

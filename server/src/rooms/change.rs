@@ -9,7 +9,7 @@
 
 use confab_shared::{
     ClientId, Deletion, Edit, Emoji, EventKind, MemberChange, MessageBody, MessageId, Reaction,
-    Role, RoomName, UserId, UserName,
+    Role, RoomName, Topic, TopicChange, UserId, UserName,
 };
 
 /// Someone, as the room's log names them.
@@ -83,6 +83,12 @@ pub enum Change {
         client_id: ClientId,
         added: bool,
     },
+    /// Gives the room a new topic (whether `by` may was asked before); none when it
+    /// has that topic already.
+    SetTopic {
+        topic: Topic,
+        by: Person,
+    },
 }
 
 /// A change and the room it is for.
@@ -112,6 +118,11 @@ impl RoomChange {
             None if directory.exists(&self.room) => Standing::default(),
             None => return Vec::new(),
         };
+        if let Change::SetTopic { topic, .. } = &self.change
+            && directory.topic(&self.room).as_ref() == Some(topic)
+        {
+            return Vec::new();
+        }
         self.change.events(standing, ts)
     }
 }
@@ -128,7 +139,10 @@ impl Change {
             | Change::Mute { who, .. }
             | Change::Unmute { who, .. }
             | Change::SetRole { who, .. } => Some(&who.id),
-            Change::Delete { .. } | Change::Edit { .. } | Change::React { .. } => None,
+            Change::Delete { .. }
+            | Change::Edit { .. }
+            | Change::React { .. }
+            | Change::SetTopic { .. } => None,
         }
     }
 
@@ -219,6 +233,11 @@ impl Change {
                     EventKind::ReactionRemoved(reaction)
                 }]
             }
+            Change::SetTopic { topic, by } => vec![EventKind::TopicChanged(TopicChange {
+                topic: topic.clone(),
+                by: by.name.clone(),
+                ts: ts.to_owned(),
+            })],
             _ => Vec::new(),
         }
     }

@@ -367,6 +367,11 @@ impl Directory {
                     entry.muted.remove(&change.user_id);
                 }
             }
+            EventKind::TopicChanged(change) => {
+                if let Some(entry) = self.write().rooms.get_mut(room) {
+                    entry.room.topic = change.topic.clone();
+                }
+            }
             EventKind::Message(_)
             | EventKind::MessageDeleted(_)
             | EventKind::MessageEdited(_)
@@ -378,6 +383,14 @@ impl Directory {
 
     pub fn exists(&self, room: &RoomName) -> bool {
         self.read().rooms.contains_key(room)
+    }
+
+    /// The room's topic now; None if there is no such room.
+    pub fn topic(&self, room: &RoomName) -> Option<confab_shared::Topic> {
+        self.read()
+            .rooms
+            .get(room)
+            .map(|entry| entry.room.topic.clone())
     }
 
     /// The room, and where `user` stands in it; None if there is no such room.

@@ -46,6 +46,15 @@ struct Deleted {
 const DELETED: &str = "deleted";
 
 #[derive(Serialize, Deserialize)]
+struct TopicSet {
+    topic: String,
+    by: String,
+}
+
+/// The stored kind of a topic changed.
+const TOPIC: &str = "topic";
+
+#[derive(Serialize, Deserialize)]
 struct Edited {
     id: i64,
     client_id: String,
@@ -114,6 +123,16 @@ pub(crate) fn to_stored(kind: &EventKind) -> Result<StoredEvent, StoreError> {
                 data: json(&reacted)?,
             });
         }
+        EventKind::TopicChanged(change) => {
+            let set = TopicSet {
+                topic: change.topic.to_string(),
+                by: change.by.to_string(),
+            };
+            return Ok(StoredEvent {
+                kind: TOPIC,
+                data: json(&set)?,
+            });
+        }
         EventKind::MemberJoined(c) => ("joined", c),
         EventKind::MemberLeft(c) => ("left", c),
         EventKind::MemberKicked(c) => ("kicked", c),
@@ -157,6 +176,14 @@ pub(crate) fn from_stored(kind: &str, data: &str, ts: String) -> Result<EventKin
         }
         EDITED => {
             return Err(corrupt(&"an edit is read with its message's current text"));
+        }
+        TOPIC => {
+            let set: TopicSet = serde_json::from_str(data).map_err(|e| corrupt(&e))?;
+            return Ok(EventKind::TopicChanged(confab_shared::TopicChange {
+                topic: confab_shared::Topic::new(set.topic).map_err(|e| corrupt(&e))?,
+                by: UserName::new(set.by).map_err(|e| corrupt(&e))?,
+                ts,
+            }));
         }
         REACTED | UNREACTED => {
             let reacted: Reacted = serde_json::from_str(data).map_err(|e| corrupt(&e))?;

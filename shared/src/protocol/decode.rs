@@ -170,6 +170,10 @@ enum RawClientMsg {
         user: String,
         role: String,
     },
+    SetTopic {
+        room: String,
+        topic: String,
+    },
     Members {
         room: String,
         #[serde(default)]
@@ -366,6 +370,11 @@ impl ClientMsg {
                 limit,
                 after: after.map(user_name).transpose()?,
                 query: short_query(query)?,
+            },
+            RawClientMsg::SetTopic { room: name, topic } => ClientMsg::SetTopic {
+                room: room(name)?,
+                topic: Topic::new(topic)
+                    .map_err(|e| DecodeError::new(ErrorCode::BadRequest, e.to_string()))?,
             },
             RawClientMsg::Notify { room: name, notify } => ClientMsg::Notify {
                 room: room(name)?,

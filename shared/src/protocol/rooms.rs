@@ -149,3 +149,15 @@ impl RoomName {
         self.as_str().starts_with(CONVERSATION_PREFIX)
     }
 }
+
+/// A room's topic changed (the fields of a `topic_changed` event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicChange {
+    /// The topic now (empty: none).
+    pub topic: Topic,
+    /// Who changed it.
+    pub by: UserName,
+    /// When, RFC 3339 in UTC.
+    #[serde(default)]
+    pub ts: String,
+}

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use super::*;
 
 mod threads;
+mod topics;
 
 fn room(name: &str) -> RoomName {
     RoomName::new(name).unwrap()

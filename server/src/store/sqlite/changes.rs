@@ -42,6 +42,13 @@ pub(super) fn apply(
             }
             return Ok(changed == 1);
         }
+        EventKind::TopicChanged(change) => {
+            conn.prepare_cached("UPDATE rooms SET topic = ?1 WHERE id = ?2")
+                .and_then(|mut statement| {
+                    statement.execute(params![change.topic.as_str(), room_id])
+                })
+                .map_err(database)?;
+        }
         EventKind::MemberJoined(change) => {
             conn.prepare_cached(
                 "INSERT INTO room_members (room_id, user_id, role, joined_at, name)
