@@ -373,6 +373,7 @@ impl Chat {
                 room,
                 members,
                 has_more,
+                ..
             } => self.members_frame(room, members, has_more),
             // Making a room whose name is taken: said, and nothing opens (joining
             // someone else's room by a typo is what a separate "make" avoids).

@@ -113,6 +113,31 @@ async fn members_come_in_pages_when_asked() {
     let (all, has_more) = members(&mut owner).await;
     assert_eq!((all.len(), has_more), (8, false));
     assert_eq!(all[0], "zoe");
+    // A page asked with a request id carries it back; so does a refusal.
+    owner
+        .send_json(json!({ "type": "members", "room": "big", "limit": 2, "request_id": "p-7" }))
+        .await;
+    match owner
+        .recv_until(|m| matches!(m, ServerMsg::Members { .. }))
+        .await
+    {
+        ServerMsg::Members { request_id, .. } => {
+            assert_eq!(request_id.as_ref().map(|r| r.as_str()), Some("p-7"));
+        }
+        _ => unreachable!(),
+    }
+    owner
+        .send_json(json!({ "type": "members", "room": "nowhere", "request_id": "p-8" }))
+        .await;
+    match owner
+        .recv_until(|m| matches!(m, ServerMsg::Error { .. }))
+        .await
+    {
+        ServerMsg::Error { request_id, .. } => {
+            assert_eq!(request_id.as_ref().map(|r| r.as_str()), Some("p-8"));
+        }
+        _ => unreachable!(),
+    }
     server.stop().await;
 }
 

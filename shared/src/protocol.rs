@@ -159,6 +159,8 @@ pub enum ClientMsg {
         after: Option<UserName>,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         query: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<RequestId>,
     },
     /// When this person is notified of `room`'s messages, on every device: answered
     /// (on every socket of theirs) by `room` with the new `notify`.
@@ -318,6 +320,9 @@ pub enum ServerMsg {
         /// A page (`members` with `limit`) that more members follow.
         #[serde(default, skip_serializing_if = "is_false")]
         has_more: bool,
+        /// The request's, if it had one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<RequestId>,
     },
     /// The reply to `public_rooms`.
     PublicRooms { rooms: Vec<PublicRoom> },

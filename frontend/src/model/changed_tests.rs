@@ -196,6 +196,7 @@ fn a_membership_event_is_a_line_and_a_change_of_the_members() {
         room: room("general"),
         members: Vec::new(),
         has_more: false,
+        request_id: None,
     });
     chat.take_changed();
     let changed = chat.apply(ServerMsg::Event(RoomEvent {

@@ -257,6 +257,7 @@ fn known_people_are_those_seen_accounts_only_and_not_me() {
             muted: false,
         }],
         has_more: false,
+        request_id: None,
     });
     let known: Vec<String> = c.known_people().iter().map(|u| u.to_string()).collect();
     assert_eq!(known, ["ann", "bob", "zed"]);

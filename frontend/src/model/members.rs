@@ -49,6 +49,7 @@ impl Chat {
             limit: Some(PAGE),
             after: None,
             query,
+            request_id: None,
         }
     }
 
@@ -65,6 +66,7 @@ impl Chat {
             limit: Some(PAGE),
             after: paging.last.clone(),
             query: paging.query.clone(),
+            request_id: None,
         })
     }
 

@@ -20,6 +20,7 @@ fn page(names: &[&str], has_more: bool) -> ServerMsg {
         room: room("general"),
         members: names.iter().map(|n| member(n)).collect(),
         has_more,
+        request_id: None,
     }
 }
 
@@ -40,6 +41,7 @@ fn members_come_a_page_at_a_time() {
             limit: Some(PAGE),
             after: None,
             query: String::new(),
+            request_id: None,
         }
     );
     c.apply(page(&["ann", "bob"], true));
@@ -51,6 +53,7 @@ fn members_come_a_page_at_a_time() {
             limit: Some(PAGE),
             after: Some(user("bob")),
             query: String::new(),
+            request_id: None,
         })
     );
     c.apply(page(&["cat", "dan"], false));
@@ -71,6 +74,7 @@ fn a_search_starts_the_list_again_and_pages_within_it() {
             limit: Some(PAGE),
             after: None,
             query: "b".to_owned(),
+            request_id: None,
         }
     );
     c.apply(page(&["bea", "bob"], true));
@@ -82,6 +86,7 @@ fn a_search_starts_the_list_again_and_pages_within_it() {
             limit: Some(PAGE),
             after: Some(user("bob")),
             query: "b".to_owned(),
+            request_id: None,
         })
     );
     // Opening the list again keeps the search.

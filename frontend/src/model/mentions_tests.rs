@@ -71,6 +71,7 @@ fn names_offered_are_the_rooms_people_but_me() {
             })
             .collect(),
         has_more: false,
+        request_id: None,
     });
     assert_eq!(c.mention_names("B"), [user("bea"), user("bob")]);
     assert_eq!(c.mention_names(""), [user("bea"), user("bob"), user("cat")]);

@@ -49,6 +49,7 @@ fn in_general(role: Role) -> Chat {
         room: room("general"),
         members: vec![member("ann", Role::Owner), member("me", role)],
         has_more: false,
+        request_id: None,
     });
     chat
 }
@@ -90,6 +91,7 @@ fn the_members_list_follows_the_rooms_events() {
         room: room("general"),
         members: members.clone(),
         has_more: false,
+        request_id: None,
     });
     assert!(chat.current_room().unwrap().muted);
     members.iter_mut().for_each(|m| m.muted = false);
@@ -97,6 +99,7 @@ fn the_members_list_follows_the_rooms_events() {
         room: room("general"),
         members,
         has_more: false,
+        request_id: None,
     });
     assert!(!chat.current_room().unwrap().muted);
     chat.apply(event(3, EventKind::MemberMuted(change("me", "bob", None))));

@@ -58,6 +58,7 @@ fn the_page_watches_the_people_on_screen_once_each_and_again_when_they_change() 
         room: RoomName::new("general").unwrap(),
         members: vec![member("ann"), member("me")],
         has_more: false,
+        request_id: None,
     });
     assert_eq!(
         c.watch_people(),

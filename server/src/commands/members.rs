@@ -4,23 +4,25 @@
 //! so a client of a large room never has to take the whole list.
 
 use confab_shared::protocol::MEMBERS_PAGE_LIMIT;
-use confab_shared::{RoomName, ServerMsg, UserName};
+use confab_shared::{RequestId, RoomName, ServerMsg, UserName};
 
 use super::authz::{self, Action};
-use super::{Reply, Session, denied};
+use super::{Reply, Session, denied_request};
 
 /// What a `members` request asks for beyond the room.
 pub(super) struct Page {
     pub(super) limit: Option<u32>,
     pub(super) after: Option<UserName>,
     pub(super) query: String,
+    /// Echoed by the reply, or by the refusal.
+    pub(super) request_id: Option<RequestId>,
 }
 
 pub(super) fn run(session: Session<'_>, room: RoomName, page: Page) -> Reply {
     let directory = session.state.store.rooms().directory();
     let access = directory.access(&room, &session.identity.user);
     if let Err(denial) = authz::check(session.identity, access.as_ref(), Action::Read) {
-        return denied(denial, &room);
+        return denied_request(denial, &room, page.request_id);
     }
     let mut members = directory.members(&room);
     let Some(limit) = page.limit else {
@@ -28,6 +30,7 @@ pub(super) fn run(session: Session<'_>, room: RoomName, page: Page) -> Reply {
             room,
             members,
             has_more: false,
+            request_id: page.request_id.clone(),
         });
     };
     let limit = usize::try_from(limit.clamp(1, MEMBERS_PAGE_LIMIT)).unwrap_or(1);
@@ -43,5 +46,6 @@ pub(super) fn run(session: Session<'_>, room: RoomName, page: Page) -> Reply {
         room,
         members,
         has_more,
+        request_id: page.request_id,
     })
 }

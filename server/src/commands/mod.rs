@@ -226,6 +226,7 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
             limit,
             after,
             query,
+            request_id,
         } => members::run(
             session,
             room,
@@ -233,6 +234,7 @@ async fn execute(session: Session<'_>, msg: ClientMsg) -> Reply {
                 limit,
                 after,
                 query,
+                request_id,
             },
         ),
         ClientMsg::Notify { room, notify } => notify::run(session, room, notify).await,

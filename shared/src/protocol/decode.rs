@@ -182,6 +182,8 @@ enum RawClientMsg {
         after: Option<String>,
         #[serde(default)]
         query: String,
+        #[serde(default)]
+        request_id: Option<String>,
     },
     Notify {
         room: String,
@@ -365,12 +367,18 @@ impl ClientMsg {
                 limit,
                 after,
                 query,
-            } => ClientMsg::Members {
-                room: room(name)?,
-                limit,
-                after: after.map(user_name).transpose()?,
-                query: short_query(query)?,
-            },
+                request_id,
+            } => {
+                let request_id = request(request_id)?;
+                let about = |e: DecodeError| e.about(request_id.clone());
+                ClientMsg::Members {
+                    room: room(name).map_err(about)?,
+                    limit,
+                    after: after.map(user_name).transpose().map_err(about)?,
+                    query: short_query(query).map_err(about)?,
+                    request_id,
+                }
+            }
             RawClientMsg::SetTopic { room: name, topic } => ClientMsg::SetTopic {
                 room: room(name)?,
                 topic: Topic::new(topic)

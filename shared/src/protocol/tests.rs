@@ -451,6 +451,7 @@ fn moderation_frames() {
                 },
             ],
             has_more: false,
+            request_id: None,
         },
         json!({"type": "members", "room": "plans", "members": [
             {"user": "ann", "user_id": "u:1", "role": "owner"},
@@ -895,6 +896,7 @@ fn finding_and_notify_frames() {
             limit: Some(100),
             after: Some(user("bob")),
             query: "b".to_owned(),
+            request_id: None,
         },
         json!({"type": "members", "room": "plans", "limit": 100, "after": "bob", "query": "b"}),
     );
@@ -904,6 +906,7 @@ fn finding_and_notify_frames() {
             limit: None,
             after: None,
             query: String::new(),
+            request_id: None,
         },
         json!({"type": "members", "room": "plans"}),
     );
@@ -938,6 +941,7 @@ fn finding_and_notify_frames() {
             room: room("plans"),
             members: Vec::new(),
             has_more: true,
+            request_id: None,
         },
         json!({"type": "members", "room": "plans", "members": [], "has_more": true}),
     );
