@@ -48,6 +48,24 @@ impl Bot {
         self.send(frame).await;
     }
 
+    /// Reacts to message `id` with `emoji`.
+    pub async fn react(&mut self, id: i64, emoji: &str) {
+        self.sent += 1;
+        let client_id = format!("bot{}", self.sent);
+        let frame = json!({ "type": "add_reaction", "room": self.room, "id": id,
+                            "emoji": emoji, "client_id": client_id });
+        self.send(frame).await;
+    }
+
+    /// Gives message `id` (the bot's own: its name wrote it) new text.
+    pub async fn edit(&mut self, id: i64, body: &str) {
+        self.sent += 1;
+        let client_id = format!("bot{:06}", self.sent);
+        let frame = json!({ "type": "edit_message", "room": self.room, "id": id,
+                            "body": body, "client_id": client_id });
+        self.send(frame).await;
+    }
+
     async fn send(&mut self, frame: serde_json::Value) {
         self.write
             .send(Message::text(frame.to_string()))

@@ -1,6 +1,6 @@
 //! A room with 10,000 messages: the page renders only the lines near the view, scrolls
-//! through all of them without freezing, and keeps up with a burst of 100 messages a
-//! second.
+//! through all of them without freezing, keeps up with a burst of 100 messages a
+//! second, and with reactions and edits arriving at 50 a second.
 
 use std::time::{Duration, Instant};
 
@@ -229,6 +229,49 @@ async fn ten_thousand_messages_scroll_and_a_burst_keeps_up() {
     let gap = below_view(reader).await;
     assert!(gap < 48.0, "back at the newest ({gap} px below)");
 
+    // (d) Reactions and edits at 50 a second for four seconds: ada (whose name wrote
+    // every fourth run of the history) edits her messages far up the room, and
+    // reacts to the burst's, on screen. Seeded first into a fresh store, the
+    // history's ids are its seqs, and the burst's follow them.
+    reader.start_probe().await;
+    let mut ada = Bot::join(server.addr, "ada", "general").await;
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
+    let burst_id = |n: u64| i64::try_from(HISTORY + n).unwrap_or(i64::MAX);
+    for n in 1..=CHANGES {
+        tick.tick().await;
+        if n % 2 == 0 {
+            ada.react(burst_id(BURST - n % 20), REACTIONS[(n / 20 % 4) as usize])
+                .await;
+        } else {
+            // Ada's: the seeds s with s / 4 % 3 == 0, as 12k + 1 is.
+            let seed = 12 * (833 - n) + 1;
+            ada.edit(
+                i64::try_from(seed).unwrap_or(1),
+                &format!("seed {seed} edited"),
+            )
+            .await;
+        }
+    }
+    confab_e2e::eventually("reactions on the newest message", || async {
+        let chips: u64 = reader
+            .eval(
+                "count the chips on the newest line",
+                "const rows = document.querySelectorAll('main [role=log] article.msg');\
+                 return rows[rows.length - 1].querySelectorAll('.chip').length;",
+            )
+            .await;
+        (chips == 4).then_some(())
+    })
+    .await;
+    let changes = reader.read_probe().await;
+    record_longest("reactions and edits at 50/s", changes.longest_task_ms);
+
+    ada.leave().await;
     bot.leave().await;
     scene.end().await;
 }
+
+/// Reactions and edits sent at 50 a second in (d).
+const CHANGES: u64 = 200;
+/// The emoji (d) reacts with, in turn.
+const REACTIONS: [&str; 4] = ["👍", "🎉", "😂", "👀"];

@@ -12,6 +12,7 @@
 
 mod cmd;
 mod compress;
+mod shrink;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -52,6 +53,9 @@ fn workspace_root() -> PathBuf {
 fn build_page(root: &Path) -> Result<(), Fail> {
     cmd::step("building the page (trunk build --release)");
     run(root, "trunk", &["build", "--release"])?;
+    if let Some((before, after)) = shrink::shrink(&root.join("dist"))? {
+        println!("the page's wasm: {before} bytes, {after} after wasm-opt");
+    }
     let (raw, packed) = compress::precompress(&root.join("dist"))?;
     println!("precompressed the page: {raw} bytes, {packed} with Brotli");
     Ok(())

@@ -11,7 +11,36 @@ const TRUNK_VERSION: &str = "0.21";
 pub fn ensure_build_tools(root: &Path) -> Result<(), Fail> {
     ensure_wasm_target(root)?;
     ensure_trunk(root)?;
-    ensure_wasm_bindgen(root)
+    ensure_wasm_bindgen(root)?;
+    ensure_wasm_opt(root);
+    Ok(())
+}
+
+/// binaryen's wasm-opt, which shrinks the page (`shrink.rs`). Version 116, built from
+/// source: it needs a C++ compiler, so where the build fails the page is built
+/// without it (larger, the same otherwise), and that is said. (Debian's binaryen
+/// 108 breaks wasm-bindgen's output: never that one.)
+fn ensure_wasm_opt(root: &Path) {
+    let version = output("wasm-opt", &["--version"]).unwrap_or_default();
+    if version.starts_with("wasm-opt version 116") {
+        return;
+    }
+    step("installing wasm-opt (binaryen 116; a one-time C++ build of about 10 minutes)");
+    let installed = run(
+        root,
+        "cargo",
+        &[
+            "install",
+            "wasm-opt",
+            "--version",
+            "~0.116",
+            "--locked",
+            "--force",
+        ],
+    );
+    if let Err(Fail(why)) = installed {
+        println!("could not install wasm-opt ({why}): the page is built without it");
+    }
 }
 
 fn ensure_wasm_target(root: &Path) -> Result<(), Fail> {

@@ -82,15 +82,27 @@ pub fn raise(chat: ChatState, socket: Socket, id: UserId) {
 }
 
 fn show(chat: ChatState, socket: Socket, alert: Alert, with_text: bool) {
-    let title = format!("New message from {}", alert.author);
+    let title = match alert.thread {
+        Some(_) => format!("New reply from {}", alert.author),
+        None => format!("New message from {}", alert.author),
+    };
     let body = with_text.then_some(alert.body.as_str());
     let tag = format!("confab-{}", alert.id);
-    let Alert { room, seq, .. } = alert;
+    let Alert {
+        room, seq, thread, ..
+    } = alert;
     notifications::raise(&title, body, &tag, move || {
         if let Some(frame) = chat.update(|c| c.open_room(room)).flatten() {
             socket.send(frame);
         }
-        show_line(seq);
+        match thread {
+            Some(root) => {
+                if let Some(frame) = chat.update(|c| c.open_thread(root)).flatten() {
+                    socket.send(frame);
+                }
+            }
+            None => show_line(seq),
+        }
     });
 }
 

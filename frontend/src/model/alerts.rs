@@ -1,8 +1,9 @@
 //! Notifications in the page's state: which arriving messages are worth one (a
 //! message in a conversation, or one mentioning this person, by someone else and not
 //! blocked, as the room's notification level allows: `none` never, `mentions` only
-//! mentions; a conversation is `all` unless set), kept for the page to raise while
-//! its tab is hidden; and setting a room's level (`notify`).
+//! mentions; a conversation is `all` unless set; a reply in a thread this person
+//! took part in, as a conversation), kept for the page to raise while its tab is
+//! hidden; and setting a room's level (`notify`).
 
 use confab_shared::{ChatMessage, ClientMsg, MessageId, Notify, RoomName, Seq, UserName};
 
@@ -17,6 +18,8 @@ pub struct Alert {
     pub id: MessageId,
     pub author: UserName,
     pub body: String,
+    /// A reply: the root of its thread (a click opens the thread).
+    pub thread: Option<MessageId>,
 }
 
 /// The most alerts held for the page at once (a burst raises the newest).
@@ -26,6 +29,29 @@ impl Chat {
     /// A message new to the page arrived live in `room` (not replayed): kept for a
     /// notification if it is worth one.
     pub(super) fn maybe_alert(&mut self, room: &RoomName, message: &ChatMessage) {
+        self.alert_if(room, message, room.is_conversation(), None);
+    }
+
+    /// A reply by someone else in thread `root` of `room`, in which this person took
+    /// part, is unread: worth a notification as a conversation's message is.
+    pub(super) fn maybe_alert_reply(
+        &mut self,
+        room: &RoomName,
+        reply: &ChatMessage,
+        root: MessageId,
+    ) {
+        self.alert_if(room, reply, true, Some(root));
+    }
+
+    /// Keeps `message` for a notification if the room's level allows (`all`: if
+    /// `wanted` or it mentions this person).
+    fn alert_if(
+        &mut self,
+        room: &RoomName,
+        message: &ChatMessage,
+        wanted: bool,
+        thread: Option<MessageId>,
+    ) {
         let Some(state) = self.rooms.get(room) else {
             return;
         };
@@ -33,7 +59,7 @@ impl Chat {
         let worth = match state.reading.notify {
             Notify::None => false,
             Notify::Mentions => mentioned,
-            Notify::All | Notify::Unknown => mentioned || room.is_conversation(),
+            Notify::All | Notify::Unknown => mentioned || wanted,
         };
         if !worth
             || message.author_id == self.me_id
@@ -51,6 +77,7 @@ impl Chat {
             id: message.id,
             author: message.author.clone(),
             body: message.body.to_string(),
+            thread,
         });
         self.changed.alerts = true;
     }

@@ -306,6 +306,20 @@ impl Chat {
             self.changed.lines.insert(room.clone());
             self.changed.messages.insert(thread.root);
         }
+        // More unread: the newest reply (by someone else, come live) is news.
+        if thread.unread > before {
+            let newest = self.rooms.get(&room).and_then(|state| {
+                state
+                    .replies
+                    .values()
+                    .rev()
+                    .find(|m| reply_root(m) == Some(thread.root) && m.author_id != self.me_id)
+                    .cloned()
+            });
+            if let Some(reply) = newest {
+                self.maybe_alert_reply(&room, &reply, thread.root);
+            }
+        }
         if thread.unread > 0 && self.is_open(&room, thread.root) {
             let read = self.read_thread(&room, thread.root);
             self.outgoing.extend(read);

@@ -194,6 +194,12 @@ fn unread_replies_count_with_the_room_and_opening_the_thread_reads_them() {
     c.apply(event(reply(2, "cat", 1, false)));
     let changed = c.apply(told(1, 0));
     assert!(changed.counts && changed.messages.contains(&1));
+    // One who took part is notified of the reply, as of a conversation's message.
+    let alerts = c.take_alerts();
+    assert_eq!(
+        alerts.iter().map(|a| (a.id, a.thread)).collect::<Vec<_>>(),
+        vec![(2, Some(1))]
+    );
     let general = &c.rooms[&room("general")];
     assert_eq!((general.reading.unread, general.reading.total()), (0, 1));
     let root_row = c.rows_in(Window::ALL).remove(0);
