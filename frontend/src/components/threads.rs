@@ -40,7 +40,7 @@ pub fn ThreadLink(id: MessageId, thread: Thread, unread: u32) -> impl IntoView {
     let last = thread
         .last_reply_at
         .as_deref()
-        .map(|ts| format!(" · last {}", local_time(ts)))
+        .map(|ts| format!("· last {}", local_time(ts)))
         .unwrap_or_default();
     let news = (unread > 0).then(|| crate::model::shown(unread));
     let has_news = news.is_some();
