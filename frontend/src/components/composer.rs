@@ -19,13 +19,8 @@ pub fn Composer() -> impl IntoView {
     let put = Callback::new(move |text: String| set_draft.set(text));
 
     let send = move || {
-        let text = draft.get_untracked();
-        if text.trim().is_empty() {
+        let Some((client_id, body)) = taken(draft, set_problem) else {
             return;
-        }
-        let (client_id, body) = match written(text) {
-            Ok(written) => written,
-            Err(problem) => return set_problem.set(Some(problem)),
         };
         if let Some(frame) = chat.update(|c| c.queue_send(client_id, body)).flatten() {
             socket.send(frame);
@@ -171,6 +166,19 @@ pub(super) fn wrapped(text: &str, start: u32, end: u32, mark: &str) -> (String, 
     );
     let len = mark.encode_utf16().count() as u32;
     (out, start.min(end) + len, start.max(end) + len)
+}
+
+/// What a box holds, ready to send: none if it is empty, or (said in `problem`)
+/// not a message. The box is cleared by the caller once it is sent.
+pub(super) fn taken(
+    draft: ReadSignal<String>,
+    problem: WriteSignal<Option<String>>,
+) -> Option<(ClientId, MessageBody)> {
+    let text = draft.get_untracked();
+    if text.trim().is_empty() {
+        return None;
+    }
+    written(text).map_err(|p| problem.set(Some(p))).ok()
 }
 
 /// What the person wrote, as a message body with a new client id (a `send` or an

@@ -7,7 +7,7 @@ use confab_shared::{MessageBody, MessageId, Thread};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
-use super::composer::written;
+use super::composer::taken;
 use super::message_row::{MessageRow, local_time};
 use super::row_signals::RowSignals;
 use super::use_chat;
@@ -154,13 +154,8 @@ fn ReplyBox() -> impl IntoView {
     };
     let closed = move || chat.read(Part::Thread, |c| c.thread.as_ref().is_none_or(|t| t.gone));
     let send = move || {
-        let text = draft.get_untracked();
-        if text.trim().is_empty() {
+        let Some((client_id, body)) = taken(draft, set_problem) else {
             return;
-        }
-        let (client_id, body) = match written(text) {
-            Ok(written) => written,
-            Err(problem) => return set_problem.set(Some(problem)),
         };
         let in_room = also.get_untracked();
         if let Some(frame) = chat

@@ -15,17 +15,8 @@ use crate::wire;
 pub(super) async fn run(session: Session<'_>, room: RoomName, seq: Seq, back: bool) -> Reply {
     let state = session.state;
     let identity = session.identity;
-    if identity.kind == Kind::Guest {
-        let text = "guests keep no read state: sign in";
-        return Reply::refusal(ErrorCode::Forbidden, text, None);
-    }
-    let access = state
-        .store
-        .rooms()
-        .directory()
-        .access(&room, &identity.user);
-    if let Err(denial) = authz::check(identity, access.as_ref(), Action::Keep) {
-        return denied(denial, &room);
+    if let Err(refused) = may_keep(&session, &room) {
+        return refused;
     }
     let failed = |error: &dyn std::fmt::Display| {
         tracing::error!(%error, %room, "keeping read state failed");
@@ -73,17 +64,8 @@ pub(super) async fn thread(
 ) -> Reply {
     let state = session.state;
     let identity = session.identity;
-    if identity.kind == Kind::Guest {
-        let text = "guests keep no read state: sign in";
-        return Reply::refusal(ErrorCode::Forbidden, text, None);
-    }
-    let access = state
-        .store
-        .rooms()
-        .directory()
-        .access(&room, &identity.user);
-    if let Err(denial) = authz::check(identity, access.as_ref(), Action::Keep) {
-        return denied(denial, &room);
+    if let Err(refused) = may_keep(&session, &room) {
+        return refused;
     }
     let marker = match state
         .store
@@ -107,4 +89,22 @@ pub(super) async fn thread(
         .people
         .tell_but(&identity.user, Some(session.conn), &frame);
     Reply::frame(&news)
+}
+
+/// Whether the session's person keeps read state in `room`: an account, a member.
+fn may_keep(session: &Session<'_>, room: &RoomName) -> Result<(), Reply> {
+    let identity = session.identity;
+    if identity.kind == Kind::Guest {
+        let text = "guests keep no read state: sign in";
+        return Err(Reply::refusal(ErrorCode::Forbidden, text, None));
+    }
+    let access = session
+        .state
+        .store
+        .rooms()
+        .directory()
+        .access(room, &identity.user);
+    authz::check(identity, access.as_ref(), Action::Keep)
+        .map(|_| ())
+        .map_err(|denial| denied(denial, room))
 }
