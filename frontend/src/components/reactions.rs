@@ -94,7 +94,7 @@ pub fn ReactionPicker(id: MessageId) -> impl IntoView {
         toggle(chat, &socket, id, emoji);
         close();
     };
-    let common = {
+    let common = move || {
         COMMON
             .iter()
             .filter_map(|e| Emoji::new(*e).ok())
@@ -146,7 +146,7 @@ pub fn ReactionPicker(id: MessageId) -> impl IntoView {
                         }
                     }
                 >
-                    <div class="common">{common.clone()}</div>
+                    <div class="common">{common()}</div>
                     <form on:submit=submit>
                         <input
                             aria-label="Any emoji"
