@@ -1,12 +1,14 @@
 //! Threads in a real browser: one person replies in a thread from a message's
 //! "Reply in thread" button; the other sees "1 reply" under the message, opens the
 //! thread and finds the reply there, not in the room's list; a reply also sent to
-//! the room shows in both, marked as a thread's.
+//! the room shows in both, marked as a thread's. The reply box offers names for an
+//! `@` as the room's box does.
 
 use confab_e2e::{Person, Scene, eventually};
 use fantoccini::Locator;
 
 const ENTER: &str = "\u{E007}";
+const TAB: &str = "\u{E004}";
 
 /// The bodies the open thread shows, its root first.
 async fn thread_bodies(person: &Person) -> Vec<String> {
@@ -64,11 +66,27 @@ async fn a_reply_in_a_thread_shows_under_its_message_and_in_the_thread() {
         )
         .await;
     wait_thread(bob, "bob's thread shows the root", &["ship on friday?"]).await;
+    // The reply box completes a name as the room's box does.
+    let field = bob.find(Locator::Css("textarea#reply")).await;
+    field.send_keys("@al").await.expect("type a name's start");
+    let offered: Vec<String> = eventually("alice's name is offered", || async {
+        let names: Vec<String> = bob
+            .eval(
+                "the names offered",
+                "return [...document.querySelectorAll('#reply-mention-offer [role=option]')]\
+                 .map(o => o.textContent)",
+            )
+            .await;
+        (!names.is_empty()).then_some(names)
+    })
+    .await;
+    assert_eq!(offered, ["@alice"]);
+    field.send_keys(TAB).await.expect("take it");
     reply(bob, "yes, after the demo").await;
     wait_thread(
         bob,
         "bob's reply is in the thread",
-        &["ship on friday?", "yes, after the demo"],
+        &["ship on friday?", "@alice yes, after the demo"],
     )
     .await;
 
@@ -82,7 +100,7 @@ async fn a_reply_in_a_thread_shows_under_its_message_and_in_the_thread() {
     wait_thread(
         alice,
         "alice's thread holds bob's reply",
-        &["ship on friday?", "yes, after the demo"],
+        &["ship on friday?", "@alice yes, after the demo"],
     )
     .await;
 
@@ -96,7 +114,11 @@ async fn a_reply_in_a_thread_shows_under_its_message_and_in_the_thread() {
     wait_thread(
         bob,
         "bob's open thread has it too",
-        &["ship on friday?", "yes, after the demo", "friday it is"],
+        &[
+            "ship on friday?",
+            "@alice yes, after the demo",
+            "friday it is",
+        ],
     )
     .await;
     eventually("two replies under the message", || async {

@@ -3,7 +3,7 @@ use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
-use super::mention_offer::{LIST_ID, MentionList, MentionOffer};
+use super::mention_offer::{MentionList, MentionOffer};
 use super::typing::TypingLine;
 use super::use_chat;
 use crate::state::Part;
@@ -15,7 +15,7 @@ pub fn Composer() -> impl IntoView {
     let (draft, set_draft) = signal(String::new());
     let (problem, set_problem) = signal(None::<String>);
     let input = NodeRef::<Textarea>::new();
-    let offer = MentionOffer::new();
+    let offer = MentionOffer::new("mention-offer");
     let put = Callback::new(move |text: String| set_draft.set(text));
 
     let send = move || {
@@ -47,26 +47,7 @@ pub fn Composer() -> impl IntoView {
             ev.prevent_default();
             send();
         }
-        // Ctrl+B, Ctrl+I (Cmd on a Mac): bold or italic around the selection.
-        let mark = match ev.key().as_str() {
-            "b" | "B" => Some("**"),
-            "i" | "I" => Some("_"),
-            _ => None,
-        };
-        if let Some(mark) = mark
-            && (ev.ctrl_key() || ev.meta_key())
-            && !ev.alt_key()
-            && let Some(el) = input.get_untracked()
-        {
-            ev.prevent_default();
-            let (start, end) = (
-                el.selection_start().ok().flatten().unwrap_or(0),
-                el.selection_end().ok().flatten().unwrap_or(0),
-            );
-            let (text, start, end) = wrapped(&el.value(), start, end, mark);
-            el.set_value(&text);
-            let _ = el.set_selection_range(start, end);
-            set_draft.set(text);
+        if format_key(&ev, input, set_draft) {
             return;
         }
         // Up arrow in an empty box: edit one's last message.
@@ -123,7 +104,7 @@ pub fn Composer() -> impl IntoView {
                 on:keydown=on_keydown
                 on:blur=move |_| offer.close()
                 aria-autocomplete="list"
-                aria-controls=move || offer.is_open().then_some(LIST_ID)
+                aria-controls=move || offer.controls()
                 aria-activedescendant=move || offer.active()
             ></textarea>
             <button type="submit" class="send" aria-label="Send" disabled=move || muted.get() || draft.with(|d| d.trim().is_empty())>
@@ -166,6 +147,36 @@ pub(super) fn wrapped(text: &str, start: u32, end: u32, mark: &str) -> (String, 
     );
     let len = mark.encode_utf16().count() as u32;
     (out, start.min(end) + len, start.max(end) + len)
+}
+
+/// Ctrl+B or Ctrl+I (Cmd on a Mac) in a message box: bold or italic marks around
+/// the selection. Whether the key was one of them.
+pub(super) fn format_key(
+    ev: &KeyboardEvent,
+    input: NodeRef<Textarea>,
+    set_draft: WriteSignal<String>,
+) -> bool {
+    let mark = match ev.key().as_str() {
+        "b" | "B" => "**",
+        "i" | "I" => "_",
+        _ => return false,
+    };
+    if !(ev.ctrl_key() || ev.meta_key()) || ev.alt_key() {
+        return false;
+    }
+    let Some(el) = input.get_untracked() else {
+        return false;
+    };
+    ev.prevent_default();
+    let (start, end) = (
+        el.selection_start().ok().flatten().unwrap_or(0),
+        el.selection_end().ok().flatten().unwrap_or(0),
+    );
+    let (text, start, end) = wrapped(&el.value(), start, end, mark);
+    el.set_value(&text);
+    let _ = el.set_selection_range(start, end);
+    set_draft.set(text);
+    true
 }
 
 /// What a box holds, ready to send: none if it is empty, or (said in `problem`)

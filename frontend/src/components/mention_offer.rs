@@ -12,19 +12,19 @@ use web_sys::HtmlTextAreaElement;
 use crate::model::{complete, typing_mention};
 use crate::state::ChatState;
 
-/// The list's id, for the box's `aria-controls`.
-pub const LIST_ID: &str = "mention-offer";
-
 /// The names offered, and the one chosen.
 #[derive(Clone, Copy)]
 pub struct MentionOffer {
+    /// The list's id (a page has a list per box), for the box's `aria-controls`.
+    id: &'static str,
     names: RwSignal<Vec<UserName>>,
     chosen: RwSignal<usize>,
 }
 
 impl MentionOffer {
-    pub fn new() -> Self {
+    pub fn new(id: &'static str) -> Self {
         Self {
+            id,
             names: RwSignal::new(Vec::new()),
             chosen: RwSignal::new(0),
         }
@@ -34,10 +34,15 @@ impl MentionOffer {
         self.names.with(|n| !n.is_empty())
     }
 
+    /// The list's id while it is shown, for the box's `aria-controls`.
+    pub fn controls(&self) -> Option<&'static str> {
+        self.is_open().then_some(self.id)
+    }
+
     /// The chosen option's id, for the box's `aria-activedescendant`.
     pub fn active(&self) -> Option<String> {
         self.is_open()
-            .then(|| format!("{LIST_ID}-{}", self.chosen.get()))
+            .then(|| format!("{}-{}", self.id, self.chosen.get()))
     }
 
     pub fn close(&self) {
@@ -120,7 +125,7 @@ pub fn MentionList(
         (!names.is_empty()).then(|| {
             let chosen = offer.chosen.get();
             view! {
-                <ul class="mention-offer" id=LIST_ID role="listbox" aria-label="People to mention">
+                <ul class="mention-offer" id=offer.id role="listbox" aria-label="People to mention">
                     {names
                         .into_iter()
                         .enumerate()
@@ -128,7 +133,7 @@ pub fn MentionList(
                             let label = name.to_string();
                             view! {
                                 <li
-                                    id=format!("{LIST_ID}-{i}")
+                                    id=format!("{}-{i}", offer.id)
                                     role="option"
                                     aria-selected=(i == chosen).to_string()
                                     class:chosen=i == chosen

@@ -7,7 +7,8 @@ use confab_shared::{MessageBody, MessageId, Thread};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
-use super::composer::taken;
+use super::composer::{format_key, taken};
+use super::mention_offer::{MentionList, MentionOffer};
 use super::message_row::{MessageRow, local_time};
 use super::row_signals::RowSignals;
 use super::use_chat;
@@ -144,6 +145,9 @@ fn ReplyBox() -> impl IntoView {
     let (draft, set_draft) = signal(String::new());
     let (problem, set_problem) = signal(None::<String>);
     let (also, set_also) = signal(false);
+    let input = NodeRef::<leptos::html::Textarea>::new();
+    let offer = MentionOffer::new("reply-mention-offer");
+    let put = Callback::new(move |text: String| set_draft.set(text));
     let room = move || {
         chat.read(Part::Thread, |c| {
             c.thread
@@ -172,26 +176,45 @@ fn ReplyBox() -> impl IntoView {
         send();
     };
     let on_keydown = move |ev: KeyboardEvent| {
+        // As in the room's box: `@` offers names, Ctrl+B and Ctrl+I format.
+        if let Some(el) = input.get_untracked()
+            && offer.key(&ev, &el, |t| put.run(t))
+        {
+            return;
+        }
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
             send();
+            return;
         }
+        format_key(&ev, input, set_draft);
     };
     let too_long = move || draft.with(|d| d.chars().count() > MessageBody::MAX_CHARS);
     view! {
         <form class="composer reply-box" on:submit=on_submit>
             <label for="reply" class="visually-hidden">"Reply"</label>
+            <MentionList offer input put />
             <textarea
                 id="reply"
                 rows="2"
                 placeholder="Reply…"
+                title="Enter to send · Shift+Enter for a new line · Ctrl+B bold · Ctrl+I italic"
+                node_ref=input
                 disabled=closed
                 prop:value=draft
                 on:input=move |ev| {
-                    set_draft.set(event_target_value(&ev));
+                    let text = event_target_value(&ev);
+                    if let Some(el) = input.get_untracked() {
+                        offer.typed(chat, &el, &text);
+                    }
+                    set_draft.set(text);
                     set_problem.set(None);
                 }
                 on:keydown=on_keydown
+                on:blur=move |_| offer.close()
+                aria-autocomplete="list"
+                aria-controls=move || offer.controls()
+                aria-activedescendant=move || offer.active()
             ></textarea>
             <button type="submit" class="send" aria-label="Send reply" disabled=move || closed() || draft.with(|d| d.trim().is_empty())>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20.5 21 12 3 3.5 3 10l12 2-12 2z" /></svg>
