@@ -68,7 +68,9 @@ pub(super) async fn run(session: Session<'_>, ask: Ask) -> Reply {
             .map(|page| (page, false)),
         // Half before it, it, and the rest after.
         Some(seq) => {
-            let older = store.history(&room, Some(seq + 1), limit / 2 + 1).await;
+            let older = store
+                .history(&room, Some(seq.saturating_add(1)), limit / 2 + 1)
+                .await;
             let newer = store.newer(&room, seq, limit - limit / 2 - 1).await;
             older.and_then(|older| {
                 newer.map(|newer| {

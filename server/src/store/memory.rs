@@ -282,7 +282,7 @@ impl Store for MemoryStore {
     async fn snapshot(&self, room: &RoomName, limit: u32) -> Result<Snapshot, StoreError> {
         let state = self.lock();
         let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
-        let (page, has_more) = newest(log, limit);
+        let (page, has_more) = newest(log, log.len(), limit);
         Ok(Snapshot {
             last_seq: log.len() as Seq,
             messages: page,
@@ -302,7 +302,7 @@ impl Store for MemoryStore {
             Some(seq) => usize::try_from(seq.saturating_sub(1)).unwrap_or(usize::MAX),
             None => log.len(),
         };
-        let (messages, has_more) = newest(&log[..end.min(log.len())], limit);
+        let (messages, has_more) = newest(log, end, limit);
         Ok(Page { messages, has_more })
     }
 
@@ -843,9 +843,11 @@ impl Blocks for MemoryStore {
 
 /// The newest `limit` messages of `log` that were not deleted (oldest first), and
 /// whether there were more.
-fn newest(log: &[Entry], limit: u32) -> (Vec<ChatMessage>, bool) {
+/// The newest `limit` messages of the room's list among the log's first `end`
+/// entries, each with its thread as it is now (replies after `end` count too).
+fn newest(log: &[Entry], end: usize, limit: u32) -> (Vec<ChatMessage>, bool) {
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let mut live = log
+    let mut live = log[..end.min(log.len())]
         .iter()
         .rev()
         .filter_map(Entry::live)

@@ -92,6 +92,14 @@ pub(in crate::store) async fn threads(store: &dyn Store) {
     );
     let history = store.history(&name, None, 50).await.unwrap();
     assert_eq!(history.messages, snapshot.messages);
+    // A page from before the replies shows the root's thread as it is now.
+    let before = store.history(&name, Some(r1.seq), 50).await.unwrap();
+    let listed: Vec<(MessageId, Option<Thread>)> = before
+        .messages
+        .iter()
+        .map(|m| (m.id, m.thread.clone()))
+        .collect();
+    assert_eq!(listed, vec![(root.id, Some(root_now.clone()))]);
     // Unread in the room counts what its list shows: bob's reply stays in its thread.
     let unread = store
         .reading()
@@ -192,6 +200,11 @@ pub(in crate::store) async fn threads(store: &dyn Store) {
     .await
     .unwrap();
     assert_eq!(store.replied_to(&name, root.id).await.unwrap(), None);
+    assert_eq!(
+        store.replied_to(&name, r1.id).await.unwrap(),
+        None,
+        "nor through a reply of it"
+    );
     let (_, top) = store.thread(&name, root.id, None, 10).await.unwrap();
     assert!(top.is_none());
 }
@@ -245,6 +258,21 @@ pub(in crate::store) async fn thread_reads(store: &dyn Store) {
         (r1.seq, 1),
         "cat's came after bob's"
     );
+    // Through another room, nothing is said of this thread (nor is it read).
+    let other = Room::new(
+        RoomName::new("reads-other").unwrap(),
+        Topic::default(),
+        false,
+    );
+    store.rooms().create_room(&other, Some(&bob)).await.unwrap();
+    for who in [&ann, &bob] {
+        let elsewhere = reading
+            .thread_read(&who.id, &other.name, root.id, r2.seq)
+            .await
+            .unwrap();
+        assert_eq!((elsewhere.seq, elsewhere.unread), (0, 0), "{}", who.name);
+    }
+    assert_eq!(now(&ann).await.unread, 2, "ann's marker did not move");
     let cat_now = now(&cat).await;
     assert_eq!((cat_now.seq, cat_now.unread), (r2.seq, 0));
 

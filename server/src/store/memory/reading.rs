@@ -126,6 +126,14 @@ impl Reading for MemoryStore {
         let state = &mut *guard;
         let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
         let newest = super::threads::newest_reply(log, root);
+        // No reply in this room: nothing to read, nothing said of elsewhere.
+        if newest == 0 {
+            return Ok(ThreadUnread {
+                root,
+                seq: 0,
+                unread: 0,
+            });
+        }
         let wanted = seq.min(newest);
         let at = state.thread_reads.entry((user.clone(), root)).or_insert(0);
         *at = (*at).max(wanted);

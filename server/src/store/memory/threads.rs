@@ -62,10 +62,9 @@ pub(super) fn listed(message: &ChatMessage) -> bool {
 
 /// The thread a reply to `id` goes into (see `Store::replied_to`).
 pub(super) fn replied_to(log: &[Entry], id: MessageId) -> Option<MessageId> {
-    log.iter()
-        .filter_map(Entry::live)
-        .find(|m| m.id == id)
-        .map(|m| root_of(m).unwrap_or(id))
+    let live = |id: MessageId| log.iter().filter_map(Entry::live).find(|m| m.id == id);
+    let root = root_of(live(id)?).unwrap_or(id);
+    live(root).map(|_| root)
 }
 
 /// A deleted message's thread, if it was a reply: the thread without it.

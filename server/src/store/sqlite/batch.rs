@@ -297,7 +297,7 @@ fn original(conn: &Connection, new: &NewMessage) -> Result<ChatMessage, Failure>
     let (room, id, seq, author, body, ts, thread) = conn
         .prepare_cached(
             "SELECT r.name, m.id, m.seq, m.author, m.body, m.ts, m.thread_root, t.replies,
-                    t.last_reply_at
+                    t.last_reply_at, m.in_room
              FROM messages m JOIN rooms r ON r.id = m.room_id
              LEFT JOIN messages t ON t.id = m.thread_root
              WHERE m.client_id = ?1 AND m.author_id = ?2",
@@ -318,7 +318,8 @@ fn original(conn: &Connection, new: &NewMessage) -> Result<ChatMessage, Failure>
                             replies: u32::try_from(row.get::<_, Option<i64>>(7)?.unwrap_or(0))
                                 .unwrap_or(0),
                             last_reply_at: row.get(8)?,
-                            in_room: new.in_room,
+                            // As stored: the resend may say otherwise.
+                            in_room: row.get::<_, bool>(9)?,
                         }),
                         None => None,
                     },

@@ -94,7 +94,16 @@ impl SqliteStore {
         .bind(room.as_str())
         .fetch_one(&self.pool)
         .await?;
-        let wanted = to_db_seq(seq)?.min(newest.unwrap_or(0));
+        // No reply in this room: nothing to read, and nothing said of a thread
+        // elsewhere (the reader may not read that room).
+        let Some(newest) = newest else {
+            return Ok(ThreadUnread {
+                root,
+                seq: 0,
+                unread: 0,
+            });
+        };
+        let wanted = to_db_seq(seq).unwrap_or(i64::MAX).min(newest);
         if wanted > 0 {
             sqlx::query(
                 "INSERT INTO thread_reads (user_id, root_id, seq) VALUES (?, ?, ?)

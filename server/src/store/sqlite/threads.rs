@@ -103,16 +103,18 @@ pub(super) fn reply_deleted(
 
 /// The thread a reply to message `id` of `room` goes into: `id` itself if it is a
 /// message outside any thread or a root, the root of its thread if it is a reply;
-/// none if there is no such message or it was deleted.
+/// none if there is no such message, or it or its thread's root was deleted.
 pub(super) async fn replied_to(
     pool: &SqlitePool,
     room: &RoomName,
     id: MessageId,
 ) -> Result<Option<MessageId>, StoreError> {
     let root: Option<Option<i64>> = sqlx::query_scalar(
-        "SELECT thread_root FROM messages
-         WHERE id = ? AND room_id = (SELECT id FROM rooms WHERE name = ?)
-           AND deleted_by IS NULL",
+        "SELECT m.thread_root FROM messages m
+         LEFT JOIN messages t ON t.id = m.thread_root
+         WHERE m.id = ? AND m.room_id = (SELECT id FROM rooms WHERE name = ?)
+           AND m.deleted_by IS NULL
+           AND (m.thread_root IS NULL OR (t.id IS NOT NULL AND t.deleted_by IS NULL))",
     )
     .bind(id)
     .bind(room.as_str())
