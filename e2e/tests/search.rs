@@ -1,7 +1,8 @@
 //! Search in a real browser: the search dialog (the header's button) finds a message
 //! from far back in the room's history, marks the words found, and a click opens it
-//! in context: the earlier pages load, the list goes to its line and marks it; a
-//! two-character Chinese word said in the room is found too.
+//! in context: the page around it loads (one request, however far back), the list
+//! goes to its line and marks it, and below it offers the newest; a two-character
+//! Chinese word said in the room is found too.
 
 use confab_e2e::{Person, Scene, Server, eventually};
 use fantoccini::Locator;
@@ -46,12 +47,58 @@ async fn a_result_far_back_opens_in_context_and_cjk_is_found() {
     assert_eq!(found[0].0, "seed 417");
     assert_eq!(found[0].1, ["seed", "17"]);
 
-    // Opening it: far above the newest 50, so earlier pages load first.
+    // Opening it: above the newest 50, so the page around it loads first.
     reader
         .click(Locator::Css(".search-results button.result"))
         .await;
+    assert_eq!(marked_line(reader).await, "seed 417");
+
+    // Further back still (the oldest result, some 480 messages up): only the page
+    // around it loads. Below it the list offers what follows, and the newest.
+    reader.click(Locator::Css("button.search-toggle")).await;
+    search_for(reader, "seed 17").await;
+    eventually("the results again", || async {
+        (results(reader).await.len() >= 3).then_some(())
+    })
+    .await;
+    reader
+        .click(Locator::Css(".search-results li:last-child button.result"))
+        .await;
+    assert_eq!(marked_line(reader).await, "seed 17");
+    reader.screenshot("search-in-context").await;
+    reader
+        .eval::<()>(
+            "scroll to the end of that page",
+            "const list = document.querySelector('[role=log]'); list.scrollTop = list.scrollHeight;",
+        )
+        .await;
+    // The page: up to 51 messages at or before it, 49 after (docs/protocol.md).
+    let last = reader.bodies().await.pop().unwrap_or_default();
+    let seed: u64 = last.trim_start_matches("seed ").parse().unwrap_or(u64::MAX);
+    assert!(seed < 100, "the page around it ends near it, at {last:?}");
+    reader.click(Locator::Css(".load-newer button.jump")).await;
+    reader
+        .wait_bodies("the newest again", |b| {
+            b.last().is_some_and(|last| last == "明天的会议在三楼")
+        })
+        .await;
+
+    // Chinese: a two-character word.
+    reader.click(Locator::Css("button.search-toggle")).await;
+    search_for(reader, "会议").await;
+    eventually("the Chinese word found", || async {
+        let now = results(reader).await;
+        (now == [("明天的会议在三楼".to_owned(), vec!["会议".to_owned()])]).then_some(())
+    })
+    .await;
+    reader.screenshot("search").await;
+    scene.end().await;
+}
+
+/// The text of the line marked as the result opened, once it is in view.
+async fn marked_line(person: &Person) -> String {
     let marked: (String, bool) = eventually("the result's line, marked and in view", || async {
-        let line: Option<(String, bool)> = reader
+        let line: Option<(String, bool)> = person
             .eval(
                 "find the marked line",
                 "const line = document.querySelector('[role=log] article.msg.found');\
@@ -65,16 +112,5 @@ async fn a_result_far_back_opens_in_context_and_cjk_is_found() {
         line.filter(|(_, visible)| *visible)
     })
     .await;
-    assert_eq!(marked.0, "seed 417");
-
-    // Chinese: a two-character word.
-    reader.click(Locator::Css("button.search-toggle")).await;
-    search_for(reader, "会议").await;
-    eventually("the Chinese word found", || async {
-        let now = results(reader).await;
-        (now == [("明天的会议在三楼".to_owned(), vec!["会议".to_owned()])]).then_some(())
-    })
-    .await;
-    reader.screenshot("search").await;
-    scene.end().await;
+    marked.0
 }

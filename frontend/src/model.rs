@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use confab_shared::protocol::{MAX_HISTORY_LIMIT, PRESENCE_LIST_LIMIT};
+use confab_shared::protocol::PRESENCE_LIST_LIMIT;
 use confab_shared::{
     ChatMessage, ClientId, ClientMsg, ErrorCode, EventKind, MemberInfo, MessageBody, MessageId,
     Role, RoomInfo, RoomName, Seq, ServerMsg, Topic, UserId, UserName,
@@ -70,6 +70,13 @@ pub struct Room {
     /// This person's read marker and what is unread here (`model/reading.rs`).
     pub reading: Reading,
     pub loading_earlier: bool,
+    /// Messages not loaded between a page opened far back and the newer ones
+    /// (`model/history.rs`).
+    pub gap: Option<history::Gap>,
+    /// A page after the gap's lower side was asked for.
+    pub loading_newer: bool,
+    /// The page around this seq was asked for (a search result opened).
+    pub around: Option<Seq>,
     /// Invite only (the server says so in `rooms` and `room` frames).
     pub private: bool,
     /// What the room is about (empty: nothing said), as `rooms`, `room` frames and
@@ -122,6 +129,7 @@ impl Room {
     /// Replaces what the room showed with a snapshot of its newest messages.
     fn replace(&mut self, messages: Vec<ChatMessage>, has_more: bool, last_seq: Seq, me: &UserId) {
         self.messages.clear();
+        self.history_reset();
         // Replies since may be missing: an open thread asks again.
         self.replies.clear();
         for message in messages {
@@ -550,29 +558,10 @@ impl Chat {
                 room,
                 messages,
                 has_more,
+                has_newer,
+                request_id,
                 ..
-            } => {
-                if let Some(state) = self.rooms.get_mut(&room) {
-                    state.loading_earlier = false;
-                    // A page before the oldest held: it says whether more are older.
-                    let older = match (messages.first(), state.oldest_seq()) {
-                        (Some(first), Some(oldest)) => first.seq < oldest,
-                        _ => true,
-                    };
-                    if older {
-                        state.has_more = has_more;
-                    }
-                    let unsent = state.pending.len();
-                    for message in messages {
-                        state.insert(message, &self.me_id);
-                    }
-                    self.changed.outbox |= state.pending.len() != unsent;
-                    self.changed.lines.insert(room);
-                    // Opening a search result further back: the next page.
-                    let next = self.reach_opened();
-                    self.outgoing.extend(next);
-                }
-            }
+            } => self.history_page(&room, messages, has_more, has_newer, request_id),
             ServerMsg::Presence {
                 room,
                 online_count,
@@ -786,25 +775,6 @@ impl Chat {
         Some(frame)
     }
 
-    /// Asks for the page of messages before the oldest one shown.
-    pub fn load_earlier(&mut self) -> Option<ClientMsg> {
-        let room = self.current.clone();
-        let state = self.rooms.get_mut(&room)?;
-        if state.loading_earlier || !state.has_earlier() {
-            return None;
-        }
-        state.loading_earlier = true;
-        self.changed.lines.insert(room.clone());
-        Some(ClientMsg::History {
-            room,
-            before: state.oldest_seq(),
-            limit: MAX_HISTORY_LIMIT,
-            around: None,
-            request_id: None,
-            thread: None,
-        })
-    }
-
     /// Unconfirmed messages, to keep across reloads.
     pub fn outbox(&self) -> Vec<Unsent> {
         self.rooms
@@ -872,6 +842,7 @@ mod browsing;
 mod changed;
 mod conversations;
 mod editing;
+mod history;
 mod members;
 mod mentions;
 mod moderation;
@@ -889,6 +860,7 @@ pub use browsing::Found;
 pub use changed::Changed;
 use conversations::Conversations;
 pub use conversations::{MAX_OTHERS, parse_people, suggestions};
+pub use history::Gap;
 pub use mentions::{Piece, complete, pieces, typing_mention};
 pub use moderation::describe;
 use people::People;
@@ -910,6 +882,8 @@ mod changed_tests;
 mod conversations_tests;
 #[cfg(test)]
 mod editing_tests;
+#[cfg(test)]
+mod history_tests;
 #[cfg(test)]
 mod members_tests;
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::row_signals::RowSignals;
 use super::scroll_anchor;
 use super::seen;
 use super::use_chat;
-use crate::model::{Chat, Room, Window};
+use crate::model::{Chat, Gap, Room, Window};
 use crate::state::Part;
 
 /// How close to the bottom (px) counts as "reading the newest": new messages then
@@ -29,9 +29,13 @@ const ABOVE_NEW_PX: f64 = 56.0;
 /// How often (ms) the page looks at what the reader sees, and tells the server.
 const SEEN_EVERY_MS: u64 = 1000;
 
+/// What the list follows of the current room: its name, newest seq, pending count,
+/// oldest seq loaded and gap.
+type Ends = (RoomName, Option<Seq>, usize, Option<Seq>, Option<Gap>);
+
 /// The current room's messages, oldest at the top. Only a window of them is
-/// rendered; it moves as the reader scrolls, and earlier history is fetched when the
-/// reader nears the oldest one loaded.
+/// rendered; it moves as the reader scrolls, and history is fetched when the reader
+/// nears the oldest line loaded (or, below a page opened far back, its last line).
 #[component]
 pub fn MessageList() -> impl IntoView {
     let (chat, socket) = use_chat();
@@ -73,30 +77,37 @@ pub fn MessageList() -> impl IntoView {
             return;
         };
         let top = el.scroll_top();
-        let gap = el.scroll_height() - top - el.client_height();
-        set_at_bottom.set(gap < STICK_PX);
+        let below = el.scroll_height() - top - el.client_height();
         if moving.get_untracked() {
+            set_at_bottom.set(below < STICK_PX && window.get_untracked().hi.is_none());
             return;
         }
         let old = window.get_untracked();
         let mut new = old;
-        let mut fetch = false;
+        let (mut earlier, mut newer) = (false, false);
         chat.read_untracked(|c| {
             let Some(room) = c.current_room() else {
                 return;
             };
-            if gap >= EDGE_PX {
+            if below >= EDGE_PX {
                 new = new.pinned(room);
             } else {
                 new = new.later(room, STEP, WINDOW);
+                // Below a page opened far back: the messages after it.
+                newer = new.newer_to_load(room) && !room.loading_newer;
             }
             if top < EDGE_PX {
                 new = new.earlier(room, STEP, WINDOW);
                 // Fetched while the reader still has lines to read above.
-                fetch = new.shows_oldest(room) && room.has_earlier() && !room.loading_earlier;
+                earlier = new.earlier_to_load(room) && !room.loading_earlier;
             }
         });
-        if fetch && let Some(frame) = chat.update(Chat::load_earlier).flatten() {
+        // At the bottom means at the newest, not at the end of a page far back.
+        set_at_bottom.set(below < STICK_PX && new.hi.is_none());
+        if earlier && let Some(frame) = chat.update(|c| c.load_earlier(new.lo)).flatten() {
+            socket.send(frame);
+        }
+        if newer && let Some(frame) = chat.update(Chat::load_newer).flatten() {
             socket.send(frame);
         }
         if new == old {
@@ -156,15 +167,16 @@ pub fn MessageList() -> impl IntoView {
                 room.and_then(|r| r.last_seq),
                 room.map_or(0, |r| r.pending.len()),
                 room.and_then(Room::oldest_seq),
+                room.and_then(|r| r.gap),
             )
         })
     });
-    let mut shown: Option<(RoomName, Option<Seq>, usize, Option<Seq>)> = None;
+    let mut shown: Option<Ends> = None;
     let mut opening = false;
     Effect::new(move |_| {
         let now = ends.get();
         let before = shown.replace(now.clone());
-        let (room, last_seq, pending, oldest) = now;
+        let (room, last_seq, pending, oldest, gap) = now;
         let w = window.get_untracked();
         let switched = before.as_ref().is_none_or(|b| b.0 != room);
         let sent = before.as_ref().is_some_and(|b| pending > b.2);
@@ -184,7 +196,7 @@ pub fn MessageList() -> impl IntoView {
         } else if newer && w.hi.is_none() {
             window.set(in_room(&|r| w.pinned(r)));
         }
-        if !switched && before.is_some_and(|b| b.3 != oldest) {
+        if !switched && before.is_some_and(|b| b.3 != oldest || b.4 != gap) {
             follow();
         }
     });
@@ -199,22 +211,25 @@ pub fn MessageList() -> impl IntoView {
     });
 
     let load_earlier = move |_| {
-        if let Some(frame) = chat.update(Chat::load_earlier).flatten() {
+        let lo = window.get_untracked().lo;
+        if let Some(frame) = chat.update(|c| c.load_earlier(lo)).flatten() {
             socket.send(frame);
         }
     };
-    let has_earlier = move || {
+    let load_newer = move |_| {
+        if let Some(frame) = chat.update(Chat::load_newer).flatten() {
+            socket.send(frame);
+        }
+    };
+    let at_room = move |f: fn(Window, &Room) -> bool| {
         let w = window.get();
-        chat.read(Part::Lines, |c| {
-            c.current_room()
-                .is_some_and(|r| r.has_earlier() && w.shows_oldest(r))
-        })
+        chat.read(Part::Lines, |c| c.current_room().is_some_and(|r| f(w, r)))
     };
-    let loading = move || {
-        chat.read(Part::Lines, |c| {
-            c.current_room().is_some_and(|r| r.loading_earlier)
-        })
-    };
+    let has_earlier = move || at_room(Window::earlier_to_load);
+    let has_newer = move || at_room(Window::newer_to_load);
+    let below_gap = move || at_room(Window::below_gap);
+    let loading = move || at_room(|_, r| r.loading_earlier);
+    let loading_newer = move || at_room(|_, r| r.loading_newer);
     let empty = move || {
         chat.read(Part::Lines, |c| {
             c.current_room()
@@ -271,6 +286,16 @@ pub fn MessageList() -> impl IntoView {
                 key=|(key, _)| key.clone()
                 children=move |(_, row)| view! { <MessageRow row /> }
             />
+            <Show when=below_gap>
+                <div class="load-newer">
+                    <Show when=has_newer>
+                        <button class="load-more" on:click=load_newer disabled=loading_newer>
+                            {move || if loading_newer() { "Loading…" } else { "Load newer messages" }}
+                        </button>
+                    </Show>
+                    <button class="jump" on:click=move |_| to_bottom()>"Jump to the newest"</button>
+                </div>
+            </Show>
         </div>
     }
 }

@@ -1,8 +1,8 @@
 //! Search in the page's state: the query asked (with whether public rooms are
 //! included), the results of the latest request (an answer to an older one is
 //! dropped), the next page, a refusal in words; and opening a result in context:
-//! the room opens, earlier pages load until the message is there, the list goes to
-//! its line and marks it.
+//! the room opens, the page around the message loads (`model/history.rs`), the list
+//! goes to its line and marks it.
 
 use confab_shared::{ClientMsg, MessageId, RequestId, RoomName, SearchHit, Seq, UserName};
 
@@ -170,7 +170,7 @@ impl Chat {
     }
 
     /// Opens result `seq` of `room` in context: the room opens (joined if new), and
-    /// earlier pages load until the message is there. The frames to send.
+    /// the messages around it load. The frames to send.
     pub fn open_result(
         &mut self,
         room: RoomName,
@@ -196,9 +196,7 @@ impl Chat {
     pub fn go_to_opened(&self) -> Option<Seq> {
         let (room, seq) = self.searching.opened.as_ref()?;
         let state = self.rooms.get(room)?;
-        let here = *room == self.current
-            && self.searching.go
-            && (state.oldest_seq().is_some_and(|oldest| oldest <= *seq) || !state.has_earlier());
+        let here = *room == self.current && self.searching.go && state.holds(*seq);
         here.then_some(*seq)
     }
 
@@ -216,20 +214,16 @@ impl Chat {
             .map(|(_, seq)| *seq)
     }
 
-    /// The page of earlier messages to ask for next to reach the opened result, if
-    /// it is not loaded yet (after a join's snapshot, or each page).
+    /// The page around the opened result to ask for, if it is not loaded yet (after
+    /// a join's snapshot, or any page).
     pub(super) fn reach_opened(&mut self) -> Option<ClientMsg> {
         let (room, seq) = self.searching.opened.clone()?;
         if !self.searching.go || room != self.current {
             return None;
         }
-        let state = self.rooms.get(&room)?;
         // Not joined yet (no snapshot): the join's answer asks again.
-        state.last_seq?;
-        if state.oldest_seq().is_some_and(|oldest| oldest <= seq) {
-            return None;
-        }
-        self.load_earlier()
+        self.rooms.get(&room)?.last_seq?;
+        self.load_around(seq)
     }
 }
 

@@ -1,6 +1,6 @@
 use confab_shared::{
-    ChatMessage, ClientId, ClientMsg, ErrorCode, EventKind, MessageBody, Role, RoomEvent, RoomInfo,
-    RoomName, ServerMsg, Topic, UserId, UserName,
+    ChatMessage, ClientId, ClientMsg, ErrorCode, EventKind, MessageBody, RequestId, Role,
+    RoomEvent, RoomInfo, RoomName, ServerMsg, Topic, UserId, UserName,
 };
 
 use super::*;
@@ -257,23 +257,23 @@ fn earlier_pages_and_grouping() {
     c.apply(snapshot("general", 60, newest, true));
     assert!(c.current_room().unwrap().has_earlier());
     assert_eq!(
-        c.load_earlier(),
+        c.load_earlier(11),
         Some(ClientMsg::History {
             room: room("general"),
             before: Some(11),
             limit: 100, // the most one history request may ask for (docs/protocol.md)
             around: None,
-            request_id: None,
+            request_id: RequestId::new("earlier").ok(),
             thread: None,
         })
     );
-    assert_eq!(c.load_earlier(), None, "one request at a time");
+    assert_eq!(c.load_earlier(11), None, "one request at a time");
     let older = (1..=10).map(|seq| chat_message("general", seq, "ann", &format!("c{seq}")));
     c.apply(ServerMsg::History {
         room: room("general"),
         messages: older.collect(),
         has_more: false,
-        request_id: None,
+        request_id: RequestId::new("earlier").ok(),
         has_newer: false,
         thread: None,
         root: None,
