@@ -5,7 +5,7 @@
 
 use confab_shared::{ClientMsg, RequestId, Seq, ServerMsg};
 
-use super::tests::{chat, chat_message, room, snapshot};
+use super::tests::{chat, chat_message, newest_of_general, room};
 use super::{Chat, Gap, Window};
 
 fn page(
@@ -34,14 +34,7 @@ fn seqs(chat: &Chat, window: Window) -> Vec<Seq> {
 /// The newest 201..=250 loaded, and the page around 120 (70..=169) opened.
 fn island() -> Chat {
     let mut chat = chat();
-    chat.apply(snapshot(
-        "general",
-        300,
-        (201..=250)
-            .map(|s| chat_message("general", s, "bob", &format!("c{s}")))
-            .collect(),
-        true,
-    ));
+    chat.apply(newest_of_general(300, 201..=250, true));
     chat.open_result(room("general"), 120, None);
     chat.apply(page(70..=169, "around", true, true));
     chat
@@ -188,14 +181,7 @@ fn a_result_further_back_replaces_the_island_and_a_snapshot_forgets_it() {
         .copied()
         .collect();
     assert_eq!(held, (1..=60).chain(201..=250).collect::<Vec<_>>());
-    chat.apply(snapshot(
-        "general",
-        400,
-        (351..=400)
-            .map(|s| chat_message("general", s, "bob", &format!("c{s}")))
-            .collect(),
-        true,
-    ));
+    chat.apply(newest_of_general(400, 351..=400, true));
     assert_eq!(gap(&chat), None);
     assert_eq!(seqs(&chat, Window::ALL), (351..=400).collect::<Vec<_>>());
 }
@@ -203,14 +189,7 @@ fn a_result_further_back_replaces_the_island_and_a_snapshot_forgets_it() {
 #[test]
 fn a_page_around_a_result_near_the_newest_joins_them() {
     let mut chat = chat();
-    chat.apply(snapshot(
-        "general",
-        300,
-        (201..=250)
-            .map(|s| chat_message("general", s, "bob", &format!("c{s}")))
-            .collect(),
-        true,
-    ));
+    chat.apply(newest_of_general(300, 201..=250, true));
     chat.open_result(room("general"), 190, None);
     chat.apply(page(140..=239, "around", true, true));
     assert_eq!(gap(&chat), None);

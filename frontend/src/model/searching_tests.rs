@@ -5,7 +5,7 @@
 
 use confab_shared::{ClientMsg, ErrorCode, RequestId, SearchHit, ServerMsg};
 
-use super::tests::{chat, chat_message, room, snapshot};
+use super::tests::{chat, chat_message, newest_of_general, room};
 use super::window::Window;
 
 fn request_of(frame: &Option<ClientMsg>) -> Option<RequestId> {
@@ -72,14 +72,7 @@ fn the_latest_answer_is_shown_with_its_words_marked() {
 #[test]
 fn opening_a_result_further_back_loads_the_page_around_it_then_goes_to_it() {
     let mut chat = chat();
-    chat.apply(snapshot(
-        "general",
-        300,
-        (201..=250)
-            .map(|s| chat_message("general", s, "bob", &format!("c{s}")))
-            .collect(),
-        true,
-    ));
+    chat.apply(newest_of_general(300, 201..=250, true));
     let frames = chat.open_result(room("general"), 120, None);
     assert!(
         matches!(

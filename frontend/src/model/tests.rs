@@ -76,6 +76,18 @@ pub(super) fn snapshot(
     }
 }
 
+/// A snapshot of `general` whose newest messages are `seqs` (bob's "c<seq>").
+pub(super) fn newest_of_general(
+    last_seq: u64,
+    seqs: std::ops::RangeInclusive<u64>,
+    has_more: bool,
+) -> ServerMsg {
+    let messages = seqs
+        .map(|s| chat_message("general", s, "bob", &format!("c{s}")))
+        .collect();
+    snapshot("general", last_seq, messages, has_more)
+}
+
 pub(super) fn chat() -> Chat {
     Chat::new(
         user("me"),
