@@ -2,7 +2,8 @@
 //! "Reply in thread" button; the other sees "1 reply" under the message, opens the
 //! thread and finds the reply there, not in the room's list; a reply also sent to
 //! the room shows in both, marked as a thread's. The reply box offers names for an
-//! `@` as the room's box does.
+//! `@` as the room's box does. A message deleted with replies keeps its place, which
+//! still opens its thread.
 
 use confab_e2e::{Person, Scene, eventually};
 use fantoccini::Locator;
@@ -127,4 +128,28 @@ async fn a_reply_in_a_thread_shows_under_its_message_and_in_the_thread() {
     .await;
     bob.find(Locator::Css("main .thread-of")).await;
     bob.screenshot("thread").await;
+
+    // Alice deletes her message: its place stays, and still opens the thread.
+    alice
+        .click(Locator::Css("main article.msg button.more"))
+        .await;
+    alice
+        .click(Locator::XPath(
+            "//div[@role='menu']//button[normalize-space()='Delete message']",
+        ))
+        .await;
+    bob.wait_bodies("the message's place stays for bob", |b| {
+        b == ["This message was deleted.", "friday it is"]
+    })
+    .await;
+    assert_eq!(replies_shown(bob).await.as_deref(), Some("2 replies"));
+    bob.click(Locator::Css("main article.tombstone .thread-link"))
+        .await;
+    wait_thread(
+        bob,
+        "the deleted message's thread, still readable",
+        &["@alice yes, after the demo", "friday it is"],
+    )
+    .await;
+    bob.screenshot("thread-of-a-deleted-message").await;
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use confab_shared::protocol::PRESENCE_LIST_LIMIT;
 use confab_shared::{
     ChatMessage, ClientId, ClientMsg, ErrorCode, EventKind, MemberInfo, MessageBody, MessageId,
-    Role, RoomInfo, RoomName, Seq, ServerMsg, Topic, UserId, UserName,
+    Role, RoomInfo, RoomName, Seq, ServerMsg, Tombstone, Topic, UserId, UserName,
 };
 
 /// The state of the socket, as the page shows it.
@@ -98,6 +98,9 @@ pub struct Room {
     pub typing: typing::Typing,
     /// Replies the page has seen, of every thread (`model/threads.rs`).
     pub replies: threads::Replies,
+    /// Deleted roots whose threads still have replies, by seq: lines that open
+    /// their threads (`model/tombstones.rs`).
+    pub tombstones: BTreeMap<Seq, Tombstone>,
 }
 
 /// The most membership lines a room keeps.
@@ -127,8 +130,17 @@ impl Room {
     }
 
     /// Replaces what the room showed with a snapshot of its newest messages.
-    fn replace(&mut self, messages: Vec<ChatMessage>, has_more: bool, last_seq: Seq, me: &UserId) {
+    fn replace(
+        &mut self,
+        messages: Vec<ChatMessage>,
+        tombstones: Vec<Tombstone>,
+        has_more: bool,
+        last_seq: Seq,
+        me: &UserId,
+    ) {
         self.messages.clear();
+        self.tombstones.clear();
+        self.keep_tombstones(tombstones);
         self.history_reset();
         // Replies since may be missing: an open thread asks again.
         self.replies.clear();
@@ -425,6 +437,7 @@ impl Chat {
                 online_count,
                 messages,
                 has_more,
+                tombstones,
                 // A truncated resume comes with a snapshot, which replaces the view.
                 truncated: _,
             } => {
@@ -442,7 +455,7 @@ impl Chat {
                 let snapshot = messages.is_some();
                 if let Some(messages) = messages {
                     let unsent = state.pending.len();
-                    state.replace(messages, has_more, last_seq, &self.me_id);
+                    state.replace(messages, tombstones, has_more, last_seq, &self.me_id);
                     self.changed.outbox |= state.pending.len() != unsent;
                     self.changed.lines.insert(room.clone());
                 }
@@ -500,10 +513,16 @@ impl Chat {
                             .find(|(_, m)| m.id == deletion.id)
                             .map(|(&at, _)| at)
                             .and_then(|at| state.messages.remove(&at));
+                        // A root whose thread has replies: its place stays.
+                        let kept = deletion.tombstone.is_some();
+                        state.keep_tombstones(deletion.tombstone.into_iter().collect());
                         if let Some(message) = gone {
                             self.count_deletion(&event.room, seq, &message);
-                            self.changed.lines.insert(event.room);
+                            self.changed.lines.insert(event.room.clone());
                             self.changed.messages.insert(deletion.id);
+                        }
+                        if kept {
+                            self.changed.lines.insert(event.room);
                         }
                     }
                     EventKind::MessageEdited(edit) => {
@@ -560,8 +579,14 @@ impl Chat {
                 has_more,
                 has_newer,
                 request_id,
+                tombstones,
                 ..
-            } => self.history_page(&room, messages, has_more, has_newer, request_id),
+            } => {
+                if let Some(state) = self.rooms.get_mut(&room) {
+                    state.keep_tombstones(tombstones);
+                }
+                self.history_page(&room, messages, has_more, has_newer, request_id);
+            }
             ServerMsg::Presence {
                 room,
                 online_count,
@@ -852,6 +877,7 @@ mod reading;
 mod rows;
 mod searching;
 mod threads;
+mod tombstones;
 mod typing;
 mod window;
 pub use alerts::Alert;
@@ -870,6 +896,7 @@ pub use reading::shown;
 pub use rows::Row;
 pub use searching::ResultLine;
 pub use threads::OpenThread;
+pub use tombstones::is_tombstone;
 pub use window::Window;
 
 #[cfg(test)]
@@ -904,5 +931,7 @@ mod searching_tests;
 mod tests;
 #[cfg(test)]
 mod threads_tests;
+#[cfg(test)]
+mod tombstones_tests;
 #[cfg(test)]
 mod typing_tests;

@@ -2,8 +2,9 @@
 //! `thread`): replies reach everyone with their thread's summary, a client that was
 //! away converges on the same summary when it resumes, a fresh join's list holds the
 //! root (with its summary) and replies sent also to the room but not the others, a
-//! thread's page holds its replies and its root, and a reply to a message that is
-//! not there is refused.
+//! thread's page holds its replies and its root, a deleted root whose thread has
+//! replies keeps its place (a tombstone), and a reply to a message that is not
+//! there is refused.
 
 mod common;
 
@@ -194,6 +195,65 @@ async fn a_reply_to_a_message_that_is_not_there_is_refused() {
         bob.recv_error(ErrorCode::NotJoined).await.as_deref(),
         Some("r3")
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_deleted_root_with_replies_keeps_its_place_for_everyone() {
+    let server = TestServer::start().await;
+    let mut ann = server.client("ann").await;
+    let mut bob = server.client("bob").await;
+    ann.join("general", None).await;
+    bob.join("general", None).await;
+    let (root_seq, root) = ann.send_acked("general", "m1", "plans?").await;
+    bob.next_message().await;
+    reply(&mut bob, root, "r1", "mine", false).await;
+    bob.next_message().await;
+    ann.next_message().await;
+    ann.send_json(json!({ "type": "delete_message", "room": "general", "id": root }))
+        .await;
+    // Live: the deletion says where the list keeps the root's place.
+    let deleted = next_event(&mut bob).await;
+    let EventKind::MessageDeleted(deletion) = deleted.kind else {
+        panic!("expected the root's deletion, got {deleted:?}");
+    };
+    let kept = deletion
+        .tombstone
+        .expect("a tombstone: its thread has a reply");
+    assert_eq!(
+        (kept.seq, kept.id, kept.thread.replies),
+        (root_seq, root, 1)
+    );
+    // A fresh join's snapshot and a page of history keep it too.
+    let mut cat = server.client("cat").await;
+    let joined = cat.join("general", None).await;
+    assert!(joined.replay.iter().all(|m| m.id != root), "no text of it");
+    assert_eq!(joined.tombstones, vec![kept.clone()]);
+    cat.send_json(json!({ "type": "history", "room": "general", "before": deleted.seq }))
+        .await;
+    let page = cat
+        .recv_until(|m| matches!(m, ServerMsg::History { .. }))
+        .await;
+    let ServerMsg::History { tombstones, .. } = page else {
+        unreachable!()
+    };
+    assert_eq!(tombstones, vec![kept]);
+    // Its reply is still read in its thread.
+    cat.send_json(json!({ "type": "history", "room": "general", "thread": root }))
+        .await;
+    let page = cat
+        .recv_until(|m| matches!(m, ServerMsg::History { .. }))
+        .await;
+    let ServerMsg::History {
+        messages,
+        root: top,
+        ..
+    } = page
+    else {
+        unreachable!()
+    };
+    assert_eq!(messages.len(), 1);
+    assert!(top.is_none(), "the root itself is gone");
     server.stop().await;
 }
 

@@ -16,6 +16,6 @@ pub use protocol::{
     ChatMessage, ClientMsg, DecodeError, Deletion, Edit, ErrorCode, EventKind, MemberChange,
     MemberInfo, MessageId, ModAction, Notify, Participant, PersonStatus, Posted, Reaction,
     Reactions, Reactor, Role, RoomEvent, RoomInfo, RoomKind, SearchHit, Seq, ServerMsg, Status,
-    TermKind, Thread, ThreadUnread, TopicChange, Typist, find_terms, is_cjk, search_terms,
-    term_kind,
+    TermKind, Thread, ThreadUnread, Tombstone, TopicChange, Typist, find_terms, is_cjk,
+    search_terms, term_kind,
 };

@@ -35,7 +35,7 @@ pub use rooms::{
 pub use search::{
     SEARCH_LIMIT, SEARCH_TERMS, SearchHit, TermKind, find_terms, is_cjk, search_terms, term_kind,
 };
-pub use threads::{Thread, ThreadUnread, fold_thread};
+pub use threads::{Thread, ThreadUnread, Tombstone, fold_thread};
 pub use typing::{TYPING_EVERY_MS, TYPING_EXPIRES_MS, TYPING_NAMES, Typist};
 
 /// The protocol version this crate speaks. A client names the version it speaks
@@ -346,6 +346,10 @@ pub enum ServerMsg {
         /// With `messages`: older messages exist before the first one.
         #[serde(default, skip_serializing_if = "is_false")]
         has_more: bool,
+        /// With `messages`: the deleted roots among them (from the first on, or from
+        /// the room's start without `has_more`) whose threads still have replies.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tombstones: Vec<Tombstone>,
     },
     /// An event of a room's log, replayed or live. Within a room, events arrive in
     /// seq order with no gaps.
@@ -374,6 +378,10 @@ pub enum ServerMsg {
         /// With `thread`: the root as it is now (none once it is deleted).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         root: Option<Box<ChatMessage>>,
+        /// A page of the room's list: the deleted roots in its span whose threads
+        /// still have replies (as `joined` gives them).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tombstones: Vec<Tombstone>,
     },
     /// The reply to `search`: newest first; with `older_than` when older results may
     /// exist (ask again with it).

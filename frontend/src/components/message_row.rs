@@ -9,7 +9,7 @@ use super::reactions::{ReactionChips, ReactionPicker};
 use super::threads::{ReplyButton, ThreadLink};
 use super::{tone_of, use_chat};
 use crate::markdown;
-use crate::model::{Delivery, Row};
+use crate::model::{Delivery, Row, is_tombstone};
 
 /// One line of the list: a message, or a line about the room. Its parts follow the
 /// line's own signal, each only when its value changes (sent, stored, grouped,
@@ -18,6 +18,9 @@ use crate::model::{Delivery, Row};
 #[component]
 pub fn MessageRow(row: ArcRwSignal<Row>) -> impl IntoView {
     let first = row.get_untracked();
+    if is_tombstone(&first) {
+        return view! { <Tombstone row /> }.into_any();
+    }
     if first.note {
         return view! { <Note row=first /> }.into_any();
     }
@@ -176,6 +179,30 @@ fn Note(row: Row) -> impl IntoView {
             <span>{row.body.to_string()}</span>
             <time datetime=row.ts.clone().unwrap_or_default()>{time}</time>
         </div>
+    }
+}
+
+/// The place kept for a deleted root whose thread still has replies: it says so,
+/// and opens the thread as the root did.
+#[component]
+fn Tombstone(row: ArcRwSignal<Row>) -> impl IntoView {
+    let first = row.get_untracked();
+    let thread = part(&row, |r| (r.thread.clone(), r.thread_unread));
+    let id = first.id;
+    let thread_line = move || {
+        let id = id?;
+        let (thread, unread) = thread.get();
+        let thread = thread.filter(|t| t.replies > 0)?;
+        Some(view! { <ThreadLink id thread unread /> })
+    };
+    view! {
+        <article class="msg tombstone" data-seq=first.seq>
+            <div class="gutter" aria-hidden="true"><span class="avatar">"×"</span></div>
+            <div class="content">
+                <div class="body deleted">{first.body.to_string()}</div>
+                {thread_line}
+            </div>
+        </article>
     }
 }
 

@@ -115,16 +115,18 @@ pub fn ThreadPanel() -> impl IntoView {
             </header>
             <div class="thread-lines" role="log" aria-live="polite">
                 {move || {
+                    // A deleted root's replies stay readable (its place in the list
+                    // opened them), earlier ones too.
                     let (loading, has_more, gone) = state();
-                    if gone {
-                        Some(view! { <p class="hint">"This message was deleted."</p> }.into_any())
-                    } else if loading {
+                    let deleted = gone.then(|| view! { <p class="hint">"This message was deleted."</p> });
+                    let more = if loading {
                         Some(view! { <p class="hint">"Loading…"</p> }.into_any())
                     } else if has_more {
                         Some(view! { <button class="link earlier" on:click=earlier>"Earlier replies"</button> }.into_any())
                     } else {
                         None
-                    }
+                    };
+                    view! { {deleted} {more} }
                 }}
                 <For
                     each=keyed

@@ -47,6 +47,7 @@ fn deletion(seq: u64, id: i64) -> ServerMsg {
             by: user("bob"),
             ts: String::new(),
             thread: None,
+            tombstone: None,
         }),
     })
 }

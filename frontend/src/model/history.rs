@@ -47,6 +47,7 @@ impl Room {
     fn drop_island(&mut self) {
         if let Some(gap) = self.gap.take() {
             self.messages = self.messages.split_off(&gap.before);
+            self.tombstones = self.tombstones.split_off(&gap.before);
             self.has_more = true;
         }
     }

@@ -24,6 +24,7 @@ fn page(
         has_newer,
         thread: None,
         root: None,
+        tombstones: Vec::new(),
     }
 }
 

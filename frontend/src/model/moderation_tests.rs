@@ -187,6 +187,7 @@ fn deleted_messages_go_and_blocked_people_are_collapsed() {
             by: user("bob"),
             ts: String::new(),
             thread: None,
+            tombstone: None,
         }),
     ));
     chat.set_blocked(UserId::guest(&user("bob")), true);
@@ -240,6 +241,7 @@ fn the_audit_log_reads_as_sentences() {
             by: user("ann"),
             ts: String::new(),
             thread: None,
+            tombstone: None,
         })),
         "ann deleted a message"
     );

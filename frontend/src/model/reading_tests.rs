@@ -53,6 +53,7 @@ fn deleted(room_name: &str, seq: u64, id: i64) -> ServerMsg {
             by: user("bob"),
             ts: String::new(),
             thread: None,
+            tombstone: None,
         }),
     })
 }

@@ -70,13 +70,25 @@ impl Chat {
         let opened = self.opened_in(&self.current);
         let upper = window.hi.map_or(Bound::Unbounded, Bound::Included);
         let mut rows = Vec::new();
-        let mut notes = room
+        // Lines about the room between the messages: membership and topic notes, and
+        // the places kept for deleted roots with replies.
+        let span = (Bound::Included(window.lo), upper);
+        let mut notes: Vec<Row> = room
             .notes
-            .range((Bound::Included(window.lo), upper))
-            .peekable();
+            .range(span)
+            .filter_map(|(&seq, kind)| note_row(seq, kind))
+            .chain(
+                room.tombstones
+                    .range(span)
+                    .filter(|(seq, _)| !room.messages.contains_key(seq))
+                    .filter_map(|(_, t)| self.tombstone_row(t)),
+            )
+            .collect();
+        notes.sort_by_key(|row| row.seq);
+        let mut notes = notes.into_iter().peekable();
         for m in window::span(room, Bound::Included(window.lo), upper).map(|(_, m)| m) {
-            while let Some((&seq, kind)) = notes.next_if(|(seq, _)| **seq < m.seq) {
-                rows.extend(note_row(seq, kind));
+            while let Some(row) = notes.next_if(|row| row.seq < m.seq) {
+                rows.push(row);
                 previous = None;
             }
             let starts_group = previous.is_none_or(|(_, a)| *a != m.author_id);
@@ -85,8 +97,8 @@ impl Chat {
             rows.push(row);
             previous = Some((m.seq, &m.author_id));
         }
-        for (&seq, kind) in notes {
-            rows.extend(note_row(seq, kind));
+        for row in notes {
+            rows.push(row);
             previous = None;
         }
         if window.hi.is_some() {

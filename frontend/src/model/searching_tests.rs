@@ -96,6 +96,7 @@ fn opening_a_result_further_back_loads_the_page_around_it_then_goes_to_it() {
         has_newer: true,
         thread: None,
         root: None,
+        tombstones: Vec::new(),
     });
     assert!(chat.take_outgoing().is_empty(), "there now: one request");
     assert_eq!(chat.go_to_opened(), Some(120));

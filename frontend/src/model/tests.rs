@@ -55,6 +55,7 @@ pub(super) fn joined(room_name: &str, last_seq: u64) -> ServerMsg {
         truncated: false,
         messages: None,
         has_more: false,
+        tombstones: Vec::new(),
     }
 }
 
@@ -73,6 +74,7 @@ pub(super) fn snapshot(
         truncated: false,
         messages: Some(messages),
         has_more,
+        tombstones: Vec::new(),
     }
 }
 
@@ -289,6 +291,7 @@ fn earlier_pages_and_grouping() {
         has_newer: false,
         thread: None,
         root: None,
+        tombstones: Vec::new(),
     });
     let rows = c.rows_in(Window::ALL);
     assert_eq!(rows.len(), 60);
@@ -319,6 +322,7 @@ fn a_truncated_resume_replaces_the_view_with_its_snapshot() {
                 .collect(),
         ),
         has_more: true,
+        tombstones: Vec::new(),
     });
     let rows = c.rows_in(Window::ALL);
     let seqs: Vec<u64> = rows.iter().map(|r| r.seq).collect();

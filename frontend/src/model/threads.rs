@@ -362,6 +362,12 @@ impl Chat {
             self.changed.lines.insert(room.clone());
             self.changed.messages.insert(thread.root);
         }
+        // A deleted root's place in the list.
+        if let Some(state) = self.rooms.get_mut(room)
+            && state.fold_tombstone(thread)
+        {
+            self.changed.lines.insert(room.clone());
+        }
         let open = self.is_open(room, thread.root);
         if let Some(copy) = self
             .thread

@@ -86,6 +86,7 @@ fn the_open_thread_shows_its_root_replies_and_unsent_ones() {
         has_newer: false,
         thread: Some(1),
         root: Some(Box::new(chat_message("general", 1, "bob", "c1"))),
+        tombstones: Vec::new(),
     });
     let lines: Vec<Option<i64>> = c.thread_rows().iter().map(|r| r.id).collect();
     assert_eq!(lines, vec![Some(1), Some(2)]);
@@ -146,6 +147,7 @@ fn the_open_thread_shows_its_root_replies_and_unsent_ones() {
                 last_reply_at: None,
                 in_room: false,
             }),
+            tombstone: None,
         }),
     }));
     assert_eq!(c.thread_rows().len(), 2);
@@ -167,6 +169,7 @@ fn a_deleted_root_closes_its_box() {
             by: user("bob"),
             ts: String::new(),
             thread: None,
+            tombstone: None,
         }),
     }));
     assert!(c.thread.as_ref().is_some_and(|t| t.gone));
@@ -216,6 +219,7 @@ fn unread_replies_count_with_the_room_and_opening_the_thread_reads_them() {
         has_newer: false,
         thread: Some(1),
         root: Some(Box::new(chat_message("general", 1, "bob", "c1"))),
+        tombstones: Vec::new(),
     });
     assert_eq!(
         c.take_outgoing(),

@@ -2,11 +2,13 @@
 //! the messages around one seq, as the page asks when it opens a search result in
 //! context, or (with `thread`) a page of a thread's replies with its root.
 
-use confab_shared::{ErrorCode, MessageId, RequestId, RoomName, Seq, ServerMsg};
+use confab_shared::{
+    ChatMessage, ErrorCode, MessageId, RequestId, RoomName, Seq, ServerMsg, Tombstone,
+};
 
 use super::authz::{self, Action};
 use super::{Reply, Session, denied_request};
-use crate::store::Page;
+use crate::store::{Page, Store, StoreError};
 
 /// What a `history` asks for.
 pub(super) struct Ask {
@@ -54,6 +56,7 @@ pub(super) async fn run(session: Session<'_>, ask: Ask) -> Reply {
                 has_newer: false,
                 thread: Some(root),
                 root: root_message.map(Box::new),
+                tombstones: Vec::new(),
             }),
             Err(error) => {
                 tracing::error!(conn = session.conn, %error, "reading a thread failed");
@@ -85,8 +88,29 @@ pub(super) async fn run(session: Session<'_>, ask: Ask) -> Reply {
             })
         }
     };
+    // The page's span: from its first message (from the room's start without
+    // older ones) to what it was asked before, or its last when newer ones follow.
+    let read = match read {
+        Ok((page, has_newer)) => {
+            let through = match (around, page.messages.last()) {
+                (Some(_), Some(last)) if has_newer => last.seq,
+                (None, _) => before.map_or(Seq::MAX, |seq| seq.saturating_sub(1)),
+                _ => Seq::MAX,
+            };
+            tombstones(
+                store.as_ref(),
+                &room,
+                &page.messages,
+                page.has_more,
+                through,
+            )
+            .await
+            .map(|tombstones| (page, has_newer, tombstones))
+        }
+        Err(error) => Err(error),
+    };
     match read {
-        Ok((page, has_newer)) => Reply::frame(&ServerMsg::History {
+        Ok((page, has_newer, tombstones)) => Reply::frame(&ServerMsg::History {
             room,
             messages: page.messages,
             has_more: page.has_more,
@@ -94,10 +118,29 @@ pub(super) async fn run(session: Session<'_>, ask: Ask) -> Reply {
             has_newer,
             thread: None,
             root: None,
+            tombstones,
         }),
         Err(error) => {
             tracing::error!(conn = session.conn, %error, "reading history failed");
             refused(ErrorCode::Internal, "history is unavailable")
         }
     }
+}
+
+/// The places kept for deleted roots in the span of a page or snapshot of `room`:
+/// from its first message (from the room's start when nothing older is left)
+/// through `through`.
+pub(super) async fn tombstones(
+    store: &dyn Store,
+    room: &RoomName,
+    messages: &[ChatMessage],
+    has_more: bool,
+    through: Seq,
+) -> Result<Vec<Tombstone>, StoreError> {
+    let from = match messages.first() {
+        Some(first) if has_more => first.seq,
+        None if has_more => return Ok(Vec::new()),
+        _ => 0,
+    };
+    store.tombstones(room, from, through).await
 }

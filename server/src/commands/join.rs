@@ -7,7 +7,7 @@
 //! read covered.
 
 use confab_shared::protocol::{DEFAULT_REPLAY, MAX_REPLAY};
-use confab_shared::{ErrorCode, Role, RoomName, Seq, ServerMsg};
+use confab_shared::{ErrorCode, Role, RoomName, Seq, ServerMsg, Tombstone};
 
 use super::authz::{self, Action};
 use super::{Reply, Session, denied};
@@ -73,14 +73,7 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>
         .join(&room, session.conn, identity, session.outbox, directory);
     let read = match after {
         Some(after) => resume(session.state, &room, after).await,
-        None => state
-            .store
-            .snapshot(&room, DEFAULT_REPLAY)
-            .await
-            .map(|snapshot| Read::Snapshot {
-                snapshot,
-                truncated: false,
-            }),
+        None => snapshot(session.state, &room, false).await,
     };
     let read = match read {
         Ok(read) => read,
@@ -112,7 +105,11 @@ enum Read {
     /// The events since the client's `after`.
     Events(Replay),
     /// The newest messages: the client had no `after`, or was too far behind.
-    Snapshot { snapshot: Snapshot, truncated: bool },
+    Snapshot {
+        snapshot: Snapshot,
+        truncated: bool,
+        tombstones: Vec<Tombstone>,
+    },
 }
 
 /// The events after `after`, or a snapshot if there are too many to replay.
@@ -125,10 +122,28 @@ async fn resume(
     if !replay.truncated {
         return Ok(Read::Events(replay));
     }
+    snapshot(state, room, true).await
+}
+
+/// The newest messages of `room`, with the places kept for deleted roots among them.
+async fn snapshot(
+    state: &crate::state::AppState,
+    room: &RoomName,
+    truncated: bool,
+) -> Result<Read, StoreError> {
     let snapshot = state.store.snapshot(room, DEFAULT_REPLAY).await?;
+    let tombstones = super::history::tombstones(
+        state.store.as_ref(),
+        room,
+        &snapshot.messages,
+        snapshot.has_more,
+        snapshot.last_seq,
+    )
+    .await?;
     Ok(Read::Snapshot {
         snapshot,
-        truncated: true,
+        truncated,
+        tombstones,
     })
 }
 
@@ -140,7 +155,7 @@ impl Read {
         room: RoomName,
         online: Online,
     ) -> (Seq, Vec<axum::extract::ws::Utf8Bytes>) {
-        let joined = |last_seq, truncated, messages, has_more| ServerMsg::Joined {
+        let joined = |last_seq, truncated, messages, has_more, tombstones| ServerMsg::Joined {
             room: room.clone(),
             last_seq,
             online: online.names.clone(),
@@ -148,11 +163,18 @@ impl Read {
             truncated,
             messages,
             has_more,
+            tombstones,
         };
         match self {
             Read::Events(replay) => {
                 let mut frames = Vec::with_capacity(replay.events.len() + 1);
-                frames.push(wire::encode(&joined(replay.last_seq, false, None, false)));
+                frames.push(wire::encode(&joined(
+                    replay.last_seq,
+                    false,
+                    None,
+                    false,
+                    Vec::new(),
+                )));
                 frames.extend(
                     replay
                         .events
@@ -164,12 +186,14 @@ impl Read {
             Read::Snapshot {
                 snapshot,
                 truncated,
+                tombstones,
             } => {
                 let frame = joined(
                     snapshot.last_seq,
                     truncated,
                     Some(snapshot.messages),
                     snapshot.has_more,
+                    tombstones,
                 );
                 (snapshot.last_seq, vec![wire::encode(&frame)])
             }

@@ -202,6 +202,7 @@ impl Change {
                 ts: ts.to_owned(),
                 // A reply's thread after it: the store says, as it deletes.
                 thread: None,
+                tombstone: None,
             })],
             Change::Edit {
                 id,

@@ -52,7 +52,8 @@ impl Entry {
     }
 
     /// The entry as a replay gives it, in `log` (its room's): an edit with its
-    /// message's current text, or once that is deleted as its deletion.
+    /// message's current text, or once that is deleted as its deletion; a deletion
+    /// with its message's thread as it is now.
     fn replayed(&self, log: &[Entry]) -> RoomEvent {
         if let Entry::Event(event) = self
             && let EventKind::MessageEdited(edit) = &event.kind
@@ -69,6 +70,7 @@ impl Entry {
                     by: by.clone(),
                     ts: ts.clone(),
                     thread: threads::after_deletion(log, message),
+                    tombstone: threads::tombstone(log, message),
                 }),
                 Some((message, None)) => EventKind::MessageEdited(confab_shared::Edit {
                     body: message.body.clone(),
@@ -93,9 +95,23 @@ impl Entry {
                     by: by.clone(),
                     ts: ts.clone(),
                     thread: threads::after_deletion(log, message),
+                    tombstone: threads::tombstone(log, message),
                 }),
             },
-            Entry::Event(event) => event.clone(),
+            // A deletion says its message's thread as it is now.
+            Entry::Event(event) => {
+                let mut event = event.clone();
+                if let EventKind::MessageDeleted(deletion) = &mut event.kind
+                    && let Some(message) = log.iter().find_map(|entry| match entry {
+                        Entry::Message(message, _) if message.id == deletion.id => Some(message),
+                        _ => None,
+                    })
+                {
+                    deletion.thread = threads::after_deletion(log, message);
+                    deletion.tombstone = threads::tombstone(log, message);
+                }
+                event
+            }
         }
     }
 }
@@ -340,6 +356,7 @@ impl Store for MemoryStore {
                     _ => None,
                 });
                 deletion.thread = gone.and_then(|message| threads::after_deletion(log, message));
+                deletion.tombstone = gone.and_then(|message| threads::tombstone(log, message));
             }
             if let EventKind::MessageEdited(edit) = &kind {
                 // Only a message not deleted, and only an edit later than its last.
@@ -423,6 +440,17 @@ impl Store for MemoryStore {
         let state = self.lock();
         let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
         Ok(search::newer(log, after, limit))
+    }
+
+    async fn tombstones(
+        &self,
+        room: &RoomName,
+        from: Seq,
+        to: Seq,
+    ) -> Result<Vec<confab_shared::Tombstone>, StoreError> {
+        let state = self.lock();
+        let log = state.rooms.get(room).map_or(&[][..], Vec::as_slice);
+        Ok(threads::tombstones(log, from, to))
     }
 
     async fn search(

@@ -18,7 +18,7 @@ use crate::accounts::{Accounts, Blocks};
 use crate::rooms::Rooms;
 use confab_shared::{
     ChatMessage, ClientId, EventKind, MessageBody, MessageId, Reactions, RoomEvent, RoomName,
-    SearchHit, Seq, Thread, UserId, UserName,
+    SearchHit, Seq, Thread, Tombstone, UserId, UserName,
 };
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -238,6 +238,15 @@ pub trait Store: Send + Sync + 'static {
     /// Up to `limit` messages of `room` with `seq > after`, oldest first; `has_more`
     /// when newer ones follow them.
     async fn newer(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Page, StoreError>;
+
+    /// The deleted roots of `room` with seqs in `from..=to` whose threads still have
+    /// replies, oldest first: the places the room's list keeps for them.
+    async fn tombstones(
+        &self,
+        room: &RoomName,
+        from: Seq,
+        to: Seq,
+    ) -> Result<Vec<Tombstone>, StoreError>;
 
     /// The messages not deleted, newest first, that hold every term of `query` now
     /// (`find_terms`, the one matching rule), at most `query.limit`. May trail the

@@ -15,7 +15,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use confab_shared::{
     ChatMessage, ClientId, Deletion, EventKind, MessageBody, MessageId, Reactions, RoomEvent,
-    RoomName, Seq, UserId, UserName,
+    RoomName, Seq, Tombstone, UserId, UserName,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -213,11 +213,11 @@ impl Store for SqliteStore {
         // as it is now.
         let others = sqlx::query(
             "SELECT e.seq, e.kind, e.data, e.ts, m.body, m.edited_at, m.deleted_by, m.deleted_at,
-                    m.thread_root, coalesce(m.in_room, 1), t.replies, t.last_reply_at
+                    m.thread_root, coalesce(m.in_room, 1), t.replies, t.last_reply_at, m.seq
              FROM room_events e
              LEFT JOIN messages m ON e.kind IN ('edited', 'deleted') AND m.room_id = e.room_id
                  AND m.id = json_extract(e.data, '$.id')
-             LEFT JOIN messages t ON t.id = m.thread_root
+             LEFT JOIN messages t ON t.id = coalesce(m.thread_root, m.id)
              WHERE e.room_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
         )
         .bind(room_id)
@@ -246,6 +246,7 @@ impl Store for SqliteStore {
             };
             if let EventKind::MessageDeleted(deletion) = &mut event.kind {
                 deletion.thread = threads::deleted_reply(deletion.id, row, 8)?;
+                deletion.tombstone = deleted_root(deletion.id, row)?;
             }
             events.push(event);
         }
@@ -398,6 +399,16 @@ impl Store for SqliteStore {
             .collect::<Result<Vec<_>, _>>()?;
         reactions::attach(&mut *self.pool.acquire().await?, &mut messages).await?;
         Ok(Page { messages, has_more })
+    }
+
+    async fn tombstones(
+        &self,
+        room: &RoomName,
+        from: Seq,
+        to: Seq,
+    ) -> Result<Vec<Tombstone>, StoreError> {
+        let to = i64::try_from(to).unwrap_or(i64::MAX);
+        threads::tombstones(&self.pool, room, to_db_seq(from)?, to).await
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<Found, StoreError> {
@@ -565,9 +576,19 @@ fn replayed_message(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, Store
                     by: UserName::new(by).map_err(corrupt)?,
                     ts: row.try_get::<Option<String>, _>(13)?.unwrap_or_default(),
                     thread: threads::deleted_reply(id, row, 8)?,
+                    tombstone: threads::tombstone_of(id, from_db_seq(row.try_get(1)?)?, row, 8)?,
                 }),
             })
         }
+    }
+}
+
+/// The place kept for deleted message `id` of a replayed event's row (its message's
+/// seq last, at 12), if it was a root whose thread still has replies.
+fn deleted_root(id: MessageId, row: &SqliteRow) -> Result<Option<Tombstone>, StoreError> {
+    match row.try_get::<Option<i64>, _>(12)? {
+        Some(seq) => threads::tombstone_of(id, from_db_seq(seq)?, row, 8),
+        None => Ok(None),
     }
 }
 
@@ -584,6 +605,7 @@ fn replayed_edit(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, StoreErr
             by: UserName::new(by).map_err(corrupt)?,
             ts: row.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
             thread: threads::deleted_reply(id, row, 8)?,
+            tombstone: deleted_root(id, row)?,
         }),
         None => {
             let body: Option<String> = row.try_get(4)?;

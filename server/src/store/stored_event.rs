@@ -172,6 +172,7 @@ pub(crate) fn from_stored(kind: &str, data: &str, ts: String) -> Result<EventKin
                 ts,
                 // Read beside the message, as it is now (a replay's, `sqlite.rs`).
                 thread: None,
+                tombstone: None,
             }));
         }
         EDITED => {
@@ -276,6 +277,7 @@ mod tests {
                 by: UserName::new("ann").unwrap(),
                 ts: "2026-12-03T07:00:00.000Z".to_owned(),
                 thread: None,
+                tombstone: None,
             }),
             EventKind::ReactionAdded(reaction()),
             EventKind::ReactionRemoved(reaction()),

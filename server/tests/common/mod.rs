@@ -257,6 +257,8 @@ pub struct Joined {
     pub replay: Vec<ChatMessage>,
     /// Events of the replay that post no message (membership, moderation).
     pub events: usize,
+    /// With a snapshot: the places kept for deleted roots with replies.
+    pub tombstones: Vec<confab_shared::Tombstone>,
 }
 
 /// The message an `event` frame posts, if it is one.
@@ -441,6 +443,7 @@ impl Client {
                 truncated,
                 messages,
                 has_more,
+                tombstones,
                 ..
             } => {
                 assert_eq!(got.as_str(), room, "joined is for the room asked");
@@ -452,6 +455,7 @@ impl Client {
                     has_more,
                     replay: messages.unwrap_or_default(),
                     events: 0,
+                    tombstones,
                 }
             }
             other => panic!("{}: expected joined, got {other:?}", self.name),

@@ -38,6 +38,10 @@ pub struct Deletion {
     /// A deleted reply's thread after it went (one reply fewer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thread: Option<super::Thread>,
+    /// A deleted root whose thread still has replies: the place the room's list
+    /// keeps for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tombstone: Option<super::Tombstone>,
 }
 
 /// What a moderator does to a person in a room (`moderate`).

@@ -111,6 +111,7 @@ fn server_frames() {
             truncated: false,
             messages: None,
             has_more: false,
+            tombstones: Vec::new(),
         },
         json!({"type": "joined", "room": "general", "last_seq": 3, "online": ["alice", "bob"], "online_count": 2}),
     );
@@ -123,6 +124,7 @@ fn server_frames() {
             truncated: true,
             messages: Some(vec![]),
             has_more: true,
+            tombstones: Vec::new(),
         },
         json!({"type": "joined", "room": "general", "last_seq": 3000, "online": [], "online_count": 150, "truncated": true, "messages": [], "has_more": true}),
     );
@@ -139,6 +141,7 @@ fn server_frames() {
             truncated: false,
             messages: Some(vec![sample_message()]),
             has_more: false,
+            tombstones: Vec::new(),
         },
         json!({"type": "joined", "room": "general", "last_seq": 7, "online": ["alice"], "online_count": 1, "messages": [message]}),
     );
@@ -172,6 +175,7 @@ fn server_frames() {
             has_newer: false,
             thread: None,
             root: None,
+            tombstones: Vec::new(),
         },
         json!({"type": "history", "room": "general", "messages": [message], "has_more": true}),
     );
@@ -495,6 +499,7 @@ fn moderation_frames() {
                 by: user("ann"),
                 ts: "2026-12-02T14:00:00.000Z".to_owned(),
                 thread: None,
+                tombstone: None,
             }),
         }),
         json!({"type": "event", "room": "plans", "seq": 11, "kind": "message_deleted", "id": 42,

@@ -48,6 +48,18 @@ impl Thread {
     }
 }
 
+/// A deleted root whose thread still has replies: the room's list keeps its place
+/// ("This message was deleted", without its text or author) so the thread can still
+/// be opened, as Slack does. Its `thread` is the root's summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tombstone {
+    /// The deleted root's seq.
+    pub seq: Seq,
+    /// The deleted root's id.
+    pub id: MessageId,
+    pub thread: Thread,
+}
+
 /// Folds what an event says of a thread (a reply's, or a deleted reply's) into
 /// `root`, if it is that thread's root: its summary becomes the one said (none once
 /// it has no replies). The one fold of a thread's summary, the page's and the

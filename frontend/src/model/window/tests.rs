@@ -151,6 +151,7 @@ fn older_lines_arriving_leave_the_window_in_place() {
         has_newer: false,
         thread: None,
         root: None,
+        tombstones: Vec::new(),
     });
     assert_eq!(seqs(&c.rows_in(window)), (101..=200).collect::<Vec<_>>());
     assert!(!window.shows_oldest(room(&c)));

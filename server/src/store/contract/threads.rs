@@ -3,11 +3,14 @@
 //! carries as it is now; the room's list (snapshots, history, unread counts) holds
 //! roots and replies also sent to the room, never the others; a thread's page holds
 //! its replies and its root; a deleted reply leaves the thread one shorter, said by
-//! its deletion, live and replayed.
+//! its deletion, live and replayed; a deleted root whose thread has replies keeps
+//! its place in the list (a tombstone), said by its deletion and read beside pages.
 
 use std::sync::Arc;
 
-use confab_shared::{ClientId, EventKind, MessageBody, MessageId, RoomName, Thread, Topic};
+use confab_shared::{
+    ClientId, EventKind, MessageBody, MessageId, RoomName, Thread, Tombstone, Topic,
+};
 
 use crate::room_log::record;
 use crate::rooms::{Change, Person, Room, RoomChange};
@@ -185,9 +188,9 @@ pub(in crate::store) async fn threads(store: &dyn Store) {
     );
     let snapshot = store.snapshot(&name, 50).await.unwrap();
     assert_eq!(snapshot.messages.len(), 1);
-    assert_eq!(snapshot.messages[0].thread, Some(shorter));
+    assert_eq!(snapshot.messages[0].thread, Some(shorter.clone()));
     // The root gone: no reply goes to it.
-    record(
+    let deleted = record(
         store,
         &RoomChange {
             room: name.clone(),
@@ -205,8 +208,84 @@ pub(in crate::store) async fn threads(store: &dyn Store) {
         None,
         "nor through a reply of it"
     );
-    let (_, top) = store.thread(&name, root.id, None, 10).await.unwrap();
+    let (page, top) = store.thread(&name, root.id, None, 10).await.unwrap();
     assert!(top.is_none());
+    assert_eq!(page.messages.len(), 1, "its reply is still there");
+    // Its thread still has a reply: the room's list keeps its place, a tombstone,
+    // said by its deletion live and replayed, and read beside the list.
+    let kept = Tombstone {
+        seq: root.seq,
+        id: root.id,
+        thread: shorter,
+    };
+    let EventKind::MessageDeleted(deletion) = &deleted[0].kind else {
+        panic!("{deleted:?}")
+    };
+    assert_eq!(deletion.tombstone, Some(kept.clone()));
+    assert_eq!(deletion.thread, None, "not a reply");
+    let replay = store.replay(&name, 0, 100).await.unwrap();
+    let kept_by: Vec<(u64, Option<Tombstone>)> = replay
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::MessageDeleted(d) if d.id == root.id => Some((e.seq, d.tombstone.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        kept_by,
+        vec![
+            (root.seq, Some(kept.clone())),
+            (deleted[0].seq, Some(kept.clone()))
+        ]
+    );
+    assert_eq!(
+        store.tombstones(&name, 0, u64::MAX).await.unwrap(),
+        vec![kept.clone()]
+    );
+    assert_eq!(
+        store.tombstones(&name, root.seq, root.seq).await.unwrap(),
+        vec![kept]
+    );
+    assert!(
+        store
+            .tombstones(&name, root.seq + 1, u64::MAX)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Its last reply deleted: nothing to keep.
+    let deleted = record(
+        store,
+        &RoomChange {
+            room: name.clone(),
+            change: Change::Delete {
+                id: r1.id,
+                by: bob.clone(),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    let EventKind::MessageDeleted(deletion) = &deleted[0].kind else {
+        panic!("{deleted:?}")
+    };
+    assert_eq!(deletion.thread.as_ref().map(|t| t.replies), Some(0));
+    assert!(
+        store
+            .tombstones(&name, 0, u64::MAX)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let replay = store.replay(&name, 0, 100).await.unwrap();
+    assert!(
+        replay.events.iter().all(|e| match &e.kind {
+            EventKind::MessageDeleted(d) => d.tombstone.is_none(),
+            _ => true,
+        }),
+        "replayed as it is now"
+    );
 }
 
 /// Thread read state: who took part (the root's author and each replier), each

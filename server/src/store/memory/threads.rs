@@ -3,7 +3,7 @@
 //! as the SQLite store reads it from its roots' summaries.
 
 use confab_shared::protocol::UNREAD_CAP;
-use confab_shared::{ChatMessage, MessageId, Seq, Thread, UserId};
+use confab_shared::{ChatMessage, MessageId, Seq, Thread, Tombstone, UserId};
 
 use super::Entry;
 use crate::store::Page;
@@ -70,6 +70,32 @@ pub(super) fn replied_to(log: &[Entry], id: MessageId) -> Option<MessageId> {
 /// A deleted message's thread, if it was a reply: the thread without it.
 pub(super) fn after_deletion(log: &[Entry], message: &ChatMessage) -> Option<Thread> {
     root_of(message).map(|root| summary(log, root))
+}
+
+/// A deleted message's place in the room's list, if it was a root whose thread
+/// still has replies.
+pub(super) fn tombstone(log: &[Entry], message: &ChatMessage) -> Option<Tombstone> {
+    if root_of(message).is_some() {
+        return None;
+    }
+    let thread = summary(log, message.id);
+    (thread.replies > 0).then_some(Tombstone {
+        seq: message.seq,
+        id: message.id,
+        thread,
+    })
+}
+
+/// The tombstones of `log` with seqs in `from..=to`.
+pub(super) fn tombstones(log: &[Entry], from: Seq, to: Seq) -> Vec<Tombstone> {
+    log.iter()
+        .filter_map(|entry| match entry {
+            Entry::Message(message, Some(_)) if (from..=to).contains(&message.seq) => {
+                tombstone(log, message)
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Up to `limit` live replies of `root` with `seq < before`, oldest first, and the

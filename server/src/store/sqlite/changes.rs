@@ -39,6 +39,8 @@ pub(super) fn apply(
             if changed == 1 {
                 // A reply's thread, one fewer: the event says so.
                 deletion.thread = super::threads::reply_deleted(conn, deletion.id)?;
+                // A root whose thread has replies: the list keeps its place.
+                deletion.tombstone = super::threads::root_deleted(conn, deletion.id)?;
             }
             return Ok(changed == 1);
         }

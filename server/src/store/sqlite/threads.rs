@@ -4,7 +4,7 @@
 //! Every read of messages joins a message to its thread's root (`MESSAGES`), so a
 //! reply carries its thread as it is now.
 
-use confab_shared::{MessageId, RoomName, Thread};
+use confab_shared::{MessageId, RoomName, Seq, Thread, Tombstone};
 use rusqlite::{Connection, OptionalExtension, params};
 use sqlx::Row;
 use sqlx::sqlite::{SqlitePool, SqliteRow};
@@ -99,6 +99,83 @@ pub(super) fn reply_deleted(
         last_reply_at,
         in_room: false,
     }))
+}
+
+/// A deleted message's place in the room's list (`Tombstone`), from its thread
+/// columns at `at` (as `from_row` reads them): if it was a root whose thread still
+/// has replies.
+pub(super) fn tombstone_of(
+    id: MessageId,
+    seq: Seq,
+    row: &SqliteRow,
+    at: usize,
+) -> Result<Option<Tombstone>, StoreError> {
+    Ok(from_row(id, row, at)?
+        .filter(|thread| !thread.is_reply(id))
+        .map(|thread| Tombstone { seq, id, thread }))
+}
+
+/// Message `id` was just marked deleted: its place in the room's list, if it was a
+/// root whose thread still has replies.
+pub(super) fn root_deleted(
+    conn: &Connection,
+    id: MessageId,
+) -> Result<Option<Tombstone>, StoreError> {
+    let row: Option<(i64, i64, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT seq, replies, last_reply_at FROM messages
+             WHERE id = ?1 AND thread_root IS NULL AND replies > 0",
+        )
+        .and_then(|mut s| {
+            s.query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .optional()
+        })
+        .map_err(database)?;
+    row.map(|(seq, replies, last_reply_at)| tombstone(id, seq, replies, last_reply_at))
+        .transpose()
+}
+
+/// The deleted roots of `room` with seqs in `from..=to` whose threads still have
+/// replies, oldest first.
+pub(super) async fn tombstones(
+    pool: &SqlitePool,
+    room: &RoomName,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Tombstone>, StoreError> {
+    let rows: Vec<(i64, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT id, seq, replies, last_reply_at FROM messages
+         WHERE room_id = (SELECT id FROM rooms WHERE name = ?) AND seq BETWEEN ? AND ?
+           AND deleted_by IS NOT NULL AND thread_root IS NULL AND replies > 0
+         ORDER BY seq",
+    )
+    .bind(room.as_str())
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, seq, replies, last_reply_at)| tombstone(id, seq, replies, last_reply_at))
+        .collect()
+}
+
+/// A tombstone from a deleted root's columns.
+fn tombstone(
+    id: MessageId,
+    seq: i64,
+    replies: i64,
+    last_reply_at: Option<String>,
+) -> Result<Tombstone, StoreError> {
+    Ok(Tombstone {
+        seq: Seq::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))?,
+        id,
+        thread: Thread {
+            root: id,
+            replies: u32::try_from(replies).unwrap_or(0),
+            last_reply_at,
+            in_room: false,
+        },
+    })
 }
 
 /// The thread a reply to message `id` of `room` goes into: `id` itself if it is a

@@ -86,11 +86,56 @@ fn threads_on_the_wire() {
                     last_reply_at: None,
                     in_room: false,
                 }),
+                tombstone: None,
             }),
         }),
         json!({"type": "event", "room": "general", "seq": 9, "kind": "message_deleted",
                "id": 43, "by": "alice", "ts": "2026-11-26T13:01:00.000Z",
                "thread": {"root": 42, "replies": 0}}),
+    );
+    // A root deleted while its thread has replies: where the list keeps its place.
+    let kept = Tombstone {
+        seq: 7,
+        id: 42,
+        thread: Thread {
+            root: 42,
+            replies: 1,
+            last_reply_at: Some("2026-11-26T13:00:00.000Z".to_owned()),
+            in_room: false,
+        },
+    };
+    assert_server_json(
+        ServerMsg::Event(RoomEvent {
+            room: room("general"),
+            seq: 10,
+            kind: EventKind::MessageDeleted(Deletion {
+                id: 42,
+                by: user("alice"),
+                ts: "2026-11-26T13:02:00.000Z".to_owned(),
+                thread: None,
+                tombstone: Some(kept.clone()),
+            }),
+        }),
+        json!({"type": "event", "room": "general", "seq": 10, "kind": "message_deleted",
+               "id": 42, "by": "alice", "ts": "2026-11-26T13:02:00.000Z",
+               "tombstone": {"seq": 7, "id": 42, "thread": {"root": 42, "replies": 1,
+                             "last_reply_at": "2026-11-26T13:00:00.000Z"}}}),
+    );
+    assert_server_json(
+        ServerMsg::Joined {
+            room: room("general"),
+            last_seq: 10,
+            online: vec![],
+            online_count: 0,
+            truncated: false,
+            messages: Some(vec![]),
+            has_more: false,
+            tombstones: vec![kept],
+        },
+        json!({"type": "joined", "room": "general", "last_seq": 10, "online": [],
+               "online_count": 0, "messages": [],
+               "tombstones": [{"seq": 7, "id": 42, "thread": {"root": 42, "replies": 1,
+                               "last_reply_at": "2026-11-26T13:00:00.000Z"}}]}),
     );
     assert_server_json(
         ServerMsg::ThreadRead {
