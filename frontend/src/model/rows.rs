@@ -71,8 +71,14 @@ impl Chat {
         let upper = window.hi.map_or(Bound::Unbounded, Bound::Included);
         let mut rows = Vec::new();
         // Lines about the room between the messages: membership and topic notes, and
-        // the places kept for deleted roots with replies.
-        let span = (Bound::Included(window.lo), upper);
+        // the places kept for deleted roots with replies; above the first message
+        // loaded too (a deleted first message keeps its place there).
+        let from = if window.shows_oldest(room) {
+            room.run(window.lo).0
+        } else {
+            Bound::Included(window.lo)
+        };
+        let span = (from, upper);
         let mut notes: Vec<Row> = room
             .notes
             .range(span)

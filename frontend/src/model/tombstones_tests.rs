@@ -54,8 +54,12 @@ fn root(replies: u32) -> ChatMessage {
     m
 }
 
+/// The lines of the list as it opens (its newest lines, a window).
 fn lines(c: &super::Chat) -> Vec<(u64, bool, Option<u32>)> {
-    c.rows_in(Window::ALL)
+    let Some(room) = c.current_room() else {
+        return Vec::new();
+    };
+    c.rows_in(Window::newest(room, 150))
         .iter()
         .map(|r: &Row| (r.seq, is_tombstone(r), r.thread.as_ref().map(|t| t.replies)))
         .collect()
