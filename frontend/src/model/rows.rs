@@ -192,13 +192,25 @@ fn note_row(seq: Seq, kind: &EventKind) -> Option<Row> {
             ((&change.user, change.user_id.clone()), &change.ts)
         }
     };
+    room_line("note", seq, (who.0.clone(), who.1), &text, Some(ts.clone()))
+}
+
+/// A line about the room at `seq` (`kind` keys it: "note", "tombstone"), about
+/// `who`, saying `text`: nothing to deliver, react to or edit.
+pub(super) fn room_line(
+    kind: &str,
+    seq: Seq,
+    who: (UserName, UserId),
+    text: &str,
+    ts: Option<String>,
+) -> Option<Row> {
     Some(Row {
-        key: format!("note/{seq}"),
-        author: who.0.clone(),
+        key: format!("{kind}/{seq}"),
+        author: who.0,
         body: MessageBody::new(text).ok()?,
-        ts: Some(ts.clone()),
+        ts,
         delivery: None,
-        client_id: ClientId::new(format!("note-{seq}")).ok()?,
+        client_id: ClientId::new(format!("{kind}-{seq}")).ok()?,
         starts_group: true,
         mine: false,
         seq,

@@ -4,8 +4,9 @@
 //! root's deletion, live or replayed, and follow what replies and their deletions
 //! say of the thread; one left without replies goes.
 
-use confab_shared::{MessageBody, Thread, Tombstone, UserId, UserName};
+use confab_shared::{Thread, Tombstone, UserId, UserName};
 
+use super::rows::room_line;
 use super::{Chat, Room, Row};
 
 /// What a tombstone's line says.
@@ -43,33 +44,16 @@ impl Room {
 impl Chat {
     /// The line of `tombstone`: a line about the room that opens its thread.
     pub(super) fn tombstone_row(&self, tombstone: &Tombstone) -> Option<Row> {
-        let nobody = UserName::new("deleted").ok()?;
-        Some(Row {
-            key: format!("tombstone/{}", tombstone.seq),
-            author: nobody,
-            body: MessageBody::new(DELETED).ok()?,
-            ts: tombstone.thread.last_reply_at.clone(),
-            delivery: None,
-            client_id: confab_shared::ClientId::new(format!("tombstone-{}", tombstone.seq)).ok()?,
-            starts_group: true,
-            mine: false,
-            seq: tombstone.seq,
-            id: Some(tombstone.id),
-            note: true,
-            author_id: UserId::new("deleted").ok()?,
-            collapsed: false,
-            first_new: false,
-            mentions_me: false,
-            edited: false,
-            editing: false,
-            reactions: Vec::new(),
-            found: false,
-            thread: Some(tombstone.thread.clone()),
-            thread_unread: self
-                .current_room()
-                .and_then(|r| r.reading.threads.get(&tombstone.id).copied())
-                .unwrap_or(0),
-        })
+        let nobody = (UserName::new("deleted").ok()?, UserId::new("deleted").ok()?);
+        let ts = tombstone.thread.last_reply_at.clone();
+        let mut row = room_line("tombstone", tombstone.seq, nobody, DELETED, ts)?;
+        row.id = Some(tombstone.id);
+        row.thread = Some(tombstone.thread.clone());
+        row.thread_unread = self
+            .current_room()
+            .and_then(|r| r.reading.threads.get(&tombstone.id).copied())
+            .unwrap_or(0);
+        Some(row)
     }
 }
 

@@ -16,36 +16,34 @@ fn thread(replies: u32) -> Thread {
     }
 }
 
-fn root_deleted(seq: u64, replies: u32) -> ServerMsg {
+/// The `message_deleted` event at `seq` of message `id` (1, the root; 2, a reply).
+fn deleted(seq: u64, id: i64, thread: Option<Thread>, tombstone: Option<Tombstone>) -> ServerMsg {
     ServerMsg::Event(RoomEvent {
         room: room("general"),
         seq,
         kind: EventKind::MessageDeleted(Deletion {
-            id: 1,
+            id,
             by: user("bob"),
             ts: "2026-11-26T13:05:00.000Z".to_owned(),
-            thread: None,
-            tombstone: (replies > 0).then(|| Tombstone {
-                seq: 1,
-                id: 1,
-                thread: thread(replies),
-            }),
+            thread,
+            tombstone,
         }),
     })
 }
 
+/// The root's deletion, its thread then holding `replies`.
+fn root_deleted(seq: u64, replies: u32) -> ServerMsg {
+    let kept = (replies > 0).then(|| Tombstone {
+        seq: 1,
+        id: 1,
+        thread: thread(replies),
+    });
+    deleted(seq, 1, None, kept)
+}
+
+/// A reply's deletion, `left` replies then.
 fn reply_deleted(seq: u64, left: u32) -> ServerMsg {
-    ServerMsg::Event(RoomEvent {
-        room: room("general"),
-        seq,
-        kind: EventKind::MessageDeleted(Deletion {
-            id: 2,
-            by: user("cat"),
-            ts: "2026-11-26T13:06:00.000Z".to_owned(),
-            thread: Some(thread(left)),
-            tombstone: None,
-        }),
-    })
+    deleted(seq, 2, Some(thread(left)), None)
 }
 
 fn root(replies: u32) -> ChatMessage {
