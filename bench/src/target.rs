@@ -83,7 +83,10 @@ impl Target {
                 };
                 // A --baseline from before accounts had no such flags (and let
                 // everyone in); one from after them needs them as this build does.
-                let has_limits = self == Target::Confab || knows_guests(&program);
+                let has_limits = self == Target::Confab || knows(&program, "--guests");
+                // One from after metrics would listen on their port: a second server
+                // beside it (or a `cargo xtask run`) could not start.
+                let has_metrics = self == Target::Confab || knows(&program, "--metrics-addr");
                 let mut c = Command::new(program);
                 if has_limits {
                     // Its clients are guests, and every client of a scenario comes
@@ -92,6 +95,9 @@ impl Target {
                     c.arg("--guests")
                         .args(["--message-rate", "0", "--login-per-minute", "0"])
                         .args(["--max-sockets-per-user", "0", "--max-sockets-per-ip", "0"]);
+                }
+                if has_metrics {
+                    c.args(["--metrics-addr", "off"]);
                 }
                 // A fresh database every time: a run's accounts and rooms are its own.
                 let database = work.join(format!("bench-{port}.db"));
@@ -181,11 +187,11 @@ impl Running {
     }
 }
 
-/// Whether the `confab` binary at `program` has `--guests` (it is from after
-/// accounts, and lets only accounts in without it).
-fn knows_guests(program: &Path) -> bool {
+/// Whether the `confab` binary at `program` has `flag` (`--guests`: it is from
+/// after accounts, and lets only accounts in without it).
+fn knows(program: &Path, flag: &str) -> bool {
     std::process::Command::new(program)
         .arg("--help")
         .output()
-        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("--guests"))
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains(flag))
 }

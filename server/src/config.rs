@@ -100,6 +100,39 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<IpAddr>,
+
+    /// Where `GET /metrics` (Prometheus) listens, apart from the public port; `off`
+    /// for nowhere.
+    #[arg(long, env = "CONFAB_METRICS_ADDR", default_value = "127.0.0.1:9300",
+          value_parser = MetricsAddr::parse)]
+    pub metrics_addr: MetricsAddr,
+
+    /// How log lines are written: `text` for people, `json` (one object a line)
+    /// for a log collector.
+    #[arg(long, env = "CONFAB_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `--metrics-addr`: an address, or none (`off`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricsAddr(pub Option<SocketAddr>);
+
+impl MetricsAddr {
+    fn parse(text: &str) -> Result<Self, String> {
+        if text == "off" {
+            return Ok(Self(None));
+        }
+        text.parse()
+            .map(|addr| Self(Some(addr)))
+            .map_err(|_| format!("{text:?} is neither an address (127.0.0.1:9300) nor off"))
+    }
 }
 
 impl Config {
@@ -124,6 +157,13 @@ pub enum Command {
     /// Manage accounts (works on `--database`; the server may be running).
     #[command(subcommand)]
     User(UserCommand),
+    /// Copy the SQLite database `--database` to a new file, safely while the server
+    /// runs. The copy gets an epoch of its own: clients of a server restored from it
+    /// start their history over instead of resuming past its end.
+    Backup {
+        /// The file to write (it must not exist yet).
+        to: PathBuf,
+    },
 }
 
 /// `confab user ...`. A password is read from standard input (one line); when that

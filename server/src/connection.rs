@@ -20,6 +20,7 @@ use crate::commands::{self, Joined, Reply, Session};
 use crate::hub::ConnId;
 use crate::identity::{Identity, Kind};
 use crate::limits::Pace;
+use crate::metrics::Close;
 use crate::outbox::{Outbound, Outbox, Queue, Revoked};
 use crate::state::AppState;
 use crate::wire;
@@ -70,6 +71,22 @@ impl std::fmt::Display for End {
 
 impl End {
     /// The close frame (code and reason) this ending sends, if any.
+    /// How `confab_closes_total` counts it.
+    fn counted_as(&self) -> Close {
+        match self {
+            End::ClientClosed => Close::ClientClosed,
+            End::ShuttingDown => Close::ShuttingDown,
+            End::TooSlow => Close::QueueOverflow,
+            End::Unresponsive | End::WriteStalled => Close::NotReading,
+            End::FrameTooBig => Close::FrameTooBig,
+            End::TooOld(_) => Close::TooOld,
+            End::SignedOut => Close::SignedOut,
+            End::Abuse => Close::Abuse,
+            End::Banned => Close::Banned,
+            End::Broken(_) => Close::Broken,
+        }
+    }
+
     fn close_frame(&self) -> Option<(u16, &'static str)> {
         match self {
             End::ShuttingDown => Some((close::GOING_AWAY, "server is shutting down")),
@@ -127,6 +144,7 @@ pub(crate) fn serve(
     // to wait on for both, and no lock shared with every other connection.
     let (outbox, queue) = Outbox::channel_under(state.settings.queue_capacity, &state.shutdown);
     tracing::info!(conn = id, user = %identity.name, "connected");
+    state.metrics.connected();
     if let Some(credential) = &identity.credential {
         state.revocations.register(credential, id, &outbox);
     }
@@ -159,6 +177,7 @@ pub(crate) fn serve(
             conn.state.hub.leave(room, id);
         }
         tracing::info!(conn = id, user = %conn.identity.name, reason = %end, "disconnected");
+        conn.state.metrics.disconnected(end.counted_as());
         // Boxed, like the frame handling below: only for a moment at the end.
         Box::pin(conn.send_close(&end)).await;
     }
@@ -269,6 +288,9 @@ impl Connection {
 
     /// Carries out a text frame (`held`: again, after the rate limit held it back).
     async fn command(&mut self, text: Utf8Bytes, held: bool) -> Result<(), End> {
+        if !held {
+            self.state.metrics.frame_in();
+        }
         let reply = commands::text(self.session(held), &text).await;
         if reply.abuse {
             return Err(End::Abuse);
@@ -343,6 +365,7 @@ impl Connection {
                 }
             }
         }
+        self.state.metrics.frames_out(frames.len());
         // One guard (and one timer) for the whole batch, not one per frame.
         let socket = &mut self.socket;
         let write = async move {
@@ -360,6 +383,7 @@ impl Connection {
     }
 
     async fn feed(&mut self, frame: Utf8Bytes) -> Result<(), End> {
+        self.state.metrics.frames_out(1);
         self.feed_message(Message::Text(frame)).await
     }
 

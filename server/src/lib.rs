@@ -22,6 +22,7 @@
 //!   account, this server's caches and sockets follow).
 //! - [`people`]: live connections by person, to tell all of someone's sockets.
 //! - [`thread_news`]: telling a thread's people of its replies (`thread_read`).
+//! - [`metrics`]: counters and latencies for `GET /metrics` (Prometheus).
 //! - [`settings`]: keep-alive timings and queue limits.
 //! - [`state`]: the shared handle.
 //! - [`wire`]: serializing server frames once.
@@ -37,6 +38,7 @@ mod connection;
 mod hub;
 mod identity;
 pub mod limits;
+pub mod metrics;
 pub mod origin;
 mod outbox;
 mod page;
@@ -55,5 +57,6 @@ mod thread_news;
 mod wire;
 
 pub use limits::Limits;
+pub use metrics::Metrics;
 pub use server::{Options, SessionPolicy, run, run_with, run_with_options};
 pub use settings::Settings;

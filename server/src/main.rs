@@ -1,25 +1,38 @@
 use std::io::IsTerminal;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-use confab_server::config::{Command, Config};
+use confab_server::config::{Command, Config, LogFormat, MetricsAddr};
 use confab_server::origin::OriginPolicy;
 use confab_server::store;
-use confab_server::{Options, SessionPolicy, Settings};
+use confab_server::{Metrics, Options, SessionPolicy, Settings};
 use tokio::net::{TcpListener, TcpSocket};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut config = Config::parse();
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::stdout().is_terminal())
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
-
+    let logs = tracing_subscriber::fmt().with_env_filter(
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+    );
+    match config.log_format {
+        LogFormat::Text => logs.with_ansi(std::io::stdout().is_terminal()).init(),
+        LogFormat::Json => logs.json().with_current_span(false).init(),
+    }
+    if let Some(Command::Backup { to }) = &config.command {
+        let copied = store::backup(&config.database, to)
+            .await
+            .with_context(|| format!("backing up {:?} to {}", config.database, to.display()))?;
+        tracing::info!(
+            bytes = copied.bytes,
+            epoch = %copied.epoch,
+            "backed up to {}",
+            to.display()
+        );
+        return Ok(());
+    }
     let store = store::open(&config.database, config.durability.into())
         .await
         .with_context(|| format!("opening the database {:?}", config.database))?;
@@ -37,6 +50,19 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     tracing::info!(database = %config.database, "Confab is running at http://{addr}/");
+    let metrics = Arc::new(Metrics::default());
+    if let MetricsAddr(Some(at)) = config.metrics_addr {
+        let listener = TcpListener::bind(at)
+            .await
+            .with_context(|| format!("listening for /metrics on {at} (--metrics-addr)"))?;
+        tracing::info!("metrics at http://{}/metrics", listener.local_addr()?);
+        let app = confab_server::metrics::router(Arc::clone(&metrics));
+        tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::error!(%error, "the metrics listener failed");
+            }
+        });
+    }
     let origins = OriginPolicy::new(config.public_url.as_deref(), &config.allowed_origins)
         .map_err(anyhow::Error::msg)
         .context("--public-url / --allowed-origin")?;
@@ -53,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
         sessions,
         guests: config.guests,
         limits: config.limits(),
+        metrics,
     };
     confab_server::run_with_options(
         listener,

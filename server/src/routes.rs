@@ -1,4 +1,5 @@
-//! The HTTP surface: the socket at `/ws`, `/healthz`, and the built page for the rest
+//! The HTTP surface: the socket at `/ws`, `/healthz` (alive) and `/readyz` (ready
+//! for people), and the built page for the rest
 //! (`page.rs`); security headers on every response.
 
 use std::path::Path;
@@ -18,6 +19,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::identity::Identity;
 use crate::limits::ClientIp;
+use crate::metrics::Limit;
 use crate::state::AppState;
 use crate::{api, connection, origin, page};
 
@@ -28,6 +30,7 @@ pub(crate) fn router(state: AppState, static_dir: &Path) -> Router {
     Router::new()
         .route("/ws", get(socket))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .with_state(state.clone())
         .merge(api::router(state))
         .merge(page::service(static_dir))
@@ -47,8 +50,28 @@ pub(crate) fn router(state: AppState, static_dir: &Path) -> Router {
         ))
 }
 
+/// Liveness: the process answers.
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// How long readiness waits for the store.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Readiness: whether a load balancer should send people here. Not while shutting
+/// down (the sockets are being closed), nor while the store does not answer.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if state.shutdown.is_cancelled() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+    }
+    match tokio::time::timeout(READY_WITHIN, state.store.epoch()).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ready"),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "not ready: the store failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "the store failed")
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "the store does not answer"),
+    }
 }
 
 /// The protocol version a client names with `?v=N`; one that names none speaks
@@ -88,7 +111,10 @@ async fn socket(
         .guards
         .sockets
         .admit(&identity.user, ip)
-        .map_err(|too_many| (StatusCode::TOO_MANY_REQUESTS, too_many.text()))?;
+        .map_err(|too_many| {
+            state.metrics.limited(Limit::Sockets);
+            (StatusCode::TOO_MANY_REQUESTS, too_many.text())
+        })?;
     // Taken now, so shutdown waits for this connection even before its task starts.
     let tracked = state.connections.token();
     let response = ws

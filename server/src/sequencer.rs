@@ -7,6 +7,7 @@
 //! the batches around it, then broadcast like a message.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use confab_shared::{ChatMessage, ErrorCode, RoomEvent, ServerMsg};
 use tokio::sync::{mpsc, oneshot};
@@ -14,6 +15,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::Hub;
+use crate::metrics::{Metrics, StoreOp};
 use crate::outbox::{Outbound, Outbox, RoomFrame};
 use crate::people::People;
 use crate::rooms::RoomChange;
@@ -61,6 +63,7 @@ impl Sequencer {
         store: Arc<dyn Store>,
         hub: Arc<Hub>,
         people: Arc<People>,
+        metrics: Arc<Metrics>,
         stop: CancellationToken,
     ) -> (Self, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
@@ -69,6 +72,7 @@ impl Sequencer {
             hub,
             people,
             threads,
+            metrics,
         };
         let task = tokio::spawn(run(rx, store, out, stop));
         (Self { tx }, task)
@@ -101,6 +105,8 @@ struct Out {
     people: Arc<People>,
     /// Whom to tell of a thread's new or deleted reply.
     threads: ThreadNews,
+    /// What was stored, and how long the store took.
+    metrics: Arc<Metrics>,
 }
 
 async fn run(
@@ -156,13 +162,7 @@ async fn commit_messages(
     }
     // Moved, not copied: the store may pass the batch on to a task of its own.
     let batch: Arc<[NewMessage]> = messages.drain(..).collect();
-    let started = std::time::Instant::now();
     commit(store, out, &batch, replies).await;
-    tracing::debug!(
-        batch = batch.len(),
-        took_us = started.elapsed().as_micros(),
-        "committed"
-    );
     replies.clear();
 }
 
@@ -172,11 +172,14 @@ async fn record(
     out: &Out,
     change: &RoomChange,
 ) -> Result<Vec<RoomEvent>, StoreError> {
+    let started = Instant::now();
     let events = crate::room_log::record(store, change)
         .await
         .inspect_err(|error| {
             tracing::error!(%error, room = %change.room, "storing a change failed");
         })?;
+    out.metrics.store_took(StoreOp::Persist, started.elapsed());
+    out.metrics.stored(0, events.len());
     for event in &events {
         // A reply gone: its thread's people hear what is unread now.
         if let confab_shared::EventKind::MessageDeleted(deletion) = &event.kind
@@ -195,8 +198,19 @@ async fn record(
 }
 
 async fn commit(store: &dyn Store, out: &Out, messages: &Arc<[NewMessage]>, replies: &[Outbox]) {
-    match store.append(Arc::clone(messages)).await {
+    let started = Instant::now();
+    let stored = store.append(Arc::clone(messages)).await;
+    let took = started.elapsed();
+    tracing::debug!(
+        batch = messages.len(),
+        took_us = took.as_micros(),
+        "committed"
+    );
+    out.metrics.store_took(StoreOp::Append, took);
+    match stored {
         Ok(results) => {
+            let fresh = results.iter().filter(|r| matches!(r, Appended::New(_)));
+            out.metrics.stored(fresh.count(), 0);
             for (result, reply) in results.into_iter().zip(replies) {
                 let fresh = matches!(result, Appended::New(_));
                 let message = match result {
@@ -318,6 +332,7 @@ mod tests {
         let (sequencer, task) = Sequencer::start(
             store.clone(),
             Arc::clone(&hub),
+            Arc::default(),
             Arc::default(),
             stop.clone(),
         );

@@ -12,6 +12,7 @@ use tokio_util::task::TaskTracker;
 use crate::accept;
 use crate::hub::Hub;
 use crate::limits::{Guards, Limits};
+use crate::metrics::Metrics;
 use crate::origin::OriginPolicy;
 use crate::people::People;
 use crate::routes;
@@ -58,6 +59,8 @@ pub struct Options {
     pub guests: bool,
     /// Rates and caps against abuse.
     pub limits: Limits,
+    /// Where the server counts what it does; the caller serves it (`GET /metrics`).
+    pub metrics: Arc<Metrics>,
 }
 
 /// Sessions (signed-in browsers).
@@ -94,6 +97,7 @@ pub async fn run_with_options(
         sessions,
         guests,
         limits,
+        metrics,
     } = options;
     let epoch = store.epoch().await.map_err(std::io::Error::other)?;
     let hub = Arc::new(Hub::default());
@@ -103,6 +107,7 @@ pub async fn run_with_options(
         Arc::clone(&store),
         Arc::clone(&hub),
         Arc::clone(&people),
+        Arc::clone(&metrics),
         stop_writes.clone(),
     );
     let state = AppState::new(Shared {
@@ -117,6 +122,7 @@ pub async fn run_with_options(
         guards: Arc::new(Guards::new(&limits)),
         revocations: Arc::default(),
         people,
+        metrics,
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
     });

@@ -8,6 +8,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::hub::Hub;
 use crate::limits::Guards;
+use crate::metrics::Metrics;
 use crate::origin::OriginPolicy;
 use crate::people::People;
 use crate::revocations::Revocations;
@@ -49,6 +50,8 @@ pub(crate) struct Shared {
     pub(crate) guests: bool,
     /// Rate limits and socket caps, and what they count.
     pub(crate) guards: Arc<Guards>,
+    /// What this server counts, for `GET /metrics`.
+    pub(crate) metrics: Arc<Metrics>,
     /// Live connections by person.
     pub(crate) people: Arc<People>,
     /// Live signed-in connections, to end when their credential is revoked.

@@ -14,6 +14,7 @@ use super::{refuse, unavailable};
 use crate::accounts::{Account, AccountError, password, session};
 use crate::identity::{signed_in, unix_now};
 use crate::limits::{ClientIp, LoginRefusal};
+use crate::metrics::{Limit, Login};
 use crate::state::AppState;
 
 /// The shortest password taken (OWASP: at least 8).
@@ -72,8 +73,9 @@ async fn signed_in_as(state: &AppState, account: &Account, status: StatusCode) -
     response
 }
 
-/// 429, with `Retry-After` in whole seconds (rounded up).
-pub(super) fn too_many(refusal: LoginRefusal) -> Response {
+/// 429, with `Retry-After` in whole seconds (rounded up); counted.
+pub(super) fn too_many(state: &AppState, refusal: LoginRefusal) -> Response {
+    state.metrics.limited(Limit::Logins);
     let text = match refusal {
         LoginRefusal::Address(_) => "too many attempts from this address: wait and try again",
         LoginRefusal::Account(_) => "too many wrong passwords for this account: wait and try again",
@@ -97,7 +99,7 @@ pub(super) async fn register(
         Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
     };
     if let Err(refusal) = state.guards.logins.admit(ip, None) {
-        return too_many(refusal);
+        return too_many(&state, refusal);
     }
     let hash = match password::hash(password).await {
         Ok(hash) => hash,
@@ -109,7 +111,10 @@ pub(super) async fn register(
         .create_account(&username, &hash, false)
         .await;
     match created {
-        Ok(account) => signed_in_as(&state, &account, StatusCode::CREATED).await,
+        Ok(account) => {
+            state.metrics.login(Login::SignedUp);
+            signed_in_as(&state, &account, StatusCode::CREATED).await
+        }
         Err(AccountError::Taken) => refuse(StatusCode::CONFLICT, "that username is taken"),
         Err(AccountError::Store(error)) => unavailable(error),
     }
@@ -126,7 +131,7 @@ pub(super) async fn login(
     };
     // Before any hashing: a refused attempt costs nothing.
     if let Err(refusal) = state.guards.logins.admit(ip, Some(&username)) {
-        return too_many(refusal);
+        return too_many(&state, refusal);
     }
     let found = match state.store.accounts().credentials(&username).await {
         Ok(found) => found,
@@ -139,6 +144,7 @@ pub(super) async fn login(
     match found {
         Some(credentials) if matches && credentials.banned => {
             state.guards.logins.succeeded(&username);
+            state.metrics.login(Login::Banned);
             refuse(
                 StatusCode::FORBIDDEN,
                 "this account is banned from this server",
@@ -146,10 +152,12 @@ pub(super) async fn login(
         }
         Some(credentials) if matches => {
             state.guards.logins.succeeded(&username);
+            state.metrics.login(Login::SignedIn);
             signed_in_as(&state, &credentials.account, StatusCode::OK).await
         }
         _ => {
             state.guards.logins.failed(&username);
+            state.metrics.login(Login::Wrong);
             refuse(StatusCode::UNAUTHORIZED, "wrong username or password")
         }
     }

@@ -45,7 +45,7 @@ pub(super) async fn change(
     }
     // A stolen session must not be a way around the limits on guessing.
     if let Err(refusal) = state.guards.logins.admit(ip, Some(&account.username)) {
-        return too_many(refusal);
+        return too_many(&state, refusal);
     }
     let stored = match state.store.accounts().credentials(&account.username).await {
         Ok(found) => found.map(|c| c.password_hash),

@@ -38,6 +38,7 @@ use confab_shared::{ClientId, ClientMsg, ErrorCode, RequestId, RoomName, Seq, Se
 use crate::hub::ConnId;
 use crate::identity::Identity;
 use crate::limits::{Admit, Pace};
+use crate::metrics::Limit;
 use crate::outbox::Outbox;
 use crate::rooms::PostDenied;
 use crate::state::AppState;
@@ -306,7 +307,10 @@ fn paced(session: &mut Session<'_>, client_id: Option<&ClientId>) -> Option<Repl
             hold: Some(wait),
             ..Reply::default()
         }),
-        Admit::Refuse(wait) => Some(Reply::rate_limited(wait, client_id.cloned())),
+        Admit::Refuse(wait) => {
+            session.state.metrics.limited(Limit::Messages);
+            Some(Reply::rate_limited(wait, client_id.cloned()))
+        }
         Admit::Abuse => Some(Reply {
             abuse: true,
             ..Reply::default()

@@ -309,6 +309,32 @@ pub async fn open(address: &str, durability: Durability) -> Result<Arc<dyn Store
     Ok(Arc::new(SqliteStore::open_with(address, durability).await?))
 }
 
+/// A backup made (`confab backup`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copied {
+    /// The copy's size.
+    pub bytes: u64,
+    /// The copy's own epoch.
+    pub epoch: String,
+}
+
+/// Copies the SQLite database `address` names to the new file `to`, safely while a
+/// server writes to it; the copy gets an epoch of its own. (PostgreSQL has its own
+/// tools: docs/deploy.md.)
+pub async fn backup(address: &str, to: &std::path::Path) -> Result<Copied, StoreError> {
+    if address.starts_with("postgres:")
+        || address.starts_with("postgresql:")
+        || address == "memory:"
+    {
+        return Err(StoreError::Unsupported(address.to_owned()));
+    }
+    let source = SqliteStore::file_of(address)?;
+    let to = to.to_owned();
+    tokio::task::spawn_blocking(move || sqlite::backup::copy(&source, &to))
+        .await
+        .map_err(|error| StoreError::Database(error.to_string()))?
+}
+
 /// Now, as RFC 3339 in UTC with milliseconds.
 pub(crate) fn now_rfc3339() -> String {
     let format =

@@ -27,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 
 mod account_feed;
 mod accounts;
+pub(crate) mod backup;
 mod batch;
 mod blocks;
 mod changes;
@@ -98,6 +99,15 @@ impl Drop for Checkpointer {
 }
 
 impl SqliteStore {
+    /// The database file that `address` (a file path or a `sqlite:` URL) names.
+    pub(crate) fn file_of(address: &str) -> Result<std::path::PathBuf, StoreError> {
+        if address.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(address).map_err(from_sqlx)?;
+            return Ok(options.get_filename().to_path_buf());
+        }
+        Ok(address.into())
+    }
+
     /// Opens (creating if needed) the database at `address`, a file path or a
     /// `sqlite:` URL, and brings its schema up to date.
     pub async fn open(address: &str) -> Result<Self, StoreError> {

@@ -30,6 +30,8 @@ pub fn free_port() -> u16 {
 /// A running `confab` process. Dropping it kills the process.
 pub struct ServerProcess {
     pub addr: SocketAddr,
+    /// Where its `GET /metrics` listens.
+    pub metrics: SocketAddr,
     pub pid: u32,
     child: Child,
     log: PathBuf,
@@ -40,6 +42,11 @@ impl ServerProcess {
     /// empty folder `dir/static` as its page, and waits until `/healthz` answers. Its
     /// output goes to `dir/server-PORT-N.log`, shown when something goes wrong.
     pub async fn start(dir: &Path, port: u16) -> Self {
+        Self::start_with(dir, port, &[]).await
+    }
+
+    /// [`ServerProcess::start`], with more flags.
+    pub async fn start_with(dir: &Path, port: u16, flags: &[&str]) -> Self {
         let static_dir = dir.join("static");
         std::fs::create_dir_all(&static_dir).expect("create the static folder");
         let log = (0..)
@@ -49,6 +56,7 @@ impl ServerProcess {
         let out = std::fs::File::create(&log).expect("create the server log");
         let err = out.try_clone().expect("share the server log");
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let metrics = SocketAddr::from(([127, 0, 0, 1], free_port()));
         let child = Command::new(env!("CARGO_BIN_EXE_confab"))
             .arg("--addr")
             .arg(addr.to_string())
@@ -60,6 +68,9 @@ impl ServerProcess {
             .arg("--guests")
             .args(["--message-rate", "0", "--max-sockets-per-user", "0"])
             .args(["--max-sockets-per-ip", "0", "--login-per-minute", "0"])
+            .arg("--metrics-addr")
+            .arg(metrics.to_string())
+            .args(flags)
             .env_remove("CONFAB_ADDR")
             .env_remove("CONFAB_DATABASE")
             .env_remove("CONFAB_STATIC_DIR")
@@ -73,6 +84,7 @@ impl ServerProcess {
         let pid = child.id().expect("a started child has a pid");
         let mut server = Self {
             addr,
+            metrics,
             pid,
             child,
             log,
