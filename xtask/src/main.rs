@@ -82,6 +82,7 @@ fn test(root: &Path) -> Result<(), Fail> {
     tools::ensure_build_tools(root)?;
     tools::ensure_browser()?;
     tools::ensure_axe(root)?;
+    tools::ensure_postgres()?;
     cmd::step("cargo fmt --check");
     run(root, "cargo", &["fmt", "--all", "--", "--check"])?;
     cmd::step("cargo clippy -D warnings");

@@ -116,6 +116,27 @@ pub fn ensure_browser() -> Result<(), Fail> {
     })
 }
 
+/// A PostgreSQL server, which the PostgreSQL store's tests start (`confab-testkit`);
+/// Debian's `postgresql` package where none is installed.
+pub fn ensure_postgres() -> Result<(), Fail> {
+    let installed = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|versions| {
+        versions
+            .filter_map(Result::ok)
+            .any(|v| v.path().join("bin/initdb").is_file())
+    });
+    if installed || std::env::var_os("CONFAB_PG_BIN").is_some() {
+        return Ok(());
+    }
+    step("installing PostgreSQL (apt-get)");
+    let root = Path::new("/");
+    run(root, "apt-get", &["update"])?;
+    run(root, "apt-get", &["install", "-y", "postgresql"]).map_err(|Fail(why)| {
+        Fail(format!(
+            "{why}; the PostgreSQL store's tests need Debian's postgresql (run as root)"
+        ))
+    })
+}
+
 /// axe-core, which the browser tests inject into the page to check its accessibility
 /// (`npm ci` in `e2e/axe`, pinned by its lock file); skipped once installed.
 pub fn ensure_axe(root: &Path) -> Result<(), Fail> {

@@ -4,9 +4,11 @@
 //! implementation today. A PostgreSQL one will sit beside it for clusters, so nothing
 //! outside this module names a database.
 
+mod columns;
 #[cfg(test)]
 mod contract;
 mod memory;
+mod postgres;
 mod sqlite;
 mod stored_event;
 
@@ -24,6 +26,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 pub use memory::MemoryStore;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// A message on its way in, before it has an id and a seq.

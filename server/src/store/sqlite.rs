@@ -661,13 +661,7 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
-fn to_db_seq(seq: Seq) -> Result<i64, StoreError> {
-    i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("seq {seq} out of range")))
-}
-
-fn from_db_seq(seq: i64) -> Result<Seq, StoreError> {
-    Seq::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))
-}
+use super::columns::{from_db_seq, to_db_seq};
 
 #[cfg(test)]
 mod tests;

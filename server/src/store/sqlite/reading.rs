@@ -24,17 +24,7 @@ fn as_i64(seq: Seq) -> i64 {
     i64::try_from(seq).unwrap_or(i64::MAX)
 }
 
-/// The `mentions` column of a message (migration 0015): whom `body` mentions, each
-/// name between spaces (' ann bob '), or '' for nobody.
-pub(super) fn mentions_column(body: &str) -> String {
-    let mut names: Vec<String> = confab_shared::protocol::mentioned(body).collect();
-    if names.is_empty() {
-        return String::new();
-    }
-    names.sort();
-    names.dedup();
-    format!(" {} ", names.join(" "))
-}
+pub(super) use crate::store::columns::mentions_column;
 
 /// Fills the `mentions` column of messages stored before it existed, a thousand at a
 /// time; gives how many. Run once when the store opens (then there are none).

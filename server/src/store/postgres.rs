@@ -1,0 +1,59 @@
+//! The PostgreSQL store, for several nodes sharing one database (docs/deploy.md).
+//!
+//! Being built beside the SQLite store, part by part, each part tested against a
+//! real PostgreSQL server (`confab-testkit`); `store::open` takes `postgres://`
+//! addresses once every part of the [`Store`](super::Store) interface is here. What
+//! is here: the schema (`server/migrations-pg/`), the epoch, and appending messages
+//! with gapless per-room seqs while several nodes write at once (`append.rs`).
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+use super::StoreError;
+
+mod append;
+
+/// Connections one node keeps to the database.
+const CONNECTIONS: u32 = 16;
+
+/// A PostgreSQL database shared by every node.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://...`) and brings its schema up
+    /// to date (nodes starting at once take turns: the migrator holds a lock).
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations-pg")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Migrate(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    /// Identifies this history; changes when history is replaced.
+    pub async fn epoch(&self) -> Result<String, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'epoch'")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Closes the pool; called once at shutdown.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests;
