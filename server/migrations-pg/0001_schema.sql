@@ -45,7 +45,7 @@ CREATE TABLE messages (
     edit_client_id TEXT,
     thread_root    BIGINT,
     in_room        BOOLEAN NOT NULL DEFAULT true,
-    replies        INTEGER NOT NULL DEFAULT 0,
+    replies        BIGINT NOT NULL DEFAULT 0,
     last_reply_at  TEXT,
     UNIQUE (room_id, seq),
     UNIQUE (client_id, author_id)

@@ -9,6 +9,7 @@ mod columns;
 mod contract;
 mod memory;
 mod postgres;
+mod rows;
 mod sqlite;
 mod stored_event;
 

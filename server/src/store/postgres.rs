@@ -4,7 +4,8 @@
 //! real PostgreSQL server (`confab-testkit`); `store::open` takes `postgres://`
 //! addresses once every part of the [`Store`](super::Store) interface is here. What
 //! is here: the schema (`server/migrations-pg/`), the epoch, and appending messages
-//! with gapless per-room seqs while several nodes write at once (`append.rs`).
+//! with gapless per-room seqs while several nodes write at once (`append.rs`),
+//! and reading the log back (`reads.rs`).
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use sqlx::postgres::PgPoolOptions;
 use super::StoreError;
 
 mod append;
+mod reads;
 
 /// Connections one node keeps to the database.
 const CONNECTIONS: u32 = 16;

@@ -14,12 +14,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use confab_shared::{
-    ChatMessage, ClientId, Deletion, EventKind, MessageBody, MessageId, Reactions, RoomEvent,
-    RoomName, Seq, Tombstone, UserId, UserName,
+    ChatMessage, EventKind, MessageId, Reactions, RoomEvent, RoomName, Seq, Tombstone, UserId,
 };
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, Transaction};
 use tokio::sync::{mpsc, oneshot};
@@ -45,23 +43,10 @@ use writer::Job;
 
 use crate::accounts::Accounts;
 
+use super::rows::{self, MESSAGE_COLUMNS, MESSAGES, OTHER_COLUMNS, REPLAY_COLUMNS};
 use super::{
-    Appended, Durability, Found, NewMessage, Page, Replay, SearchQuery, Snapshot, Store,
-    StoreError, stored_event,
+    Appended, Durability, Found, NewMessage, Page, Replay, SearchQuery, Snapshot, Store, StoreError,
 };
-
-/// A message's columns (`message_from_row`), read from `MESSAGES`: its own, then its
-/// thread's (`threads::from_row`).
-const MESSAGE_COLUMNS: &str = "m.id, m.seq, m.client_id, m.author, m.author_id, m.body, m.ts,
-     m.edited_at, m.thread_root, m.in_room, t.replies, t.last_reply_at";
-
-/// Messages (`m`), each with the root of its thread (`t`: itself, outside a thread).
-const MESSAGES: &str = "messages m LEFT JOIN messages t ON t.id = coalesce(m.thread_root, m.id)";
-
-/// Messages as a replay gives them: a deleted one as its deletion.
-const REPLAY_COLUMNS: &str = "m.id, m.seq, m.client_id, m.author, m.author_id, m.body, m.ts,
-     m.edited_at, m.thread_root, m.in_room, t.replies, t.last_reply_at, m.deleted_by,
-     m.deleted_at";
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -221,15 +206,14 @@ impl Store for SqliteStore {
         .await?;
         // An edit's text is its message's current one; a deleted reply's thread is
         // as it is now.
-        let others = sqlx::query(
-            "SELECT e.seq, e.kind, e.data, e.ts, m.body, m.edited_at, m.deleted_by, m.deleted_at,
-                    m.thread_root, coalesce(m.in_room, 1), t.replies, t.last_reply_at, m.seq
+        let others = sqlx::query(&format!(
+            "SELECT {OTHER_COLUMNS}
              FROM room_events e
              LEFT JOIN messages m ON e.kind IN ('edited', 'deleted') AND m.room_id = e.room_id
                  AND m.id = json_extract(e.data, '$.id')
              LEFT JOIN messages t ON t.id = coalesce(m.thread_root, m.id)
-             WHERE e.room_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
-        )
+             WHERE e.room_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?"
+        ))
         .bind(room_id)
         .bind(to_db_seq(after)?)
         .bind(i64::from(limit) + 1)
@@ -245,20 +229,10 @@ impl Store for SqliteStore {
         }
         let mut events = rows
             .iter()
-            .map(|row| replayed_message(room, row))
+            .map(|row| rows::replayed_message(room, row))
             .collect::<Result<Vec<_>, _>>()?;
         for row in &others {
-            let kind: String = row.try_get(1)?;
-            let mut event = if kind == stored_event::EDITED {
-                replayed_edit(room, row)?
-            } else {
-                event_from_row(room, row)?
-            };
-            if let EventKind::MessageDeleted(deletion) = &mut event.kind {
-                deletion.thread = threads::deleted_reply(deletion.id, row, 8)?;
-                deletion.tombstone = deleted_root(deletion.id, row)?;
-            }
-            events.push(event);
+            events.push(rows::replayed_other(room, row)?);
         }
         events.sort_by_key(|event| event.seq);
         Ok(Replay {
@@ -287,7 +261,7 @@ impl Store for SqliteStore {
         .bind(i64::from(limit) + 1)
         .fetch_all(&mut *tx)
         .await?;
-        let (mut messages, has_more) = newest_first_to_page(room, rows, limit)?;
+        let (mut messages, has_more) = rows::newest_first_to_page(room, &rows, limit)?;
         reactions::attach(&mut tx, &mut messages).await?;
         tx.commit().await?;
         Ok(Snapshot {
@@ -318,7 +292,7 @@ impl Store for SqliteStore {
         .bind(i64::from(limit) + 1)
         .fetch_all(&self.pool)
         .await?;
-        let (mut messages, has_more) = newest_first_to_page(room, rows, limit)?;
+        let (mut messages, has_more) = rows::newest_first_to_page(room, &rows, limit)?;
         reactions::attach(&mut *self.pool.acquire().await?, &mut messages).await?;
         Ok(Page { messages, has_more })
     }
@@ -405,7 +379,7 @@ impl Store for SqliteStore {
         let mut messages = rows
             .iter()
             .take(limit as usize)
-            .map(|row| message_from_row(room, row, 0))
+            .map(|row| rows::message(room, row, 0))
             .collect::<Result<Vec<_>, _>>()?;
         reactions::attach(&mut *self.pool.acquire().await?, &mut messages).await?;
         Ok(Page { messages, has_more })
@@ -465,7 +439,7 @@ impl Store for SqliteStore {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|row| event_from_row(room, row)).collect()
+        rows.iter().map(|row| rows::event(room, row)).collect()
     }
 
     fn accounts(&self) -> &dyn Accounts {
@@ -528,122 +502,6 @@ async fn find_room(
     .await?;
     row.map(|row| Ok((row.try_get(0)?, from_db_seq(row.try_get(1)?)?)))
         .transpose()
-}
-
-/// Rows read newest first with `limit + 1` as the SQL limit: the oldest-first page of
-/// at most `limit`, and whether there were more.
-fn newest_first_to_page(
-    room: &RoomName,
-    rows: Vec<SqliteRow>,
-    limit: u32,
-) -> Result<(Vec<ChatMessage>, bool), StoreError> {
-    let limit = limit as usize;
-    let more = rows.len() > limit;
-    let mut messages = rows
-        .iter()
-        .take(limit)
-        .map(|row| message_from_row(room, row, 0))
-        .collect::<Result<Vec<_>, _>>()?;
-    messages.reverse();
-    Ok((messages, more))
-}
-
-/// Reads `MESSAGE_COLUMNS` starting at column `first`.
-fn message_from_row(
-    room: &RoomName,
-    row: &SqliteRow,
-    first: usize,
-) -> Result<ChatMessage, StoreError> {
-    let id = row.try_get(first)?;
-    Ok(ChatMessage {
-        room: room.clone(),
-        id,
-        seq: from_db_seq(row.try_get(first + 1)?)?,
-        client_id: ClientId::new(row.try_get::<String, _>(first + 2)?).map_err(corrupt)?,
-        author: UserName::new(row.try_get::<String, _>(first + 3)?).map_err(corrupt)?,
-        author_id: UserId::new(row.try_get::<String, _>(first + 4)?).map_err(corrupt)?,
-        body: MessageBody::new(row.try_get::<String, _>(first + 5)?).map_err(corrupt)?,
-        ts: row.try_get(first + 6)?,
-        edited_at: row.try_get(first + 7)?,
-        reactions: Vec::new(),
-        thread: threads::from_row(id, row, first + 8)?,
-    })
-}
-
-/// A replayed message (`REPLAY_COLUMNS`): a deleted one as its deletion, so its text
-/// is never sent again.
-fn replayed_message(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, StoreError> {
-    let deleted_by: Option<String> = row.try_get(12)?;
-    match deleted_by {
-        None => Ok(RoomEvent::message(message_from_row(room, row, 0)?)),
-        Some(by) => {
-            let id = row.try_get(0)?;
-            Ok(RoomEvent {
-                room: room.clone(),
-                seq: from_db_seq(row.try_get(1)?)?,
-                kind: EventKind::MessageDeleted(Deletion {
-                    id,
-                    by: UserName::new(by).map_err(corrupt)?,
-                    ts: row.try_get::<Option<String>, _>(13)?.unwrap_or_default(),
-                    thread: threads::deleted_reply(id, row, 8)?,
-                    tombstone: threads::tombstone_of(id, from_db_seq(row.try_get(1)?)?, row, 8)?,
-                }),
-            })
-        }
-    }
-}
-
-/// The place kept for deleted message `id` of a replayed event's row (its message's
-/// seq last, at 12), if it was a root whose thread still has replies.
-fn deleted_root(id: MessageId, row: &SqliteRow) -> Result<Option<Tombstone>, StoreError> {
-    match row.try_get::<Option<i64>, _>(12)? {
-        Some(seq) => threads::tombstone_of(id, from_db_seq(seq)?, row, 8),
-        None => Ok(None),
-    }
-}
-
-/// A replayed edit (`seq, kind, data, ts` of `room_events`, then its message's
-/// `body, edited_at, deleted_by, deleted_at`): with the message's current text, or,
-/// once it is deleted, as its deletion, so no text edited or deleted away is sent.
-fn replayed_edit(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, StoreError> {
-    let (id, client_id) = stored_event::edited(&row.try_get::<String, _>(2)?)?;
-    let seq = from_db_seq(row.try_get(0)?)?;
-    let deleted_by: Option<String> = row.try_get(6)?;
-    let kind = match deleted_by {
-        Some(by) => EventKind::MessageDeleted(Deletion {
-            id,
-            by: UserName::new(by).map_err(corrupt)?,
-            ts: row.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
-            thread: threads::deleted_reply(id, row, 8)?,
-            tombstone: deleted_root(id, row)?,
-        }),
-        None => {
-            let body: Option<String> = row.try_get(4)?;
-            let body = body.ok_or_else(|| corrupt(format!("an edit of message {id}, gone")))?;
-            EventKind::MessageEdited(confab_shared::Edit {
-                id,
-                body: MessageBody::new(body).map_err(corrupt)?,
-                edited_at: row.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
-                client_id,
-            })
-        }
-    };
-    Ok(RoomEvent {
-        room: room.clone(),
-        seq,
-        kind,
-    })
-}
-
-/// An event of `room_events` (`seq, kind, data, ts`), in the store's own format.
-fn event_from_row(room: &RoomName, row: &SqliteRow) -> Result<RoomEvent, StoreError> {
-    let kind: String = row.try_get(1)?;
-    let data: String = row.try_get(2)?;
-    Ok(RoomEvent {
-        room: room.clone(),
-        seq: from_db_seq(row.try_get(0)?)?,
-        kind: stored_event::from_stored(&kind, &data, row.try_get(3)?)?,
-    })
 }
 
 /// sqlx's errors, in the store's words (the reads and the migrations use sqlx).

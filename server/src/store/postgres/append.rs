@@ -116,7 +116,7 @@ async fn replied(
     seq: i64,
     ts: &str,
 ) -> Result<Thread, StoreError> {
-    let replies: Option<i32> = sqlx::query_scalar(
+    let replies: Option<i64> = sqlx::query_scalar(
         "UPDATE messages SET replies = replies + 1, last_reply_at = $2
          WHERE id = $1 RETURNING replies",
     )
@@ -167,7 +167,7 @@ async fn original(tx: &mut PgConnection, new: &NewMessage) -> Result<ChatMessage
     let thread = match row.try_get::<Option<i64>, _>(6)? {
         Some(root) => Some(Thread {
             root,
-            replies: u32::try_from(row.try_get::<Option<i32>, _>(7)?.unwrap_or(0)).unwrap_or(0),
+            replies: u32::try_from(row.try_get::<Option<i64>, _>(7)?.unwrap_or(0)).unwrap_or(0),
             last_reply_at: row.try_get(8)?,
             // As stored: the resend may say otherwise.
             in_room: row.try_get(9)?,

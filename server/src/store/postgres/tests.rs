@@ -3,6 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use confab_shared::{ChatMessage, RoomName};
+
 use crate::store::contract::{new_message, seqs};
 use crate::store::{Appended, NewMessage};
 
@@ -152,4 +154,59 @@ async fn nodes_appending_at_once_keep_every_rooms_seqs_gapless() {
         .filter(|a| matches!(a, Appended::New(_)))
         .count();
     assert_eq!(fresh, stored.len(), "each stored message was new once");
+}
+
+#[tokio::test]
+async fn the_log_reads_back_as_replays_snapshots_and_pages() {
+    let (store, _) = fresh().await;
+    let room = RoomName::new("r").unwrap();
+    let batch: Vec<NewMessage> = (1..=5)
+        .map(|i| new_message("r", "ann", &format!("c{i}"), &format!("m{i}")))
+        .collect();
+    store.append(Arc::from(batch)).await.unwrap();
+    let seqs_of = |messages: &[ChatMessage]| messages.iter().map(|m| m.seq).collect::<Vec<_>>();
+
+    let replay = store.replay(&room, 2, 10).await.unwrap();
+    assert_eq!((replay.last_seq, replay.truncated), (5, false));
+    let replayed: Vec<u64> = replay.events.iter().map(|e| e.seq).collect();
+    assert_eq!(replayed, [3, 4, 5]);
+    let first = replay.events[0].clone().into_message().expect("a message");
+    assert_eq!((first.body.as_str(), first.author.as_str()), ("m3", "ann"));
+    let truncated = store.replay(&room, 0, 3).await.unwrap();
+    assert!(truncated.truncated && truncated.events.is_empty());
+
+    let snapshot = store.snapshot(&room, 3).await.unwrap();
+    assert_eq!((snapshot.last_seq, snapshot.has_more), (5, true));
+    assert_eq!(seqs_of(&snapshot.messages), [3, 4, 5]);
+    let page = store.history(&room, Some(3), 10).await.unwrap();
+    assert_eq!(
+        (seqs_of(&page.messages), page.has_more),
+        (vec![1, 2], false)
+    );
+    let page = store.history(&room, None, 2).await.unwrap();
+    assert_eq!((seqs_of(&page.messages), page.has_more), (vec![4, 5], true));
+    let page = store.newer(&room, 1, 2).await.unwrap();
+    assert_eq!((seqs_of(&page.messages), page.has_more), (vec![2, 3], true));
+
+    let id = snapshot.messages[0].id;
+    let author = store.message_author(&room, id).await.unwrap();
+    assert_eq!(
+        author.map(|a| a.to_string()),
+        Some(snapshot.messages[0].author_id.to_string())
+    );
+    assert_eq!(store.reactions(&room, id).await.unwrap(), Some(Vec::new()));
+    assert_eq!(store.reactions(&room, id + 100).await.unwrap(), None);
+    assert!(store.audit(&room, None, 10).await.unwrap().is_empty());
+
+    let nowhere = RoomName::new("nowhere").unwrap();
+    let replay = store.replay(&nowhere, 0, 10).await.unwrap();
+    assert_eq!((replay.last_seq, replay.events.len()), (0, 0));
+    assert!(
+        store
+            .snapshot(&nowhere, 10)
+            .await
+            .unwrap()
+            .messages
+            .is_empty()
+    );
 }

@@ -5,12 +5,11 @@
 use std::collections::HashMap;
 
 use confab_shared::protocol::REACTIONS_PER_MESSAGE;
-use confab_shared::{ChatMessage, Emoji, Reaction, Reactions, Reactor, RoomName, UserId, UserName};
+use confab_shared::{ChatMessage, Reaction, Reactions, RoomName};
 use rusqlite::{Connection, OptionalExtension, params};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use super::batch::database;
-use super::corrupt;
 use crate::store::StoreError;
 
 /// Applies `reaction` coming (`added`) or going, as the event of `seq`: false when it
@@ -157,21 +156,5 @@ pub(super) async fn read(
     .bind(ids)
     .fetch_all(conn)
     .await?;
-    let mut by_message: HashMap<i64, Vec<Reactions>> = HashMap::new();
-    for row in &rows {
-        let emoji = Emoji::new(row.try_get::<String, _>(1)?).map_err(corrupt)?;
-        let reactor = Reactor {
-            user: UserName::new(row.try_get::<String, _>(2)?).map_err(corrupt)?,
-            user_id: UserId::new(row.try_get::<String, _>(3)?).map_err(corrupt)?,
-        };
-        let reactions = by_message.entry(row.try_get(0)?).or_default();
-        match reactions.iter_mut().find(|r| r.emoji == emoji) {
-            Some(those) => those.users.push(reactor),
-            None => reactions.push(Reactions {
-                emoji,
-                users: vec![reactor],
-            }),
-        }
-    }
-    Ok(by_message)
+    crate::store::rows::reactions(&rows)
 }

@@ -10,7 +10,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sqlx::{Row, SqlitePool};
 
 use super::batch::database;
-use super::{MESSAGE_COLUMNS, corrupt, message_from_row};
+use super::corrupt;
+use crate::store::rows::{MESSAGE_COLUMNS, message as message_from_row};
 use crate::store::{Found, SearchQuery, StoreError};
 
 /// Messages (and edits or deletions) indexed per step: small, so a batch that

@@ -6,53 +6,12 @@
 
 use confab_shared::{MessageId, RoomName, Seq, Thread, Tombstone};
 use rusqlite::{Connection, OptionalExtension, params};
-use sqlx::Row;
-use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::sqlite::SqlitePool;
 
 use super::batch::database;
-use super::{MESSAGE_COLUMNS, MESSAGES, StoreError, message_from_row, reactions, to_db_seq};
+use super::{StoreError, reactions, to_db_seq};
 use crate::store::Page;
-
-/// The thread columns of `MESSAGE_COLUMNS`, from column `at`: a reply's thread, a
-/// root's own, or none (a message nobody replied to, or whose replies are all gone).
-pub(super) fn from_row(
-    id: MessageId,
-    row: &SqliteRow,
-    at: usize,
-) -> Result<Option<Thread>, StoreError> {
-    let root: Option<i64> = row.try_get(at)?;
-    let in_room: i64 = row.try_get(at + 1)?;
-    let replies: Option<i64> = row.try_get(at + 2)?;
-    let last_reply_at: Option<String> = row.try_get(at + 3)?;
-    let replies = u32::try_from(replies.unwrap_or(0)).unwrap_or(0);
-    Ok(match root {
-        Some(root) => Some(Thread {
-            root,
-            replies,
-            last_reply_at,
-            in_room: in_room != 0,
-        }),
-        None if replies > 0 => Some(Thread {
-            root: id,
-            replies,
-            last_reply_at,
-            in_room: false,
-        }),
-        None => None,
-    })
-}
-
-/// The thread columns of a deleted message `id`, from column `at`: if it was a
-/// reply, its thread as it is now (what its deletion says, replayed).
-pub(super) fn deleted_reply(
-    id: MessageId,
-    row: &SqliteRow,
-    at: usize,
-) -> Result<Option<Thread>, StoreError> {
-    Ok(from_row(id, row, at)?
-        .filter(|thread| thread.is_reply(id))
-        .map(|thread| thread.of_root()))
-}
+use crate::store::rows::{MESSAGE_COLUMNS, MESSAGES, message as message_from_row};
 
 /// A reply to `root` was stored at `ts`: the root's summary counts it.
 pub(super) fn replied(conn: &Connection, root: MessageId, ts: &str) -> rusqlite::Result<Thread> {
@@ -99,20 +58,6 @@ pub(super) fn reply_deleted(
         last_reply_at,
         in_room: false,
     }))
-}
-
-/// A deleted message's place in the room's list (`Tombstone`), from its thread
-/// columns at `at` (as `from_row` reads them): if it was a root whose thread still
-/// has replies.
-pub(super) fn tombstone_of(
-    id: MessageId,
-    seq: Seq,
-    row: &SqliteRow,
-    at: usize,
-) -> Result<Option<Tombstone>, StoreError> {
-    Ok(from_row(id, row, at)?
-        .filter(|thread| !thread.is_reply(id))
-        .map(|thread| Tombstone { seq, id, thread }))
 }
 
 /// Message `id` was just marked deleted: its place in the room's list, if it was a
@@ -226,7 +171,7 @@ pub(super) async fn page(
     .bind(i64::from(limit) + 1)
     .fetch_all(&mut *tx)
     .await?;
-    let (mut messages, has_more) = super::newest_first_to_page(room, rows, limit)?;
+    let (mut messages, has_more) = crate::store::rows::newest_first_to_page(room, &rows, limit)?;
     let root_row = sqlx::query(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM {MESSAGES}
          WHERE m.id = ? AND m.deleted_by IS NULL
