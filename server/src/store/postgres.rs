@@ -15,6 +15,7 @@ use sqlx::postgres::PgPoolOptions;
 use super::StoreError;
 
 mod append;
+mod changes;
 mod reads;
 
 /// Connections one node keeps to the database.

@@ -171,6 +171,25 @@ pub(crate) fn tombstone_of(
         .map(|thread| Tombstone { seq, id, thread }))
 }
 
+/// The place kept for deleted root `id` at `seq`, whose thread has `replies`.
+pub(crate) fn tombstone(
+    id: MessageId,
+    seq: i64,
+    replies: i64,
+    last_reply_at: Option<String>,
+) -> Result<Tombstone, StoreError> {
+    Ok(Tombstone {
+        seq: from_db_seq(seq)?,
+        id,
+        thread: Thread {
+            root: id,
+            replies: u32::try_from(replies).unwrap_or(0),
+            last_reply_at,
+            in_room: false,
+        },
+    })
+}
+
 /// A replayed message (`REPLAY_COLUMNS`): a deleted one as its deletion, so its text
 /// is never sent again.
 pub(crate) fn replayed_message(

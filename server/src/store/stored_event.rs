@@ -161,6 +161,17 @@ pub(crate) fn to_stored(kind: &EventKind) -> Result<StoredEvent, StoreError> {
 
 /// The wire's event for a stored one, which happened at `ts`. A kind this server
 /// does not know (stored by a newer one) is `Unknown`: its seq still counts.
+/// When `kind` happened, as it says (its row's `ts`); none for an event that does
+/// not say, which takes the time it is stored.
+pub(crate) fn when(kind: &EventKind) -> Option<&str> {
+    match kind {
+        EventKind::MessageDeleted(deletion) => Some(deletion.ts.as_str()),
+        EventKind::MessageEdited(edit) => Some(edit.edited_at.as_str()),
+        other => other.member_change().map(|c| c.ts.as_str()),
+    }
+    .filter(|ts| !ts.is_empty())
+}
+
 pub(crate) fn from_stored(kind: &str, data: &str, ts: String) -> Result<EventKind, StoreError> {
     let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("stored {kind}: {e}"));
     let make: fn(MemberChange) -> EventKind = match kind {

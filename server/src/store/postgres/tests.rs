@@ -3,7 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use confab_shared::{ChatMessage, RoomName};
+use confab_shared::{
+    ChatMessage, ClientId, Deletion, Edit, Emoji, EventKind, MemberChange, MessageBody, Reaction,
+    Role, RoomName, UserId, UserName,
+};
 
 use crate::store::contract::{new_message, seqs};
 use crate::store::{Appended, NewMessage};
@@ -209,4 +212,155 @@ async fn the_log_reads_back_as_replays_snapshots_and_pages() {
             .messages
             .is_empty()
     );
+}
+
+/// Edits, reactions and deletions are events of the log: applied to the tables,
+/// replayed with the message as it is now (never a text edited or deleted away), and
+/// refused when they apply to nothing.
+#[tokio::test]
+async fn changes_apply_to_the_tables_and_replay_as_they_are_now() {
+    let (store, _) = fresh().await;
+    let room = RoomName::new("r").unwrap();
+    let out = store
+        .append(Arc::from([
+            new_message("r", "ann", "c1", "typo"),
+            new_message("r", "bob", "c2", "root"),
+        ]))
+        .await
+        .unwrap();
+    let (typo, root) = (out[0].message().clone(), out[1].message().id);
+    let reply = NewMessage {
+        thread: Some(root),
+        ..new_message("r", "ann", "c3", "a reply")
+    };
+    store.append(Arc::from([reply])).await.unwrap();
+    let edit = |client: &str, body: &str| {
+        EventKind::MessageEdited(Edit {
+            id: typo.id,
+            body: MessageBody::new(body).unwrap(),
+            edited_at: "2026-12-04T12:00:00.000Z".into(),
+            client_id: ClientId::new(client).unwrap(),
+        })
+    };
+    let reaction = |client: &str| Reaction {
+        id: typo.id,
+        emoji: Emoji::new("👍").unwrap(),
+        user: UserName::new("bob").unwrap(),
+        user_id: typo.author_id.clone(),
+        client_id: ClientId::new(client).unwrap(),
+    };
+    let stored = store
+        .persist(
+            &room,
+            vec![
+                edit("e2", "fixed"),
+                // Older than the edit before it: changes nothing.
+                edit("e1", "stale"),
+                EventKind::ReactionAdded(reaction("r1")),
+                // Resent: already so.
+                EventKind::ReactionAdded(reaction("r1")),
+            ],
+        )
+        .await
+        .unwrap();
+    let seqs: Vec<u64> = stored.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [4, 5]);
+    let snapshot = store.snapshot(&room, 10).await.unwrap();
+    assert_eq!(snapshot.last_seq, 5);
+    let shown = &snapshot.messages[0];
+    assert_eq!((shown.body.as_str(), shown.reactions.len()), ("fixed", 1));
+    assert!(shown.edited_at.is_some());
+
+    let deletion = |id| {
+        EventKind::MessageDeleted(Deletion {
+            id,
+            by: UserName::new("mod").unwrap(),
+            ts: String::new(),
+            thread: None,
+            tombstone: None,
+        })
+    };
+    let stored = store
+        .persist(
+            &room,
+            vec![deletion(typo.id), deletion(typo.id), deletion(root)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.len(),
+        2,
+        "a second deletion of the same message is no event"
+    );
+    let EventKind::MessageDeleted(gone_root) = &stored[1].kind else {
+        panic!("a deletion");
+    };
+    let tombstone = gone_root
+        .tombstone
+        .as_ref()
+        .expect("a root with a reply keeps its place");
+    assert_eq!((tombstone.seq, tombstone.thread.replies), (2, 1));
+
+    // Replayed from the start: the edit's text is never sent, the deleted message
+    // comes as its deletion, and the edit too.
+    let replay = store.replay(&room, 0, 100).await.unwrap();
+    assert_eq!(replay.last_seq, 7);
+    let text = format!("{:?}", replay.events);
+    assert!(!text.contains("typo") && !text.contains("fixed") && !text.contains("stale"));
+    assert!(matches!(
+        replay.events[0].kind,
+        EventKind::MessageDeleted(_)
+    ));
+    assert!(
+        matches!(replay.events[3].kind, EventKind::MessageDeleted(_)),
+        "the edit"
+    );
+    let audit = store.audit(&room, None, 10).await.unwrap();
+    assert_eq!(
+        audit.len(),
+        2,
+        "the deletions, not the edit or the reaction"
+    );
+}
+
+#[tokio::test]
+async fn membership_events_change_members_bans_and_mutes() {
+    let (store, url) = fresh().await;
+    let room = RoomName::new("club").unwrap();
+    let change = |name: &str, role: Option<Role>| MemberChange {
+        user: UserName::new(name).unwrap(),
+        user_id: UserId::new(format!("u:{name}")).unwrap(),
+        by: None,
+        role,
+        ts: String::new(),
+    };
+    let stored = store
+        .persist(
+            &room,
+            vec![
+                EventKind::MemberJoined(change("ann", Some(Role::Owner))),
+                EventKind::MemberJoined(change("bob", None)),
+                EventKind::MemberMuted(change("bob", None)),
+                EventKind::MemberBanned(change("bob", None)),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 4);
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let members: Vec<(String, String)> =
+        sqlx::query_as("SELECT user_id, role FROM room_members ORDER BY user_id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(members, [("u:ann".to_owned(), "owner".to_owned())]);
+    let bans: i64 = sqlx::query_scalar("SELECT count(*) FROM room_bans")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let mutes: i64 = sqlx::query_scalar("SELECT count(*) FROM room_mutes")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!((bans, mutes), (1, 0));
 }

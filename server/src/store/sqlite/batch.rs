@@ -129,7 +129,9 @@ impl WriteConn {
             };
             let mut out = Vec::with_capacity(events.len());
             for mut kind in events {
-                let ts = changes::when(&kind).unwrap_or(now).to_owned();
+                let ts = crate::store::stored_event::when(&kind)
+                    .unwrap_or(now)
+                    .to_owned();
                 let ts = ts.as_str();
                 if !changes::apply(&self.conn, room_id, last + 1, &mut kind, ts)? {
                     continue;

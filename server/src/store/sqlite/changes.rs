@@ -159,16 +159,6 @@ pub(super) fn apply(
     Ok(true)
 }
 
-/// When `kind` happened, as it says.
-pub(super) fn when(kind: &EventKind) -> Option<&str> {
-    match kind {
-        EventKind::MessageDeleted(deletion) => Some(deletion.ts.as_str()),
-        EventKind::MessageEdited(edit) => Some(edit.edited_at.as_str()),
-        other => other.member_change().map(|c| c.ts.as_str()),
-    }
-    .filter(|ts| !ts.is_empty())
-}
-
 /// Stores the event itself, in the store's own format (`store/stored_event.rs`).
 pub(super) fn insert_event(
     conn: &Connection,

@@ -4,14 +4,14 @@
 //! Every read of messages joins a message to its thread's root (`MESSAGES`), so a
 //! reply carries its thread as it is now.
 
-use confab_shared::{MessageId, RoomName, Seq, Thread, Tombstone};
+use confab_shared::{MessageId, RoomName, Thread, Tombstone};
 use rusqlite::{Connection, OptionalExtension, params};
 use sqlx::sqlite::SqlitePool;
 
 use super::batch::database;
 use super::{StoreError, reactions, to_db_seq};
 use crate::store::Page;
-use crate::store::rows::{MESSAGE_COLUMNS, MESSAGES, message as message_from_row};
+use crate::store::rows::{MESSAGE_COLUMNS, MESSAGES, message as message_from_row, tombstone};
 
 /// A reply to `root` was stored at `ts`: the root's summary counts it.
 pub(super) fn replied(conn: &Connection, root: MessageId, ts: &str) -> rusqlite::Result<Thread> {
@@ -105,23 +105,6 @@ pub(super) async fn tombstones(
 }
 
 /// A tombstone from a deleted root's columns.
-fn tombstone(
-    id: MessageId,
-    seq: i64,
-    replies: i64,
-    last_reply_at: Option<String>,
-) -> Result<Tombstone, StoreError> {
-    Ok(Tombstone {
-        seq: Seq::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))?,
-        id,
-        thread: Thread {
-            root: id,
-            replies: u32::try_from(replies).unwrap_or(0),
-            last_reply_at,
-            in_room: false,
-        },
-    })
-}
 
 /// The thread a reply to message `id` of `room` goes into: `id` itself if it is a
 /// message outside any thread or a root, the root of its thread if it is a reply;
