@@ -104,7 +104,6 @@ pub(super) async fn tombstones(
         .collect()
 }
 
-/// A tombstone from a deleted root's columns.
 
 /// The thread a reply to message `id` of `room` goes into: `id` itself if it is a
 /// message outside any thread or a root, the root of its thread if it is a reply;
