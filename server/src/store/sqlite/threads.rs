@@ -104,7 +104,6 @@ pub(super) async fn tombstones(
         .collect()
 }
 
-
 /// The thread a reply to message `id` of `room` goes into: `id` itself if it is a
 /// message outside any thread or a root, the root of its thread if it is a reply;
 /// none if there is no such message, or it or its thread's root was deleted.
