@@ -7,8 +7,10 @@
 mod columns;
 #[cfg(test)]
 mod contract;
+mod directory;
 mod memory;
 mod postgres;
+mod reader;
 mod rows;
 mod sqlite;
 mod stored_event;

@@ -5,18 +5,22 @@
 //! addresses once every part of the [`Store`](super::Store) interface is here. What
 //! is here: the schema (`server/migrations-pg/`), the epoch, and appending messages
 //! with gapless per-room seqs while several nodes write at once (`append.rs`),
-//! and reading the log back (`reads.rs`).
+//! reading the log back (`reads.rs`), a room's other events (`changes.rs`), rooms,
+//! members and blocks (`rooms.rs`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use super::StoreError;
+use crate::rooms::Directory;
 
 mod append;
 mod changes;
 mod reads;
+mod rooms;
 
 /// Connections one node keeps to the database.
 const CONNECTIONS: u32 = 16;
@@ -25,6 +29,8 @@ const CONNECTIONS: u32 = 16;
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Every room and membership, in this node's memory (`store/directory.rs`).
+    directory: Arc<Directory>,
 }
 
 impl PostgresStore {
@@ -40,7 +46,8 @@ impl PostgresStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Migrate(e.to_string()))?;
-        Ok(Self { pool })
+        let directory = Arc::new(super::directory::load(&pool).await?);
+        Ok(Self { pool, directory })
     }
 
     /// Identifies this history; changes when history is replaced.

@@ -4,10 +4,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use confab_shared::{
-    ChatMessage, ClientId, Deletion, Edit, Emoji, EventKind, MemberChange, MessageBody, Reaction,
-    Role, RoomName, UserId, UserName,
+    ChatMessage, ClientId, Deletion, Edit, Emoji, EventKind, MemberChange, MessageBody, Notify,
+    Reaction, Role, RoomName, Topic, UserId, UserName,
 };
 
+use crate::accounts::{Blocked, Blocks};
+use crate::rooms::{Person, Room, RoomError, Rooms};
 use crate::store::contract::{new_message, seqs};
 use crate::store::{Appended, NewMessage};
 
@@ -363,4 +365,95 @@ async fn membership_events_change_members_bans_and_mutes() {
         .await
         .unwrap();
     assert_eq!((bans, mutes), (1, 0));
+}
+
+fn person(name: &str) -> Person {
+    Person {
+        id: UserId::new(format!("u:{name}")).unwrap(),
+        name: UserName::new(name).unwrap(),
+    }
+}
+
+/// Rooms, members, conversations and blocks are kept, and a node that opens the
+/// database later (or restarts) loads them all into its directory; two nodes
+/// starting the same conversation at once make one.
+#[tokio::test]
+async fn rooms_and_blocks_are_kept_and_load_on_another_node() {
+    let (store, url) = fresh().await;
+    let (ann, bob, cy) = (person("ann"), person("bob"), person("cy"));
+    let club = RoomName::new("club").unwrap();
+    let topic = Topic::new("members only").unwrap();
+    let room = Room::new(club.clone(), topic.clone(), true);
+    store.create_room(&room, Some(&ann)).await.unwrap();
+    assert!(matches!(
+        store.create_room(&room, Some(&bob)).await,
+        Err(RoomError::Exists)
+    ));
+    let joined = MemberChange {
+        user: bob.name.clone(),
+        user_id: bob.id.clone(),
+        by: None,
+        role: None,
+        ts: String::new(),
+    };
+    // As the room log does: persisted, then folded into the directory.
+    for event in store
+        .persist(&club, vec![EventKind::MemberJoined(joined)])
+        .await
+        .unwrap()
+    {
+        store.directory().apply(&club, &event.kind);
+    }
+    assert!(
+        store
+            .set_notify(&club, &bob.id, Notify::Mentions)
+            .await
+            .unwrap()
+    );
+    store.keep_writer(&club, &bob.id).await.unwrap();
+    let blocked = Blocked {
+        user: cy.name.clone(),
+        user_id: cy.id.clone(),
+    };
+    assert!(store.set_blocked(&ann.id, &blocked, true).await.unwrap());
+    assert!(
+        !store.set_blocked(&ann.id, &blocked, true).await.unwrap(),
+        "already"
+    );
+    assert_eq!(store.blocked(&ann.id).await.unwrap(), [blocked.clone()]);
+
+    // Two nodes start the same conversation at once: one conversation.
+    let other = PostgresStore::open(&url).await.unwrap();
+    let people = [ann.clone(), cy.clone()];
+    let (dm_one, dm_two) = (
+        RoomName::new("dm-one").unwrap(),
+        RoomName::new("dm-two").unwrap(),
+    );
+    let (one, two) = tokio::join!(
+        store.start_conversation(&dm_one, &people),
+        other.start_conversation(&dm_two, &people),
+    );
+    let (one, two) = (one.unwrap(), two.unwrap());
+    assert_eq!(one.0, two.0, "one conversation");
+    assert!(one.1 != two.1, "made once: {one:?} {two:?}");
+
+    // A node opening the database now loads it all.
+    let later = PostgresStore::open(&url).await.unwrap();
+    let directory = later.directory();
+    let members: Vec<(String, Role)> = directory
+        .members(&club)
+        .into_iter()
+        .map(|m| (m.user.to_string(), m.role))
+        .collect();
+    assert_eq!(members.len(), 2, "{members:?}");
+    assert!(members.contains(&("ann".to_owned(), Role::Owner)));
+    assert!(members.contains(&("bob".to_owned(), Role::Member)));
+    assert_eq!(directory.topic(&club), Some(topic));
+    assert!(directory.exists(&club));
+    assert!(directory.has_written(&club, &bob.id));
+    assert!(directory.has_blocked(&ann.id, &cy.id));
+    assert_eq!(
+        directory.conversation_of(&crate::rooms::people_key(&people)),
+        Some(one.0.clone())
+    );
 }

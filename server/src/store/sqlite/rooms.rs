@@ -2,8 +2,8 @@
 //! [`Directory`] once each change commits.
 
 use async_trait::async_trait;
-use confab_shared::{Notify, Role, RoomName, Topic, UserId, UserName};
-use sqlx::{Row, SqlitePool};
+use confab_shared::{Notify, Role, RoomName, UserId};
+use sqlx::SqlitePool;
 
 use super::SqliteStore;
 use crate::rooms::{Directory, Person, Room, RoomError, Rooms, people_key};
@@ -15,122 +15,7 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 
 /// Every room, membership, ban and mute, read once when the store opens.
 pub(super) async fn load_directory(pool: &SqlitePool) -> Result<Directory, StoreError> {
-    let directory = Directory::default();
-    let rooms = sqlx::query("SELECT name, topic, private, kind FROM rooms")
-        .fetch_all(pool)
-        .await?;
-    let mut conversations = Vec::new();
-    for row in rooms {
-        let name = RoomName::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
-        if row.try_get::<String, _>(3)? == "conversation" {
-            conversations.push(name);
-            continue;
-        }
-        directory.put_room(Room::new(
-            name,
-            Topic::new(row.try_get::<String, _>(1)?).map_err(corrupt)?,
-            row.try_get::<i64, _>(2)? != 0,
-        ));
-    }
-    let members = sqlx::query(
-        "SELECT r.name, m.user_id, m.role, m.name
-         FROM room_members m JOIN rooms r ON r.id = m.room_id
-         WHERE r.kind = 'room'",
-    )
-    .fetch_all(pool)
-    .await?;
-    for row in members {
-        let room = RoomName::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
-        let user = UserId::new(row.try_get::<String, _>(1)?).map_err(corrupt)?;
-        let role: String = row.try_get(2)?;
-        let role = Role::parse(&role).ok_or_else(|| corrupt(format!("role {role:?}")))?;
-        let name: String = row.try_get(3)?;
-        // Memberships from before names were kept, of accounts since deleted.
-        let name = UserName::new(name)
-            .or_else(|_| UserName::new("someone"))
-            .map_err(corrupt)?;
-        directory.put_member(&room, &user, &name, role);
-    }
-    for name in conversations {
-        let people = conversation_people(pool, &name).await?;
-        let last_at: Option<String> = sqlx::query_scalar(
-            "SELECT m.ts FROM messages m JOIN rooms r ON r.id = m.room_id
-             WHERE r.name = ? ORDER BY m.seq DESC LIMIT 1",
-        )
-        .bind(name.as_str())
-        .fetch_optional(pool)
-        .await?;
-        directory.put_conversation(Room::conversation(name), &people, last_at);
-    }
-    let blocks = sqlx::query("SELECT user_id, blocked_id FROM blocks")
-        .fetch_all(pool)
-        .await?;
-    for row in blocks {
-        let blocker = UserId::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
-        let blocked = UserId::new(row.try_get::<String, _>(1)?).map_err(corrupt)?;
-        directory.put_block(&blocker, &blocked, true);
-    }
-    let writers = sqlx::query(
-        "SELECT r.name, m.user_id FROM room_members m JOIN rooms r ON r.id = m.room_id
-         WHERE m.wrote = 1",
-    )
-    .fetch_all(pool)
-    .await?;
-    for row in writers {
-        let room = RoomName::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
-        let user = UserId::new(row.try_get::<String, _>(1)?).map_err(corrupt)?;
-        directory.put_writer(&room, &user);
-    }
-    let quieter = sqlx::query(
-        "SELECT r.name, m.user_id, m.notify FROM room_members m JOIN rooms r ON r.id = m.room_id
-         WHERE m.notify <> 'all'",
-    )
-    .fetch_all(pool)
-    .await?;
-    for row in quieter {
-        let room = RoomName::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
-        let user = UserId::new(row.try_get::<String, _>(1)?).map_err(corrupt)?;
-        let notify = Notify::parse(&row.try_get::<String, _>(2)?);
-        directory.put_notify(&room, &user, notify);
-    }
-    for (table, banned) in [("room_bans", true), ("room_mutes", false)] {
-        let rows = sqlx::query(&format!(
-            "SELECT r.name, x.user_id FROM {table} x JOIN rooms r ON r.id = x.room_id"
-        ))
-        .fetch_all(pool)
-        .await?;
-        for row in rows {
-            let room = RoomName::new(row.try_get::<String, _>(0)?).map_err(corrupt)?;
-            let user = UserId::new(row.try_get::<String, _>(1)?).map_err(corrupt)?;
-            directory.put_restriction(&room, &user, banned);
-        }
-    }
-    Ok(directory)
-}
-
-/// A conversation's people, as stored.
-async fn conversation_people(
-    pool: &SqlitePool,
-    room: &RoomName,
-) -> Result<Vec<Person>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT m.user_id, m.name FROM room_members m JOIN rooms r ON r.id = m.room_id
-         WHERE r.name = ?",
-    )
-    .bind(room.as_str())
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let name: String = row.try_get(1)?;
-            Ok(Person {
-                id: UserId::new(row.try_get::<String, _>(0)?).map_err(corrupt)?,
-                name: UserName::new(name)
-                    .or_else(|_| UserName::new("someone"))
-                    .map_err(corrupt)?,
-            })
-        })
-        .collect()
+    crate::store::directory::load(pool).await
 }
 
 #[async_trait]
@@ -242,7 +127,8 @@ impl Rooms for SqliteStore {
                     .await
                     .map_err(StoreError::from)?;
             let existing = RoomName::new(existing).map_err(corrupt)?;
-            let stored = conversation_people(&self.pool, &existing).await?;
+            let stored =
+                crate::store::directory::conversation_people(&self.pool, &existing).await?;
             self.directory
                 .put_conversation(Room::conversation(existing.clone()), &stored, None);
             return Ok((existing, false));
