@@ -4,7 +4,7 @@
 use confab_shared::{Notify, Role, RoomName, Topic, UserId, UserName};
 
 use super::StoreError;
-use super::reader::Reader;
+use super::reader::{Arg, Reader};
 use super::rows::Columns;
 use crate::rooms::{Directory, Person, Room};
 
@@ -43,7 +43,7 @@ pub(crate) async fn load(db: &impl Reader) -> Result<Directory, StoreError> {
             .read(
                 "SELECT m.ts FROM messages m JOIN rooms r ON r.id = m.room_id
                  WHERE r.name = ? ORDER BY m.seq DESC LIMIT 1",
-                &[conversation.as_str()],
+                &[Arg::Text(conversation.as_str())],
             )
             .await?;
         let last_at = last.first().map(|row| row.text(0)).transpose()?;
@@ -96,7 +96,7 @@ pub(crate) async fn conversation_people(
         .read(
             "SELECT m.user_id, m.name FROM room_members m JOIN rooms r ON r.id = m.room_id
              WHERE r.name = ?",
-            &[conversation.as_str()],
+            &[Arg::Text(conversation.as_str())],
         )
         .await?;
     found

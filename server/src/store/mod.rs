@@ -14,6 +14,7 @@ mod reader;
 mod rows;
 mod sqlite;
 mod stored_event;
+mod threads;
 
 use std::sync::Arc;
 

@@ -350,7 +350,7 @@ impl Store for SqliteStore {
         room: &RoomName,
         id: MessageId,
     ) -> Result<Option<MessageId>, StoreError> {
-        threads::replied_to(&self.pool, room, id).await
+        super::threads::replied_to(&self.pool, room, id).await
     }
 
     async fn thread(
@@ -360,7 +360,7 @@ impl Store for SqliteStore {
         before: Option<Seq>,
         limit: u32,
     ) -> Result<(Page, Option<ChatMessage>), StoreError> {
-        threads::page(&self.pool, room, root, before, limit).await
+        super::threads::page(&self.pool, room, root, before, limit).await
     }
 
     async fn newer(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Page, StoreError> {
@@ -391,8 +391,7 @@ impl Store for SqliteStore {
         from: Seq,
         to: Seq,
     ) -> Result<Vec<Tombstone>, StoreError> {
-        let to = i64::try_from(to).unwrap_or(i64::MAX);
-        threads::tombstones(&self.pool, room, to_db_seq(from)?, to).await
+        super::threads::tombstones(&self.pool, room, from, to).await
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<Found, StoreError> {

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use confab_shared::{ChatMessage, MessageId, Reactions, RoomEvent, RoomName, Seq, UserId};
+use confab_shared::{
+    ChatMessage, MessageId, Reactions, RoomEvent, RoomName, Seq, Tombstone, UserId,
+};
 use sqlx::{PgConnection, Postgres, Transaction};
 
 use super::PostgresStore;
@@ -213,6 +215,36 @@ impl PostgresStore {
         .fetch_all(&self.pool)
         .await?;
         found.iter().map(|row| rows::event(room, row)).collect()
+    }
+
+    /// The thread a reply to message `id` of `room` goes into (`store/threads.rs`).
+    pub async fn replied_to(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<MessageId>, StoreError> {
+        crate::store::threads::replied_to(&self.pool, room, id).await
+    }
+
+    /// A page of thread `root`'s replies, and the root as it is now.
+    pub async fn thread(
+        &self,
+        room: &RoomName,
+        root: MessageId,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<(Page, Option<ChatMessage>), StoreError> {
+        crate::store::threads::page(&self.pool, room, root, before, limit).await
+    }
+
+    /// The deleted roots of `room` in `from..=to` whose threads still have replies.
+    pub async fn tombstones(
+        &self,
+        room: &RoomName,
+        from: Seq,
+        to: Seq,
+    ) -> Result<Vec<Tombstone>, StoreError> {
+        crate::store::threads::tombstones(&self.pool, room, from, to).await
     }
 
     /// A read-only transaction that sees one snapshot of the database throughout.

@@ -460,3 +460,57 @@ async fn rooms_and_blocks_are_kept_and_load_on_another_node() {
         Some(one.0.clone())
     );
 }
+
+#[tokio::test]
+async fn threads_read_back_with_their_replies_and_deleted_roots_keep_their_place() {
+    let (store, _) = fresh().await;
+    let room = RoomName::new("r").unwrap();
+    let out = store
+        .append(Arc::from([new_message("r", "ann", "root", "a question")]))
+        .await
+        .unwrap();
+    let root = out[0].message().id;
+    let replies: Vec<NewMessage> = (1..=3)
+        .map(|i| NewMessage {
+            thread: Some(root),
+            ..new_message("r", "bob", &format!("re{i}"), &format!("answer {i}"))
+        })
+        .collect();
+    let replies = store.append(Arc::from(replies)).await.unwrap();
+    let second = replies[1].message().id;
+    assert_eq!(store.replied_to(&room, second).await.unwrap(), Some(root));
+    assert_eq!(store.replied_to(&room, root).await.unwrap(), Some(root));
+    assert_eq!(store.replied_to(&room, root + 100).await.unwrap(), None);
+
+    let (page, shown_root) = store.thread(&room, root, None, 2).await.unwrap();
+    let bodies: Vec<&str> = page.messages.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(
+        (bodies, page.has_more),
+        (vec!["answer 2", "answer 3"], true)
+    );
+    let shown_root = shown_root.expect("the root");
+    assert_eq!(shown_root.thread.map(|t| t.replies), Some(3));
+
+    let deletion = EventKind::MessageDeleted(Deletion {
+        id: root,
+        by: UserName::new("ann").unwrap(),
+        ts: String::new(),
+        thread: None,
+        tombstone: None,
+    });
+    store.persist(&room, vec![deletion]).await.unwrap();
+    let (_, gone) = store.thread(&room, root, None, 10).await.unwrap();
+    assert!(gone.is_none(), "a deleted root is not shown");
+    assert_eq!(
+        store.replied_to(&room, second).await.unwrap(),
+        None,
+        "its thread is closed"
+    );
+    let places = store.tombstones(&room, 1, 10).await.unwrap();
+    assert_eq!(places.len(), 1);
+    assert_eq!(
+        (places[0].id, places[0].seq, places[0].thread.replies),
+        (root, 1, 3)
+    );
+    assert!(store.tombstones(&room, 2, 10).await.unwrap().is_empty());
+}
