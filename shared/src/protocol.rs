@@ -33,7 +33,8 @@ pub use rooms::{
     RoomInfo, RoomKind, TopicChange,
 };
 pub use search::{
-    SEARCH_LIMIT, SEARCH_TERMS, SearchHit, TermKind, find_terms, is_cjk, search_terms, term_kind,
+    SEARCH_LIMIT, SEARCH_TERMS, SearchHit, TermKind, find_terms, folded, is_cjk, search_terms,
+    term_kind,
 };
 pub use threads::{Thread, ThreadUnread, Tombstone, fold_thread};
 pub use typing::{TYPING_EVERY_MS, TYPING_EXPIRES_MS, TYPING_NAMES, Typist};

@@ -166,6 +166,17 @@ pub enum StoreError {
     Unsupported(String),
 }
 
+/// sqlx's errors, in the store's words (both SQL stores read through sqlx): a pool
+/// closed at shutdown is a closed store.
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::PoolClosed => StoreError::Closed,
+            other => StoreError::Database(other.to_string()),
+        }
+    }
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Stores a batch in one transaction, in order, giving each new message the next
@@ -303,12 +314,12 @@ pub enum Durability {
     Disk,
 }
 
-/// Opens the store named by `address`: a SQLite file path or `sqlite:` URL, or
-/// `memory:` for a store that lives and dies with the process (for trying things
-/// out; nothing is kept).
+/// Opens the store named by `address`: a SQLite file path or `sqlite:` URL, a
+/// `postgres://` URL (a database several nodes share), or `memory:` for a store
+/// that lives and dies with the process (for trying things out; nothing is kept).
 pub async fn open(address: &str, durability: Durability) -> Result<Arc<dyn Store>, StoreError> {
     if address.starts_with("postgres:") || address.starts_with("postgresql:") {
-        return Err(StoreError::Unsupported(address.to_owned()));
+        return Ok(Arc::new(PostgresStore::open(address).await?));
     }
     if address == "memory:" {
         return Ok(Arc::new(MemoryStore::new()));

@@ -1,12 +1,11 @@
 //! The PostgreSQL store, for several nodes sharing one database (docs/deploy.md).
 //!
-//! Being built beside the SQLite store, part by part, each part tested against a
-//! real PostgreSQL server (`confab-testkit`); `store::open` takes `postgres://`
-//! addresses once every part of the [`Store`](super::Store) interface is here. What
-//! is here: the schema (`server/migrations-pg/`), the epoch, and appending messages
+//! Every part of the [`Store`] interface, each tested against a real PostgreSQL
+//! server (`confab-testkit`), the store contract too: the schema (`server/migrations-pg/`), the epoch, and appending messages
 //! with gapless per-room seqs while several nodes write at once (`append.rs`),
 //! reading the log back (`reads.rs`), a room's other events (`changes.rs`), rooms,
-//! members and blocks (`rooms.rs`).
+//! members and blocks (`rooms.rs`), accounts, sessions, tokens and the account change
+//! feed (`accounts.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,13 +13,23 @@ use std::time::Duration;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
-use super::StoreError;
-use crate::rooms::Directory;
+use async_trait::async_trait;
+use confab_shared::{
+    ChatMessage, EventKind, MessageId, Reactions, RoomEvent, RoomName, Seq, Tombstone, UserId,
+};
 
+use super::{Appended, Found, NewMessage, Page, Replay, SearchQuery, Snapshot, Store, StoreError};
+use crate::accounts::{Accounts, Blocks};
+use crate::reading::Reading;
+use crate::rooms::{Directory, Rooms};
+
+mod accounts;
 mod append;
 mod changes;
+mod reading;
 mod reads;
 mod rooms;
+mod search;
 
 /// Connections one node keeps to the database.
 const CONNECTIONS: u32 = 16;
@@ -31,6 +40,8 @@ pub struct PostgresStore {
     pool: PgPool,
     /// Every room and membership, in this node's memory (`store/directory.rs`).
     directory: Arc<Directory>,
+    /// Account names and tokens, in this node's memory (`accounts.rs`).
+    cached: Arc<accounts::Cached>,
 }
 
 impl PostgresStore {
@@ -47,7 +58,12 @@ impl PostgresStore {
             .await
             .map_err(|e| StoreError::Migrate(e.to_string()))?;
         let directory = Arc::new(super::directory::load(&pool).await?);
-        Ok(Self { pool, directory })
+        let cached = Arc::new(accounts::Cached::load(&pool).await?);
+        Ok(Self {
+            pool,
+            directory,
+            cached,
+        })
     }
 
     /// Identifies this history; changes when history is replaced.
@@ -62,6 +78,123 @@ impl PostgresStore {
     /// Closes the pool; called once at shutdown.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// The interface, each part answered by the module that keeps it.
+#[async_trait]
+impl Store for PostgresStore {
+    async fn append(&self, batch: Arc<[NewMessage]>) -> Result<Vec<Appended>, StoreError> {
+        PostgresStore::append(self, batch).await
+    }
+
+    async fn replay(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Replay, StoreError> {
+        PostgresStore::replay(self, room, after, limit).await
+    }
+
+    async fn snapshot(&self, room: &RoomName, limit: u32) -> Result<Snapshot, StoreError> {
+        PostgresStore::snapshot(self, room, limit).await
+    }
+
+    async fn history(
+        &self,
+        room: &RoomName,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<Page, StoreError> {
+        PostgresStore::history(self, room, before, limit).await
+    }
+
+    async fn persist(
+        &self,
+        room: &RoomName,
+        events: Vec<EventKind>,
+    ) -> Result<Vec<RoomEvent>, StoreError> {
+        PostgresStore::persist(self, room, events).await
+    }
+
+    async fn message_author(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<UserId>, StoreError> {
+        PostgresStore::message_author(self, room, id).await
+    }
+
+    async fn reactions(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<Vec<Reactions>>, StoreError> {
+        PostgresStore::reactions(self, room, id).await
+    }
+
+    async fn replied_to(
+        &self,
+        room: &RoomName,
+        id: MessageId,
+    ) -> Result<Option<MessageId>, StoreError> {
+        PostgresStore::replied_to(self, room, id).await
+    }
+
+    async fn thread(
+        &self,
+        room: &RoomName,
+        root: MessageId,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<(Page, Option<ChatMessage>), StoreError> {
+        PostgresStore::thread(self, room, root, before, limit).await
+    }
+
+    async fn newer(&self, room: &RoomName, after: Seq, limit: u32) -> Result<Page, StoreError> {
+        PostgresStore::newer(self, room, after, limit).await
+    }
+
+    async fn tombstones(
+        &self,
+        room: &RoomName,
+        from: Seq,
+        to: Seq,
+    ) -> Result<Vec<Tombstone>, StoreError> {
+        PostgresStore::tombstones(self, room, from, to).await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Found, StoreError> {
+        PostgresStore::search(self, query).await
+    }
+
+    async fn audit(
+        &self,
+        room: &RoomName,
+        before: Option<Seq>,
+        limit: u32,
+    ) -> Result<Vec<RoomEvent>, StoreError> {
+        PostgresStore::audit(self, room, before, limit).await
+    }
+
+    async fn epoch(&self) -> Result<String, StoreError> {
+        PostgresStore::epoch(self).await
+    }
+
+    fn accounts(&self) -> &dyn Accounts {
+        self
+    }
+
+    fn rooms(&self) -> &dyn Rooms {
+        self
+    }
+
+    fn blocks(&self) -> &dyn Blocks {
+        self
+    }
+
+    fn reading(&self) -> &dyn Reading {
+        self
+    }
+
+    async fn close(&self) {
+        PostgresStore::close(self).await;
     }
 }
 

@@ -503,13 +503,6 @@ async fn find_room(
         .transpose()
 }
 
-/// sqlx's errors, in the store's words (the reads and the migrations use sqlx).
-impl From<sqlx::Error> for StoreError {
-    fn from(error: sqlx::Error) -> Self {
-        StoreError::Database(error.to_string())
-    }
-}
-
 fn from_sqlx(error: sqlx::Error) -> StoreError {
     error.into()
 }

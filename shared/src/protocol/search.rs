@@ -35,6 +35,12 @@ pub fn search_terms(query: &str) -> Vec<String> {
     terms
 }
 
+/// `text` without case, as [`find_terms`] looks in it (each character lowered on
+/// its own): what a store that keeps a lowered copy to look in keeps.
+pub fn folded(text: &str) -> String {
+    text.chars().flat_map(char::to_lowercase).collect()
+}
+
 /// Where `terms` are in `text` (see [`SearchHit::matches`]), or None if one of them is
 /// not there.
 pub fn find_terms(text: &str, terms: &[String]) -> Option<Vec<[u32; 2]>> {

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use confab_shared::protocol::folded;
 use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Thread, UserId, UserName};
 use sqlx::{PgConnection, Row};
 
@@ -20,8 +21,9 @@ use crate::store::columns::{from_db_seq, mentions_column};
 use crate::store::{Appended, NewMessage, StoreError, now_rfc3339};
 
 const INSERT: &str = "INSERT INTO messages
-        (room_id, seq, author_id, author, client_id, body, ts, mentions, thread_root, in_room)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        (room_id, seq, author_id, author, client_id, body, ts, mentions, thread_root, in_room,
+         folded)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (client_id, author_id) DO NOTHING
      RETURNING id";
 
@@ -75,6 +77,7 @@ impl PostgresStore {
                 .bind(mentions_column(new.body.as_str()))
                 .bind(new.thread)
                 .bind(new.thread.is_none() || new.in_room)
+                .bind(folded(new.body.as_str()))
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(id) = id else {

@@ -3,7 +3,7 @@
 //! (the SQLite store's `sqlite/changes.rs`, in PostgreSQL's SQL), and the event
 //! itself in the store's own format.
 
-use confab_shared::protocol::REACTIONS_PER_MESSAGE;
+use confab_shared::protocol::{REACTIONS_PER_MESSAGE, folded};
 use confab_shared::{EventKind, MemberChange, MessageId, Reaction, RoomEvent, RoomName, Thread};
 use confab_shared::{Role, Tombstone};
 use sqlx::PgConnection;
@@ -178,7 +178,7 @@ async fn apply(
             // Only a message not deleted, and only an edit later than its last.
             let changed = sqlx::query(
                 "UPDATE messages SET body = $1, edited_at = $2, edit_client_id = $3,
-                     mentions = $4
+                     mentions = $4, folded = $7
                  WHERE id = $5 AND room_id = $6 AND deleted_by IS NULL
                    AND (edit_client_id IS NULL OR edit_client_id < $3)",
             )
@@ -188,6 +188,7 @@ async fn apply(
             .bind(mentions_column(edit.body.as_str()))
             .bind(edit.id)
             .bind(room_id)
+            .bind(folded(edit.body.as_str()))
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -11,7 +11,7 @@ use confab_shared::{
 use crate::accounts::{Blocked, Blocks};
 use crate::rooms::{Person, Room, RoomError, Rooms};
 use crate::store::contract::{new_message, seqs};
-use crate::store::{Appended, NewMessage};
+use crate::store::{Appended, NewMessage, SearchQuery};
 
 use super::PostgresStore;
 use super::append::last_seq;
@@ -513,4 +513,118 @@ async fn threads_read_back_with_their_replies_and_deleted_roots_keep_their_place
         (root, 1, 3)
     );
     assert!(store.tombstones(&room, 2, 10).await.unwrap().is_empty());
+}
+
+/// The contract every store keeps (`store/contract.rs`), each part on a database of
+/// its own.
+#[tokio::test]
+async fn keeps_the_store_contract() {
+    use crate::store::contract;
+    contract::seqs_and_duplicates(&fresh().await.0).await;
+    contract::replay_and_history(&fresh().await.0).await;
+    contract::accounts(&fresh().await.0).await;
+    contract::look_alike_names(&fresh().await.0).await;
+    contract::account_feed(&fresh().await.0).await;
+    contract::rooms(&fresh().await.0).await;
+    contract::room_log(&fresh().await.0).await;
+    contract::blocks(&fresh().await.0).await;
+    contract::conversations(&fresh().await.0).await;
+    contract::reading(&fresh().await.0).await;
+    contract::editing(&fresh().await.0).await;
+    contract::reactions(&fresh().await.0).await;
+    contract::threads(&fresh().await.0).await;
+    contract::thread_reads(&fresh().await.0).await;
+}
+
+/// Search finds every term without case in any script, two-character Chinese words
+/// too, newest first and paged; never a deleted message or an edited-away word, nor
+/// one of a room not asked.
+#[tokio::test]
+async fn search_finds_terms_in_any_script_and_only_what_is_there_now() {
+    let (store, _) = fresh().await;
+    let out = store
+        .append(Arc::from([
+            new_message("r", "ann", "1", "Plans for the MEETING"),
+            new_message("r", "bob", "2", "明天的会议在哪里"),
+            new_message("r", "ann", "3", "the meeting moved"),
+            new_message("s", "ann", "4", "a meeting elsewhere"),
+            new_message("r", "cy", "5", "100% _sure_ about the meeting"),
+        ]))
+        .await
+        .unwrap();
+    let ids: Vec<i64> = out.iter().map(|a| a.message().id).collect();
+    let query = |terms: &[&str]| SearchQuery {
+        rooms: vec![RoomName::new("r").unwrap()],
+        terms: terms.iter().map(|t| t.to_string()).collect(),
+        limit: 10,
+        ..SearchQuery::default()
+    };
+    let found = |f: crate::store::Found| f.hits.iter().map(|h| h.message.id).collect::<Vec<_>>();
+
+    assert_eq!(
+        found(store.search(&query(&["meeting"])).await.unwrap()),
+        [ids[4], ids[2], ids[0]]
+    );
+    let hit = store.search(&query(&["plans", "meeting"])).await.unwrap();
+    assert_eq!(found(hit.clone()), [ids[0]]);
+    assert_eq!(hit.hits[0].matches, [[0, 5], [14, 21]]);
+    assert_eq!(
+        found(store.search(&query(&["会议"])).await.unwrap()),
+        [ids[1]]
+    );
+    assert_eq!(
+        found(store.search(&query(&["100%"])).await.unwrap()),
+        [ids[4]]
+    );
+    assert!(store.search(&query(&["_x"])).await.unwrap().hits.is_empty());
+    let page = store
+        .search(&SearchQuery {
+            limit: 2,
+            ..query(&["meeting"])
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (found(page.clone()), page.next),
+        (vec![ids[4], ids[2]], Some(ids[2]))
+    );
+    let rest = store
+        .search(&SearchQuery {
+            older_than: page.next,
+            ..query(&["meeting"])
+        })
+        .await
+        .unwrap();
+    assert_eq!(found(rest), [ids[0]]);
+
+    let room = RoomName::new("r").unwrap();
+    store
+        .persist(
+            &room,
+            vec![
+                EventKind::MessageEdited(Edit {
+                    id: ids[2],
+                    body: MessageBody::new("it moved").unwrap(),
+                    edited_at: "2026-12-04T12:00:00.000Z".into(),
+                    client_id: ClientId::new("e1").unwrap(),
+                }),
+                EventKind::MessageDeleted(Deletion {
+                    id: ids[4],
+                    by: UserName::new("cy").unwrap(),
+                    ts: String::new(),
+                    thread: None,
+                    tombstone: None,
+                }),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        found(store.search(&query(&["meeting"])).await.unwrap()),
+        [ids[0]]
+    );
+    assert_eq!(
+        found(store.search(&query(&["moved"])).await.unwrap()),
+        [ids[2]]
+    );
 }
