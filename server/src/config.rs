@@ -23,7 +23,8 @@ pub struct Config {
     #[arg(long, env = "CONFAB_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
 
-    /// The database: a SQLite file path (created if missing) or a sqlite: URL.
+    /// The database: a SQLite file path (created if missing), a sqlite: URL, or a
+    /// postgres:// URL (a database several nodes may share).
     #[arg(long, env = "CONFAB_DATABASE", default_value = "confab.db")]
     pub database: String,
 

@@ -38,6 +38,8 @@ pub struct TestServer {
     epoch: String,
     settings: Settings,
     dir: TempDir,
+    /// A PostgreSQL database's URL, instead of the SQLite file in `dir`.
+    postgres: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -83,27 +85,37 @@ impl TestServer {
         Self::start_in_with(dir, options).await
     }
 
+    /// Starts a server on a new PostgreSQL database of its own (`confab-testkit`
+    /// starts the server), with the tests' options.
+    pub async fn start_on_postgres() -> Self {
+        let dir = tempfile::tempdir().expect("create a temporary directory");
+        let url = confab_testkit::postgres().database();
+        Self::start_on(dir, Some(url), test_options(Settings::default())).await
+    }
+
     /// Starts a server on the database in `dir` (created if missing).
     async fn start_in(dir: TempDir, settings: Settings) -> Self {
-        // The tests' clients are guests unless they sign in (`--guests`), and many
-        // send and connect faster than people may: the limits' own tests
-        // (limits.rs) start servers with the defaults.
-        let options = Options {
-            settings,
-            guests: true,
-            limits: Limits::off(),
-            ..Options::default()
-        };
-        Self::start_in_with(dir, options).await
+        Self::start_in_with(dir, test_options(settings)).await
     }
 
     /// Starts a server on the database in `dir` with `options`.
     async fn start_in_with(dir: TempDir, options: Options) -> Self {
+        Self::start_on(dir, None, options).await
+    }
+
+    /// Starts a server on `postgres` (a URL), or else the SQLite file in `dir`.
+    async fn start_on(dir: TempDir, postgres: Option<String>, options: Options) -> Self {
         let settings = options.settings;
-        let db = dir.path().join("confab.db");
-        let store = SqliteStore::open(db.to_str().expect("temporary path is UTF-8"))
-            .await
-            .expect("open the database");
+        let store: Arc<dyn Store> = match &postgres {
+            Some(url) => confab_server::store::open(url, Default::default())
+                .await
+                .expect("open the PostgreSQL database"),
+            None => {
+                let db = dir.path().join("confab.db");
+                let path = db.to_str().expect("temporary path is UTF-8");
+                Arc::new(SqliteStore::open(path).await.expect("open the database"))
+            }
+        };
         let epoch = store.epoch().await.expect("read the epoch");
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
@@ -117,20 +129,14 @@ impl TestServer {
                 // A dropped sender counts as a request to stop, too.
                 let _ = rx.await;
             };
-            confab_server::run_with_options(
-                listener,
-                Arc::new(store),
-                &static_dir,
-                options,
-                shutdown,
-            )
-            .await
+            confab_server::run_with_options(listener, store, &static_dir, options, shutdown).await
         });
         Self {
             addr,
             epoch,
             settings,
             dir,
+            postgres,
             shutdown: Some(tx),
             task,
         }
@@ -169,8 +175,9 @@ impl TestServer {
     /// Stops this server and starts a new one on the same database file.
     pub async fn restart(self) -> Self {
         let settings = self.settings;
+        let postgres = self.postgres.clone();
         let dir = self.stop().await;
-        Self::start_in(dir, settings).await
+        Self::start_on(dir, postgres, test_options(settings)).await
     }
 
     /// Stops this server and starts a new one on a new, empty database (as a restore
@@ -190,6 +197,18 @@ impl TestServer {
     /// A client named `name` that has already read its `welcome`.
     pub async fn client(&self, name: &str) -> Client {
         Client::connect(self, name).await
+    }
+}
+
+/// The tests' clients are guests unless they sign in (`--guests`), and many send and
+/// connect faster than people may: the limits' own tests (limits.rs) start servers
+/// with the defaults.
+fn test_options(settings: Settings) -> Options {
+    Options {
+        settings,
+        guests: true,
+        limits: Limits::off(),
+        ..Options::default()
     }
 }
 
