@@ -82,7 +82,8 @@ CREATE TABLE users (
     -- When two usernames are the same name (accounts/name_key.rs).
     name_key      TEXT UNIQUE
 );
-CREATE UNIQUE INDEX users_by_name ON users (lower(username));
+-- Found by exact name or by `name_key` (unique: no two accounts look alike).
+CREATE INDEX users_by_name ON users (username);
 
 CREATE TABLE sessions (
     token_hash TEXT PRIMARY KEY,

@@ -165,6 +165,16 @@ pub enum Command {
         /// The file to write (it must not exist yet).
         to: PathBuf,
     },
+    /// Move a single node's SQLite database, whole (history, accounts, rooms, seqs,
+    /// ids and epoch), into an empty PostgreSQL database. Stop the server first.
+    Migrate {
+        /// The SQLite database: a file path or a sqlite: URL.
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database: a postgres:// URL.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 /// `confab user ...`. A password is read from standard input (one line); when that

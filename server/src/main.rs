@@ -1,4 +1,4 @@
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -20,6 +20,20 @@ async fn main() -> anyhow::Result<()> {
     match config.log_format {
         LogFormat::Text => logs.with_ansi(std::io::stdout().is_terminal()).init(),
         LogFormat::Json => logs.json().with_current_span(false).init(),
+    }
+    if let Some(Command::Migrate { from, to }) = &config.command {
+        let copied = store::migrate(from, to)
+            .await
+            .with_context(|| format!("moving {from:?} into PostgreSQL"))?;
+        let mut out = std::io::stdout();
+        for (table, rows) in copied {
+            writeln!(out, "{table}: {rows}")?;
+        }
+        writeln!(
+            out,
+            "moved; start the nodes with --database on the PostgreSQL URL"
+        )?;
+        return Ok(());
     }
     if let Some(Command::Backup { to }) = &config.command {
         let copied = store::backup(&config.database, to)

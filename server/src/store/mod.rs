@@ -9,6 +9,7 @@ mod columns;
 mod contract;
 mod directory;
 mod memory;
+mod migrate;
 mod postgres;
 mod reader;
 mod rows;
@@ -30,6 +31,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 pub use memory::MemoryStore;
+pub use migrate::migrate;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

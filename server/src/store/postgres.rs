@@ -37,7 +37,7 @@ const CONNECTIONS: u32 = 16;
 /// A PostgreSQL database shared by every node.
 #[derive(Clone)]
 pub struct PostgresStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
     /// Every room and membership, in this node's memory (`store/directory.rs`).
     directory: Arc<Directory>,
     /// Account names and tokens, in this node's memory (`accounts.rs`).

@@ -88,8 +88,12 @@ impl TestServer {
     /// Starts a server on a new PostgreSQL database of its own (`confab-testkit`
     /// starts the server), with the tests' options.
     pub async fn start_on_postgres() -> Self {
+        Self::start_on_postgres_at(confab_testkit::postgres().database()).await
+    }
+
+    /// Starts a server on the PostgreSQL database at `url`, with the tests' options.
+    pub async fn start_on_postgres_at(url: String) -> Self {
         let dir = tempfile::tempdir().expect("create a temporary directory");
-        let url = confab_testkit::postgres().database();
         Self::start_on(dir, Some(url), test_options(Settings::default())).await
     }
 
