@@ -117,7 +117,7 @@ fn account(row: &sqlx::postgres::PgRow, at: usize) -> Result<Account, StoreError
 
 /// Appends `account`'s change to the feed, inside the transaction that makes it: one
 /// entry per credential it ended, or one saying only that the account changed.
-async fn record(
+pub(super) async fn record(
     tx: &mut PgConnection,
     account: i64,
     ended: &[String],

@@ -628,3 +628,94 @@ async fn search_finds_terms_in_any_script_and_only_what_is_there_now() {
         [ids[2]]
     );
 }
+
+/// Account changes made on two nodes at once reach a third node's feed reader
+/// whole: every entry, in seq order, none skipped (an entry of a later seq never
+/// commits before one of an earlier seq), and the reader's caches follow.
+#[tokio::test]
+async fn a_node_following_the_account_feed_misses_no_change_made_on_others() {
+    use crate::accounts::Accounts;
+    let (a, url) = fresh().await;
+    let b = PostgresStore::open(&url).await.unwrap();
+    let reader = PostgresStore::open(&url).await.unwrap();
+    let start = reader.last_change().await.unwrap();
+    let makers: Vec<_> = [a.clone(), b.clone()]
+        .into_iter()
+        .enumerate()
+        .map(|(n, node)| {
+            tokio::spawn(async move {
+                for i in 0..25 {
+                    let name = UserName::new(format!("p{n}x{i}")).unwrap();
+                    node.create_account(&name, "$hash", false).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    let mut seen = Vec::new();
+    let mut last = start;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while seen.len() < 50 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "saw {} of 50",
+            seen.len()
+        );
+        for change in reader.changes_after(last).await.unwrap() {
+            last = change.seq;
+            seen.push(change.seq);
+        }
+        tokio::task::yield_now().await;
+    }
+    for maker in makers {
+        maker.await.unwrap();
+    }
+    let all: Vec<i64> =
+        sqlx::query_scalar("SELECT seq FROM account_changes WHERE seq > $1 ORDER BY seq")
+            .bind(start)
+            .fetch_all(&reader.pool)
+            .await
+            .unwrap();
+    assert_eq!(seen, all, "every entry, once, in order");
+    let taken = reader
+        .username_taken(&UserName::new("p1x24").unwrap())
+        .await
+        .unwrap();
+    assert!(taken, "the reader's names follow the feed");
+}
+
+/// An entry of the account feed being appended holds back the next one, on any
+/// node, until it commits: so entries commit in seq order, and a reader that saw a
+/// seq never finds an earlier one after it.
+#[tokio::test]
+async fn feed_entries_commit_in_seq_order() {
+    use crate::accounts::Accounts;
+    let (a, url) = fresh().await;
+    let b = PostgresStore::open(&url).await.unwrap();
+    let mut open = a.pool.begin().await.unwrap();
+    super::accounts::record(&mut open, 1, &[], false)
+        .await
+        .unwrap();
+    let other = tokio::spawn(async move {
+        b.create_account(&UserName::new("later").unwrap(), "$hash", false)
+            .await
+            .unwrap()
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !other.is_finished(),
+        "the next entry waits for the open one"
+    );
+    let before = a.changes_after(0).await.unwrap();
+    assert!(before.is_empty(), "nothing committed yet: {before:?}");
+    open.commit().await.unwrap();
+    other.await.unwrap();
+    let seqs: Vec<i64> = a
+        .changes_after(0)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.seq)
+        .collect();
+    assert_eq!(seqs.len(), 2);
+    assert!(seqs[0] < seqs[1]);
+}
