@@ -62,6 +62,10 @@ struct Args {
     /// one in the same run, as the server `baseline`: "no regression" is one command.
     #[arg(long)]
     baseline: Option<PathBuf>,
+    /// A PostgreSQL server (`postgres://user@host:port`): Confab on it (`confab-pg`,
+    /// a fresh database each start) is measured beside Confab on SQLite.
+    #[arg(long)]
+    postgres: Option<String>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -96,6 +100,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         release,
         peers,
         baseline: args.baseline.clone(),
+        postgres: args.postgres.clone(),
     };
     let mut bench = Bench::new(paths, work.clone(), timing);
     let rows = if args.smoke {
@@ -169,6 +174,13 @@ async fn full(bench: &mut Bench, args: &Args) -> anyhow::Result<Vec<Row>> {
             .position(|t| *t == Target::Confab)
             .map_or(0, |i| i + 1);
         servers.insert(at, Target::Baseline);
+    }
+    if args.postgres.is_some() && !servers.contains(&Target::ConfabPostgres) {
+        let at = servers
+            .iter()
+            .position(|t| *t == Target::Confab)
+            .map_or(0, |i| i + 1);
+        servers.insert(at, Target::ConfabPostgres);
     }
     let confabs: Vec<Target> = servers.iter().copied().filter(|t| t.is_confab()).collect();
     let wanted =

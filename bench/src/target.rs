@@ -17,6 +17,8 @@ pub enum Target {
     /// Another build of Confab (`--baseline PATH`, e.g. the last release), measured
     /// beside this one in the same run so a regression shows as a ratio.
     Baseline,
+    /// This project on PostgreSQL (`--postgres URL`), a fresh database each start.
+    ConfabPostgres,
     /// The axum chat example's pattern: a broadcast channel of Strings, default
     /// socket settings (bench/src/bin/naive_axum.rs).
     NaiveAxum,
@@ -45,6 +47,7 @@ impl Target {
         match self {
             Target::Confab => "confab",
             Target::Baseline => "baseline",
+            Target::ConfabPostgres => "confab-pg",
             Target::NaiveAxum => "naive-axum",
             Target::NodeWs => "node-ws",
             Target::SocketIo => "socket.io",
@@ -54,18 +57,24 @@ impl Target {
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.name() == name)
+        Self::ALL
+            .into_iter()
+            .chain([Target::ConfabPostgres])
+            .find(|t| t.name() == name)
     }
 
     /// Either build of Confab: the scenarios only Confab can run (S4, S5, S7) run
     /// for both.
     pub fn is_confab(self) -> bool {
-        matches!(self, Target::Confab | Target::Baseline)
+        matches!(
+            self,
+            Target::Confab | Target::Baseline | Target::ConfabPostgres
+        )
     }
 
     pub fn proto(self) -> Proto {
         match self {
-            Target::Confab | Target::Baseline => Proto::Confab,
+            Target::Confab | Target::Baseline | Target::ConfabPostgres => Proto::Confab,
             Target::SocketIo => Proto::SocketIo,
             _ => Proto::Plain,
         }
@@ -75,7 +84,7 @@ impl Target {
     pub async fn start(self, paths: &Paths, port: u16, work: &Path) -> anyhow::Result<Running> {
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let mut command = match self {
-            Target::Confab | Target::Baseline => {
+            Target::Confab | Target::Baseline | Target::ConfabPostgres => {
                 let program = match (self, &paths.baseline) {
                     (Target::Baseline, Some(baseline)) => baseline.clone(),
                     (Target::Baseline, None) => bail!("no --baseline binary was given"),
@@ -83,10 +92,11 @@ impl Target {
                 };
                 // A --baseline from before accounts had no such flags (and let
                 // everyone in); one from after them needs them as this build does.
-                let has_limits = self == Target::Confab || knows(&program, "--guests");
+                let ours = self != Target::Baseline;
+                let has_limits = ours || knows(&program, "--guests");
                 // One from after metrics would listen on their port: a second server
                 // beside it (or a `cargo xtask run`) could not start.
-                let has_metrics = self == Target::Confab || knows(&program, "--metrics-addr");
+                let has_metrics = ours || knows(&program, "--metrics-addr");
                 let mut c = Command::new(program);
                 if has_limits {
                     // Its clients are guests, and every client of a scenario comes
@@ -100,12 +110,21 @@ impl Target {
                     c.args(["--metrics-addr", "off"]);
                 }
                 // A fresh database every time: a run's accounts and rooms are its own.
-                let database = work.join(format!("bench-{port}.db"));
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut path = database.clone().into_os_string();
-                    path.push(suffix);
-                    let _ = std::fs::remove_file(path);
-                }
+                let database = if self == Target::ConfabPostgres {
+                    let server = paths
+                        .postgres
+                        .as_deref()
+                        .context("no --postgres was given")?;
+                    fresh_postgres(server, port)?.into()
+                } else {
+                    let database = work.join(format!("bench-{port}.db"));
+                    for suffix in ["", "-wal", "-shm"] {
+                        let mut path = database.clone().into_os_string();
+                        path.push(suffix);
+                        let _ = std::fs::remove_file(path);
+                    }
+                    database.into_os_string()
+                };
                 c.arg("--addr")
                     .arg(addr.to_string())
                     .arg("--database")
@@ -171,6 +190,26 @@ pub struct Paths {
     pub peers: PathBuf,
     /// Another `confab` binary to measure beside this one (`--baseline`).
     pub baseline: Option<PathBuf>,
+    /// A PostgreSQL server (`postgres://user@host:port`, no database) where
+    /// `confab-pg` gets a fresh database each start.
+    pub postgres: Option<String>,
+}
+
+/// A new, empty database `confab_bench_PORT` on `server` (dropped first if a run
+/// left one), by `psql`; its URL.
+fn fresh_postgres(server: &str, port: u16) -> anyhow::Result<String> {
+    let server = server.trim_end_matches('/');
+    let name = format!("confab_bench_{port}");
+    let out = std::process::Command::new("psql")
+        .arg(format!("{server}/postgres"))
+        .args(["-q", "-c", &format!("DROP DATABASE IF EXISTS {name}")])
+        .args(["-c", &format!("CREATE DATABASE {name}")])
+        .output()
+        .context("running psql (PostgreSQL's client)")?;
+    if !out.status.success() {
+        bail!("psql: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(format!("{server}/{name}"))
 }
 
 pub struct Running {

@@ -719,3 +719,37 @@ async fn feed_entries_commit_in_seq_order() {
     assert_eq!(seqs.len(), 2);
     assert!(seqs[0] < seqs[1]);
 }
+
+/// A send stored by another node while a batch holding the same send is being
+/// stored (a client that resent through two nodes at once) leaves no hole in the
+/// seqs: the batch is stored again one message at a time, and the send is the other
+/// node's original.
+#[tokio::test]
+async fn a_send_stored_elsewhere_meanwhile_leaves_no_hole_in_the_seqs() {
+    let (store, url) = fresh().await;
+    let other = PostgresStore::open(&url).await.unwrap();
+    store
+        .append(Arc::from([new_message("elsewhere", "ann", "warm", "x")]))
+        .await
+        .unwrap();
+    // The other node's insert of the same send, not yet committed.
+    let mut open = other.pool.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO messages (room_id, seq, author_id, author, client_id, body, ts)
+         SELECT id, 2, 'guest:ann', 'ann', 'k1', 'first', 'now' FROM rooms
+         WHERE name = 'elsewhere'",
+    )
+    .execute(&mut *open)
+    .await
+    .unwrap();
+    let batch = Arc::from([
+        new_message("r", "ann", "k1", "the same send, again"),
+        new_message("r", "bob", "k2", "another"),
+    ]);
+    let appending = tokio::spawn(async move { store.append(batch).await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    open.commit().await.unwrap();
+    let out = appending.await.unwrap().unwrap();
+    assert!(matches!(&out[0], Appended::Duplicate(m) if m.body.as_str() == "first"));
+    assert!(matches!(&out[1], Appended::New(m) if m.seq == 1), "{out:?}");
+}
