@@ -1,16 +1,17 @@
-//! The PostgreSQL store's parts, each against a real server (`confab-testkit`).
+//! The PostgreSQL store against a real server (`confab-testkit`): the store contract
+//! (`store/contract.rs`), and what only a database several nodes share has to keep.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use confab_shared::{
-    ChatMessage, ClientId, Deletion, Edit, Emoji, EventKind, MemberChange, MessageBody, Notify,
-    Reaction, Role, RoomName, Topic, UserId, UserName,
+    ClientId, Deletion, Edit, EventKind, MemberChange, MessageBody, Notify, Role, RoomName, Topic,
+    UserId, UserName,
 };
 
 use crate::accounts::{Blocked, Blocks};
 use crate::rooms::{Person, Room, RoomError, Rooms};
-use crate::store::contract::{new_message, seqs};
+use crate::store::contract::new_message;
 use crate::store::{Appended, NewMessage, SearchQuery};
 
 use super::PostgresStore;
@@ -20,57 +21,6 @@ async fn fresh() -> (PostgresStore, String) {
     let url = confab_testkit::postgres().database();
     let store = PostgresStore::open(&url).await.expect("open the database");
     (store, url)
-}
-
-#[tokio::test]
-async fn seqs_are_per_room_and_gapless_and_a_resend_is_its_original() {
-    let (store, _) = fresh().await;
-    let out = store
-        .append(Arc::from([
-            new_message("a", "ann", "1", "one"),
-            new_message("b", "ann", "2", "two"),
-            new_message("a", "bob", "1", "three"),
-            new_message("a", "ann", "1", "one again, same id"),
-        ]))
-        .await
-        .unwrap();
-    assert_eq!(seqs(&out), [(true, 1), (true, 1), (true, 2), (false, 1)]);
-    assert_eq!(out[3].message().body.as_str(), "one");
-    assert_eq!(out[3].message().id, out[0].message().id);
-
-    let out = store
-        .append(Arc::from([
-            new_message("a", "bob", "1", "dup"),
-            new_message("a", "bob", "2", "four"),
-        ]))
-        .await
-        .unwrap();
-    assert_eq!(seqs(&out), [(false, 2), (true, 3)]);
-    assert_eq!(last_seq(&store, "a").await.unwrap(), 3);
-    assert_eq!(last_seq(&store, "b").await.unwrap(), 1);
-    assert_eq!(store.epoch().await.unwrap().len(), 16);
-}
-
-#[tokio::test]
-async fn a_reply_counts_in_its_roots_summary() {
-    let (store, _) = fresh().await;
-    let root = store
-        .append(Arc::from([new_message("a", "ann", "r", "root")]))
-        .await
-        .unwrap();
-    let root = root[0].message().id;
-    let reply = NewMessage {
-        thread: Some(root),
-        ..new_message("a", "bob", "t1", "a reply")
-    };
-    let out = store.append(Arc::from([reply])).await.unwrap();
-    let thread = out[0]
-        .message()
-        .thread
-        .clone()
-        .expect("a reply has its thread");
-    assert_eq!((thread.root, thread.replies), (root, 1));
-    assert!(thread.last_reply_at.is_some());
 }
 
 /// Three nodes (three stores on one database) append to the same rooms at once, in
@@ -159,212 +109,6 @@ async fn nodes_appending_at_once_keep_every_rooms_seqs_gapless() {
         .filter(|a| matches!(a, Appended::New(_)))
         .count();
     assert_eq!(fresh, stored.len(), "each stored message was new once");
-}
-
-#[tokio::test]
-async fn the_log_reads_back_as_replays_snapshots_and_pages() {
-    let (store, _) = fresh().await;
-    let room = RoomName::new("r").unwrap();
-    let batch: Vec<NewMessage> = (1..=5)
-        .map(|i| new_message("r", "ann", &format!("c{i}"), &format!("m{i}")))
-        .collect();
-    store.append(Arc::from(batch)).await.unwrap();
-    let seqs_of = |messages: &[ChatMessage]| messages.iter().map(|m| m.seq).collect::<Vec<_>>();
-
-    let replay = store.replay(&room, 2, 10).await.unwrap();
-    assert_eq!((replay.last_seq, replay.truncated), (5, false));
-    let replayed: Vec<u64> = replay.events.iter().map(|e| e.seq).collect();
-    assert_eq!(replayed, [3, 4, 5]);
-    let first = replay.events[0].clone().into_message().expect("a message");
-    assert_eq!((first.body.as_str(), first.author.as_str()), ("m3", "ann"));
-    let truncated = store.replay(&room, 0, 3).await.unwrap();
-    assert!(truncated.truncated && truncated.events.is_empty());
-
-    let snapshot = store.snapshot(&room, 3).await.unwrap();
-    assert_eq!((snapshot.last_seq, snapshot.has_more), (5, true));
-    assert_eq!(seqs_of(&snapshot.messages), [3, 4, 5]);
-    let page = store.history(&room, Some(3), 10).await.unwrap();
-    assert_eq!(
-        (seqs_of(&page.messages), page.has_more),
-        (vec![1, 2], false)
-    );
-    let page = store.history(&room, None, 2).await.unwrap();
-    assert_eq!((seqs_of(&page.messages), page.has_more), (vec![4, 5], true));
-    let page = store.newer(&room, 1, 2).await.unwrap();
-    assert_eq!((seqs_of(&page.messages), page.has_more), (vec![2, 3], true));
-
-    let id = snapshot.messages[0].id;
-    let author = store.message_author(&room, id).await.unwrap();
-    assert_eq!(
-        author.map(|a| a.to_string()),
-        Some(snapshot.messages[0].author_id.to_string())
-    );
-    assert_eq!(store.reactions(&room, id).await.unwrap(), Some(Vec::new()));
-    assert_eq!(store.reactions(&room, id + 100).await.unwrap(), None);
-    assert!(store.audit(&room, None, 10).await.unwrap().is_empty());
-
-    let nowhere = RoomName::new("nowhere").unwrap();
-    let replay = store.replay(&nowhere, 0, 10).await.unwrap();
-    assert_eq!((replay.last_seq, replay.events.len()), (0, 0));
-    assert!(
-        store
-            .snapshot(&nowhere, 10)
-            .await
-            .unwrap()
-            .messages
-            .is_empty()
-    );
-}
-
-/// Edits, reactions and deletions are events of the log: applied to the tables,
-/// replayed with the message as it is now (never a text edited or deleted away), and
-/// refused when they apply to nothing.
-#[tokio::test]
-async fn changes_apply_to_the_tables_and_replay_as_they_are_now() {
-    let (store, _) = fresh().await;
-    let room = RoomName::new("r").unwrap();
-    let out = store
-        .append(Arc::from([
-            new_message("r", "ann", "c1", "typo"),
-            new_message("r", "bob", "c2", "root"),
-        ]))
-        .await
-        .unwrap();
-    let (typo, root) = (out[0].message().clone(), out[1].message().id);
-    let reply = NewMessage {
-        thread: Some(root),
-        ..new_message("r", "ann", "c3", "a reply")
-    };
-    store.append(Arc::from([reply])).await.unwrap();
-    let edit = |client: &str, body: &str| {
-        EventKind::MessageEdited(Edit {
-            id: typo.id,
-            body: MessageBody::new(body).unwrap(),
-            edited_at: "2026-12-04T12:00:00.000Z".into(),
-            client_id: ClientId::new(client).unwrap(),
-        })
-    };
-    let reaction = |client: &str| Reaction {
-        id: typo.id,
-        emoji: Emoji::new("👍").unwrap(),
-        user: UserName::new("bob").unwrap(),
-        user_id: typo.author_id.clone(),
-        client_id: ClientId::new(client).unwrap(),
-    };
-    let stored = store
-        .persist(
-            &room,
-            vec![
-                edit("e2", "fixed"),
-                // Older than the edit before it: changes nothing.
-                edit("e1", "stale"),
-                EventKind::ReactionAdded(reaction("r1")),
-                // Resent: already so.
-                EventKind::ReactionAdded(reaction("r1")),
-            ],
-        )
-        .await
-        .unwrap();
-    let seqs: Vec<u64> = stored.iter().map(|e| e.seq).collect();
-    assert_eq!(seqs, [4, 5]);
-    let snapshot = store.snapshot(&room, 10).await.unwrap();
-    assert_eq!(snapshot.last_seq, 5);
-    let shown = &snapshot.messages[0];
-    assert_eq!((shown.body.as_str(), shown.reactions.len()), ("fixed", 1));
-    assert!(shown.edited_at.is_some());
-
-    let deletion = |id| {
-        EventKind::MessageDeleted(Deletion {
-            id,
-            by: UserName::new("mod").unwrap(),
-            ts: String::new(),
-            thread: None,
-            tombstone: None,
-        })
-    };
-    let stored = store
-        .persist(
-            &room,
-            vec![deletion(typo.id), deletion(typo.id), deletion(root)],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        stored.len(),
-        2,
-        "a second deletion of the same message is no event"
-    );
-    let EventKind::MessageDeleted(gone_root) = &stored[1].kind else {
-        panic!("a deletion");
-    };
-    let tombstone = gone_root
-        .tombstone
-        .as_ref()
-        .expect("a root with a reply keeps its place");
-    assert_eq!((tombstone.seq, tombstone.thread.replies), (2, 1));
-
-    // Replayed from the start: the edit's text is never sent, the deleted message
-    // comes as its deletion, and the edit too.
-    let replay = store.replay(&room, 0, 100).await.unwrap();
-    assert_eq!(replay.last_seq, 7);
-    let text = format!("{:?}", replay.events);
-    assert!(!text.contains("typo") && !text.contains("fixed") && !text.contains("stale"));
-    assert!(matches!(
-        replay.events[0].kind,
-        EventKind::MessageDeleted(_)
-    ));
-    assert!(
-        matches!(replay.events[3].kind, EventKind::MessageDeleted(_)),
-        "the edit"
-    );
-    let audit = store.audit(&room, None, 10).await.unwrap();
-    assert_eq!(
-        audit.len(),
-        2,
-        "the deletions, not the edit or the reaction"
-    );
-}
-
-#[tokio::test]
-async fn membership_events_change_members_bans_and_mutes() {
-    let (store, url) = fresh().await;
-    let room = RoomName::new("club").unwrap();
-    let change = |name: &str, role: Option<Role>| MemberChange {
-        user: UserName::new(name).unwrap(),
-        user_id: UserId::new(format!("u:{name}")).unwrap(),
-        by: None,
-        role,
-        ts: String::new(),
-    };
-    let stored = store
-        .persist(
-            &room,
-            vec![
-                EventKind::MemberJoined(change("ann", Some(Role::Owner))),
-                EventKind::MemberJoined(change("bob", None)),
-                EventKind::MemberMuted(change("bob", None)),
-                EventKind::MemberBanned(change("bob", None)),
-            ],
-        )
-        .await
-        .unwrap();
-    assert_eq!(stored.len(), 4);
-    let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    let members: Vec<(String, String)> =
-        sqlx::query_as("SELECT user_id, role FROM room_members ORDER BY user_id")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-    assert_eq!(members, [("u:ann".to_owned(), "owner".to_owned())]);
-    let bans: i64 = sqlx::query_scalar("SELECT count(*) FROM room_bans")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let mutes: i64 = sqlx::query_scalar("SELECT count(*) FROM room_mutes")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!((bans, mutes), (1, 0));
 }
 
 fn person(name: &str) -> Person {
@@ -459,60 +203,6 @@ async fn rooms_and_blocks_are_kept_and_load_on_another_node() {
         directory.conversation_of(&crate::rooms::people_key(&people)),
         Some(one.0.clone())
     );
-}
-
-#[tokio::test]
-async fn threads_read_back_with_their_replies_and_deleted_roots_keep_their_place() {
-    let (store, _) = fresh().await;
-    let room = RoomName::new("r").unwrap();
-    let out = store
-        .append(Arc::from([new_message("r", "ann", "root", "a question")]))
-        .await
-        .unwrap();
-    let root = out[0].message().id;
-    let replies: Vec<NewMessage> = (1..=3)
-        .map(|i| NewMessage {
-            thread: Some(root),
-            ..new_message("r", "bob", &format!("re{i}"), &format!("answer {i}"))
-        })
-        .collect();
-    let replies = store.append(Arc::from(replies)).await.unwrap();
-    let second = replies[1].message().id;
-    assert_eq!(store.replied_to(&room, second).await.unwrap(), Some(root));
-    assert_eq!(store.replied_to(&room, root).await.unwrap(), Some(root));
-    assert_eq!(store.replied_to(&room, root + 100).await.unwrap(), None);
-
-    let (page, shown_root) = store.thread(&room, root, None, 2).await.unwrap();
-    let bodies: Vec<&str> = page.messages.iter().map(|m| m.body.as_str()).collect();
-    assert_eq!(
-        (bodies, page.has_more),
-        (vec!["answer 2", "answer 3"], true)
-    );
-    let shown_root = shown_root.expect("the root");
-    assert_eq!(shown_root.thread.map(|t| t.replies), Some(3));
-
-    let deletion = EventKind::MessageDeleted(Deletion {
-        id: root,
-        by: UserName::new("ann").unwrap(),
-        ts: String::new(),
-        thread: None,
-        tombstone: None,
-    });
-    store.persist(&room, vec![deletion]).await.unwrap();
-    let (_, gone) = store.thread(&room, root, None, 10).await.unwrap();
-    assert!(gone.is_none(), "a deleted root is not shown");
-    assert_eq!(
-        store.replied_to(&room, second).await.unwrap(),
-        None,
-        "its thread is closed"
-    );
-    let places = store.tombstones(&room, 1, 10).await.unwrap();
-    assert_eq!(places.len(), 1);
-    assert_eq!(
-        (places[0].id, places[0].seq, places[0].thread.replies),
-        (root, 1, 3)
-    );
-    assert!(store.tombstones(&room, 2, 10).await.unwrap().is_empty());
 }
 
 /// The contract every store keeps (`store/contract.rs`), each part on a database of
