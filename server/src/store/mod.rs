@@ -15,6 +15,7 @@ mod reader;
 mod rows;
 mod sqlite;
 mod stored_event;
+mod thread_reads;
 mod threads;
 
 use std::sync::Arc;

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use confab_shared::protocol::UNREAD_CAP;
 use confab_shared::{MessageId, RoomName, Seq, ThreadUnread, UserId, UserName};
-use sqlx::Row;
 
 use super::PostgresStore;
 use crate::reading::{Marker, Reading, Unread};
@@ -145,18 +144,7 @@ impl Reading for PostgresStore {
         room: &RoomName,
         root: MessageId,
     ) -> Result<Vec<UserId>, StoreError> {
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT p.user_id FROM thread_people p
-             JOIN messages m ON m.id = p.root_id
-             WHERE p.root_id = $1 AND m.room_id = (SELECT id FROM rooms WHERE name = $2)",
-        )
-        .bind(root)
-        .bind(room.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        ids.into_iter()
-            .map(|id| UserId::new(id).map_err(corrupt))
-            .collect()
+        crate::store::thread_reads::people(&self.pool, room, root).await
     }
 
     async fn thread_read(
@@ -207,7 +195,7 @@ impl Reading for PostgresStore {
         Ok(ThreadUnread {
             root,
             seq: from_db_seq(at)?,
-            unread: self.thread_unread(user, root, at).await?,
+            unread: crate::store::thread_reads::unread(&self.pool, user, root, at).await?,
         })
     }
 
@@ -215,59 +203,7 @@ impl Reading for PostgresStore {
         &self,
         user: &UserId,
     ) -> Result<HashMap<RoomName, Vec<ThreadUnread>>, StoreError> {
-        let found = sqlx::query(
-            "SELECT r.name, p.root_id, coalesce(k.seq, 0) FROM thread_people p
-             JOIN messages m ON m.id = p.root_id AND m.deleted_by IS NULL
-             JOIN rooms r ON r.id = m.room_id
-             LEFT JOIN thread_reads k ON k.user_id = p.user_id AND k.root_id = p.root_id
-             WHERE p.user_id = $1
-               AND EXISTS (SELECT 1 FROM messages x WHERE x.thread_root = p.root_id
-                           AND x.seq > coalesce(k.seq, 0) AND x.author_id <> p.user_id
-                           AND x.deleted_by IS NULL)",
-        )
-        .bind(user.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        let mut threads: HashMap<RoomName, Vec<ThreadUnread>> = HashMap::new();
-        for row in found {
-            let room = room_name(row.try_get(0)?)?;
-            let root: i64 = row.try_get(1)?;
-            let at: i64 = row.try_get(2)?;
-            let unread = self.thread_unread(user, root, at).await?;
-            threads.entry(room).or_default().push(ThreadUnread {
-                root,
-                seq: from_db_seq(at)?,
-                unread,
-            });
-        }
-        for list in threads.values_mut() {
-            list.sort_by_key(|t| t.root);
-        }
-        Ok(threads)
-    }
-}
-
-impl PostgresStore {
-    /// The replies of `root` by others than `user`, after `after`, not deleted, at
-    /// most `UNREAD_CAP`.
-    async fn thread_unread(
-        &self,
-        user: &UserId,
-        root: MessageId,
-        after: i64,
-    ) -> Result<u32, StoreError> {
-        let unread: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM messages
-                 WHERE thread_root = $1 AND seq > $2 AND author_id <> $3 AND deleted_by IS NULL
-                 LIMIT $4) AS x",
-        )
-        .bind(root)
-        .bind(after)
-        .bind(user.as_str())
-        .bind(i64::from(UNREAD_CAP))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(u32::try_from(unread).unwrap_or(UNREAD_CAP))
+        crate::store::thread_reads::unread_threads(&self.pool, user).await
     }
 }
 

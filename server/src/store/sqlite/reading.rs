@@ -171,7 +171,7 @@ impl Reading for SqliteStore {
         room: &RoomName,
         root: confab_shared::MessageId,
     ) -> Result<Vec<UserId>, StoreError> {
-        self.thread_people_in(room, root).await
+        crate::store::thread_reads::people(&self.pool, room, root).await
     }
 
     async fn thread_read(
@@ -188,7 +188,7 @@ impl Reading for SqliteStore {
         &self,
         user: &UserId,
     ) -> Result<HashMap<RoomName, Vec<confab_shared::ThreadUnread>>, StoreError> {
-        self.unread_threads(user).await
+        crate::store::thread_reads::unread_threads(&self.pool, user).await
     }
 }
 
