@@ -23,6 +23,7 @@ use crate::accounts::{Accounts, Blocks};
 use crate::reading::Reading;
 use crate::rooms::{Directory, Rooms};
 
+mod account_feed;
 mod accounts;
 mod append;
 mod changes;
@@ -41,7 +42,7 @@ pub struct PostgresStore {
     /// Every room and membership, in this node's memory (`store/directory.rs`).
     directory: Arc<Directory>,
     /// Account names and tokens, in this node's memory (`accounts.rs`).
-    cached: Arc<accounts::Cached>,
+    cached: Arc<account_feed::Cached>,
 }
 
 impl PostgresStore {
@@ -58,7 +59,7 @@ impl PostgresStore {
             .await
             .map_err(|e| StoreError::Migrate(e.to_string()))?;
         let directory = Arc::new(super::directory::load(&pool).await?);
-        let cached = Arc::new(accounts::Cached::load(&pool).await?);
+        let cached = Arc::new(account_feed::Cached::load(&pool).await?);
         Ok(Self {
             pool,
             directory,

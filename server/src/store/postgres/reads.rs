@@ -12,6 +12,7 @@ use sqlx::{PgConnection, Postgres, Transaction};
 
 use super::PostgresStore;
 use crate::store::columns::{from_db_seq, to_db_seq};
+use crate::store::reader::Reader;
 use crate::store::rows::{self, MESSAGE_COLUMNS, MESSAGES, OTHER_COLUMNS, REPLAY_COLUMNS};
 use crate::store::{Page, Replay, Snapshot, StoreError};
 
@@ -130,7 +131,7 @@ impl PostgresStore {
         .fetch_all(&self.pool)
         .await?;
         let (mut messages, has_more) = rows::newest_first_to_page(room, &found, limit)?;
-        attach_reactions(&mut *self.pool.acquire().await?, &mut messages).await?;
+        self.pool.attach_reactions(&mut messages).await?;
         Ok(Page { messages, has_more })
     }
 
@@ -154,7 +155,7 @@ impl PostgresStore {
             .take(limit as usize)
             .map(|row| rows::message(room, row, 0))
             .collect::<Result<Vec<_>, _>>()?;
-        attach_reactions(&mut *self.pool.acquire().await?, &mut messages).await?;
+        self.pool.attach_reactions(&mut messages).await?;
         Ok(Page { messages, has_more })
     }
 
@@ -189,8 +190,7 @@ impl PostgresStore {
         let Some(_) = self.message_author(room, id).await? else {
             return Ok(None);
         };
-        let mut conn = self.pool.acquire().await?;
-        let mut found = read_reactions(&mut conn, &[id]).await?;
+        let mut found = self.pool.reactions(&[id]).await?;
         Ok(Some(found.remove(&id).unwrap_or_default()))
     }
 
@@ -272,7 +272,8 @@ async fn find_room(
         .transpose()
 }
 
-/// Each message's reactions, read beside it.
+/// Each message's reactions, read in the snapshot's own transaction (the other
+/// reads take them from the pool: `Reader::attach_reactions`).
 async fn attach_reactions(
     conn: &mut PgConnection,
     messages: &mut [ChatMessage],

@@ -382,7 +382,7 @@ async fn feed_entries_commit_in_seq_order() {
     let (a, url) = fresh().await;
     let b = PostgresStore::open(&url).await.unwrap();
     let mut open = a.pool.begin().await.unwrap();
-    super::accounts::record(&mut open, 1, &[], false)
+    super::account_feed::record(&mut open, 1, &[], false)
         .await
         .unwrap();
     let other = tokio::spawn(async move {
