@@ -102,6 +102,12 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<IpAddr>,
 
+    /// Redis, for several nodes sharing one PostgreSQL database: each node's room
+    /// events reach the others through it (`redis://[:password@]host[:port]`).
+    /// Without it the server runs alone.
+    #[arg(long, env = "CONFAB_REDIS")]
+    pub redis: Option<crate::broker::RedisUrl>,
+
     /// Where `GET /metrics` (Prometheus) listens, apart from the public port; `off`
     /// for nowhere.
     #[arg(long, env = "CONFAB_METRICS_ADDR", default_value = "127.0.0.1:9300",

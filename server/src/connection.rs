@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use confab_shared::protocol::PROTOCOL_VERSION;
+use confab_shared::protocol::{MAX_REPLAY, PROTOCOL_VERSION};
 use confab_shared::{ServerMsg, close};
 use futures_util::SinkExt;
 use tokio::time::{Instant, MissedTickBehavior};
@@ -47,6 +47,8 @@ enum End {
     Abuse,
     /// The account was banned from the server.
     Banned,
+    /// A room's events jumped past a gap that could not be read from the store.
+    Gap,
     /// The socket failed or a write timed out.
     Broken(String),
 }
@@ -64,6 +66,7 @@ impl std::fmt::Display for End {
             End::SignedOut => f.write_str("signed out"),
             End::Abuse => f.write_str("kept sending too fast"),
             End::Banned => f.write_str("banned"),
+            End::Gap => f.write_str("missed a room's events"),
             End::Broken(why) => write!(f, "broken: {why}"),
         }
     }
@@ -83,7 +86,7 @@ impl End {
             End::SignedOut => Close::SignedOut,
             End::Abuse => Close::Abuse,
             End::Banned => Close::Banned,
-            End::Broken(_) => Close::Broken,
+            End::Broken(_) | End::Gap => Close::Broken,
         }
     }
 
@@ -96,6 +99,7 @@ impl End {
             End::SignedOut => Some((close::SIGN_IN_AGAIN, "signed out")),
             End::Abuse => Some((close::POLICY, "sending too fast")),
             End::Banned => Some((close::FORBIDDEN, "this account is banned")),
+            End::Gap => Some((close::SERVER_ERROR, "missed events; resume")),
             End::TooOld(_) => Some((
                 close::TOO_OLD,
                 "protocol version 2 is served here; reload or update the client",
@@ -343,14 +347,18 @@ impl Connection {
                 }
                 Outbound::Direct(frame) => frames.push(frame),
                 Outbound::Room(shared) => {
-                    let Some(sent) = self.joined.get_mut(&shared.room) else {
+                    let Some(&sent) = self.joined.get(&shared.room) else {
                         continue;
                     };
                     if let Some(seq) = shared.seq {
-                        if seq <= *sent {
+                        if seq <= sent {
                             continue;
                         }
-                        *sent = seq;
+                        if seq > sent + 1 {
+                            // Never skipped: what did not come is read from the store.
+                            frames.extend(missing(&self.state, &shared.room, sent, seq).await?);
+                        }
+                        self.joined.insert(shared.room.clone(), seq);
                     }
                     frames.push(shared.frame.clone());
                 }
@@ -457,6 +465,32 @@ impl Connection {
         };
         if !done {
             tracing::debug!(conn = self.id, code, "closing handshake not completed");
+        }
+    }
+}
+
+/// The frames of `room`'s events after `sent` and before `seq`, read from the store:
+/// a gap in what reached this connection (the room feed keeps each node's rooms in
+/// order, so this is the last line of defence). Too many, or the store failing, end
+/// the connection with 1011: the client resumes the room with `after`.
+async fn missing(
+    state: &AppState,
+    room: &confab_shared::RoomName,
+    sent: confab_shared::Seq,
+    seq: confab_shared::Seq,
+) -> Result<Vec<Utf8Bytes>, End> {
+    tracing::warn!(%room, sent, seq, "a gap in a room's events; reading it");
+    match state.store.replay(room, sent, MAX_REPLAY).await {
+        Ok(replay) if !replay.truncated => Ok(replay
+            .events
+            .into_iter()
+            .filter(|event| event.seq < seq)
+            .map(|event| wire::encode(&ServerMsg::Event(event)))
+            .collect()),
+        Ok(_) => Err(End::Gap),
+        Err(error) => {
+            tracing::error!(%error, %room, "reading a gap failed");
+            Err(End::Gap)
         }
     }
 }

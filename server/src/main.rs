@@ -94,6 +94,7 @@ async fn main() -> anyhow::Result<()> {
         guests: config.guests,
         limits: config.limits(),
         metrics,
+        redis: config.redis.clone(),
     };
     confab_server::run_with_options(
         listener,

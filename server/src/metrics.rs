@@ -81,6 +81,22 @@ pub(crate) enum StoreOp {
 
 const STORE_OPS: [&str; 2] = ["append", "persist"];
 
+/// What the broker carried, as `confab_broker_events_total` labels it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Broker {
+    /// This node's events handed to the other nodes.
+    Published,
+    /// Other nodes' events heard.
+    Received,
+    /// This node's events not handed on (the broker was away): the other nodes read
+    /// them from the store.
+    Dropped,
+    /// Events read from the store to fill a gap or a missed tail.
+    Filled,
+}
+
+const BROKER: [&str; 4] = ["published", "received", "dropped", "filled"];
+
 /// Upper bounds of the latency buckets, in seconds.
 const BOUNDS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -120,6 +136,9 @@ pub struct Metrics {
     limited: [AtomicU64; LIMITS.len()],
     logins: [AtomicU64; LOGINS.len()],
     store: [Histogram; STORE_OPS.len()],
+    broker: [AtomicU64; BROKER.len()],
+    /// How long the broker took to take a batch of events (a publish's round trip).
+    broker_seconds: Histogram,
 }
 
 impl Metrics {
@@ -156,6 +175,14 @@ impl Metrics {
 
     pub(crate) fn store_took(&self, op: StoreOp, took: Duration) {
         self.store[op as usize].observe(took);
+    }
+
+    pub(crate) fn broker(&self, what: Broker, n: usize) {
+        self.broker[what as usize].fetch_add(n as u64, Relaxed);
+    }
+
+    pub(crate) fn broker_took(&self, took: Duration) {
+        self.broker_seconds.observe(took);
     }
 
     /// Everything, in Prometheus's text exposition format (version 0.0.4).
@@ -231,22 +258,51 @@ impl Metrics {
             &LOGINS,
             &self.logins,
         );
+        labelled(
+            &mut out,
+            "confab_broker_events_total",
+            "Room events between nodes: published, received, dropped (the broker was away), filled (read from the store).",
+            "what",
+            &BROKER,
+            &self.broker,
+        );
+        let name = "confab_broker_seconds";
+        family(
+            &mut out,
+            name,
+            "How long the broker took to take a batch of events.",
+            "histogram",
+        );
+        histogram(&mut out, name, "", &self.broker_seconds);
         let name = "confab_store_seconds";
         let help = "How long the store took to commit, by operation.";
         family(&mut out, name, help, "histogram");
-        for (op, histogram) in STORE_OPS.iter().zip(&self.store) {
-            let mut count = 0;
-            for (i, bucket) in histogram.buckets.iter().enumerate() {
-                count += bucket.load(Relaxed);
-                let le = BOUNDS.get(i).map_or("+Inf".to_owned(), f64::to_string);
-                let _ = writeln!(out, "{name}_bucket{{op=\"{op}\",le=\"{le}\"}} {count}");
-            }
-            let sum = histogram.sum_us.load(Relaxed) as f64 / 1e6;
-            let _ = writeln!(out, "{name}_sum{{op=\"{op}\"}} {sum:.6}");
-            let _ = writeln!(out, "{name}_count{{op=\"{op}\"}} {count}");
+        for (op, store) in STORE_OPS.iter().zip(&self.store) {
+            histogram(&mut out, name, &format!("op=\"{op}\""), store);
         }
         out
     }
+}
+
+/// One histogram's lines, with `labels` (`key="value"`, or none).
+fn histogram(out: &mut String, name: &str, labels: &str, histogram: &Histogram) {
+    let comma = if labels.is_empty() { "" } else { "," };
+    let mut count = 0;
+    for (i, bucket) in histogram.buckets.iter().enumerate() {
+        count += bucket.load(Relaxed);
+        let le = BOUNDS.get(i).map_or("+Inf".to_owned(), f64::to_string);
+        let _ = writeln!(out, "{name}_bucket{{{labels}{comma}le=\"{le}\"}} {count}");
+    }
+    let sum = histogram.sum_us.load(Relaxed) as f64 / 1e6;
+    let braces = |text: &str| {
+        if text.is_empty() {
+            String::new()
+        } else {
+            format!("{{{text}}}")
+        }
+    };
+    let _ = writeln!(out, "{name}_sum{} {sum:.6}", braces(labels));
+    let _ = writeln!(out, "{name}_count{} {count}", braces(labels));
 }
 
 fn as_i64(counter: &AtomicU64) -> i64 {

@@ -64,6 +64,12 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     if state.shutdown.is_cancelled() {
         return (StatusCode::SERVICE_UNAVAILABLE, "shutting down");
     }
+    if !state.broker.ready() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not hearing the other nodes",
+        );
+    }
     match tokio::time::timeout(READY_WITHIN, state.store.epoch()).await {
         Ok(Ok(_)) => (StatusCode::OK, "ready"),
         Ok(Err(error)) => {

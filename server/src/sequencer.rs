@@ -4,7 +4,8 @@
 //! Being the only task that writes is what makes the order of broadcasts equal the
 //! order of seqs, and what lets one fsync cover many messages. Changes to a room
 //! (members joining, moderation, deletions) come the same way: each is stored between
-//! the batches around it, then broadcast like a message.
+//! the batches around it, then broadcast like a message. Broadcasting is handing the
+//! event to the other nodes (the broker) and to this node's rooms (the room feed).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -14,13 +15,13 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::hub::Hub;
+use crate::broker::Broker;
 use crate::metrics::{Metrics, StoreOp};
-use crate::outbox::{Outbound, Outbox, RoomFrame};
+use crate::outbox::{Outbound, Outbox};
 use crate::people::People;
+use crate::room_feed::{Ack, Origin, RoomFeed};
 use crate::rooms::RoomChange;
 use crate::store::{Appended, NewMessage, Store, StoreError};
-use crate::thread_news::ThreadNews;
 use crate::wire;
 
 /// The most messages stored in one transaction.
@@ -61,17 +62,17 @@ impl Sequencer {
     /// submitted, refuses more, and ends.
     pub(crate) fn start(
         store: Arc<dyn Store>,
-        hub: Arc<Hub>,
+        feed: Arc<RoomFeed>,
+        broker: Arc<dyn Broker>,
         people: Arc<People>,
         metrics: Arc<Metrics>,
         stop: CancellationToken,
     ) -> (Self, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let threads = ThreadNews::start(Arc::clone(&store), Arc::clone(&people));
         let out = Out {
-            hub,
+            feed,
+            broker,
             people,
-            threads,
             metrics,
         };
         let task = tokio::spawn(run(rx, store, out, stop));
@@ -98,15 +99,26 @@ impl Sequencer {
     }
 }
 
-/// Where what the writer stored goes out: to the rooms, and (a person's first
-/// message in a room) to those who may now see their presence.
+/// Where what the writer stored goes out: to this node's rooms, to the other
+/// nodes, and (a person's first message in a room) to those who may now see their
+/// presence.
 struct Out {
-    hub: Arc<Hub>,
+    feed: Arc<RoomFeed>,
+    broker: Arc<dyn Broker>,
     people: Arc<People>,
-    /// Whom to tell of a thread's new or deleted reply.
-    threads: ThreadNews,
     /// What was stored, and how long the store took.
     metrics: Arc<Metrics>,
+}
+
+impl Out {
+    /// Hands a stored event on: to the other nodes, and to this node's rooms (then
+    /// `ack` to its sender, if it is a message).
+    fn send(&self, event: RoomEvent, ack: Option<Ack>) {
+        let frame = wire::encode(&ServerMsg::Event(event.clone()));
+        self.broker.publish(&frame);
+        self.feed
+            .offer_acked(event, Some(frame), Origin::Local, ack);
+    }
 }
 
 async fn run(
@@ -181,18 +193,7 @@ async fn record(
     out.metrics.store_took(StoreOp::Persist, started.elapsed());
     out.metrics.stored(0, events.len());
     for event in &events {
-        // A reply gone: its thread's people hear what is unread now.
-        if let confab_shared::EventKind::MessageDeleted(deletion) = &event.kind
-            && let Some(thread) = &deletion.thread
-        {
-            out.threads.changed(&event.room, thread.root);
-        }
-        out.hub.publish(Arc::new(RoomFrame {
-            room: event.room.clone(),
-            seq: Some(event.seq),
-            frame: wire::encode(&ServerMsg::Event(event.clone())),
-            removes: event.kind.removes().cloned(),
-        }));
+        out.send(event.clone(), None);
     }
     Ok(events)
 }
@@ -224,22 +225,14 @@ async fn commit(store: &dyn Store, out: &Out, messages: &Arc<[NewMessage]>, repl
                 });
                 if fresh {
                     first_write(store, out, &message).await;
-                    if let Some(thread) = &message.thread
-                        && thread.is_reply(message.id)
-                    {
-                        out.threads.changed(&message.room, thread.root);
-                    }
-                    let room = message.room.clone();
-                    let seq = message.seq;
-                    let frame = wire::encode(&ServerMsg::Event(RoomEvent::message(message)));
-                    out.hub.publish(Arc::new(RoomFrame {
-                        room,
-                        seq: Some(seq),
-                        frame,
-                        removes: None,
-                    }));
+                    let ack = Ack {
+                        to: reply.clone(),
+                        frame: ack,
+                    };
+                    out.send(RoomEvent::message(message), Some(ack));
+                } else {
+                    reply.deliver(Outbound::Reply(ack));
                 }
-                reply.deliver(Outbound::Reply(ack));
             }
         }
         Err(error) => {
@@ -282,6 +275,7 @@ mod tests {
     use confab_shared::{ClientId, MessageBody, RoomName, UserId, UserName};
 
     use super::*;
+    use crate::hub::Hub;
     use crate::identity::Identity;
     use crate::store::MemoryStore;
 
@@ -329,9 +323,18 @@ mod tests {
         );
         let (sender, mut sender_queue) = Outbox::channel(16);
         let stop = CancellationToken::new();
+        let feed = RoomFeed::start(
+            Arc::clone(&hub),
+            store.clone(),
+            Arc::default(),
+            Arc::default(),
+        )
+        .await
+        .unwrap();
         let (sequencer, task) = Sequencer::start(
             store.clone(),
-            Arc::clone(&hub),
+            feed,
+            Arc::new(crate::broker::InProcess),
             Arc::default(),
             Arc::default(),
             stop.clone(),

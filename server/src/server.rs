@@ -6,15 +6,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::accept;
+use crate::broker::redis::RedisBroker;
+use crate::broker::{Broker, InProcess, RedisUrl};
 use crate::hub::Hub;
 use crate::limits::{Guards, Limits};
 use crate::metrics::Metrics;
 use crate::origin::OriginPolicy;
 use crate::people::People;
+use crate::room_feed::RoomFeed;
 use crate::routes;
 use crate::sequencer::Sequencer;
 use crate::settings::Settings;
@@ -61,6 +65,9 @@ pub struct Options {
     pub limits: Limits,
     /// Where the server counts what it does; the caller serves it (`GET /metrics`).
     pub metrics: Arc<Metrics>,
+    /// Redis, through which this node and others sharing its (PostgreSQL) store
+    /// hear each other's room events (`--redis`); None: this node is alone.
+    pub redis: Option<RedisUrl>,
 }
 
 /// Sessions (signed-in browsers).
@@ -98,14 +105,37 @@ pub async fn run_with_options(
         guests,
         limits,
         metrics,
+        redis,
     } = options;
     let epoch = store.epoch().await.map_err(std::io::Error::other)?;
     let hub = Arc::new(Hub::default());
     let stop_writes = CancellationToken::new();
     let people: Arc<People> = Arc::default();
+    let feed = RoomFeed::start(
+        Arc::clone(&hub),
+        Arc::clone(&store),
+        Arc::clone(&people),
+        Arc::clone(&metrics),
+    )
+    .await
+    .map_err(std::io::Error::other)?;
+    // Stopped once the writer has stored (and handed on) everything.
+    let stop_fanout = CancellationToken::new();
+    let (broker, mut fanout): (Arc<dyn Broker>, Vec<JoinHandle<()>>) = match redis {
+        Some(url) => {
+            let (broker, tasks) =
+                RedisBroker::start(url, Arc::clone(&feed), Arc::clone(&metrics), &stop_fanout);
+            (broker, tasks)
+        }
+        None => (Arc::new(InProcess), Vec::new()),
+    };
+    fanout.push(tokio::spawn(
+        Arc::clone(&feed).run(broker.clustered(), stop_fanout.clone()),
+    ));
     let (sequencer, writer) = Sequencer::start(
         Arc::clone(&store),
-        Arc::clone(&hub),
+        feed,
+        Arc::clone(&broker),
         Arc::clone(&people),
         Arc::clone(&metrics),
         stop_writes.clone(),
@@ -123,6 +153,7 @@ pub async fn run_with_options(
         revocations: Arc::default(),
         people,
         metrics,
+        broker,
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
     });
@@ -187,6 +218,12 @@ pub async fn run_with_options(
     stop_writes.cancel();
     if let Err(error) = writer.await {
         tracing::error!(%error, "the sequencer task failed");
+    }
+    stop_fanout.cancel();
+    for task in fanout {
+        if let Err(error) = task.await {
+            tracing::error!(%error, "a fan-out task failed");
+        }
     }
     store.close().await;
     Ok(())

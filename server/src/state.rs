@@ -52,6 +52,8 @@ pub(crate) struct Shared {
     pub(crate) guards: Arc<Guards>,
     /// What this server counts, for `GET /metrics`.
     pub(crate) metrics: Arc<Metrics>,
+    /// How this node's events reach other nodes (and whether it hears them).
+    pub(crate) broker: Arc<dyn crate::broker::Broker>,
     /// Live connections by person.
     pub(crate) people: Arc<People>,
     /// Live signed-in connections, to end when their credential is revoked.

@@ -1,5 +1,6 @@
 //! Real services for Confab's tests, started by the tests themselves: a PostgreSQL
-//! server, once per test process, each test with a database of its own. Nothing is
+//! server, once per test process, each test with a database of its own, and Redis
+//! servers, one per test that asks. Nothing is
 //! mocked: the server is Debian's PostgreSQL (`cargo xtask test` installs it where it
 //! is missing).
 //!
@@ -8,5 +9,7 @@
 //! (SIGINT, PostgreSQL's fast shutdown) and removes its folder.
 
 mod postgres;
+mod redis;
 
 pub use postgres::{Postgres, postgres};
+pub use redis::Redis;

@@ -83,6 +83,7 @@ fn test(root: &Path) -> Result<(), Fail> {
     tools::ensure_browser()?;
     tools::ensure_axe(root)?;
     tools::ensure_postgres()?;
+    tools::ensure_redis()?;
     cmd::step("cargo fmt --check");
     run(root, "cargo", &["fmt", "--all", "--", "--check"])?;
     cmd::step("cargo clippy -D warnings");

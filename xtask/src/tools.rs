@@ -137,6 +137,25 @@ pub fn ensure_postgres() -> Result<(), Fail> {
     })
 }
 
+/// A Redis server, which the cluster tests start (`confab-testkit`); Debian's
+/// `redis-server` package where none is installed.
+pub fn ensure_redis() -> Result<(), Fail> {
+    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| dir.join("redis-server").is_file())
+    });
+    if on_path {
+        return Ok(());
+    }
+    step("installing Redis (apt-get)");
+    let root = Path::new("/");
+    run(root, "apt-get", &["update"])?;
+    run(root, "apt-get", &["install", "-y", "redis-server"]).map_err(|Fail(why)| {
+        Fail(format!(
+            "{why}; the cluster tests need Debian's redis-server (run as root)"
+        ))
+    })
+}
+
 /// axe-core, which the browser tests inject into the page to check its accessibility
 /// (`npm ci` in `e2e/axe`, pinned by its lock file); skipped once installed.
 pub fn ensure_axe(root: &Path) -> Result<(), Fail> {

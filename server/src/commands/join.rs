@@ -20,11 +20,25 @@ use crate::wire;
 pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>) -> Reply {
     let state = session.state;
     let identity = session.identity;
-    let access = state
+    let mut access = state
         .store
         .rooms()
         .directory()
         .access(&room, &identity.user);
+    if access.is_none() && state.broker.clustered() {
+        // Made on another node a moment ago: read now, not at the next catch-up.
+        match state.store.rooms().load_room(&room).await {
+            Ok(true) => {
+                access = state
+                    .store
+                    .rooms()
+                    .directory()
+                    .access(&room, &identity.user);
+            }
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, %room, "reading a room failed"),
+        }
+    }
     let role = match authz::check(identity, access.as_ref(), Action::Join) {
         Ok(role) => role,
         Err(denial) => return denied(denial, &room),

@@ -116,6 +116,16 @@ pub trait Rooms: Send + Sync + 'static {
         user: &UserId,
     ) -> Result<(), RoomError>;
 
+    /// Every room's newest seq (messages and other events alike), as stored now:
+    /// how a node learns what other nodes stored that it did not hear of.
+    async fn last_seqs(
+        &self,
+    ) -> Result<Vec<(confab_shared::RoomName, confab_shared::Seq)>, StoreError>;
+
+    /// Reads `room`, made on another node, into the directory; false if the store
+    /// has no such room.
+    async fn load_room(&self, room: &confab_shared::RoomName) -> Result<bool, StoreError>;
+
     /// What is known in memory of every room, its members, bans and mutes.
     fn directory(&self) -> &Directory;
 }

@@ -11,11 +11,46 @@ use crate::rooms::{Directory, Person, Room};
 /// Every room and what the directory keeps of it, read once when the store opens.
 pub(crate) async fn load(db: &impl Reader) -> Result<Directory, StoreError> {
     let directory = Directory::default();
-    let mut conversations = Vec::new();
+    load_into(db, &directory, None).await?;
     for row in db
-        .read("SELECT name, topic, private, kind FROM rooms", &[])
+        .read("SELECT user_id, blocked_id FROM blocks", &[])
         .await?
     {
+        directory.put_block(&user(&row, 0)?, &user(&row, 1)?, true);
+    }
+    Ok(directory)
+}
+
+/// Reads `room` (made on another node, or changed there while this node did not
+/// hear) into `directory`; false if the store has no such room.
+pub(crate) async fn load_room(
+    db: &impl Reader,
+    directory: &Directory,
+    room: &RoomName,
+) -> Result<bool, StoreError> {
+    load_into(db, directory, Some(room)).await
+}
+
+/// Reads every room (`only` None) or one into `directory`; false if there was none.
+async fn load_into(
+    db: &impl Reader,
+    directory: &Directory,
+    only: Option<&RoomName>,
+) -> Result<bool, StoreError> {
+    // Every query below names the room as `r.name`; one room: `AND r.name = ?`.
+    let (filter, args) = match only {
+        Some(room) => (" AND r.name = ?", vec![Arg::Text(room.as_str())]),
+        None => ("", Vec::new()),
+    };
+    let mut conversations = Vec::new();
+    let rooms = db
+        .read(
+            &format!("SELECT r.name, r.topic, r.private, r.kind FROM rooms r WHERE TRUE{filter}"),
+            &args,
+        )
+        .await?;
+    let found = !rooms.is_empty();
+    for row in rooms {
         let name = room(&row, 0)?;
         if row.text(3)? == "conversation" {
             conversations.push(name);
@@ -26,10 +61,12 @@ pub(crate) async fn load(db: &impl Reader) -> Result<Directory, StoreError> {
     }
     let members = db
         .read(
-            "SELECT r.name, m.user_id, m.role, m.name
-             FROM room_members m JOIN rooms r ON r.id = m.room_id
-             WHERE r.kind = 'room'",
-            &[],
+            &format!(
+                "SELECT r.name, m.user_id, m.role, m.name
+                 FROM room_members m JOIN rooms r ON r.id = m.room_id
+                 WHERE r.kind = 'room'{filter}"
+            ),
+            &args,
         )
         .await?;
     for row in members {
@@ -49,17 +86,13 @@ pub(crate) async fn load(db: &impl Reader) -> Result<Directory, StoreError> {
         let last_at = last.first().map(|row| row.text(0)).transpose()?;
         directory.put_conversation(Room::conversation(conversation), &people, last_at);
     }
-    for row in db
-        .read("SELECT user_id, blocked_id FROM blocks", &[])
-        .await?
-    {
-        directory.put_block(&user(&row, 0)?, &user(&row, 1)?, true);
-    }
     let writers = db
         .read(
-            "SELECT r.name, m.user_id FROM room_members m JOIN rooms r ON r.id = m.room_id
-             WHERE m.wrote",
-            &[],
+            &format!(
+                "SELECT r.name, m.user_id FROM room_members m JOIN rooms r ON r.id = m.room_id
+                 WHERE m.wrote{filter}"
+            ),
+            &args,
         )
         .await?;
     for row in writers {
@@ -67,10 +100,12 @@ pub(crate) async fn load(db: &impl Reader) -> Result<Directory, StoreError> {
     }
     let quieter = db
         .read(
-            "SELECT r.name, m.user_id, m.notify
-             FROM room_members m JOIN rooms r ON r.id = m.room_id
-             WHERE m.notify <> 'all'",
-            &[],
+            &format!(
+                "SELECT r.name, m.user_id, m.notify
+                 FROM room_members m JOIN rooms r ON r.id = m.room_id
+                 WHERE m.notify <> 'all'{filter}"
+            ),
+            &args,
         )
         .await?;
     for row in quieter {
@@ -78,13 +113,27 @@ pub(crate) async fn load(db: &impl Reader) -> Result<Directory, StoreError> {
         directory.put_notify(&room(&row, 0)?, &user(&row, 1)?, notify);
     }
     for (table, banned) in [("room_bans", true), ("room_mutes", false)] {
-        let sql =
-            format!("SELECT r.name, x.user_id FROM {table} x JOIN rooms r ON r.id = x.room_id");
-        for row in db.read(&sql, &[]).await? {
+        let sql = format!(
+            "SELECT r.name, x.user_id FROM {table} x JOIN rooms r ON r.id = x.room_id
+             WHERE TRUE{filter}"
+        );
+        for row in db.read(&sql, &args).await? {
             directory.put_restriction(&room(&row, 0)?, &user(&row, 1)?, banned);
         }
     }
-    Ok(directory)
+    Ok(found)
+}
+
+/// Rooms' names and seqs as read: checked.
+pub(crate) fn room_seqs(
+    rows: Vec<(String, i64)>,
+) -> Result<Vec<(RoomName, confab_shared::Seq)>, StoreError> {
+    rows.into_iter()
+        .map(|(name, seq)| {
+            let name = RoomName::new(name).map_err(corrupt)?;
+            Ok((name, super::columns::from_db_seq(seq)?))
+        })
+        .collect()
 }
 
 /// A conversation's people, as stored.

@@ -97,6 +97,17 @@ impl TestServer {
         Self::start_on(dir, Some(url), test_options(Settings::default())).await
     }
 
+    /// Starts one node of a cluster: on the PostgreSQL database at `url`, hearing the
+    /// other nodes through the Redis at `redis`.
+    pub async fn start_node(url: &str, redis: &str) -> Self {
+        let dir = tempfile::tempdir().expect("create a temporary directory");
+        let options = Options {
+            redis: Some(redis.parse().expect("a redis:// URL")),
+            ..test_options(Settings::default())
+        };
+        Self::start_on(dir, Some(url.to_owned()), options).await
+    }
+
     /// Starts a server on the database in `dir` (created if missing).
     async fn start_in(dir: TempDir, settings: Settings) -> Self {
         Self::start_in_with(dir, test_options(settings)).await
@@ -344,6 +355,12 @@ impl Client {
             .and_then(|c| c.split(';').next())
             .expect("a session cookie")
             .to_owned();
+        Self::with_cookie(server, username, &cookie).await
+    }
+
+    /// Connects with a session `cookie` of `username`'s; reads the `welcome`.
+    pub async fn with_cookie(server: &TestServer, username: &str, cookie: &str) -> Self {
+        let cookie = cookie.to_owned();
         let ws = try_connect_with(&server.ws_url("?v=2"), &[("Cookie", &cookie)])
             .await
             .unwrap_or_else(|e| panic!("{username}: cannot connect: {e}"));

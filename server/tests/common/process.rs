@@ -60,8 +60,12 @@ impl ServerProcess {
         let child = Command::new(env!("CARGO_BIN_EXE_confab"))
             .arg("--addr")
             .arg(addr.to_string())
-            .arg("--database")
-            .arg(dir.join("confab.db"))
+            // Flags naming a database of their own (a PostgreSQL URL) replace the file.
+            .args(if flags.contains(&"--database") {
+                Vec::new()
+            } else {
+                vec!["--database".into(), dir.join("confab.db").into_os_string()]
+            })
             .arg("--static-dir")
             .arg(&static_dir)
             // Its clients are guests, and send and reconnect faster than people may.

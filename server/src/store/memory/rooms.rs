@@ -66,6 +66,20 @@ impl Rooms for MemoryStore {
         Ok(())
     }
 
+    async fn last_seqs(&self) -> Result<Vec<(RoomName, confab_shared::Seq)>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .rooms
+            .iter()
+            .map(|(name, log)| (name.clone(), log.len() as confab_shared::Seq))
+            .collect())
+    }
+
+    async fn load_room(&self, room: &RoomName) -> Result<bool, StoreError> {
+        // One process: the directory already has every room there is.
+        Ok(self.directory.exists(room))
+    }
+
     fn directory(&self) -> &Directory {
         &self.directory
     }

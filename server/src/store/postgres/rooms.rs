@@ -144,6 +144,17 @@ impl Rooms for PostgresStore {
         Ok((name.clone(), true))
     }
 
+    async fn last_seqs(&self) -> Result<Vec<(RoomName, confab_shared::Seq)>, StoreError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT name, last_seq FROM rooms")
+            .fetch_all(&self.pool)
+            .await?;
+        crate::store::directory::room_seqs(rows)
+    }
+
+    async fn load_room(&self, room: &RoomName) -> Result<bool, StoreError> {
+        crate::store::directory::load_room(&self.pool, &self.directory, room).await
+    }
+
     fn directory(&self) -> &Directory {
         &self.directory
     }

@@ -1,0 +1,160 @@
+//! A node killed with SIGKILL in the middle of a burst: its clients go to another
+//! node (through a small failover forwarder standing in for the load balancer),
+//! which resumes them from the shared PostgreSQL database. Nothing acknowledged is
+//! lost, nothing is stored twice, every room stays in one order.
+//!
+//! Two `confab` processes on one PostgreSQL database, hearing each other through
+//! Redis. 12 clients send 60 messages each over 3 rooms (client c to room c mod 3),
+//! each also reading the next room; half connect through the forwarder (to the node
+//! that is killed while it is there), half straight to the other node.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use common::process::{ServerProcess, free_port};
+use common::resilient::{self, Outgoing, Plan};
+use confab_shared::Seq;
+use confab_testkit::{Redis, postgres};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::Instant;
+
+const CLIENTS: usize = 12;
+const PER_CLIENT: usize = 60;
+const ROOMS: usize = 3;
+const PER_ROOM: Seq = (CLIENTS * PER_CLIENT / ROOMS) as Seq;
+const DEADLINE: Duration = Duration::from_secs(90);
+
+fn room(r: usize) -> String {
+    format!("room{r}")
+}
+
+fn plan(client: usize) -> Plan {
+    Plan {
+        name: format!("client{client:02}"),
+        rooms: vec![
+            (room(client % ROOMS), PER_ROOM),
+            (room((client + 1) % ROOMS), PER_ROOM),
+        ],
+        outgoing: (0..PER_CLIENT)
+            .map(|n| Outgoing {
+                room: room(client % ROOMS),
+                client_id: format!("c{client:02}-m{n:03}"),
+                body: format!("client {client} message {n}"),
+            })
+            .collect(),
+        window: 4,
+        pace: None,
+        drops: Vec::new(),
+        stay_away: None,
+        deadline: DEADLINE,
+    }
+}
+
+/// Forwards each connection to the first of `targets` that takes it: a load
+/// balancer that sends a dead node's clients to the next.
+async fn forward(listener: TcpListener, targets: Vec<SocketAddr>) {
+    loop {
+        let Ok((mut client, _)) = listener.accept().await else {
+            return;
+        };
+        let targets = targets.clone();
+        tokio::spawn(async move {
+            for target in targets {
+                if let Ok(mut server) = TcpStream::connect(target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    return;
+                }
+            }
+        });
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_killed_mid_burst_loses_nothing_its_clients_resume_on_another() {
+    let redis = Redis::start();
+    let database = postgres().database();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let flags = ["--database", &database, "--redis", &redis.url()];
+    let doomed = ServerProcess::start_with(dir.path(), free_port(), &flags).await;
+    let survivor = ServerProcess::start_with(dir.path(), free_port(), &flags).await;
+
+    let balancer = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the forwarder");
+    let front = balancer.local_addr().expect("the forwarder's address");
+    tokio::spawn(forward(balancer, vec![doomed.addr, survivor.addr]));
+
+    let progress = Arc::new(AtomicUsize::new(0));
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let base = if c % 2 == 0 {
+                format!("ws://{front}/ws")
+            } else {
+                survivor.ws_base()
+            };
+            tokio::spawn(resilient::run(plan(c), base, Arc::clone(&progress)))
+        })
+        .collect();
+
+    // Half of everything acknowledged, then the first node dies at once.
+    let started = Instant::now();
+    while progress.load(Ordering::Relaxed) < CLIENTS * PER_CLIENT / 2 {
+        assert!(started.elapsed() < DEADLINE, "no progress before the kill");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    doomed.kill().await;
+
+    let mut moved = 0;
+    let mut acks = std::collections::HashMap::new();
+    let mut views: Vec<(String, Vec<(Seq, String)>)> = Vec::new();
+    for client in clients {
+        let report = client.await.expect("a client task");
+        if report.connections > 1 {
+            moved += 1;
+        }
+        for (outgoing, (seq, _)) in report.plan.outgoing.iter().zip(&report.acks) {
+            acks.insert(outgoing.client_id.clone(), (outgoing.room.clone(), *seq));
+        }
+        for (name, view) in &report.rooms {
+            assert!(
+                view.duplicates.is_empty(),
+                "{}: doubled {:?}",
+                report.name,
+                view.duplicates
+            );
+            let seqs: Vec<Seq> = view.messages.keys().copied().collect();
+            let expected: Vec<Seq> = (1..=PER_ROOM).collect();
+            assert_eq!(seqs, expected, "{} has all of {name}, once", report.name);
+            views.push((
+                name.clone(),
+                view.messages
+                    .values()
+                    .map(|m| (m.seq, m.client_id.to_string()))
+                    .collect(),
+            ));
+        }
+    }
+    assert_eq!(
+        acks.len(),
+        CLIENTS * PER_CLIENT,
+        "every message acknowledged"
+    );
+    assert!(moved > 0, "the killed node's clients went to the other");
+    // Every room the same for everyone, and each ack names where its message is.
+    for (room, view) in &views {
+        let first = &views.iter().find(|(r, _)| r == room).expect("a room").1;
+        assert_eq!(view, first, "{room} the same for every reader");
+        for (seq, client_id) in view {
+            assert_eq!(
+                acks.get(client_id),
+                Some(&(room.clone(), *seq)),
+                "{client_id}"
+            );
+        }
+    }
+    drop(survivor);
+}
