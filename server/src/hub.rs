@@ -14,6 +14,7 @@
 //! [`Hub::flush_typing`], twice a second: whoever types, each member gets at most two
 //! `typing` frames a second.
 
+mod remote;
 mod typing;
 
 use std::collections::{HashMap, HashSet};
@@ -47,12 +48,19 @@ struct Rooms {
     dirty: HashSet<RoomName>,
     /// Rooms where someone types (or just stopped): looked at by each typing flush.
     typing: HashSet<RoomName>,
+    /// What other nodes said of their people in each room: node, room, people.
+    remote: HashMap<String, HashMap<RoomName, Vec<Person>>>,
+    /// Rooms whose people on this node changed since the other nodes were told.
+    local_dirty: HashSet<RoomName>,
 }
 
 #[derive(Default)]
 struct Room {
     members: HashMap<ConnId, Member>,
-    /// Distinct people online, and how many of their connections are in the room.
+    /// Distinct people here on this node, and how many of their connections.
+    local: HashMap<Person, usize>,
+    /// Distinct people online on any node, and in how many places: each connection
+    /// here, and each other node that has them.
     online: HashMap<Person, usize>,
     /// Unannounced changes: each person's latest state (true = came online).
     changes: HashMap<Person, bool>,
@@ -187,6 +195,37 @@ impl Room {
         }
     }
 
+    /// One more place has `person`: at the first, they came online.
+    fn add_online(&mut self, room: &RoomName, person: &Person, dirty: &mut HashSet<RoomName>) {
+        let count = self.online.entry(person.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            self.changes.insert(person.clone(), true);
+            dirty.insert(room.clone());
+        }
+    }
+
+    /// One place fewer has `person`: at the last, they went offline (and type here
+    /// no more); gives whether they stopped typing.
+    fn remove_online(
+        &mut self,
+        room: &RoomName,
+        person: &Person,
+        dirty: &mut HashSet<RoomName>,
+    ) -> bool {
+        let Some(count) = self.online.get_mut(person) else {
+            return false;
+        };
+        *count -= 1;
+        if *count > 0 {
+            return false;
+        }
+        self.online.remove(person);
+        self.changes.insert(person.clone(), false);
+        dirty.insert(room.clone());
+        self.typing.stop(&person.0.user)
+    }
+
     /// The presence frame for what changed since the last one, and the people it
     /// names; clears the changes.
     fn announcement(&mut self, room: &RoomName) -> (ServerMsg, Vec<Person>) {
@@ -249,19 +288,27 @@ impl Hub {
         blocking: &Directory,
     ) -> Online {
         let mut guard = self.lock();
-        let Rooms { rooms, dirty, .. } = &mut *guard;
-        let state = rooms.entry(room.clone()).or_default();
+        let Rooms {
+            rooms,
+            dirty,
+            remote,
+            local_dirty,
+            ..
+        } = &mut *guard;
+        let state = rooms
+            .entry(room.clone())
+            .or_insert_with(|| Room::with_remote(remote, room));
         let person = Person(Arc::clone(identity));
         let member = Member {
             person: person.clone(),
             outbox: outbox.clone(),
         };
         if state.members.insert(conn, member).is_none() {
-            let count = state.online.entry(person.clone()).or_insert(0);
-            *count += 1;
-            if *count == 1 {
-                state.changes.insert(person, true);
-                dirty.insert(room.clone());
+            let here = state.local.entry(person.clone()).or_insert(0);
+            *here += 1;
+            if *here == 1 {
+                local_dirty.insert(room.clone());
+                state.add_online(room, &person, dirty);
             }
         }
         let mut online = state.online();
@@ -291,6 +338,8 @@ impl Hub {
             rooms,
             dirty,
             typing,
+            local_dirty,
+            ..
         } = &mut *guard;
         let state = rooms.get_mut(room)?;
         let member = state.members.remove(&conn)?;
@@ -298,18 +347,18 @@ impl Hub {
             rooms.remove(room);
             dirty.remove(room);
             typing.remove(room);
+            local_dirty.insert(room.clone());
             self.typing_rooms
                 .store(typing.len() as u64, Ordering::Relaxed);
             return Some(member.outbox);
         }
-        if let Some(count) = state.online.get_mut(&member.person) {
-            *count -= 1;
-            if *count == 0 {
-                state.online.remove(&member.person);
-                state.changes.insert(member.person.clone(), false);
-                dirty.insert(room.clone());
+        if let Some(here) = state.local.get_mut(&member.person) {
+            *here -= 1;
+            if *here == 0 {
+                state.local.remove(&member.person);
+                local_dirty.insert(room.clone());
                 // Their last connection here: they type here no more.
-                if state.typing.stop(&member.person.0.user) {
+                if state.remove_online(room, &member.person, dirty) {
                     typing.insert(room.clone());
                 }
             }

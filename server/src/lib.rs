@@ -40,6 +40,7 @@ mod hub;
 mod identity;
 pub mod limits;
 pub mod metrics;
+mod nodes;
 pub mod origin;
 mod outbox;
 mod page;

@@ -11,13 +11,16 @@
 //! asks to watch (`commands/people.rs`), and again for those it could not see when
 //! the person writes somewhere for the first time ([`People::revisit`]).
 //!
-//! Node-local, like the hub: across nodes, a broker will carry status changes.
+//! Across nodes (`people/remote.rs`), each node says the statuses of its people;
+//! someone is online if a socket of theirs on any node is.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use axum::extract::ws::Utf8Bytes;
 use confab_shared::{PersonStatus, ServerMsg, Status, UserId};
+
+mod remote;
 
 use crate::hub::ConnId;
 use crate::outbox::{Outbound, Outbox};
@@ -42,6 +45,10 @@ struct Live {
     /// People whose status changed since the last flush, with the status they had
     /// at the last one.
     changed: HashMap<UserId, Status>,
+    /// What other nodes said of their people: person, node, status there.
+    remote: HashMap<UserId, HashMap<String, Status>>,
+    /// People whose status on this node changed since the other nodes were told.
+    local_changed: HashSet<UserId>,
 }
 
 struct Conn {
@@ -59,7 +66,8 @@ struct Watcher {
 }
 
 impl Live {
-    fn status(&self, user: &UserId) -> Status {
+    /// Where `user` is on this node.
+    fn local_status(&self, user: &UserId) -> Status {
         match self.conns.get(user) {
             None => Status::Offline,
             Some(conns) if conns.values().all(|c| c.away) => Status::Away,
@@ -67,13 +75,26 @@ impl Live {
         }
     }
 
+    /// Where `user` is: the liveliest of this node's and the other nodes' word.
+    fn status(&self, user: &UserId) -> Status {
+        let here = self.local_status(user);
+        self.remote
+            .get(user)
+            .into_iter()
+            .flat_map(HashMap::values)
+            .fold(here, |best, &there| remote::livelier(best, there))
+    }
+
     /// Runs `change` on the live connections, and notes `user` changed if their
-    /// status did (and someone watches them).
+    /// status did (and someone watches them; and, on this node, for the others).
     fn changing(&mut self, user: &UserId, change: impl FnOnce(&mut Self)) {
-        let before = self.status(user);
+        let (before, here) = (self.status(user), self.local_status(user));
         change(self);
         if self.status(user) != before && self.watchers.contains_key(user) {
             self.changed.entry(user.clone()).or_insert(before);
+        }
+        if self.local_status(user) != here {
+            self.local_changed.insert(user.clone());
         }
     }
 

@@ -209,6 +209,10 @@ impl RoomFeed {
             self.fold(state, &event);
         }
         self.tell_threads(&event);
+        if let EventKind::Message(message) = &event.kind {
+            // Sent (on any node): they type there no more.
+            self.hub.stop_typing(&event.room, &message.author_id);
+        }
         self.hub.publish(Arc::new(RoomFrame {
             room: event.room.clone(),
             seq: Some(event.seq),

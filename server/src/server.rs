@@ -16,6 +16,7 @@ use crate::broker::{Broker, InProcess, RedisUrl};
 use crate::hub::Hub;
 use crate::limits::{Guards, Limits};
 use crate::metrics::Metrics;
+use crate::nodes::Nodes;
 use crate::origin::OriginPolicy;
 use crate::people::People;
 use crate::room_feed::RoomFeed;
@@ -121,10 +122,16 @@ pub async fn run_with_options(
     .map_err(std::io::Error::other)?;
     // Stopped once the writer has stored (and handed on) everything.
     let stop_fanout = CancellationToken::new();
+    let nodes = Arc::new(Nodes::new(Arc::clone(&hub), Arc::clone(&people)));
     let (broker, mut fanout): (Arc<dyn Broker>, Vec<JoinHandle<()>>) = match redis {
         Some(url) => {
-            let (broker, tasks) =
-                RedisBroker::start(url, Arc::clone(&feed), Arc::clone(&metrics), &stop_fanout);
+            let (broker, tasks) = RedisBroker::start(
+                url,
+                Arc::clone(&feed),
+                Arc::clone(&nodes),
+                Arc::clone(&metrics),
+                &stop_fanout,
+            );
             (broker, tasks)
         }
         None => (Arc::new(InProcess), Vec::new()),
@@ -132,6 +139,11 @@ pub async fn run_with_options(
     fanout.push(tokio::spawn(
         Arc::clone(&feed).run(broker.clustered(), stop_fanout.clone()),
     ));
+    if broker.clustered() {
+        fanout.push(tokio::spawn(
+            Arc::clone(&nodes).run(Arc::clone(&broker), stop_fanout.clone()),
+        ));
+    }
     let (sequencer, writer) = Sequencer::start(
         Arc::clone(&store),
         feed,
@@ -154,19 +166,25 @@ pub async fn run_with_options(
         people,
         metrics,
         broker,
+        nodes,
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
     });
-    // Presence changes (of rooms, and of people), gathered, every `presence_interval`.
+    // Presence changes (of rooms, and of people), gathered, every
+    // `presence_interval`; and this node's, for the other nodes.
     let hub = Arc::clone(&state.hub);
     let people = Arc::clone(&state.people);
     let directory = Arc::clone(&store);
+    let (nodes, broker) = (Arc::clone(&state.nodes), Arc::clone(&state.broker));
     let presence = tokio::spawn(every(
         settings.presence_interval,
         &state.shutdown,
         move || {
             hub.flush_presence(directory.rooms().directory());
             people.flush();
+            for note in nodes.presence_changes() {
+                broker.note(&note);
+            }
         },
     ));
     // Who types, twice a second: at most two `typing` frames a second reach a member.

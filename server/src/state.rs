@@ -34,6 +34,25 @@ impl std::ops::Deref for AppState {
     }
 }
 
+impl Shared {
+    /// Tells every socket of `user` on every node, but `except` on this one (the
+    /// connection that asked, which has its answer): this node's at once, the
+    /// others' through the broker. Gives how many were told here.
+    pub(crate) fn tell(
+        &self,
+        user: &confab_shared::UserId,
+        except: Option<crate::hub::ConnId>,
+        frame: &axum::extract::ws::Utf8Bytes,
+    ) -> usize {
+        self.broker.note(&crate::nodes::Note::Tell {
+            node: self.nodes.me().to_owned(),
+            user: user.clone(),
+            frame: frame.to_string(),
+        });
+        self.people.tell_but(user, except, frame)
+    }
+}
+
 /// The parts, behind the one pointer.
 pub(crate) struct Shared {
     pub(crate) hub: Arc<Hub>,
@@ -54,6 +73,8 @@ pub(crate) struct Shared {
     pub(crate) metrics: Arc<Metrics>,
     /// How this node's events reach other nodes (and whether it hears them).
     pub(crate) broker: Arc<dyn crate::broker::Broker>,
+    /// This node among the others (its id, who is where on them).
+    pub(crate) nodes: Arc<crate::nodes::Nodes>,
     /// Live connections by person.
     pub(crate) people: Arc<People>,
     /// Live signed-in connections, to end when their credential is revoked.

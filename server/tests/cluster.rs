@@ -125,7 +125,9 @@ async fn a_private_room_stays_private_across_nodes_and_a_kick_reaches_every_node
     )
     .await;
 
-    // bob, on another node, may join: that node learnt of the room and of him.
+    // bob, on another node, hears of it at once, and may join there.
+    bob.recv_until(|m| matches!(m, ServerMsg::Room(info) if info.room.as_str() == "plans"))
+        .await;
     let started = Instant::now();
     loop {
         bob.send_join("plans", None).await;
@@ -175,6 +177,33 @@ async fn a_private_room_stays_private_across_nodes_and_a_kick_reaches_every_node
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persons_news_reaches_their_sockets_on_every_node() {
+    let (nodes, _redis) = cluster(2).await;
+    let mut ann = Client::sign_up(&nodes[0], "ann").await;
+    let cookie = ann.cookie.clone().expect("a session");
+    let mut elsewhere = Client::with_cookie(&nodes[1], "ann", &cookie).await;
+    let mut bob = Client::sign_up(&nodes[1], "bob").await;
+    ann.join("general", None).await;
+    elsewhere.join("general", None).await;
+    bob.join("general", None).await;
+    let (seq, _) = bob.send_acked("general", "b1", "hi ann").await;
+    // Read on one node: the marker moves on her socket on the other.
+    ann.send_json(json!({ "type": "read", "room": "general", "seq": seq }))
+        .await;
+    elsewhere
+        .recv_until(|m| matches!(m, ServerMsg::Read { seq: at, unread: 0, .. } if *at == seq))
+        .await;
+    // A conversation bob starts on his node reaches both of her sockets.
+    bob.send_json(json!({ "type": "start_conversation", "with": ["ann"] }))
+        .await;
+    for socket in [&mut ann, &mut elsewhere] {
+        socket
+            .recv_until(|m| matches!(m, ServerMsg::Room(info) if info.room.is_conversation()))
+            .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_out_on_one_node_closes_the_sessions_sockets_on_the_others() {
     let (nodes, _redis) = cluster(2).await;
     let ann = Client::sign_up(&nodes[0], "ann").await;
@@ -213,4 +242,84 @@ async fn redis_restarting_under_load_loses_nothing_for_those_who_stay() {
             reader.name
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_and_typing_reach_people_on_other_nodes() {
+    let (nodes, _redis) = cluster(2).await;
+    let mut ann = nodes[0].client("ann").await;
+    ann.join("general", None).await;
+    let mut bob = nodes[1].client("bob").await;
+    let joined = bob.join("general", None).await;
+    // Each sees the other, who is on another node, come online.
+    ann.recv_until(|m| {
+        matches!(m, ServerMsg::Presence { joined, .. } if joined.iter().any(|n| n.as_str() == "bob"))
+    })
+    .await;
+    if !joined.online.iter().any(|n| n.as_str() == "ann") {
+        bob.recv_until(|m| {
+            matches!(m, ServerMsg::Presence { joined, .. } if joined.iter().any(|n| n.as_str() == "ann"))
+        })
+        .await;
+    }
+    // bob writes, then types: ann sees him typing; his next message ends it.
+    bob.send_acked("general", "b1", "hello").await;
+    bob.send_json(json!({ "type": "typing", "room": "general" }))
+        .await;
+    ann.recv_until(|m| {
+        matches!(m, ServerMsg::Typing { people, .. } if people.iter().any(|p| p.user.as_str() == "bob"))
+    })
+    .await;
+    bob.send_acked("general", "b2", "done typing").await;
+    ann.recv_until(|m| matches!(m, ServerMsg::Typing { count: 0, .. }))
+        .await;
+    // bob goes: ann sees him leave.
+    bob.close().await;
+    ann.recv_until(|m| {
+        matches!(m, ServerMsg::Presence { left, .. } if left.iter().any(|n| n.as_str() == "bob"))
+    })
+    .await;
+}
+
+/// The status `people` frames give `user`, skipping other frames.
+async fn status_of(client: &mut Client, user: &confab_shared::UserId) -> confab_shared::Status {
+    match client
+        .recv_until(|m| matches!(m, ServerMsg::People { people } if people.iter().any(|p| p.user_id == *user)))
+        .await
+    {
+        ServerMsg::People { people } => people
+            .into_iter()
+            .find(|p| p.user_id == *user)
+            .map(|p| p.status)
+            .expect("found"),
+        _ => unreachable!(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_on_one_node_is_online_away_and_offline_on_the_others() {
+    use confab_shared::Status;
+    let (nodes, _redis) = cluster(2).await;
+    let mut ann = Client::sign_up(&nodes[0], "ann").await;
+    let mut bob = Client::sign_up(&nodes[1], "bob").await;
+    ann.join("general", None).await;
+    bob.join("general", None).await;
+    bob.send_acked("general", "b1", "hello").await;
+    let bob_id = messages(&mut ann, 1).await.remove(0).author_id;
+    // ann may see bob (he wrote where she is); his node says he is online.
+    let started = Instant::now();
+    loop {
+        ann.send_json(json!({ "type": "watch_people", "users": [bob_id] }))
+            .await;
+        if status_of(&mut ann, &bob_id).await == Status::Online {
+            break;
+        }
+        assert!(started.elapsed() < TIMEOUT, "bob never online for ann");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bob.send_json(json!({ "type": "status", "away": true }))
+        .await;
+    assert_eq!(status_of(&mut ann, &bob_id).await, Status::Away);
+    bob.close().await;
+    assert_eq!(status_of(&mut ann, &bob_id).await, Status::Offline);
 }

@@ -17,10 +17,13 @@ use std::time::Duration;
 
 use common::process::{ServerProcess, free_port};
 use common::resilient::{self, Outgoing, Plan};
-use confab_shared::Seq;
+use common::{Socket, TIMEOUT, try_connect};
+use confab_shared::{Seq, ServerMsg};
 use confab_testkit::{Redis, postgres};
+use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
 
 const CLIENTS: usize = 12;
 const PER_CLIENT: usize = 60;
@@ -157,4 +160,66 @@ async fn a_node_killed_mid_burst_loses_nothing_its_clients_resume_on_another() {
         }
     }
     drop(survivor);
+}
+
+/// A guest in `lobby` on the node at `base`; gives its socket once it has joined.
+async fn in_lobby(base: &str, name: &str) -> Socket {
+    let mut socket = try_connect(&format!("{base}?v=2&name={name}"))
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    // Whoever comes first makes the room; the other is told it exists.
+    for frame in [
+        r#"{"type":"create_room","room":"lobby"}"#,
+        r#"{"type":"join","room":"lobby"}"#,
+    ] {
+        socket.send(Message::text(frame)).await.expect("send");
+    }
+    socket
+}
+
+/// Reads `socket` until a frame `wanted` takes, failing after [`TIMEOUT`].
+async fn until(socket: &mut Socket, what: &str, wanted: impl Fn(&ServerMsg) -> bool) {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let frame = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .unwrap_or_else(|_| panic!("no {what} within {TIMEOUT:?}"));
+        if let Some(Ok(Message::Text(text))) = frame
+            && let Ok(msg) = serde_json::from_str::<ServerMsg>(text.as_str())
+            && wanted(&msg)
+        {
+            return;
+        }
+    }
+}
+
+fn names(list: &[confab_shared::UserName], name: &str) -> bool {
+    list.iter().any(|n| n.as_str() == name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_nodes_people_go_offline_on_the_other_nodes() {
+    let redis = Redis::start();
+    let database = postgres().database();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let flags = ["--database", &database, "--redis", &redis.url()];
+    let doomed = ServerProcess::start_with(dir.path(), free_port(), &flags).await;
+    let survivor = ServerProcess::start_with(dir.path(), free_port(), &flags).await;
+
+    let mut watcher = in_lobby(&survivor.ws_base(), "watcher").await;
+    let _stayer = in_lobby(&doomed.ws_base(), "stayer").await;
+    until(&mut watcher, "stayer online", |m| match m {
+        ServerMsg::Joined { online, .. } => names(online, "stayer"),
+        ServerMsg::Presence { joined, .. } => names(joined, "stayer"),
+        _ => false,
+    })
+    .await;
+    // Killed: it says nothing more, and the others take its people offline.
+    doomed.kill().await;
+    until(
+        &mut watcher,
+        "stayer offline",
+        |m| matches!(m, ServerMsg::Presence { left, .. } if names(left, "stayer")),
+    )
+    .await;
 }

@@ -21,10 +21,13 @@ use tokio_util::sync::CancellationToken;
 use super::Broker;
 use super::resp::{Conn, RedisUrl, Value};
 use crate::metrics::{Broker as Counted, Metrics};
+use crate::nodes::{Nodes, Note};
 use crate::room_feed::{Origin, RoomFeed};
 
 /// The channel every node publishes its room events on.
-const CHANNEL: &[u8] = b"confab:room-events";
+const EVENTS: &[u8] = b"confab:room-events";
+/// The channel of notes between nodes (`nodes.rs`).
+const NODES: &[u8] = b"confab:nodes";
 /// Events waiting for the publisher; past this they are dropped (the other nodes
 /// read them from the store within a second).
 const QUEUE: usize = 16_384;
@@ -38,16 +41,32 @@ const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
 /// The publishing side, as the writer sees it.
 pub(crate) struct RedisBroker {
-    out: mpsc::Sender<Utf8Bytes>,
+    out: mpsc::Sender<Outgoing>,
     metrics: Arc<Metrics>,
     /// Whether the subscriber is subscribed now (readiness).
     subscribed: Arc<AtomicBool>,
 }
 
+/// What the publisher sends: an event's frame, or a note.
+enum Outgoing {
+    Event(Utf8Bytes),
+    Note(Vec<u8>),
+}
+
 impl Broker for RedisBroker {
     fn publish(&self, frame: &Utf8Bytes) {
-        if self.out.try_send(frame.clone()).is_err() {
+        if self.out.try_send(Outgoing::Event(frame.clone())).is_err() {
             self.metrics.broker(Counted::Dropped, 1);
+        }
+    }
+
+    fn note(&self, note: &Note) {
+        match serde_json::to_vec(note) {
+            Ok(json) => {
+                // A full queue drops it: the next says as much.
+                let _ = self.out.try_send(Outgoing::Note(json));
+            }
+            Err(error) => tracing::error!(%error, "a note that does not encode"),
         }
     }
 
@@ -66,10 +85,11 @@ impl RedisBroker {
     pub(crate) fn start(
         url: RedisUrl,
         feed: Arc<RoomFeed>,
+        nodes: Arc<Nodes>,
         metrics: Arc<Metrics>,
         shutdown: &CancellationToken,
     ) -> (Arc<Self>, Vec<JoinHandle<()>>) {
-        let node = node_id();
+        let node = nodes.me().to_owned();
         tracing::info!(node, redis = %url, "fan-out through Redis");
         let (out, rx) = mpsc::channel(QUEUE);
         let subscribed = Arc::new(AtomicBool::new(false));
@@ -88,23 +108,18 @@ impl RedisBroker {
             )),
             tokio::spawn(subscribe(
                 url,
-                node,
-                feed,
-                metrics,
+                Heard {
+                    feed,
+                    nodes,
+                    broker: Arc::clone(&broker),
+                    metrics,
+                },
                 subscribed,
                 shutdown.clone(),
             )),
         ];
         (broker, tasks)
     }
-}
-
-/// A random id for this process.
-fn node_id() -> String {
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
-    let mut bytes = [0_u8; 8];
-    OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Waits `backoff` (unless shutting down first) and gives the next one.
@@ -118,7 +133,7 @@ async fn pause(backoff: Duration, shutdown: &CancellationToken) -> Option<Durati
 async fn publish(
     url: RedisUrl,
     node: String,
-    mut rx: mpsc::Receiver<Utf8Bytes>,
+    mut rx: mpsc::Receiver<Outgoing>,
     metrics: Arc<Metrics>,
     shutdown: CancellationToken,
 ) {
@@ -158,7 +173,10 @@ async fn publish(
             let sent = tokio::time::timeout(PUBLISH_WITHIN, send_batch(&mut conn, &node, &batch))
                 .await
                 .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()));
-            let n = batch.len();
+            let n = batch
+                .iter()
+                .filter(|o| matches!(o, Outgoing::Event(_)))
+                .count();
             batch.clear();
             match sent {
                 Ok(()) => {
@@ -177,18 +195,23 @@ async fn publish(
     }
 }
 
-/// Publishes `frames` in one write, then reads their replies.
-async fn send_batch(conn: &mut Conn, node: &str, frames: &[Utf8Bytes]) -> std::io::Result<()> {
+/// Publishes `batch` in one write, then reads the replies.
+async fn send_batch(conn: &mut Conn, node: &str, batch: &[Outgoing]) -> std::io::Result<()> {
     let mut message = Vec::new();
-    for frame in frames {
-        message.clear();
-        message.extend_from_slice(node.as_bytes());
-        message.push(b' ');
-        message.extend_from_slice(frame.as_bytes());
-        conn.send(&[b"PUBLISH", CHANNEL, &message]).await?;
+    for outgoing in batch {
+        match outgoing {
+            Outgoing::Event(frame) => {
+                message.clear();
+                message.extend_from_slice(node.as_bytes());
+                message.push(b' ');
+                message.extend_from_slice(frame.as_bytes());
+                conn.send(&[b"PUBLISH", EVENTS, &message]).await?;
+            }
+            Outgoing::Note(json) => conn.send(&[b"PUBLISH", NODES, json]).await?,
+        }
     }
     conn.flush().await?;
-    for _ in frames {
+    for _ in batch {
         if let Value::Error(why) = conn.read().await? {
             return Err(std::io::Error::other(format!(
                 "Redis refused PUBLISH: {why}"
@@ -198,11 +221,33 @@ async fn send_batch(conn: &mut Conn, node: &str, frames: &[Utf8Bytes]) -> std::i
     Ok(())
 }
 
+/// Where what the subscriber hears goes.
+struct Heard {
+    feed: Arc<RoomFeed>,
+    nodes: Arc<Nodes>,
+    /// To say this node's presence when another asks.
+    broker: Arc<RedisBroker>,
+    metrics: Arc<Metrics>,
+}
+
+impl Heard {
+    /// Says all of this node's presence (and, `hello`, asks the others for theirs).
+    fn say_all(&self, hello: bool) {
+        if hello {
+            self.broker.note(&Note::Alive {
+                node: self.nodes.me().to_owned(),
+                hello: true,
+            });
+        }
+        for note in self.nodes.all_presence() {
+            self.broker.note(&note);
+        }
+    }
+}
+
 async fn subscribe(
     url: RedisUrl,
-    node: String,
-    feed: Arc<RoomFeed>,
-    metrics: Arc<Metrics>,
+    heard: Heard,
     subscribed: Arc<AtomicBool>,
     shutdown: CancellationToken,
 ) {
@@ -211,7 +256,7 @@ async fn subscribe(
     loop {
         let ended = tokio::select! {
             () = shutdown.cancelled() => return,
-            ended = listen(&url, &node, &feed, &metrics, &subscribed) => ended,
+            ended = listen(&url, &heard, &subscribed) => ended,
         };
         let was_subscribed = subscribed.swap(false, Ordering::Relaxed);
         if was_subscribed {
@@ -228,20 +273,14 @@ async fn subscribe(
     }
 }
 
-/// Subscribes and hands what other nodes publish to the feed, until the connection
-/// fails.
-async fn listen(
-    url: &RedisUrl,
-    node: &str,
-    feed: &RoomFeed,
-    metrics: &Metrics,
-    subscribed: &AtomicBool,
-) -> std::io::Error {
+/// Subscribes and hands what other nodes publish to the feed and to the nodes,
+/// until the connection fails.
+async fn listen(url: &RedisUrl, heard: &Heard, subscribed: &AtomicBool) -> std::io::Error {
     let mut conn = match Conn::connect(url).await {
         Ok(conn) => conn,
         Err(error) => return error,
     };
-    if let Err(error) = conn.send(&[b"SUBSCRIBE", CHANNEL]).await {
+    if let Err(error) = conn.send(&[b"SUBSCRIBE", EVENTS, NODES]).await {
         return error;
     }
     if let Err(error) = conn.flush().await {
@@ -256,23 +295,47 @@ async fn listen(
             continue;
         };
         match items.as_slice() {
-            [Value::Bulk(Some(kind)), _, _] if kind == b"subscribe" => {
+            [Value::Bulk(Some(kind)), _, Value::Int(2)] if kind == b"subscribe" => {
                 subscribed.store(true, Ordering::Relaxed);
                 tracing::info!(redis = %url, "subscribed to Redis");
-                // Whatever was published while this node was not listening is lost
-                // to it: the store has it.
-                feed.catch_up().await;
+                // Whatever was said while this node was not listening is lost to
+                // it: the store has the events, the others say their presence again.
+                heard.say_all(true);
+                heard.feed.catch_up().await;
             }
-            [Value::Bulk(Some(kind)), _, Value::Bulk(Some(message))] if kind == b"message" => {
-                take(node, feed, metrics, message);
+            [
+                Value::Bulk(Some(kind)),
+                Value::Bulk(Some(channel)),
+                Value::Bulk(Some(message)),
+            ] if kind == b"message" => {
+                if channel == EVENTS {
+                    take_event(heard, message);
+                } else if channel == NODES {
+                    take_note(heard, message);
+                }
             }
             _ => {}
         }
     }
 }
 
-/// One message of the channel: another node's event goes to the feed.
-fn take(node: &str, feed: &RoomFeed, metrics: &Metrics, message: &[u8]) {
+/// Another node's note: to the nodes; answered with all of this node's presence
+/// when that node is new here or has just come back.
+fn take_note(heard: &Heard, message: &[u8]) {
+    match serde_json::from_slice::<Note>(message) {
+        Ok(note) => {
+            if heard.nodes.take(note) {
+                heard.say_all(false);
+            }
+        }
+        Err(error) => tracing::warn!(%error, "a note on the channel that does not parse"),
+    }
+}
+
+/// One message of the events channel: another node's event goes to the feed.
+fn take_event(heard: &Heard, message: &[u8]) {
+    let node = heard.nodes.me();
+    let (feed, metrics) = (&heard.feed, &heard.metrics);
     let Some((from, frame)) = message
         .iter()
         .position(|&b| b == b' ')

@@ -68,7 +68,7 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, user: UserName) ->
         Ok(events) => {
             if !events.is_empty() {
                 let news = wire::encode(&ServerMsg::Room(found.room.info(Some(Role::Member))));
-                state.people.tell(&invitee_id, &news);
+                let _told = state.tell(&invitee_id, None, &news);
                 tracing::info!(%room, by = %identity.name, invited = %invitee.username, "invited");
             }
             Reply::frame(&ServerMsg::Invited {

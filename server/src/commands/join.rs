@@ -20,26 +20,21 @@ use crate::wire;
 pub(super) async fn run(session: Session<'_>, room: RoomName, after: Option<Seq>) -> Reply {
     let state = session.state;
     let identity = session.identity;
-    let mut access = state
-        .store
-        .rooms()
-        .directory()
-        .access(&room, &identity.user);
-    if access.is_none() && state.broker.clustered() {
-        // Made on another node a moment ago: read now, not at the next catch-up.
+    let directory = state.store.rooms().directory();
+    let mut access = directory.access(&room, &identity.user);
+    let mut allowed = authz::check(identity, access.as_ref(), Action::Join);
+    if allowed.is_err() && state.broker.clustered() {
+        // The room, or this person's place in it, may be a moment old, from another
+        // node: read now rather than at the next catch-up.
         match state.store.rooms().load_room(&room).await {
-            Ok(true) => {
-                access = state
-                    .store
-                    .rooms()
-                    .directory()
-                    .access(&room, &identity.user);
+            Ok(_) => {
+                access = directory.access(&room, &identity.user);
+                allowed = authz::check(identity, access.as_ref(), Action::Join);
             }
-            Ok(false) => {}
             Err(error) => tracing::warn!(%error, %room, "reading a room failed"),
         }
     }
-    let role = match authz::check(identity, access.as_ref(), Action::Join) {
+    let role = match allowed {
         Ok(role) => role,
         Err(denial) => return denied(denial, &room),
     };

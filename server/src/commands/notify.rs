@@ -40,8 +40,6 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, notify: Notify) ->
     }
     let news = ServerMsg::Room(info);
     let frame = wire::encode(&news);
-    let _told = state
-        .people
-        .tell_but(&identity.user, Some(session.conn), &frame);
+    let _told = state.tell(&identity.user, Some(session.conn), &frame);
     Reply::frame(&news)
 }

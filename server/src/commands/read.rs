@@ -48,9 +48,7 @@ pub(super) async fn run(session: Session<'_>, room: RoomName, seq: Seq, back: bo
     };
     if marker.moved {
         let frame = wire::encode(&news);
-        let _told = state
-            .people
-            .tell_but(&identity.user, Some(session.conn), &frame);
+        let _told = state.tell(&identity.user, Some(session.conn), &frame);
     }
     Reply::frame(&news)
 }
@@ -85,9 +83,7 @@ pub(super) async fn thread(
         thread: marker,
     };
     let frame = wire::encode(&news);
-    let _told = state
-        .people
-        .tell_but(&identity.user, Some(session.conn), &frame);
+    let _told = state.tell(&identity.user, Some(session.conn), &frame);
     Reply::frame(&news)
 }
 

@@ -84,7 +84,7 @@ pub(super) async fn run(mut session: Session<'_>, with: Vec<UserName>) -> Reply 
         tracing::info!(%room, by = %identity.name, people = people.len(), "conversation started");
         let news = wire::encode(&ServerMsg::Room(info.clone()));
         for person in &people {
-            let _told = state.people.tell_but(&person.id, Some(session.conn), &news);
+            let _told = state.tell(&person.id, Some(session.conn), &news);
         }
     }
     Reply::frame(&ServerMsg::Room(info))

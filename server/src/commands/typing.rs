@@ -8,6 +8,7 @@
 use confab_shared::RoomName;
 
 use super::{Reply, Session};
+use crate::nodes::Note;
 
 pub(super) fn run(session: Session<'_>, room: &RoomName, stop: bool) -> Reply {
     if !session.joined.contains_key(room) {
@@ -18,6 +19,14 @@ pub(super) fn run(session: Session<'_>, room: &RoomName, stop: bool) -> Reply {
     if !stop && (directory.may_post(room, user).is_err() || !directory.has_written(room, user)) {
         return Reply::default();
     }
-    session.state.hub.typing(room, session.conn, stop);
+    let state = session.state;
+    state.hub.typing(room, session.conn, stop);
+    state.broker.note(&Note::Typing {
+        node: state.nodes.me().to_owned(),
+        room: room.clone(),
+        user: user.clone(),
+        name: session.identity.name.clone(),
+        stop,
+    });
     Reply::default()
 }

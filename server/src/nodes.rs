@@ -1,0 +1,220 @@
+//! What nodes tell each other besides room events: that they are alive, who is in
+//! each room on them, who types, and news for a person's every socket. Never stored: each note says the whole of
+//! something (a room's people on a node), so a lost one heals with the next, and a
+//! node that is not heard from for [`GONE_AFTER`] (killed with SIGKILL, cut off) is
+//! taken as gone, its people offline everywhere, as a key with a TTL would expire.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use confab_shared::{RoomName, Status, UserId, UserName};
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::broker::Broker;
+use crate::hub::Hub;
+use crate::people::People;
+
+/// How often a node says it is alive.
+const ALIVE_EVERY: Duration = Duration::from_secs(1);
+/// A node not heard from for this long is gone.
+const GONE_AFTER: Duration = Duration::from_secs(5);
+/// How often a node says all of its presence again (lost notes heal by then).
+const ALL_AGAIN_EVERY: u32 = 15;
+
+/// One note between nodes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub(crate) enum Note {
+    /// `node` is alive; `hello`: it has just (re)subscribed and missed what was
+    /// said meanwhile, so the others say all of their presence again.
+    Alive { node: String, hello: bool },
+    /// Who is in `room` on `node` now (none: nobody).
+    Presence {
+        node: String,
+        room: RoomName,
+        people: Vec<(UserId, UserName)>,
+    },
+    /// Where these people are on `node` now (offline: no longer there).
+    Status {
+        node: String,
+        people: Vec<(UserId, Status)>,
+    },
+    /// Tell every socket of `user` (on the other nodes) this `frame`: news of a
+    /// room or conversation, a read marker moved.
+    Tell {
+        node: String,
+        user: UserId,
+        frame: String,
+    },
+    /// Someone on `node` types in `room` (or, `stop`, no longer).
+    Typing {
+        node: String,
+        room: RoomName,
+        user: UserId,
+        name: UserName,
+        stop: bool,
+    },
+}
+
+/// This node among the others.
+pub(crate) struct Nodes {
+    me: String,
+    hub: Arc<Hub>,
+    people: Arc<People>,
+    /// Other nodes, and when each was last heard from.
+    seen: Mutex<HashMap<String, Instant>>,
+}
+
+impl Nodes {
+    /// This node, with a random id of its own.
+    pub(crate) fn new(hub: Arc<Hub>, people: Arc<People>) -> Self {
+        use argon2::password_hash::rand_core::{OsRng, RngCore};
+        let mut bytes = [0_u8; 8];
+        OsRng.fill_bytes(&mut bytes);
+        Self {
+            me: bytes.iter().map(|b| format!("{b:02x}")).collect(),
+            hub,
+            people,
+            seen: Mutex::default(),
+        }
+    }
+
+    /// This node's id among the others.
+    pub(crate) fn me(&self) -> &str {
+        &self.me
+    }
+
+    fn seen(&self) -> MutexGuard<'_, HashMap<String, Instant>> {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes another node's note; gives whether this node should say all of its
+    /// presence (a node it did not know, or one that has just come back).
+    pub(crate) fn take(&self, note: Note) -> bool {
+        let from = match &note {
+            Note::Alive { node, .. }
+            | Note::Presence { node, .. }
+            | Note::Status { node, .. }
+            | Note::Tell { node, .. }
+            | Note::Typing { node, .. } => node,
+        };
+        if *from == self.me {
+            return false;
+        }
+        let new = self.seen().insert(from.clone(), Instant::now()).is_none();
+        match note {
+            Note::Alive { hello, .. } => new || hello,
+            Note::Presence { node, room, people } => {
+                self.hub.set_remote(&node, &room, people);
+                new
+            }
+            Note::Status { node, people } => {
+                self.people.set_remote(&node, people);
+                new
+            }
+            Note::Tell { user, frame, .. } => {
+                let _told = self.people.tell(&user, &frame.into());
+                new
+            }
+            Note::Typing {
+                room,
+                user,
+                name,
+                stop,
+                ..
+            } => {
+                self.hub.typing_remote(&room, user, name, stop);
+                new
+            }
+        }
+    }
+
+    /// This node's presence, whole: a note per room with people here, and one of
+    /// everyone's status.
+    pub(crate) fn all_presence(&self) -> Vec<Note> {
+        self.notes(self.hub.local_people(), self.people.local_people())
+    }
+
+    /// What changed of this node's presence since last asked.
+    pub(crate) fn presence_changes(&self) -> Vec<Note> {
+        self.notes(
+            self.hub.take_local_changes(),
+            self.people.take_local_changes(),
+        )
+    }
+
+    fn notes(
+        &self,
+        rooms: Vec<(RoomName, Vec<(UserId, UserName)>)>,
+        statuses: Vec<(UserId, Status)>,
+    ) -> Vec<Note> {
+        let mut notes: Vec<Note> = rooms
+            .into_iter()
+            .map(|(room, people)| Note::Presence {
+                node: self.me.clone(),
+                room,
+                people,
+            })
+            .collect();
+        if !statuses.is_empty() {
+            notes.push(Note::Status {
+                node: self.me.clone(),
+                people: statuses,
+            });
+        }
+        notes
+    }
+
+    /// Forgets nodes not heard from in time, and their people.
+    fn expire(&self) {
+        let now = Instant::now();
+        let gone: Vec<String> = {
+            let mut seen = self.seen();
+            let gone = seen
+                .iter()
+                .filter(|(_, at)| now.duration_since(**at) > GONE_AFTER)
+                .map(|(node, _)| node.clone())
+                .collect::<Vec<_>>();
+            for node in &gone {
+                seen.remove(node);
+            }
+            gone
+        };
+        for node in gone {
+            tracing::warn!(node, "a node is gone; its people are offline");
+            self.hub.drop_node(&node);
+            self.people.drop_node(&node);
+        }
+    }
+
+    /// Says this node is alive every second, says all of its presence again now
+    /// and then, and forgets the nodes gone, until shutdown.
+    pub(crate) async fn run(self: Arc<Self>, broker: Arc<dyn Broker>, shutdown: CancellationToken) {
+        let mut ticks = tokio::time::interval(ALIVE_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut n = 0_u32;
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                _ = ticks.tick() => {}
+            }
+            broker.note(&Note::Alive {
+                node: self.me.clone(),
+                hello: false,
+            });
+            n = n.wrapping_add(1);
+            if n.is_multiple_of(ALL_AGAIN_EVERY) {
+                for note in self.all_presence() {
+                    broker.note(&note);
+                }
+            }
+            self.expire();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

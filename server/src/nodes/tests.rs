@@ -1,0 +1,136 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use confab_shared::{RoomName, ServerMsg, UserId, UserName};
+
+use super::{GONE_AFTER, Nodes, Note};
+use crate::hub::Hub;
+use crate::identity::Identity;
+use crate::outbox::{Outbound, Outbox, Queue};
+use crate::rooms::Directory;
+
+fn general() -> RoomName {
+    RoomName::new("general").unwrap()
+}
+
+fn cat() -> (UserId, UserName) {
+    (UserId::new("u:3").unwrap(), UserName::new("cat").unwrap())
+}
+
+fn presence(node: &str, people: Vec<(UserId, UserName)>) -> Note {
+    Note::Presence {
+        node: node.to_owned(),
+        room: general(),
+        people,
+    }
+}
+
+/// The presence frames queued for a member since last asked: (joined, left, count).
+fn heard(hub: &Hub, queue: &mut Queue) -> Vec<(Vec<String>, Vec<String>, u32)> {
+    hub.flush_presence(&Directory::default());
+    let mut frames = Vec::new();
+    while let Some(item) = queue.try_recv() {
+        let Outbound::Room(frame) = item else {
+            continue;
+        };
+        if let Ok(ServerMsg::Presence {
+            joined,
+            left,
+            online_count,
+            ..
+        }) = serde_json::from_str(frame.frame.as_str())
+        {
+            let names = |v: Vec<UserName>| v.into_iter().map(|n| n.to_string()).collect();
+            frames.push((names(joined), names(left), online_count));
+        }
+    }
+    frames
+}
+
+#[tokio::test(start_paused = true)]
+async fn another_nodes_people_are_online_here_until_that_node_goes_quiet() {
+    let hub = Arc::new(Hub::default());
+    let nodes = Nodes::new(Arc::clone(&hub), Arc::default());
+    let (outbox, mut queue) = Outbox::channel(64);
+    let bob = Arc::new(Identity::guest(UserName::new("bob").unwrap()));
+    hub.join(
+        &general(),
+        hub.next_conn_id(),
+        &bob,
+        &outbox,
+        &Directory::default(),
+    );
+    heard(&hub, &mut queue);
+
+    // A node this one did not know: it says all of its presence back.
+    assert!(nodes.take(presence("n2", vec![cat()])));
+    assert_eq!(
+        heard(&hub, &mut queue),
+        vec![(vec!["cat".to_owned()], vec![], 2)]
+    );
+    // Said again (the periodic repeat): nothing changes.
+    assert!(!nodes.take(presence("n2", vec![cat()])));
+    assert!(heard(&hub, &mut queue).is_empty());
+    // Someone joining here now is told cat is online.
+    let (other, _q) = Outbox::channel(64);
+    let dan = Arc::new(Identity::guest(UserName::new("dan").unwrap()));
+    let online = hub.join(
+        &general(),
+        hub.next_conn_id(),
+        &dan,
+        &other,
+        &Directory::default(),
+    );
+    assert!(
+        online.names.iter().any(|n| n.as_str() == "cat"),
+        "{online:?}"
+    );
+
+    // That node goes quiet (killed): after the timeout cat is offline here.
+    tokio::time::advance(GONE_AFTER + Duration::from_secs(1)).await;
+    nodes.expire();
+    let frames = heard(&hub, &mut queue);
+    assert!(
+        frames
+            .iter()
+            .any(|(_, left, _)| left == &vec!["cat".to_owned()]),
+        "{frames:?}"
+    );
+    assert!(
+        hub.online(&general())
+            .names
+            .iter()
+            .all(|n| n.as_str() != "cat")
+    );
+}
+
+#[tokio::test]
+async fn this_nodes_own_notes_change_nothing_and_its_people_are_said_per_room() {
+    let hub = Arc::new(Hub::default());
+    let nodes = Nodes::new(Arc::clone(&hub), Arc::default());
+    let me = nodes.me().to_owned();
+    assert!(!nodes.take(presence(&me, vec![cat()])), "its own note");
+    assert_eq!(hub.online(&general()).count, 0);
+
+    let (outbox, _queue) = Outbox::channel(64);
+    let bob = Arc::new(Identity::guest(UserName::new("bob").unwrap()));
+    let conn = hub.next_conn_id();
+    hub.join(&general(), conn, &bob, &outbox, &Directory::default());
+    let said = nodes.presence_changes();
+    assert_eq!(said.len(), 1);
+    let Note::Presence { people, node, .. } = &said[0] else {
+        panic!("{said:?}")
+    };
+    assert_eq!(node, &me);
+    assert_eq!(
+        people.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(),
+        ["bob"]
+    );
+    assert!(nodes.presence_changes().is_empty(), "said once");
+    hub.leave(&general(), conn);
+    let said = nodes.presence_changes();
+    assert!(
+        matches!(&said[..], [Note::Presence { people, .. }] if people.is_empty()),
+        "nobody here now: {said:?}"
+    );
+}

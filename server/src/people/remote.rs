@@ -1,0 +1,117 @@
+//! Other nodes' word on people's statuses, kept beside this node's own: a person is
+//! online if they are on any node, away if away everywhere they are. Each node says
+//! what changed of its people (and all of them now and then, and when another node
+//! asks); a node gone takes its word with it.
+
+use confab_shared::{Status, UserId};
+
+use super::People;
+
+/// The livelier of two statuses: online before away before offline.
+pub(super) fn livelier(a: Status, b: Status) -> Status {
+    let rank = |s: Status| match s {
+        Status::Online => 2,
+        Status::Away => 1,
+        Status::Offline | Status::Unknown => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+impl People {
+    /// `node` says these `people` are where they say on it (offline: no longer
+    /// there).
+    pub(crate) fn set_remote(&self, node: &str, people: Vec<(UserId, Status)>) {
+        let mut live = self.lock();
+        for (user, status) in people {
+            live.changing(&user, |live| {
+                let nodes = live.remote.entry(user.clone()).or_default();
+                if status == Status::Offline {
+                    nodes.remove(node);
+                } else {
+                    nodes.insert(node.to_owned(), status);
+                }
+                if nodes.is_empty() {
+                    live.remote.remove(&user);
+                }
+            });
+        }
+    }
+
+    /// `node` is gone: its word on everyone goes with it.
+    pub(crate) fn drop_node(&self, node: &str) {
+        let users: Vec<UserId> = {
+            let live = self.lock();
+            live.remote
+                .iter()
+                .filter(|(_, nodes)| nodes.contains_key(node))
+                .map(|(user, _)| user.clone())
+                .collect()
+        };
+        self.set_remote(
+            node,
+            users.into_iter().map(|u| (u, Status::Offline)).collect(),
+        );
+    }
+
+    /// Whose status on this node changed since last asked, and what it is now.
+    pub(crate) fn take_local_changes(&self) -> Vec<(UserId, Status)> {
+        let mut live = self.lock();
+        let changed: Vec<UserId> = live.local_changed.drain().collect();
+        changed
+            .into_iter()
+            .map(|user| {
+                let status = live.local_status(&user);
+                (user, status)
+            })
+            .collect()
+    }
+
+    /// Everyone with a socket on this node, and their status here.
+    pub(crate) fn local_people(&self) -> Vec<(UserId, Status)> {
+        let live = self.lock();
+        live.conns
+            .keys()
+            .map(|user| (user.clone(), live.local_status(user)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use confab_shared::{ServerMsg, Status, UserId};
+
+    use super::People;
+    use crate::outbox::{Outbound, Outbox};
+
+    #[test]
+    fn a_person_is_as_lively_as_on_their_liveliest_node_until_it_goes() {
+        let people = People::default();
+        let bob = UserId::new("u:2").unwrap();
+        let (outbox, mut queue) = Outbox::channel(16);
+        let ann = UserId::new("u:1").unwrap();
+        let answer = people.watch(1, &outbox, Some(&ann), vec![bob.clone()], &HashSet::new());
+        assert!(
+            matches!(answer, ServerMsg::People { people } if people[0].status == Status::Offline)
+        );
+        people.set_remote("n2", vec![(bob.clone(), Status::Away)]);
+        people.set_remote("n3", vec![(bob.clone(), Status::Online)]);
+        let said = |queue: &mut crate::outbox::Queue| {
+            people.flush();
+            match queue.try_recv() {
+                Some(Outbound::Direct(frame)) => Some(frame.to_string()),
+                _ => None,
+            }
+        };
+        assert!(said(&mut queue).is_some_and(|f| f.contains(r#""status":"online""#)));
+        people.drop_node("n3");
+        assert!(said(&mut queue).is_some_and(|f| f.contains(r#""status":"away""#)));
+        people.set_remote("n2", vec![(bob.clone(), Status::Offline)]);
+        assert!(said(&mut queue).is_some_and(|f| f.contains(r#""status":"offline""#)));
+        assert!(
+            people.local_people().is_empty(),
+            "nobody of this node's own"
+        );
+    }
+}
