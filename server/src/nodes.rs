@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use confab_shared::{RoomName, Status, UserId, UserName};
+use confab_shared::{RoomName, UserId, UserName};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -37,10 +37,11 @@ pub(crate) enum Note {
         room: RoomName,
         people: Vec<(UserId, UserName)>,
     },
-    /// Where these people are on `node` now (offline: no longer there).
+    /// Where these people are on `node` now, and with how many sockets
+    /// (offline: no longer there).
     Status {
         node: String,
-        people: Vec<(UserId, Status)>,
+        people: Vec<crate::people::Said>,
     },
     /// Tell every socket of `user` (on the other nodes) this `frame`: news of a
     /// room or conversation, a read marker moved.
@@ -149,7 +150,7 @@ impl Nodes {
     fn notes(
         &self,
         rooms: Vec<(RoomName, Vec<(UserId, UserName)>)>,
-        statuses: Vec<(UserId, Status)>,
+        statuses: Vec<crate::people::Said>,
     ) -> Vec<Note> {
         let mut notes: Vec<Note> = rooms
             .into_iter()

@@ -22,6 +22,8 @@ use confab_shared::{PersonStatus, ServerMsg, Status, UserId};
 
 mod remote;
 
+pub(crate) use remote::Said;
+
 use crate::hub::ConnId;
 use crate::outbox::{Outbound, Outbox};
 use crate::rooms::Directory;
@@ -45,8 +47,8 @@ struct Live {
     /// People whose status changed since the last flush, with the status they had
     /// at the last one.
     changed: HashMap<UserId, Status>,
-    /// What other nodes said of their people: person, node, status there.
-    remote: HashMap<UserId, HashMap<String, Status>>,
+    /// What other nodes said of their people: person, node, where they are there.
+    remote: HashMap<UserId, HashMap<String, remote::There>>,
     /// People whose status on this node changed since the other nodes were told.
     local_changed: HashSet<UserId>,
 }
@@ -82,19 +84,27 @@ impl Live {
             .get(user)
             .into_iter()
             .flat_map(HashMap::values)
-            .fold(here, |best, &there| remote::livelier(best, there))
+            .fold(here, |best, there| remote::livelier(best, there.status))
     }
 
     /// Runs `change` on the live connections, and notes `user` changed if their
     /// status did (and someone watches them; and, on this node, for the others).
     fn changing(&mut self, user: &UserId, change: impl FnOnce(&mut Self)) {
-        let (before, here) = (self.status(user), self.local_status(user));
+        let (before, here) = (self.status(user), self.local(user));
         change(self);
         if self.status(user) != before && self.watchers.contains_key(user) {
             self.changed.entry(user.clone()).or_insert(before);
         }
-        if self.local_status(user) != here {
+        if self.local(user) != here {
             self.local_changed.insert(user.clone());
+        }
+    }
+
+    /// Where `user` is on this node, and with how many sockets.
+    fn local(&self, user: &UserId) -> remote::There {
+        remote::There {
+            status: self.local_status(user),
+            sockets: self.conns.get(user).map_or(0, |c| c.len() as u32),
         }
     }
 

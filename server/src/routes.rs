@@ -113,10 +113,12 @@ async fn socket(
         })?,
     };
     // Counted from now until the connection ends: a cap refuses before upgrading.
+    // A person's sockets on other nodes count against their cap too.
+    let elsewhere = state.people.sockets_elsewhere(&identity.user);
     let permit = state
         .guards
         .sockets
-        .admit(&identity.user, ip)
+        .admit_besides(&identity.user, ip, elsewhere)
         .map_err(|too_many| {
             state.metrics.limited(Limit::Sockets);
             (StatusCode::TOO_MANY_REQUESTS, too_many.text())

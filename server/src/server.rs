@@ -209,6 +209,13 @@ pub async fn run_with_options(
     let pruning = tokio::spawn(every(Duration::from_secs(60), &state.shutdown, move || {
         guards.prune();
     }));
+    if state.broker.clustered() {
+        let people = Arc::clone(&state.people);
+        state
+            .guards
+            .messages
+            .share_by(move |user| people.nodes_of(user));
+    }
     let app = routes::router(state.clone(), static_dir);
     let closing = state.shutdown.clone();
     let stopping = async move {

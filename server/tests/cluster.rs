@@ -323,3 +323,36 @@ async fn a_person_on_one_node_is_online_away_and_offline_on_the_others() {
     bob.close().await;
     assert_eq!(status_of(&mut ann, &bob_id).await, Status::Offline);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cap_on_a_persons_sockets_holds_across_nodes() {
+    let redis = Redis::start();
+    let database = postgres().database();
+    let limits = confab_server::Limits {
+        sockets_per_user: 2,
+        ..confab_server::Limits::off()
+    };
+    let mut nodes = Vec::new();
+    for _ in 0..2 {
+        let node = TestServer::start_node_with(&database, &redis.url(), limits.clone()).await;
+        ready(&node).await;
+        nodes.push(node);
+    }
+    let ann = Client::sign_up(&nodes[0], "ann").await;
+    let cookie = ann.cookie.clone().expect("a session");
+    let _second = Client::with_cookie(&nodes[1], "ann", &cookie).await;
+    // A third, on the first node: refused once it has heard of the second.
+    let url = nodes[0].ws_url("?v=2");
+    let started = Instant::now();
+    loop {
+        match common::try_connect_with(&url, &[("Cookie", &cookie)]).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                assert_eq!(response.status(), 429);
+                break;
+            }
+            Ok(_third) => assert!(started.elapsed() < TIMEOUT, "a third socket in all"),
+            Err(other) => panic!("{other}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

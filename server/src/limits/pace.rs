@@ -19,9 +19,9 @@
 //! Any send that finds the limit untouched after a pause of [`RECOVERED_AFTER`] ends
 //! the episode (the next one is slowed first again).
 
-use std::time::Duration;
-
 use std::collections::HashMap;
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use confab_shared::{ClientId, UserId};
 use governor::clock::{Clock, DefaultClock};
@@ -52,6 +52,12 @@ pub(crate) struct MessageLimiter {
     /// The time one message takes at the steady rate: a refusal never names a
     /// shorter wait (a client that resends at once would only be refused again).
     interval: Duration,
+    /// The most a message may cost (the burst).
+    burst: u32,
+    /// On how many nodes a person sends from (set in a cluster): each node lets
+    /// them send their share, so a person on three nodes gets the rate once, not
+    /// three times. A message costs that many of this node's cells.
+    shares: OnceLock<Box<dyn Fn(&UserId) -> u32 + Send + Sync>>,
 }
 
 impl MessageLimiter {
@@ -64,17 +70,29 @@ impl MessageLimiter {
             limiter,
             clock: DefaultClock::default(),
             interval: Duration::from_secs(1) / per_second.max(1),
+            burst: burst.max(1),
+            shares: OnceLock::new(),
         }
+    }
+
+    /// In a cluster: `nodes_of` says on how many nodes a person is connected.
+    pub(crate) fn share_by(&self, nodes_of: impl Fn(&UserId) -> u32 + Send + Sync + 'static) {
+        let _set = self.shares.set(Box::new(nodes_of));
     }
 
     /// Takes one message from `user`'s allowance, or says how long until one is
     /// free.
     fn take(&self, user: &UserId) -> Result<(), Duration> {
-        match &self.limiter {
-            None => Ok(()),
-            Some(limiter) => limiter
-                .check_key(user)
-                .map_err(|not_until| not_until.wait_time_from(self.clock.now())),
+        let Some(limiter) = &self.limiter else {
+            return Ok(());
+        };
+        let nodes = self.shares.get().map_or(1, |nodes_of| nodes_of(user));
+        let cost = nodes.clamp(1, self.burst);
+        match limiter.check_key_n(user, nonzero(cost)) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => Err(not_until.wait_time_from(self.clock.now())),
+            // Never: the cost is at most the burst.
+            Err(_) => Err(self.interval),
         }
     }
 
@@ -210,6 +228,23 @@ mod tests {
 
     fn id(n: usize) -> ClientId {
         ClientId::new(format!("c{n}")).expect("a client id")
+    }
+
+    #[test]
+    fn a_person_on_several_nodes_gets_their_share_here() {
+        let limiter = MessageLimiter::new(1, 6);
+        let (ann, bob) = (user("u:1"), user("u:2"));
+        let on_three = ann.clone();
+        limiter.share_by(move |u| if *u == on_three { 3 } else { 1 });
+        // ann sends from three nodes: a third of the burst here.
+        assert!(limiter.take(&ann).is_ok() && limiter.take(&ann).is_ok());
+        assert!(limiter.take(&ann).is_err(), "ann's share is spent");
+        for n in 0..6 {
+            assert!(
+                limiter.take(&bob).is_ok(),
+                "bob's send {n}: his whole burst"
+            );
+        }
     }
 
     #[test]

@@ -45,14 +45,30 @@ impl Sockets {
     /// A permit for one more socket of `user` from `ip`, if both are under their
     /// caps. A cap of 0 is no cap, and nothing is counted for it (an idle socket
     /// costs no entry in its table).
+    #[cfg(test)]
     pub(crate) fn admit(&self, user: &UserId, ip: IpAddr) -> Result<SocketPermit, TooMany> {
+        self.admit_besides(user, ip, 0)
+    }
+
+    /// [`Sockets::admit`], for a person who has `elsewhere` sockets open on other
+    /// nodes: the cap per person holds across nodes.
+    pub(crate) fn admit_besides(
+        &self,
+        user: &UserId,
+        ip: IpAddr,
+        elsewhere: u32,
+    ) -> Result<SocketPermit, TooMany> {
         let ip_slot = match self.per_ip {
             0 => None,
             cap => Some(Slot::take(&self.ips, ip, cap).ok_or(TooMany::Ip)?),
         };
         let user_slot = match self.per_user {
             0 => None,
-            cap => Some(Slot::take(&self.users, user.clone(), cap).ok_or(TooMany::User)?),
+            cap => {
+                let here = cap.checked_sub(elsewhere).filter(|c| *c > 0);
+                let slot = here.and_then(|here| Slot::take(&self.users, user.clone(), here));
+                Some(slot.ok_or(TooMany::User)?)
+            }
         };
         Ok(SocketPermit {
             _ip: ip_slot,
@@ -136,5 +152,24 @@ mod tests {
         drop(permits);
         assert!(sockets.users.lock().expect("lock").is_empty());
         assert!(sockets.ips.lock().expect("lock").is_empty());
+    }
+
+    #[test]
+    fn sockets_on_other_nodes_count_against_the_cap_per_person() {
+        let sockets = Sockets::new(3, 0);
+        let ann = UserId::new("u:1").expect("id");
+        let here: IpAddr = [127, 0, 0, 1].into();
+        let _a1 = sockets
+            .admit_besides(&ann, here, 2)
+            .expect("a third in all");
+        assert_eq!(
+            sockets.admit_besides(&ann, here, 2).err(),
+            Some(TooMany::User),
+            "a fourth in all"
+        );
+        assert_eq!(
+            sockets.admit_besides(&ann, here, 3).err(),
+            Some(TooMany::User)
+        );
     }
 }

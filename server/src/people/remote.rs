@@ -4,8 +4,20 @@
 //! asks); a node gone takes its word with it.
 
 use confab_shared::{Status, UserId};
+use serde::{Deserialize, Serialize};
 
 use super::People;
+
+/// Where a person is on one node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct There {
+    pub(crate) status: Status,
+    /// Their sockets open there (a cap per person counts them all).
+    pub(crate) sockets: u32,
+}
+
+/// One person on one node, as a note says it.
+pub(crate) type Said = (UserId, There);
 
 /// The livelier of two statuses: online before away before offline.
 pub(super) fn livelier(a: Status, b: Status) -> Status {
@@ -20,15 +32,15 @@ pub(super) fn livelier(a: Status, b: Status) -> Status {
 impl People {
     /// `node` says these `people` are where they say on it (offline: no longer
     /// there).
-    pub(crate) fn set_remote(&self, node: &str, people: Vec<(UserId, Status)>) {
+    pub(crate) fn set_remote(&self, node: &str, people: Vec<Said>) {
         let mut live = self.lock();
-        for (user, status) in people {
+        for (user, there) in people {
             live.changing(&user, |live| {
                 let nodes = live.remote.entry(user.clone()).or_default();
-                if status == Status::Offline {
+                if there.status == Status::Offline {
                     nodes.remove(node);
                 } else {
-                    nodes.insert(node.to_owned(), status);
+                    nodes.insert(node.to_owned(), there);
                 }
                 if nodes.is_empty() {
                     live.remote.remove(&user);
@@ -47,31 +59,48 @@ impl People {
                 .map(|(user, _)| user.clone())
                 .collect()
         };
-        self.set_remote(
-            node,
-            users.into_iter().map(|u| (u, Status::Offline)).collect(),
-        );
+        let gone = There {
+            status: Status::Offline,
+            sockets: 0,
+        };
+        self.set_remote(node, users.into_iter().map(|u| (u, gone)).collect());
     }
 
-    /// Whose status on this node changed since last asked, and what it is now.
-    pub(crate) fn take_local_changes(&self) -> Vec<(UserId, Status)> {
+    /// On how many nodes `user` has sockets (this one counted; at least 1).
+    pub(crate) fn nodes_of(&self, user: &UserId) -> u32 {
+        let live = self.lock();
+        let here = u32::from(live.conns.contains_key(user));
+        let there = live.remote.get(user).map_or(0, |nodes| nodes.len() as u32);
+        (here + there).max(1)
+    }
+
+    /// How many sockets `user` has on other nodes.
+    pub(crate) fn sockets_elsewhere(&self, user: &UserId) -> u32 {
+        let live = self.lock();
+        live.remote
+            .get(user)
+            .map_or(0, |nodes| nodes.values().map(|t| t.sockets).sum())
+    }
+
+    /// Whose standing on this node changed since last asked, and what it is now.
+    pub(crate) fn take_local_changes(&self) -> Vec<Said> {
         let mut live = self.lock();
         let changed: Vec<UserId> = live.local_changed.drain().collect();
         changed
             .into_iter()
             .map(|user| {
-                let status = live.local_status(&user);
-                (user, status)
+                let there = live.local(&user);
+                (user, there)
             })
             .collect()
     }
 
-    /// Everyone with a socket on this node, and their status here.
-    pub(crate) fn local_people(&self) -> Vec<(UserId, Status)> {
+    /// Everyone with a socket on this node, and where they are here.
+    pub(crate) fn local_people(&self) -> Vec<Said> {
         let live = self.lock();
         live.conns
             .keys()
-            .map(|user| (user.clone(), live.local_status(user)))
+            .map(|user| (user.clone(), live.local(user)))
             .collect()
     }
 }
@@ -95,8 +124,11 @@ mod tests {
         assert!(
             matches!(answer, ServerMsg::People { people } if people[0].status == Status::Offline)
         );
-        people.set_remote("n2", vec![(bob.clone(), Status::Away)]);
-        people.set_remote("n3", vec![(bob.clone(), Status::Online)]);
+        let there = |status| super::There { status, sockets: 1 };
+        people.set_remote("n2", vec![(bob.clone(), there(Status::Away))]);
+        people.set_remote("n3", vec![(bob.clone(), there(Status::Online))]);
+        assert_eq!(people.nodes_of(&bob), 2);
+        assert_eq!(people.sockets_elsewhere(&bob), 2);
         let said = |queue: &mut crate::outbox::Queue| {
             people.flush();
             match queue.try_recv() {
@@ -107,7 +139,11 @@ mod tests {
         assert!(said(&mut queue).is_some_and(|f| f.contains(r#""status":"online""#)));
         people.drop_node("n3");
         assert!(said(&mut queue).is_some_and(|f| f.contains(r#""status":"away""#)));
-        people.set_remote("n2", vec![(bob.clone(), Status::Offline)]);
+        people.set_remote("n2", vec![(bob.clone(), there(Status::Offline))]);
+        assert_eq!(
+            (people.nodes_of(&bob), people.sockets_elsewhere(&bob)),
+            (1, 0)
+        );
         assert!(said(&mut queue).is_some_and(|f| f.contains(r#""status":"offline""#)));
         assert!(
             people.local_people().is_empty(),

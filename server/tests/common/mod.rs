@@ -100,9 +100,15 @@ impl TestServer {
     /// Starts one node of a cluster: on the PostgreSQL database at `url`, hearing the
     /// other nodes through the Redis at `redis`.
     pub async fn start_node(url: &str, redis: &str) -> Self {
+        Self::start_node_with(url, redis, Limits::off()).await
+    }
+
+    /// [`TestServer::start_node`], with these limits.
+    pub async fn start_node_with(url: &str, redis: &str, limits: Limits) -> Self {
         let dir = tempfile::tempdir().expect("create a temporary directory");
         let options = Options {
             redis: Some(redis.parse().expect("a redis:// URL")),
+            limits,
             ..test_options(Settings::default())
         };
         Self::start_on(dir, Some(url.to_owned()), options).await
