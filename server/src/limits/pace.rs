@@ -57,8 +57,11 @@ pub(crate) struct MessageLimiter {
     /// On how many nodes a person sends from (set in a cluster): each node lets
     /// them send their share, so a person on three nodes gets the rate once, not
     /// three times. A message costs that many of this node's cells.
-    shares: OnceLock<Box<dyn Fn(&UserId) -> u32 + Send + Sync>>,
+    shares: OnceLock<NodesOf>,
 }
+
+/// On how many nodes a person is connected.
+type NodesOf = Box<dyn Fn(&UserId) -> u32 + Send + Sync>;
 
 impl MessageLimiter {
     pub(crate) fn new(per_second: u32, burst: u32) -> Self {
