@@ -20,7 +20,7 @@ use crate::metrics::{Metrics, StoreOp};
 use crate::outbox::{Outbound, Outbox};
 use crate::people::People;
 use crate::room_feed::{Ack, Origin, RoomFeed};
-use crate::rooms::RoomChange;
+use crate::rooms::{PostDenied, RoomChange};
 use crate::store::{Appended, NewMessage, Store, StoreError};
 use crate::wire;
 
@@ -172,10 +172,27 @@ async fn commit_messages(
     if messages.is_empty() {
         return;
     }
+    // Asked again here, where changes to rooms are recorded in order: a mute or a
+    // removal recorded after a send was let in, but before it is stored, refuses
+    // it. (A store shared by nodes also checks, for changes made elsewhere.)
+    let directory = store.rooms().directory();
+    let mut kept = Vec::with_capacity(replies.len());
+    let mut batch = Vec::with_capacity(messages.len());
+    for (message, reply) in messages.drain(..).zip(replies.drain(..)) {
+        match directory.may_post(&message.room, &message.author_id) {
+            Ok(()) => {
+                batch.push(message);
+                kept.push(reply);
+            }
+            Err(denied) => refuse(&reply, &message, denied),
+        }
+    }
+    if batch.is_empty() {
+        return;
+    }
     // Moved, not copied: the store may pass the batch on to a task of its own.
-    let batch: Arc<[NewMessage]> = messages.drain(..).collect();
-    commit(store, out, &batch, replies).await;
-    replies.clear();
+    let batch: Arc<[NewMessage]> = batch.into();
+    commit(store, out, &batch, &kept).await;
 }
 
 /// Stores a change and broadcasts its events.
@@ -212,10 +229,14 @@ async fn commit(store: &dyn Store, out: &Out, messages: &Arc<[NewMessage]>, repl
         Ok(results) => {
             let fresh = results.iter().filter(|r| matches!(r, Appended::New(_)));
             out.metrics.stored(fresh.count(), 0);
-            for (result, reply) in results.into_iter().zip(replies) {
+            for ((result, reply), new) in results.into_iter().zip(replies).zip(messages.iter()) {
                 let fresh = matches!(result, Appended::New(_));
                 let message = match result {
                     Appended::New(m) | Appended::Duplicate(m) => m,
+                    Appended::Refused(denied) => {
+                        refuse(reply, new, denied);
+                        continue;
+                    }
                 };
                 let ack = wire::encode(&ServerMsg::Ack {
                     room: message.room.clone(),
@@ -250,6 +271,20 @@ async fn commit(store: &dyn Store, out: &Out, messages: &Arc<[NewMessage]>, repl
             }
         }
     }
+}
+
+/// Tells a sender its message was not stored: it may not post there now.
+fn refuse(reply: &Outbox, message: &NewMessage, denied: PostDenied) {
+    let (code, text) = denied.said();
+    let refusal = ServerMsg::Error {
+        code,
+        message: text.to_owned(),
+        client_id: Some(message.client_id.clone()),
+        retry_after_ms: None,
+        room: Some(message.room.clone()),
+        request_id: None,
+    };
+    reply.deliver(Outbound::Reply(wire::encode(&refusal)));
 }
 
 /// Notes a stored message's author as someone who has written in its room; at their
@@ -313,6 +348,8 @@ mod tests {
         let store = Arc::new(MemoryStore::new());
         let hub = Arc::new(Hub::default());
         let room = RoomName::new("r").unwrap();
+        let made = crate::rooms::Room::new(room.clone(), Default::default(), false);
+        store.rooms().create_room(&made, None).await.unwrap();
         let (member, mut member_queue) = Outbox::channel(16);
         hub.join(
             &room,

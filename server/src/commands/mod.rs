@@ -346,15 +346,7 @@ fn may_change(session: &mut Session<'_>, room: &RoomName, client_id: &ClientId) 
 /// The refusal of something written (`send`, `edit_message`, by its client id) in a
 /// room where the writer may not post now.
 fn may_not_post(denied: PostDenied, room: RoomName, client_id: ClientId) -> Reply {
-    let (code, text) = match denied {
-        PostDenied::Muted => (ErrorCode::Muted, "a moderator muted you in this room"),
-        PostDenied::Banned => (ErrorCode::Forbidden, "you are banned from this room"),
-        PostDenied::NotFound => (ErrorCode::NotFound, "no such room"),
-        PostDenied::Blocked => (
-            ErrorCode::Forbidden,
-            "not delivered: this person does not accept messages from you",
-        ),
-    };
+    let (code, text) = denied.said();
     Reply::frame(&ServerMsg::Error {
         code,
         message: text.to_owned(),

@@ -39,6 +39,7 @@ async fn stored_elsewhere(store: &MemoryStore, n: usize, tag: &str) -> Vec<RoomE
         .into_iter()
         .map(|appended| match appended {
             Appended::New(m) | Appended::Duplicate(m) => RoomEvent::message(m),
+            Appended::Refused(denied) => panic!("refused: {denied:?}"),
         })
         .collect()
 }

@@ -67,6 +67,22 @@ pub enum PostDenied {
     Blocked,
 }
 
+impl PostDenied {
+    /// How a refusal of something written says it: its code and text.
+    pub(crate) fn said(self) -> (confab_shared::ErrorCode, &'static str) {
+        use confab_shared::ErrorCode;
+        match self {
+            PostDenied::Muted => (ErrorCode::Muted, "a moderator muted you in this room"),
+            PostDenied::Banned => (ErrorCode::Forbidden, "you are banned from this room"),
+            PostDenied::NotFound => (ErrorCode::NotFound, "no such room"),
+            PostDenied::Blocked => (
+                ErrorCode::Forbidden,
+                "not delivered: this person does not accept messages from you",
+            ),
+        }
+    }
+}
+
 impl State {
     fn blocked(&self, blocker: &UserId, blocked: &UserId) -> bool {
         self.blocks

@@ -83,12 +83,18 @@ pub enum Appended {
     /// The author had already sent this `client_id`: here is the original, to be
     /// acknowledged again but not broadcast again.
     Duplicate(ChatMessage),
+    /// Nothing stored: the author may not post there now. A moderator's event
+    /// (a mute, a ban, a removal from a private room) committed first, on another
+    /// node, before this node heard of it; a store several nodes share checks.
+    Refused(crate::rooms::PostDenied),
 }
 
 impl Appended {
-    pub fn message(&self) -> &ChatMessage {
+    /// The message stored, or its original; None if it was refused.
+    pub fn message(&self) -> Option<&ChatMessage> {
         match self {
-            Appended::New(m) | Appended::Duplicate(m) => m,
+            Appended::New(m) | Appended::Duplicate(m) => Some(m),
+            Appended::Refused(_) => None,
         }
     }
 }

@@ -29,6 +29,7 @@ mod append;
 mod changes;
 mod reading;
 mod reads;
+mod refusals;
 mod rooms;
 mod search;
 

@@ -62,7 +62,10 @@ pub(in crate::store) async fn editing(store: &dyn Store) {
         ]))
         .await
         .unwrap();
-    let (first, doomed) = (out[0].message().clone(), out[1].message().id);
+    let (first, doomed) = (
+        out[0].message().unwrap().clone(),
+        out[1].message().unwrap().id,
+    );
 
     let edited = record(store, &edit(&name, first.id, "e2", "the plan"))
         .await

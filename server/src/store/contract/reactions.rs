@@ -53,7 +53,7 @@ pub(in crate::store) async fn reactions(store: &dyn Store) {
         .append(Arc::from(vec![sent("c1", "coffee?"), sent("c2", "doomed")]))
         .await
         .unwrap();
-    let (id, doomed) = (out[0].message().id, out[1].message().id);
+    let (id, doomed) = (out[0].message().unwrap().id, out[1].message().unwrap().id);
     let changes = |r: RoomChange| async move { record(store, &r).await.unwrap().len() };
 
     assert_eq!(changes(react(&name, id, &bob, "☕", "b1", true)).await, 1);

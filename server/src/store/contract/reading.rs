@@ -39,7 +39,7 @@ pub(in crate::store) async fn reading(store: &dyn Store) {
         sent(&name, &bob, "b4", "deleted soon, @ann"),
     ];
     let out = store.append(Arc::from(batch)).await.unwrap();
-    let doomed = out[4].message().id;
+    let doomed = out[4].message().unwrap().id;
     let reading = store.reading();
     let unread = |after| reading.unread(&ann.id, &ann.name, &name, after);
     assert_eq!(
@@ -144,6 +144,7 @@ pub(in crate::store) async fn reading(store: &dyn Store) {
         .await
         .unwrap()[0]
         .message()
+        .unwrap()
         .seq;
     let mine: Vec<NewMessage> = (0..200)
         .map(|n| sent(&name, &ann, &format!("a{n}"), "mine"))

@@ -41,6 +41,7 @@ pub(in crate::store) async fn threads(store: &dyn Store) {
         .await
         .unwrap()[0]
         .message()
+        .unwrap()
         .clone();
     assert_eq!(root.thread, None, "no replies yet");
     let out = store
@@ -50,7 +51,10 @@ pub(in crate::store) async fn threads(store: &dyn Store) {
         ]))
         .await
         .unwrap();
-    let (r1, r2) = (out[0].message().clone(), out[1].message().clone());
+    let (r1, r2) = (
+        out[0].message().unwrap().clone(),
+        out[1].message().unwrap().clone(),
+    );
     // Each reply carries its thread as of it.
     let as_of = |replies: u32, ts: &str, in_room: bool| Thread {
         root: root.id,
@@ -303,6 +307,7 @@ pub(in crate::store) async fn thread_reads(store: &dyn Store) {
         .await
         .unwrap()[0]
         .message()
+        .unwrap()
         .clone();
     let reading = store.reading();
     assert!(
@@ -319,7 +324,10 @@ pub(in crate::store) async fn thread_reads(store: &dyn Store) {
         ]))
         .await
         .unwrap();
-    let (r1, r2) = (out[0].message().clone(), out[1].message().clone());
+    let (r1, r2) = (
+        out[0].message().unwrap().clone(),
+        out[1].message().unwrap().clone(),
+    );
     let mut people = reading.thread_people(&name, root.id).await.unwrap();
     people.sort();
     assert_eq!(people, vec![ann.id.clone(), bob.id.clone(), cat.id.clone()]);

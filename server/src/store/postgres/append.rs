@@ -17,6 +17,8 @@ use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Thread, UserId
 use sqlx::{PgConnection, Row};
 
 use super::PostgresStore;
+use super::refusals::{Refused, refused};
+use crate::rooms::PostDenied;
 use crate::store::columns::{from_db_seq, mentions_column};
 use crate::store::{Appended, NewMessage, StoreError, now_rfc3339};
 
@@ -55,13 +57,15 @@ impl PostgresStore {
         // hole in the seqs: then the batch is stored again, one message at a time.
         let mut tx = self.pool.begin().await?;
         let mut rooms = lock_rooms(&mut tx, &names).await?;
-        let out = match at_once(&mut tx, &mut rooms, &batch, &ts).await? {
+        let mut refused = refused(&mut tx, &rooms, &batch).await?;
+        let out = match at_once(&mut tx, &mut rooms, &refused, &batch, &ts).await? {
             Some(out) => out,
             None => {
                 tx.rollback().await?;
                 tx = self.pool.begin().await?;
                 rooms = lock_rooms(&mut tx, &names).await?;
-                one_by_one(&mut tx, &mut rooms, &batch, &ts).await?
+                refused = super::refusals::refused(&mut tx, &rooms, &batch).await?;
+                one_by_one(&mut tx, &mut rooms, &refused, &batch, &ts).await?
             }
         };
         // Every room written to, its newest seq, in one statement.
@@ -85,7 +89,7 @@ impl PostgresStore {
 
 /// Each room of the batch by name: its id, its newest seq, and whether the batch
 /// wrote to it.
-type Rooms = HashMap<String, (i64, i64, bool)>;
+pub(super) type Rooms = HashMap<String, (i64, i64, bool)>;
 
 /// Locks the rows of the rooms `names`, in id order, and reads them.
 async fn lock_rooms(tx: &mut PgConnection, names: &[&str]) -> Result<Rooms, StoreError> {
@@ -110,6 +114,8 @@ enum Planned {
     Fresh(usize, i64),
     /// Sent earlier in this batch: the `n`th row inserted.
     Again(usize),
+    /// Its author may not post there now: not stored.
+    Refused(PostDenied),
 }
 
 /// The batch in two statements; None if another node stored one of its sends
@@ -117,6 +123,7 @@ enum Planned {
 async fn at_once(
     tx: &mut PgConnection,
     rooms: &mut Rooms,
+    refused: &Refused,
     batch: &[NewMessage],
     ts: &str,
 ) -> Result<Option<Vec<Appended>>, StoreError> {
@@ -152,6 +159,10 @@ async fn at_once(
         let Some((room_id, last, wrote)) = rooms.get_mut(new.room.as_str()) else {
             return Err(StoreError::Database(format!("room {} vanished", new.room)));
         };
+        if let Some(why) = refused.get(&(*room_id, new.author_id.to_string())) {
+            plan.push(Planned::Refused(*why));
+            continue;
+        }
         (*last, *wrote) = (*last + 1, true);
         fresh.insert(key, rows.len());
         plan.push(Planned::Fresh(rows.len(), *last));
@@ -175,6 +186,7 @@ async fn at_once(
     for (new, planned) in batch.iter().zip(plan) {
         match planned {
             Planned::Earlier(message) => out.push(Appended::Duplicate(*message)),
+            Planned::Refused(why) => out.push(Appended::Refused(why)),
             Planned::Fresh(n, seq) => {
                 let thread = match new.thread {
                     Some(root) => Some(replied(tx, root, &new.author_id, seq, ts).await?),
@@ -284,6 +296,7 @@ impl Columns {
 async fn one_by_one(
     tx: &mut PgConnection,
     rooms: &mut Rooms,
+    refused: &Refused,
     batch: &[NewMessage],
     ts: &str,
 ) -> Result<Vec<Appended>, StoreError> {
@@ -292,6 +305,14 @@ async fn one_by_one(
         let Some((room_id, last, wrote)) = rooms.get_mut(new.room.as_str()) else {
             return Err(StoreError::Database(format!("room {} vanished", new.room)));
         };
+        if let Some(why) = refused.get(&(*room_id, new.author_id.to_string())) {
+            // A resend of what was stored before the change is acknowledged again.
+            out.push(match earlier(tx, new).await? {
+                Some(message) => Appended::Duplicate(message),
+                None => Appended::Refused(*why),
+            });
+            continue;
+        }
         let seq = *last + 1;
         let id: Option<i64> = sqlx::query_scalar(INSERT)
             .bind(*room_id)
@@ -371,6 +392,16 @@ const ORIGINAL: &str = "r.name, m.id, m.seq, m.author, m.body, m.ts, m.thread_ro
 
 /// The stored message a resend repeats, as it was sent.
 async fn original(tx: &mut PgConnection, new: &NewMessage) -> Result<ChatMessage, StoreError> {
+    earlier(tx, new)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("a resend without its original".to_owned()))
+}
+
+/// `new`'s original, if the author sent it before.
+async fn earlier(
+    tx: &mut PgConnection,
+    new: &NewMessage,
+) -> Result<Option<ChatMessage>, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {ORIGINAL} FROM messages m JOIN rooms r ON r.id = m.room_id
          LEFT JOIN messages t ON t.id = m.thread_root
@@ -378,9 +409,9 @@ async fn original(tx: &mut PgConnection, new: &NewMessage) -> Result<ChatMessage
     ))
     .bind(new.client_id.as_str())
     .bind(new.author_id.as_str())
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    original_of(&row, new)
+    row.map(|row| original_of(&row, new)).transpose()
 }
 
 /// `ORIGINAL`'s columns, the answer to `new`, a resend.

@@ -96,7 +96,7 @@ async fn nodes_appending_at_once_keep_every_rooms_seqs_gapless() {
     }
     let ids: BTreeSet<i64> = stored.iter().map(|s| s.3).collect();
     for answer in &answers {
-        let m = answer.message();
+        let m = answer.message().unwrap();
         assert!(ids.contains(&m.id), "{m:?} is stored");
         let row = stored.iter().find(|s| s.3 == m.id).expect("its row");
         assert_eq!(
@@ -242,7 +242,7 @@ async fn search_finds_terms_in_any_script_and_only_what_is_there_now() {
         ]))
         .await
         .unwrap();
-    let ids: Vec<i64> = out.iter().map(|a| a.message().id).collect();
+    let ids: Vec<i64> = out.iter().map(|a| a.message().unwrap().id).collect();
     let query = |terms: &[&str]| SearchQuery {
         rooms: vec![RoomName::new("r").unwrap()],
         terms: terms.iter().map(|t| t.to_string()).collect(),
@@ -442,4 +442,65 @@ async fn a_send_stored_elsewhere_meanwhile_leaves_no_hole_in_the_seqs() {
     let out = appending.await.unwrap().unwrap();
     assert!(matches!(&out[0], Appended::Duplicate(m) if m.body.as_str() == "first"));
     assert!(matches!(&out[1], Appended::New(m) if m.seq == 1), "{out:?}");
+}
+
+/// A mute recorded on one node refuses the author's next message on another that
+/// has not heard of it yet (its directory still lets them post), while a resend of
+/// what they sent before the mute is acknowledged again; a removal from a private
+/// room refuses the same way. No message is stored after the event that muted or
+/// removed its author.
+#[tokio::test]
+async fn a_change_made_elsewhere_refuses_a_send_that_came_after_it() {
+    let (store, url) = fresh().await;
+    let other = PostgresStore::open(&url).await.unwrap();
+    let room = RoomName::new("r").unwrap();
+    let bob = UserId::new("guest:bob").unwrap();
+    let before = store
+        .append(Arc::from([new_message("r", "bob", "b1", "before")]))
+        .await
+        .unwrap();
+    assert!(matches!(&before[0], Appended::New(_)));
+    let muted = MemberChange {
+        user: UserName::new("bob").unwrap(),
+        user_id: bob.clone(),
+        by: None,
+        role: None,
+        ts: String::new(),
+    };
+    other
+        .persist(&room, vec![EventKind::MemberMuted(muted)])
+        .await
+        .unwrap();
+    // `store`, another node, has not folded the mute into its directory.
+    let out = store
+        .append(Arc::from([
+            new_message("r", "bob", "b1", "before"),
+            new_message("r", "bob", "b2", "after the mute"),
+            new_message("r", "ann", "a1", "someone else"),
+        ]))
+        .await
+        .unwrap();
+    assert!(
+        matches!(&out[0], Appended::Duplicate(m) if m.seq == 1),
+        "{out:?}"
+    );
+    assert!(matches!(
+        out[1],
+        Appended::Refused(crate::rooms::PostDenied::Muted)
+    ));
+    // The mute took seq 2: ann's message is 3, with no hole where bob's would be.
+    assert!(matches!(&out[2], Appended::New(m) if m.seq == 3), "{out:?}");
+
+    // A private room: cy is no member there, on any node.
+    let (ann, cy) = (person("ann"), person("cy"));
+    let club = RoomName::new("club").unwrap();
+    let made = Room::new(club.clone(), Topic::default(), true);
+    other.create_room(&made, Some(&ann)).await.unwrap();
+    let mut stray = new_message("club", "cy", "c1", "let me in");
+    stray.author_id = cy.id.clone();
+    let out = store.append(Arc::from([stray])).await.unwrap();
+    assert!(matches!(
+        out[0],
+        Appended::Refused(crate::rooms::PostDenied::NotFound)
+    ));
 }

@@ -327,8 +327,8 @@ async fn an_older_database_is_upgraded_with_its_messages() {
         .await
         .unwrap();
     assert_eq!(seqs(&out), [(false, 2), (true, 3)]);
-    assert_eq!(out[0].message().id, 8);
-    assert_eq!(out[1].message().id, 9);
+    assert_eq!(out[0].message().unwrap().id, 8);
+    assert_eq!(out[1].message().unwrap().id, 9);
 }
 
 /// A migrated database and, beside the store, a writer connection of the test's own.
