@@ -15,7 +15,9 @@ use crate::ws::CLOSE;
 /// Shared by every client of a run.
 pub struct Shared {
     pub proto: Proto,
-    pub server: SocketAddr,
+    /// The server, or a cluster's nodes: senders connect to the first, readers to
+    /// the others (so each delivery crosses from one node to another).
+    pub nodes: Vec<SocketAddr>,
     pub deliveries: AtomicU64,
     pub acks: AtomicU64,
     pub sent: AtomicU64,
@@ -39,10 +41,10 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(proto: Proto, server: SocketAddr) -> Arc<Self> {
+    pub fn new(proto: Proto, nodes: &[SocketAddr]) -> Arc<Self> {
         Arc::new(Self {
             proto,
-            server,
+            nodes: nodes.to_vec(),
             deliveries: AtomicU64::new(0),
             acks: AtomicU64::new(0),
             sent: AtomicU64::new(0),
@@ -56,6 +58,24 @@ impl Shared {
             reads: AtomicU64::new(0),
             stop: watch::channel(false).0,
         })
+    }
+
+    /// Where client `i` connects: a sender to the first node, a reader to one of
+    /// the others (with one server, there).
+    fn node_for(&self, i: usize, sending: bool) -> SocketAddr {
+        match self.nodes.as_slice() {
+            [first, others @ ..] if !others.is_empty() => {
+                if sending {
+                    *first
+                } else {
+                    others[i % others.len()]
+                }
+            }
+            nodes => nodes
+                .first()
+                .copied()
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0))),
+        }
     }
 
     pub fn stop(&self) {
@@ -93,6 +113,7 @@ pub fn user(role: &str, i: usize) -> String {
 pub async fn connect(
     shared: &Shared,
     i: usize,
+    sending: bool,
     name: &str,
     room: &str,
     recv_buffer: Option<u32>,
@@ -104,7 +125,7 @@ pub async fn connect(
             .and_then(|t| t.get(i % t.len().max(1)))
             .map(String::as_str);
         let attempt = shared.proto.connect(
-            shared.server,
+            shared.node_for(i, sending),
             local_ip(shared.run, i),
             name,
             token,
@@ -123,7 +144,7 @@ pub async fn connect(
 
 /// Connects, then counts deliveries (timing those that carry a stamp) until stopped.
 pub async fn receiver(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<Latencies> {
-    let (mut reader, mut writer) = connect(&shared, i, &user("r", i), &room, None).await?;
+    let (mut reader, mut writer) = connect(&shared, i, false, &user("r", i), &room, None).await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
     let mut stopped = std::pin::pin!(shared.stopped());
     let mut latencies = Latencies::default();
@@ -188,7 +209,7 @@ pub async fn sender(
     window: u64,
 ) -> anyhow::Result<()> {
     let name = user("s", i);
-    let (mut reader, mut writer) = connect(&shared, i, &name, &room, None).await?;
+    let (mut reader, mut writer) = connect(&shared, i, true, &name, &room, None).await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
     let acked = shared.proto == Proto::Confab;
     let mut stopped = std::pin::pin!(shared.stopped());
@@ -247,7 +268,7 @@ const STALLED_RECV_BUFFER: u32 = 4096;
 pub async fn stalled(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<Option<u16>> {
     let name = user("z", i);
     let (mut reader, _writer) =
-        connect(&shared, i, &name, &room, Some(STALLED_RECV_BUFFER)).await?;
+        connect(&shared, i, false, &name, &room, Some(STALLED_RECV_BUFFER)).await?;
     shared.connected.fetch_add(1, Ordering::Relaxed);
     shared.stopped().await;
     // Drain what the server queued for us; a close frame at the end says why.
@@ -270,7 +291,7 @@ pub async fn stalled(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Res
 
 /// A short visit: joins, reads (answering pings) for a second, and leaves.
 pub async fn visit(shared: Arc<Shared>, i: usize, room: String) -> anyhow::Result<()> {
-    let (mut reader, mut writer) = connect(&shared, i, &user("v", i), &room, None).await?;
+    let (mut reader, mut writer) = connect(&shared, i, false, &user("v", i), &room, None).await?;
     let until = tokio::time::Instant::now() + Duration::from_secs(1);
     while let Ok(frame) = tokio::time::timeout_at(until, reader.next()).await {
         let (opcode, payload) = frame?;

@@ -40,7 +40,7 @@ struct Args {
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Servers to measure (confab, naive-axum, node-ws, socket.io, node-websocket,
-    /// trivial); all by default.
+    /// trivial; confab-pg and confab-cluster with --postgres); all by default.
     #[arg(long, value_delimiter = ',')]
     servers: Vec<String>,
     /// Seconds measured per scenario (after one second of warm-up).
@@ -63,7 +63,8 @@ struct Args {
     #[arg(long)]
     baseline: Option<PathBuf>,
     /// A PostgreSQL server (`postgres://user@host:port`): Confab on it (`confab-pg`,
-    /// a fresh database each start) is measured beside Confab on SQLite.
+    /// a fresh database each start) is measured beside Confab on SQLite; with
+    /// `--servers ...,confab-cluster`, three nodes on it and a Redis the bench starts.
     #[arg(long)]
     postgres: Option<String>,
 }

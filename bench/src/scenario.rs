@@ -63,7 +63,7 @@ impl Bench {
     /// in Confab; made once here, untimed, so that clients only join).
     async fn start(&mut self, target: Target, rooms: &[String]) -> anyhow::Result<Running> {
         // A fresh port per server: no waiting for the previous one's sockets.
-        self.next_port += 1;
+        self.next_port += target.nodes();
         let server = target
             .start(&self.paths, self.next_port, &self.work)
             .await?;
@@ -78,7 +78,7 @@ impl Bench {
         let server = self.start(target, &["idle".to_owned()]).await?;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let before = stats::sample(server.pid)?;
-        let shared = Shared::new(target.proto(), server.addr);
+        let shared = Shared::new(target.proto(), &server.nodes);
         let mut tasks = JoinSet::new();
         connect_receivers(&shared, &mut tasks, 0, clients, "idle").await?;
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -111,7 +111,7 @@ impl Bench {
         logins: f64,
     ) -> anyhow::Result<Row> {
         let server = self.start(target, &["room".to_owned()]).await?;
-        let mut shared = Shared::new(target.proto(), server.addr);
+        let mut shared = Shared::new(target.proto(), &server.nodes);
         if let Some(every) = self.reading {
             let run = signed_in(&mut shared, server.addr, clients, "room").await?;
             run.read_every = Some(every);
@@ -234,7 +234,7 @@ impl Bench {
         signed_in: bool,
     ) -> anyhow::Result<Row> {
         let server = self.start(target, &["storm".to_owned()]).await?;
-        let mut shared = Shared::new(target.proto(), server.addr);
+        let mut shared = Shared::new(target.proto(), &server.nodes);
         if signed_in {
             self::signed_in(&mut shared, server.addr, clients, "storm").await?;
         }
@@ -295,7 +295,7 @@ impl Bench {
     ) -> anyhow::Result<Row> {
         let names: Vec<String> = (0..rooms).map(|r| format!("r{r}")).collect();
         let server = self.start(target, &names).await?;
-        let shared = Shared::new(target.proto(), server.addr);
+        let shared = Shared::new(target.proto(), &server.nodes);
         let mut tasks = JoinSet::new();
         for i in 0..rooms * (size - 1) {
             let room = format!("r{}", i % rooms);
@@ -355,7 +355,7 @@ impl Bench {
     ) -> anyhow::Result<Row> {
         let names: Vec<String> = (0..senders).map(|i| format!("w{i}")).collect();
         let server = self.start(target, &names).await?;
-        let shared = Shared::new(target.proto(), server.addr);
+        let shared = Shared::new(target.proto(), &server.nodes);
         let mut tasks = JoinSet::new();
         for i in 0..senders {
             let room = format!("w{i}");

@@ -19,6 +19,10 @@ pub enum Target {
     Baseline,
     /// This project on PostgreSQL (`--postgres URL`), a fresh database each start.
     ConfabPostgres,
+    /// Three nodes of this project on one PostgreSQL database (`--postgres URL`),
+    /// hearing each other through a Redis the bench starts (`redis-server` on the
+    /// PATH); senders connect to the first node, readers to the others.
+    ConfabCluster,
     /// The axum chat example's pattern: a broadcast channel of Strings, default
     /// socket settings (bench/src/bin/naive_axum.rs).
     NaiveAxum,
@@ -48,6 +52,7 @@ impl Target {
             Target::Confab => "confab",
             Target::Baseline => "baseline",
             Target::ConfabPostgres => "confab-pg",
+            Target::ConfabCluster => "confab-cluster",
             Target::NaiveAxum => "naive-axum",
             Target::NodeWs => "node-ws",
             Target::SocketIo => "socket.io",
@@ -59,7 +64,7 @@ impl Target {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
-            .chain([Target::ConfabPostgres])
+            .chain([Target::ConfabPostgres, Target::ConfabCluster])
             .find(|t| t.name() == name)
     }
 
@@ -68,23 +73,49 @@ impl Target {
     pub fn is_confab(self) -> bool {
         matches!(
             self,
-            Target::Confab | Target::Baseline | Target::ConfabPostgres
+            Target::Confab | Target::Baseline | Target::ConfabPostgres | Target::ConfabCluster
         )
+    }
+
+    /// How many ports (and processes of its own) the target takes.
+    pub fn nodes(self) -> u16 {
+        if self == Target::ConfabCluster {
+            CLUSTER_NODES
+        } else {
+            1
+        }
     }
 
     pub fn proto(self) -> Proto {
         match self {
-            Target::Confab | Target::Baseline | Target::ConfabPostgres => Proto::Confab,
+            Target::Confab | Target::Baseline | Target::ConfabPostgres | Target::ConfabCluster => {
+                Proto::Confab
+            }
             Target::SocketIo => Proto::SocketIo,
             _ => Proto::Plain,
         }
     }
 
-    /// Starts the server on `port`; `work` is a scratch folder (Confab's database).
+    /// Starts the server on `port` (a cluster on `port` and the next ones); `work`
+    /// is a scratch folder (Confab's database).
     pub async fn start(self, paths: &Paths, port: u16, work: &Path) -> anyhow::Result<Running> {
+        if self == Target::ConfabCluster {
+            return start_cluster(paths, port, work).await;
+        }
+        self.start_node(paths, port, work, &[]).await
+    }
+
+    /// Starts one server on `port`, with `more` flags.
+    async fn start_node(
+        self,
+        paths: &Paths,
+        port: u16,
+        work: &Path,
+        more: &[String],
+    ) -> anyhow::Result<Running> {
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let mut command = match self {
-            Target::Confab | Target::Baseline | Target::ConfabPostgres => {
+            Target::Confab | Target::Baseline | Target::ConfabPostgres | Target::ConfabCluster => {
                 let program = match (self, &paths.baseline) {
                     (Target::Baseline, Some(baseline)) => baseline.clone(),
                     (Target::Baseline, None) => bail!("no --baseline binary was given"),
@@ -109,8 +140,11 @@ impl Target {
                 if has_metrics {
                     c.args(["--metrics-addr", "off"]);
                 }
-                // A fresh database every time: a run's accounts and rooms are its own.
-                let database = if self == Target::ConfabPostgres {
+                // A fresh database every time: a run's accounts and rooms are its own
+                // (a cluster's nodes are given theirs).
+                let database = if self == Target::ConfabCluster {
+                    std::ffi::OsString::new()
+                } else if self == Target::ConfabPostgres {
                     let server = paths
                         .postgres
                         .as_deref()
@@ -125,10 +159,11 @@ impl Target {
                     }
                     database.into_os_string()
                 };
-                c.arg("--addr")
-                    .arg(addr.to_string())
-                    .arg("--database")
-                    .arg(&database)
+                c.arg("--addr").arg(addr.to_string());
+                if !database.is_empty() {
+                    c.arg("--database").arg(&database);
+                }
+                c.args(more)
                     .arg("--static-dir")
                     .arg(work)
                     // CONFAB_BENCH_SERVER_LOG=debug shows the server's batches.
@@ -178,7 +213,94 @@ impl Target {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Ok(Running { child, addr, pid })
+        Ok(Running {
+            child,
+            addr,
+            pid,
+            nodes: vec![addr],
+            others: Vec::new(),
+        })
+    }
+}
+
+/// Nodes of `confab-cluster`.
+const CLUSTER_NODES: u16 = 3;
+
+/// A Redis on a free port, then [`CLUSTER_NODES`] nodes on `port` and the next
+/// ones, on one fresh PostgreSQL database; ready once every node hears the others.
+async fn start_cluster(paths: &Paths, port: u16, work: &Path) -> anyhow::Result<Running> {
+    let server = paths
+        .postgres
+        .as_deref()
+        .context("confab-cluster needs --postgres")?;
+    let database = fresh_postgres(server, port)?;
+    let redis_port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let redis = Command::new("redis-server")
+        .args(["--port", &redis_port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting redis-server (apt-get install redis-server)")?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tokio::net::TcpStream::connect(("127.0.0.1", redis_port))
+        .await
+        .is_err()
+    {
+        if Instant::now() > deadline {
+            bail!("redis-server did not start listening on {redis_port}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let flags = [
+        "--database".to_owned(),
+        database,
+        "--redis".to_owned(),
+        format!("redis://127.0.0.1:{redis_port}"),
+    ];
+    let mut first: Option<Running> = None;
+    let mut others = vec![redis];
+    let mut nodes = Vec::new();
+    for n in 0..CLUSTER_NODES {
+        let node = Target::ConfabCluster
+            .start_node(paths, port + n, work, &flags)
+            .await?;
+        ready(node.addr).await?;
+        nodes.push(node.addr);
+        match &first {
+            None => first = Some(node),
+            Some(_) => others.push(node.child),
+        }
+    }
+    let mut running = first.context("no nodes")?;
+    running.nodes = nodes;
+    running.others = others;
+    Ok(running)
+}
+
+/// Waits until `GET /readyz` on `addr` answers 200 (the node hears the others).
+async fn ready(addr: SocketAddr) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await {
+            let request = "GET /readyz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n";
+            let mut answer = Vec::new();
+            if stream.write_all(request.as_bytes()).await.is_ok()
+                && stream.read_to_end(&mut answer).await.is_ok()
+                && answer.starts_with(b"HTTP/1.1 200")
+            {
+                return Ok(());
+            }
+        }
+        if Instant::now() > deadline {
+            bail!("the node on {addr} was not ready within 20 s");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -215,14 +337,21 @@ fn fresh_postgres(server: &str, port: u16) -> anyhow::Result<String> {
 pub struct Running {
     child: Child,
     pub addr: SocketAddr,
+    /// Its process (a cluster's first node: CPU and memory are that node's).
     pub pid: u32,
+    /// Where clients connect: the one server, or each node of a cluster.
+    pub nodes: Vec<SocketAddr>,
+    /// A cluster's other processes: its Redis and its other nodes.
+    others: Vec<Child>,
 }
 
 impl Running {
     pub async fn stop(mut self) {
-        // Our own child, by its handle; kill_on_drop covers early returns too.
-        let _ = self.child.start_kill();
-        let _ = self.child.wait().await;
+        // Our own children, by their handles; kill_on_drop covers early returns too.
+        for child in std::iter::once(&mut self.child).chain(&mut self.others) {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+        }
     }
 }
 

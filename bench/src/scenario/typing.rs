@@ -22,7 +22,7 @@ const TYPING_EVERY_MS: u64 = 3000;
 impl Bench {
     pub async fn typing_storm(&mut self, target: Target, clients: usize) -> anyhow::Result<Row> {
         let server = self.start(target, &["room".to_owned()]).await?;
-        let shared = Shared::new(target.proto(), server.addr);
+        let shared = Shared::new(target.proto(), &server.nodes);
         let frames: Arc<[AtomicU64]> = (0..clients).map(|_| AtomicU64::new(0)).collect();
         let mut tasks = JoinSet::new();
         for batch in (0..clients).collect::<Vec<_>>().chunks(100) {
@@ -77,7 +77,7 @@ async fn typist(
     frames: Arc<[AtomicU64]>,
 ) -> anyhow::Result<()> {
     let (mut reader, mut writer) =
-        load::connect(&shared, i, &load::user("t", i), "room", None).await?;
+        load::connect(&shared, i, false, &load::user("t", i), "room", None).await?;
     // Typing reaches a room only from someone who has written there: one message.
     let name = load::user("t", i);
     shared.proto.push_message(&mut writer, "room", &name, 0);
