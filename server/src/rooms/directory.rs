@@ -229,6 +229,18 @@ impl Directory {
             .is_some_and(|entry| entry.writers.contains(user))
     }
 
+    /// `blocker` blocks exactly `blocked` now (read again from the store: a change
+    /// made on another node).
+    pub fn set_blocks(&self, blocker: &UserId, blocked: impl IntoIterator<Item = UserId>) {
+        let blocked: HashSet<UserId> = blocked.into_iter().collect();
+        let mut state = self.write();
+        if blocked.is_empty() {
+            state.blocks.remove(blocker);
+        } else {
+            state.blocks.insert(blocker.clone(), blocked);
+        }
+    }
+
     /// Records that `blocker` blocked (`on`) or unblocked `blocked` (after it was
     /// stored).
     pub fn put_block(&self, blocker: &UserId, blocked: &UserId, on: bool) {

@@ -13,6 +13,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use sqlx::{PgConnection, PgPool, Row};
 
+use confab_shared::UserId;
+
 use super::PostgresStore;
 use super::accounts::account;
 use crate::accounts::{Account, AccountChange};
@@ -84,13 +86,28 @@ impl PostgresStore {
         for row in &found {
             fresh.push((row.try_get::<String, _>(0)?, account(row, 1)?));
         }
-        let mut tokens = self
-            .cached
-            .tokens
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        tokens.retain(|_, owner| owner.id != account_id);
-        tokens.extend(fresh);
+        {
+            let mut tokens = self
+                .cached
+                .tokens
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
+            tokens.retain(|_, owner| owner.id != account_id);
+            tokens.extend(fresh);
+        }
+        // Whom they block, which may have changed on another node.
+        let user = UserId::new(format!("u:{account_id}"))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let blocked: Vec<String> =
+            sqlx::query_scalar("SELECT blocked_id FROM blocks WHERE user_id = $1")
+                .bind(user.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        let blocked = blocked
+            .into_iter()
+            .map(|id| UserId::new(id).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.directory.set_blocks(&user, blocked);
         Ok(())
     }
 }

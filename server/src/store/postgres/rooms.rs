@@ -160,6 +160,11 @@ impl Rooms for PostgresStore {
     }
 }
 
+/// The account behind a member's id (`u:N`); None for a guest.
+fn account_of(user: &UserId) -> Option<i64> {
+    user.as_str().strip_prefix("u:")?.parse().ok()
+}
+
 #[async_trait]
 impl Blocks for PostgresStore {
     async fn set_blocked(
@@ -168,6 +173,7 @@ impl Blocks for PostgresStore {
         other: &Blocked,
         on: bool,
     ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let done = if on {
             sqlx::query(
                 "INSERT INTO blocks (user_id, blocked_id, blocked_name, created_at)
@@ -177,15 +183,22 @@ impl Blocks for PostgresStore {
             .bind(other.user_id.as_str())
             .bind(other.user.as_str())
             .bind(now_rfc3339())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?
         } else {
             sqlx::query("DELETE FROM blocks WHERE user_id = $1 AND blocked_id = $2")
                 .bind(user.as_str())
                 .bind(other.user_id.as_str())
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?
         };
+        // Other nodes hear of it from the account feed, and read the blocks again.
+        if let Some(account) = account_of(user)
+            && done.rows_affected() == 1
+        {
+            super::account_feed::record(&mut tx, account, &[], false).await?;
+        }
+        tx.commit().await?;
         self.directory.put_block(user, &other.user_id, on);
         Ok(done.rows_affected() == 1)
     }

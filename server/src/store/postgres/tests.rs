@@ -504,3 +504,29 @@ async fn a_change_made_elsewhere_refuses_a_send_that_came_after_it() {
         Appended::Refused(crate::rooms::PostDenied::NotFound)
     ));
 }
+
+/// A block made on one node reaches another's directory through the account feed
+/// (presence, typing and conversations there ask it), and so does its undoing.
+#[tokio::test]
+async fn blocks_made_on_one_node_reach_the_others() {
+    use crate::accounts::Accounts;
+    let (store, url) = fresh().await;
+    let other = PostgresStore::open(&url).await.unwrap();
+    let (ann, cy) = (person("ann"), person("cy"));
+    let mut seen = Accounts::last_change(&other).await.unwrap();
+    let blocked = Blocked {
+        user: cy.name.clone(),
+        user_id: cy.id.clone(),
+    };
+    for on in [true, false] {
+        assert!(store.set_blocked(&ann.id, &blocked, on).await.unwrap());
+        assert_eq!(store.directory().has_blocked(&ann.id, &cy.id), on);
+        let changes = Accounts::changes_after(&other, seen).await.unwrap();
+        seen = changes.last().map_or(seen, |c| c.seq);
+        assert_eq!(
+            other.directory().has_blocked(&ann.id, &cy.id),
+            on,
+            "the other node, after reading the feed"
+        );
+    }
+}
