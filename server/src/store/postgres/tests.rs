@@ -512,7 +512,12 @@ async fn blocks_made_on_one_node_reach_the_others() {
     use crate::accounts::Accounts;
     let (store, url) = fresh().await;
     let other = PostgresStore::open(&url).await.unwrap();
-    let (ann, cy) = (person("ann"), person("cy"));
+    // Accounts' ids, as members have them (`u:N`).
+    let member = |id: &str, name: &str| Person {
+        id: UserId::new(id).unwrap(),
+        name: UserName::new(name).unwrap(),
+    };
+    let (ann, cy) = (member("u:1", "ann"), member("u:3", "cy"));
     let mut seen = Accounts::last_change(&other).await.unwrap();
     let blocked = Blocked {
         user: cy.name.clone(),
