@@ -1,7 +1,7 @@
 //! `confab migrate` moves a single node's SQLite database into PostgreSQL whole: a
-//! server on PostgreSQL then serves the same history with the same seqs, ids and
+//! cluster on PostgreSQL then serves the same history with the same seqs, ids and
 //! epoch (a client resumes across the move), the same accounts (the same ids and
-//! passwords), and goes on from there.
+//! passwords), and goes on from there, on every node.
 
 mod common;
 
@@ -84,8 +84,12 @@ async fn a_migrated_installation_serves_the_same_history_accounts_and_epoch() {
     let (again, said) = migrate(&dir.path().join("confab.db"), &url);
     assert!(!again && said.contains("not empty"), "{said}");
 
-    let server = TestServer::start_on_postgres_at(url).await;
+    // Two nodes of a cluster on the moved database.
+    let redis = confab_testkit::Redis::start();
+    let server = TestServer::start_node(&url, &redis.url()).await;
+    let other = TestServer::start_node(&url, &redis.url()).await;
     assert_eq!(server.epoch(), epoch, "clients resume across the move");
+    assert_eq!(other.epoch(), epoch, "on every node");
     // The same account, by its password, with the same id (its messages' author).
     let mut ann = Client::sign_in(&server, "ann").await;
     // A client that had seen up to `resumed_from` gets just what followed.
@@ -106,8 +110,15 @@ async fn a_migrated_installation_serves_the_same_history_accounts_and_epoch() {
     assert_eq!(next.body.as_str(), "plan 5, last before the move");
     let (after, _) = ann.history("plans", None, 100).await;
     assert_eq!(shown(&after), shown(&before));
-    // And on from there: the next seq, a new id.
+    // And on from there: the next seq, a new id, heard on the other node too.
+    let mut there = Client::sign_in(&other, "ann").await;
+    there.send_join("plans", Some(next.seq)).await;
+    there
+        .recv_until(|m| matches!(m, ServerMsg::Joined { .. }))
+        .await;
     let (seq, id) = ann.send_acked("plans", "p6", "plan 6, after").await;
     assert_eq!(seq, next.seq + 1);
     assert!(id > *ids.iter().max().unwrap_or(&0));
+    let heard = there.recv_until(common::is_posted).await;
+    assert!(matches!(heard, ServerMsg::Event(e) if e.seq == seq));
 }
