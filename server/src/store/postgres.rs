@@ -55,7 +55,12 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        sqlx::migrate!("./migrations-pg")
+        // A newer node may have applied migrations this one does not know: every
+        // migration only adds, so this node runs on that schema too (docs/deploy.md,
+        // upgrading node by node).
+        let mut migrator = sqlx::migrate!("./migrations-pg");
+        migrator.set_ignore_missing(true);
+        migrator
             .run(&pool)
             .await
             .map_err(|e| StoreError::Migrate(e.to_string()))?;

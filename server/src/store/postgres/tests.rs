@@ -535,3 +535,23 @@ async fn blocks_made_on_one_node_reach_the_others() {
         );
     }
 }
+
+/// A node of the release before opens a database a newer node has migrated further
+/// (a cluster upgraded node by node): migrations only add, so it runs on it.
+#[tokio::test]
+async fn an_older_node_opens_a_database_a_newer_one_migrated() {
+    let (store, url) = fresh().await;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99990101000000, 'a newer release adds a table', TRUE, '\\x00', 0)",
+    )
+    .execute(&store.pool)
+    .await
+    .unwrap();
+    sqlx::query("CREATE TABLE from_a_newer_release (id BIGINT)")
+        .execute(&store.pool)
+        .await
+        .unwrap();
+    let older = PostgresStore::open(&url).await;
+    assert!(older.is_ok(), "{:?}", older.err());
+}
