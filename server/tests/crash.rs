@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::process::{ServerProcess, free_port};
-use common::resilient::{self, Outgoing, Plan, Report};
+use common::resilient::{self, Plan, Report};
 use confab_shared::{ChatMessage, ClientId, MessageBody, RoomName, Seq, UserId, UserName};
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
@@ -37,30 +37,8 @@ const PER_ROOM: Seq = (TOTAL / ROOMS) as Seq;
 /// For the whole exchange, kill and restart included.
 const DEADLINE: Duration = Duration::from_secs(90);
 
-fn room(r: usize) -> String {
-    format!("room{r}")
-}
-
 fn plan(client: usize) -> Plan {
-    Plan {
-        name: format!("client{client:02}"),
-        rooms: vec![
-            (room(client % ROOMS), PER_ROOM),
-            (room((client + 1) % ROOMS), PER_ROOM),
-        ],
-        outgoing: (0..PER_CLIENT)
-            .map(|n| Outgoing {
-                room: room(client % ROOMS),
-                client_id: format!("c{client:02}-m{n:03}"),
-                body: format!("client {client} message {n}"),
-            })
-            .collect(),
-        window: WINDOW,
-        pace: None,
-        drops: Vec::new(),
-        stay_away: None,
-        deadline: DEADLINE,
-    }
+    Plan::spread(client, ROOMS, PER_CLIENT, PER_ROOM, WINDOW, DEADLINE)
 }
 
 /// Every stored message, read straight from the SQLite file, by id.

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::process::{ServerProcess, free_port};
-use common::resilient::{self, Outgoing, Plan};
+use common::resilient::{self, Plan};
 use common::{Socket, TIMEOUT, try_connect};
 use confab_shared::{Seq, ServerMsg};
 use confab_testkit::{Redis, postgres};
@@ -31,30 +31,19 @@ const ROOMS: usize = 3;
 const PER_ROOM: Seq = (CLIENTS * PER_CLIENT / ROOMS) as Seq;
 const DEADLINE: Duration = Duration::from_secs(90);
 
-fn room(r: usize) -> String {
-    format!("room{r}")
+fn plan(client: usize) -> Plan {
+    Plan::spread(client, ROOMS, PER_CLIENT, PER_ROOM, 4, DEADLINE)
 }
 
-fn plan(client: usize) -> Plan {
-    Plan {
-        name: format!("client{client:02}"),
-        rooms: vec![
-            (room(client % ROOMS), PER_ROOM),
-            (room((client + 1) % ROOMS), PER_ROOM),
-        ],
-        outgoing: (0..PER_CLIENT)
-            .map(|n| Outgoing {
-                room: room(client % ROOMS),
-                client_id: format!("c{client:02}-m{n:03}"),
-                body: format!("client {client} message {n}"),
-            })
-            .collect(),
-        window: 4,
-        pace: None,
-        drops: Vec::new(),
-        stay_away: None,
-        deadline: DEADLINE,
-    }
+/// Two `confab` processes on one new database and one Redis (kept while they run).
+async fn two_nodes() -> (ServerProcess, ServerProcess, Redis, tempfile::TempDir) {
+    let redis = Redis::start();
+    let database = postgres().database();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let flags = ["--database", &database, "--redis", &redis.url()];
+    let first = ServerProcess::start_with(dir.path(), free_port(), &flags).await;
+    let second = ServerProcess::start_with(dir.path(), free_port(), &flags).await;
+    (first, second, redis, dir)
 }
 
 /// Forwards each connection to the first of `targets` that takes it: a load
@@ -78,12 +67,7 @@ async fn forward(listener: TcpListener, targets: Vec<SocketAddr>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_killed_mid_burst_loses_nothing_its_clients_resume_on_another() {
-    let redis = Redis::start();
-    let database = postgres().database();
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let flags = ["--database", &database, "--redis", &redis.url()];
-    let doomed = ServerProcess::start_with(dir.path(), free_port(), &flags).await;
-    let survivor = ServerProcess::start_with(dir.path(), free_port(), &flags).await;
+    let (doomed, survivor, _redis, _dir) = two_nodes().await;
 
     let balancer = TcpListener::bind("127.0.0.1:0")
         .await
@@ -199,12 +183,7 @@ fn names(list: &[confab_shared::UserName], name: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_nodes_people_go_offline_on_the_other_nodes() {
-    let redis = Redis::start();
-    let database = postgres().database();
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let flags = ["--database", &database, "--redis", &redis.url()];
-    let doomed = ServerProcess::start_with(dir.path(), free_port(), &flags).await;
-    let survivor = ServerProcess::start_with(dir.path(), free_port(), &flags).await;
+    let (doomed, survivor, _redis, _dir) = two_nodes().await;
 
     let mut watcher = in_lobby(&survivor.ws_base(), "watcher").await;
     let _stayer = in_lobby(&doomed.ws_base(), "stayer").await;

@@ -64,6 +64,41 @@ pub struct Plan {
     pub deadline: Duration,
 }
 
+impl Plan {
+    /// Client `client` of a run over `rooms` rooms (`room0`, `room1`...): sends
+    /// `sends` messages to room `client % rooms`, `window` unacknowledged at most,
+    /// and reads that room and the next, each until it has seen `per_room` seqs.
+    pub fn spread(
+        client: usize,
+        rooms: usize,
+        sends: usize,
+        per_room: Seq,
+        window: usize,
+        deadline: Duration,
+    ) -> Self {
+        let room = |r: usize| format!("room{r}");
+        Plan {
+            name: format!("client{client:02}"),
+            rooms: vec![
+                (room(client % rooms), per_room),
+                (room((client + 1) % rooms), per_room),
+            ],
+            outgoing: (0..sends)
+                .map(|n| Outgoing {
+                    room: room(client % rooms),
+                    client_id: format!("c{client:02}-m{n:03}"),
+                    body: format!("client {client} message {n}"),
+                })
+                .collect(),
+            window,
+            pace: None,
+            drops: Vec::new(),
+            stay_away: None,
+            deadline,
+        }
+    }
+}
+
 /// What the client saw of one room.
 #[derive(Debug, Default)]
 pub struct RoomView {
