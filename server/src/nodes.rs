@@ -1,5 +1,6 @@
 //! What nodes tell each other besides room events: that they are alive, who is in
-//! each room on them, who types, and news for a person's every socket. Never stored: each note says the whole of
+//! each room on them, who types, news for a person's every socket, and credentials
+//! ended (the fast path: the account feed ends them too). Never stored: each note says the whole of
 //! something (a room's people on a node), so a lost one heals with the next, and a
 //! node that is not heard from for [`GONE_AFTER`] (killed with SIGKILL, cut off) is
 //! taken as gone, its people offline everywhere, as a key with a TTL would expire.
@@ -15,7 +16,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::broker::Broker;
 use crate::hub::Hub;
+use crate::outbox::Revoked;
 use crate::people::People;
+use crate::revocations::Revocations;
 
 /// How often a node says it is alive.
 const ALIVE_EVERY: Duration = Duration::from_secs(1);
@@ -43,6 +46,13 @@ pub(crate) enum Note {
         node: String,
         people: Vec<crate::people::Said>,
     },
+    /// The sockets signed in with `credential` end (signed out, a new password, a
+    /// token revoked; `banned`: a site ban).
+    Ended {
+        node: String,
+        credential: String,
+        banned: bool,
+    },
     /// Tell every socket of `user` (on the other nodes) this `frame`: news of a
     /// room or conversation, a read marker moved.
     Tell {
@@ -65,13 +75,14 @@ pub(crate) struct Nodes {
     me: String,
     hub: Arc<Hub>,
     people: Arc<People>,
+    revocations: Arc<Revocations>,
     /// Other nodes, and when each was last heard from.
     seen: Mutex<HashMap<String, Instant>>,
 }
 
 impl Nodes {
     /// This node, with a random id of its own.
-    pub(crate) fn new(hub: Arc<Hub>, people: Arc<People>) -> Self {
+    pub(crate) fn new(hub: Arc<Hub>, people: Arc<People>, revocations: Arc<Revocations>) -> Self {
         use argon2::password_hash::rand_core::{OsRng, RngCore};
         let mut bytes = [0_u8; 8];
         OsRng.fill_bytes(&mut bytes);
@@ -79,6 +90,7 @@ impl Nodes {
             me: bytes.iter().map(|b| format!("{b:02x}")).collect(),
             hub,
             people,
+            revocations,
             seen: Mutex::default(),
         }
     }
@@ -100,6 +112,7 @@ impl Nodes {
             | Note::Presence { node, .. }
             | Note::Status { node, .. }
             | Note::Tell { node, .. }
+            | Note::Ended { node, .. }
             | Note::Typing { node, .. } => node,
         };
         if *from == self.me {
@@ -114,6 +127,17 @@ impl Nodes {
             }
             Note::Status { node, people } => {
                 self.people.set_remote(&node, people);
+                new
+            }
+            Note::Ended {
+                credential, banned, ..
+            } => {
+                let why = if banned {
+                    Revoked::Banned
+                } else {
+                    Revoked::SignedOut
+                };
+                let _ended = self.revocations.end(&credential, why);
                 new
             }
             Note::Tell { user, frame, .. } => {

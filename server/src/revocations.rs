@@ -1,5 +1,6 @@
 //! Ending every socket of a credential at once: signing out ends the session's
-//! sockets, in every tab, on this node. Connections signed in with a session register
+//! sockets, in every tab, on this node (and, through `AppState::end_credential`,
+//! on the others). Connections signed in with a session register
 //! here while they live.
 
 use std::collections::HashMap;
@@ -36,12 +37,6 @@ impl Revocations {
         }
     }
 
-    /// Ends every connection of `credential` (it was signed out); returns how many
-    /// there were.
-    pub(crate) fn revoke(&self, credential: &str) -> usize {
-        self.end(credential, Revoked::SignedOut)
-    }
-
     /// Ends every connection of `credential` for `why`; returns how many there were.
     pub(crate) fn end(&self, credential: &str, why: Revoked) -> usize {
         let conns = self.lock().remove(credential).unwrap_or_default();
@@ -67,9 +62,13 @@ mod tests {
         revocations.register(&ann, 2, &a2);
         revocations.register(&bob, 3, &b);
         revocations.forget("ann", 2);
-        assert_eq!(revocations.revoke("ann"), 1);
+        assert_eq!(revocations.end("ann", Revoked::SignedOut), 1);
         assert_eq!(a1.revoked(), Some(Revoked::SignedOut));
         assert!(a2.revoked().is_none() && b.revoked().is_none());
-        assert_eq!(revocations.revoke("ann"), 0, "nothing left to end");
+        assert_eq!(
+            revocations.end("ann", Revoked::SignedOut),
+            0,
+            "nothing left to end"
+        );
     }
 }

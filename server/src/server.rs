@@ -19,6 +19,7 @@ use crate::metrics::Metrics;
 use crate::nodes::Nodes;
 use crate::origin::OriginPolicy;
 use crate::people::People;
+use crate::revocations::Revocations;
 use crate::room_feed::RoomFeed;
 use crate::routes;
 use crate::sequencer::Sequencer;
@@ -122,7 +123,12 @@ pub async fn run_with_options(
     .map_err(std::io::Error::other)?;
     // Stopped once the writer has stored (and handed on) everything.
     let stop_fanout = CancellationToken::new();
-    let nodes = Arc::new(Nodes::new(Arc::clone(&hub), Arc::clone(&people)));
+    let revocations: Arc<Revocations> = Arc::default();
+    let nodes = Arc::new(Nodes::new(
+        Arc::clone(&hub),
+        Arc::clone(&people),
+        Arc::clone(&revocations),
+    ));
     let (broker, mut fanout): (Arc<dyn Broker>, Vec<JoinHandle<()>>) = match redis {
         Some(url) => {
             let (broker, tasks) = RedisBroker::start(
@@ -162,7 +168,7 @@ pub async fn run_with_options(
         sessions,
         guests,
         guards: Arc::new(Guards::new(&limits)),
-        revocations: Arc::default(),
+        revocations,
         people,
         metrics,
         broker,

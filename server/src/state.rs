@@ -35,6 +35,18 @@ impl std::ops::Deref for AppState {
 }
 
 impl Shared {
+    /// Ends every socket signed in with `credential` (a session's or token's hash),
+    /// here at once and on the other nodes through the broker (the account feed,
+    /// read every half second, ends them there too, should the note be lost).
+    pub(crate) fn end_credential(&self, credential: &str, why: crate::outbox::Revoked) -> usize {
+        self.broker.note(&crate::nodes::Note::Ended {
+            node: self.nodes.me().to_owned(),
+            credential: credential.to_owned(),
+            banned: why == crate::outbox::Revoked::Banned,
+        });
+        self.revocations.end(credential, why)
+    }
+
     /// Tells every socket of `user` on every node, but `except` on this one (the
     /// connection that asked, which has its answer): this node's at once, the
     /// others' through the broker. Gives how many were told here.

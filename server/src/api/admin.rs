@@ -62,7 +62,7 @@ async fn set(state: &AppState, parts: &Parts, username: &str, banned: bool) -> R
         Ok(Some((account, ended))) => {
             let sockets: usize = ended
                 .iter()
-                .map(|credential| state.revocations.end(credential, Revoked::Banned))
+                .map(|credential| state.end_credential(credential, Revoked::Banned))
                 .sum();
             tracing::info!(admin = %admin.username, user = %account.username, banned, sockets, "site ban changed");
             StatusCode::NO_CONTENT.into_response()

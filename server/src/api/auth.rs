@@ -15,6 +15,7 @@ use crate::accounts::{Account, AccountError, password, session};
 use crate::identity::{signed_in, unix_now};
 use crate::limits::{ClientIp, LoginRefusal};
 use crate::metrics::{Limit, Login};
+use crate::outbox::Revoked;
 use crate::state::AppState;
 
 /// The shortest password taken (OWASP: at least 8).
@@ -170,7 +171,7 @@ pub(super) async fn logout(State(state): State<AppState>, parts: Parts) -> Respo
             return unavailable(error);
         }
         // Every tab of this session: their sockets close with 4401.
-        let ended = state.revocations.revoke(&hash);
+        let ended = state.end_credential(&hash, Revoked::SignedOut);
         tracing::info!(sockets = ended, "signed out");
     }
     let mut response = StatusCode::NO_CONTENT.into_response();

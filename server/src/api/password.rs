@@ -12,6 +12,7 @@ use super::{refuse, unavailable};
 use crate::accounts::password;
 use crate::identity::signed_in;
 use crate::limits::ClientIp;
+use crate::outbox::Revoked;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -68,7 +69,7 @@ pub(super) async fn change(
     match ended {
         Ok(ended) => {
             for credential in &ended {
-                state.revocations.revoke(credential);
+                state.end_credential(credential, Revoked::SignedOut);
             }
             tracing::info!(user = %account.username, sessions = ended.len(), "password changed");
             StatusCode::NO_CONTENT.into_response()

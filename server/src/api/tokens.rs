@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::{refuse, unavailable};
 use crate::accounts::{Account, session};
+use crate::outbox::Revoked;
 use crate::state::AppState;
 
 /// The longest token name, in characters.
@@ -77,7 +78,7 @@ pub(super) async fn revoke(
     };
     match state.store.accounts().delete_token(account.id, id).await {
         Ok(Some(hash)) => {
-            let ended = state.revocations.revoke(&hash);
+            let ended = state.end_credential(&hash, Revoked::SignedOut);
             tracing::info!(sockets = ended, "API token revoked");
             StatusCode::NO_CONTENT.into_response()
         }

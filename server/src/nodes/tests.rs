@@ -50,7 +50,7 @@ fn heard(hub: &Hub, queue: &mut Queue) -> Vec<(Vec<String>, Vec<String>, u32)> {
 #[tokio::test(start_paused = true)]
 async fn another_nodes_people_are_online_here_until_that_node_goes_quiet() {
     let hub = Arc::new(Hub::default());
-    let nodes = Nodes::new(Arc::clone(&hub), Arc::default());
+    let nodes = Nodes::new(Arc::clone(&hub), Arc::default(), Arc::default());
     let (outbox, mut queue) = Outbox::channel(64);
     let bob = Arc::new(Identity::guest(UserName::new("bob").unwrap()));
     hub.join(
@@ -107,7 +107,7 @@ async fn another_nodes_people_are_online_here_until_that_node_goes_quiet() {
 #[tokio::test]
 async fn this_nodes_own_notes_change_nothing_and_its_people_are_said_per_room() {
     let hub = Arc::new(Hub::default());
-    let nodes = Nodes::new(Arc::clone(&hub), Arc::default());
+    let nodes = Nodes::new(Arc::clone(&hub), Arc::default(), Arc::default());
     let me = nodes.me().to_owned();
     assert!(!nodes.take(presence(&me, vec![cat()])), "its own note");
     assert_eq!(hub.online(&general()).count, 0);
@@ -133,4 +133,25 @@ async fn this_nodes_own_notes_change_nothing_and_its_people_are_said_per_room() 
         matches!(&said[..], [Note::Presence { people, .. }] if people.is_empty()),
         "nobody here now: {said:?}"
     );
+}
+
+#[test]
+fn a_credential_ended_on_another_node_ends_its_sockets_here() {
+    use crate::outbox::Revoked;
+    use crate::revocations::Revocations;
+    let revocations = Arc::new(Revocations::default());
+    let nodes = Nodes::new(
+        Arc::new(Hub::default()),
+        Arc::default(),
+        Arc::clone(&revocations),
+    );
+    let (outbox, _queue) = Outbox::channel(4);
+    let session: Arc<str> = Arc::from("hash-of-a-session");
+    revocations.register(&session, 1, &outbox);
+    nodes.take(Note::Ended {
+        node: "n2".to_owned(),
+        credential: session.to_string(),
+        banned: true,
+    });
+    assert_eq!(outbox.revoked(), Some(Revoked::Banned));
 }
