@@ -103,7 +103,7 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
 
     /// Redis, for several nodes sharing one PostgreSQL database: each node's room
-    /// events reach the others through it (`redis://[:password@]host[:port]`).
+    /// events reach the others through it (`redis://[[user]:password@]host[:port]`).
     /// Without it the server runs alone.
     #[arg(long, env = "CONFAB_REDIS")]
     pub redis: Option<crate::broker::RedisUrl>,

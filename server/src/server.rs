@@ -233,6 +233,10 @@ pub async fn run_with_options(
 
     state.connections.close();
     state.connections.wait().await;
+    // The other nodes hear at once that this one's people have gone.
+    for note in state.nodes.presence_changes() {
+        state.broker.note(&note);
+    }
     if let Err(error) = presence.await {
         tracing::error!(%error, "the presence task failed");
     }

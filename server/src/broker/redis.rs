@@ -162,9 +162,19 @@ async fn publish(
             }
         };
         loop {
-            let received = tokio::select! {
-                () = shutdown.cancelled() => return,
-                n = rx.recv_many(&mut batch, BATCH) => n,
+            let (received, last) = tokio::select! {
+                () = shutdown.cancelled() => {
+                    // What is queued goes out before this node does (its last
+                    // presence: nobody here any more), if Redis takes it quickly.
+                    while batch.len() < BATCH {
+                        match rx.try_recv() {
+                            Ok(outgoing) => batch.push(outgoing),
+                            Err(_) => break,
+                        }
+                    }
+                    (batch.len(), true)
+                }
+                n = rx.recv_many(&mut batch, BATCH) => (n, false),
             };
             if received == 0 {
                 return;
@@ -182,6 +192,9 @@ async fn publish(
                 Ok(()) => {
                     metrics.broker_took(started.elapsed());
                     metrics.broker(Counted::Published, n);
+                    if last {
+                        return;
+                    }
                 }
                 Err(error) => {
                     // Lost with the connection: the others read them from the store.

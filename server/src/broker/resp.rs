@@ -25,11 +25,13 @@ pub(crate) enum Value {
     Array(Option<Vec<Value>>),
 }
 
-/// Where Redis is: `redis://[:password@]host[:port]`.
+/// Where Redis is: `redis://[[user]:password@]host[:port]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedisUrl {
     host: String,
     port: u16,
+    /// An ACL user (Redis 6 and later), with the password.
+    user: Option<String>,
     password: Option<String>,
 }
 
@@ -41,12 +43,13 @@ impl std::str::FromStr for RedisUrl {
             .strip_prefix("redis://")
             .ok_or_else(|| format!("{url:?} is not a redis:// URL"))?;
         let rest = rest.split('/').next().unwrap_or_default();
-        let (password, at) = match rest.rsplit_once('@') {
+        let (user, password, at) = match rest.rsplit_once('@') {
             Some((user_info, at)) => {
-                let password = user_info.rsplit(':').next().unwrap_or_default();
-                (Some(password.to_owned()).filter(|p| !p.is_empty()), at)
+                let (user, password) = user_info.split_once(':').unwrap_or(("", user_info));
+                let some = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
+                (some(user), some(password), at)
             }
-            None => (None, rest),
+            None => (None, None, rest),
         };
         let (host, port) = match at.rsplit_once(':') {
             Some((host, port)) => {
@@ -63,6 +66,7 @@ impl std::str::FromStr for RedisUrl {
         Ok(Self {
             host: host.trim_matches(['[', ']']).to_owned(),
             port,
+            user,
             password,
         })
     }
@@ -101,7 +105,13 @@ impl Conn {
             writer: BufWriter::new(write),
         };
         if let Some(password) = &url.password {
-            let reply = conn.call(&[b"AUTH", password.as_bytes()]).await?;
+            let reply = match &url.user {
+                Some(user) => {
+                    conn.call(&[b"AUTH", user.as_bytes(), password.as_bytes()])
+                        .await?
+                }
+                None => conn.call(&[b"AUTH", password.as_bytes()]).await?,
+            };
             if let Value::Error(why) = reply {
                 return Err(broken(format!("Redis refused the password: {why}")));
             }
@@ -214,6 +224,11 @@ mod tests {
         assert_eq!(url.host, "10.0.0.5");
         assert_eq!(url.port, 6380);
         assert_eq!(url.password.as_deref(), Some("secret"));
+        assert_eq!(url.user, None);
+        let acl: RedisUrl = "redis://confab:pw@redis.example.com".parse().unwrap();
+        assert_eq!(acl.user.as_deref(), Some("confab"));
+        assert_eq!(acl.password.as_deref(), Some("pw"));
+        assert_eq!(acl.to_string(), "redis://redis.example.com:6379");
         assert_eq!(url.to_string(), "redis://10.0.0.5:6380");
         let plain: RedisUrl = "redis://localhost".parse().unwrap();
         assert_eq!((plain.port, plain.password), (6379, None));
