@@ -230,6 +230,7 @@ async fn seed(db: &std::path::Path, room: &str, count: u64) {
                 body: MessageBody::new(body).expect("body"),
                 thread: None,
                 in_room: false,
+                refused: None,
             }
         })
         .collect();

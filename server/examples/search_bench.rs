@@ -101,6 +101,7 @@ async fn main() -> anyhow::Result<()> {
                     body: MessageBody::new(sentence(&mut rng))?,
                     thread: None,
                     in_room: false,
+                    refused: None,
                 })
             })
             .collect::<Result<_, confab_shared::InvalidValue>>()?;

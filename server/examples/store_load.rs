@@ -65,6 +65,7 @@ async fn main() -> anyhow::Result<()> {
                 body: body.clone(),
                 thread: None,
                 in_room: false,
+                refused: None,
             });
         }
         stored += store.append(batch.into()).await?.len() as u64;

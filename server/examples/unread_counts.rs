@@ -74,6 +74,7 @@ async fn main() -> anyhow::Result<()> {
                     },
                     thread: None,
                     in_room: false,
+                    refused: None,
                 })
             })
             .collect::<anyhow::Result<_>>()?;

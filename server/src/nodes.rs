@@ -34,6 +34,14 @@ pub(crate) enum Note {
     /// `node` is alive; `hello`: it has just (re)subscribed and missed what was
     /// said meanwhile, so the others say all of their presence again.
     Alive { node: String, hello: bool },
+    /// Everything of `node`'s people: every room with people there, and everyone's
+    /// status. It replaces all the others had of that node, so a lost note (a
+    /// room emptied, someone gone) heals with the next snapshot.
+    Snapshot {
+        node: String,
+        rooms: Vec<(RoomName, Vec<(UserId, UserName)>)>,
+        people: Vec<crate::people::Said>,
+    },
     /// Who is in `room` on `node` now (none: nobody).
     Presence {
         node: String,
@@ -70,6 +78,16 @@ pub(crate) enum Note {
     },
 }
 
+/// What a node says back to a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answer {
+    Nothing,
+    /// All of its presence (the other asked: it has just subscribed again).
+    All,
+    /// Hello (say all of yours), and all of its presence: the other is new here.
+    Hello,
+}
+
 /// This node among the others.
 pub(crate) struct Nodes {
     me: String,
@@ -104,30 +122,43 @@ impl Nodes {
         self.seen.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Takes another node's note; gives whether this node should say all of its
-    /// presence (a node it did not know, or one that has just come back).
-    pub(crate) fn take(&self, note: Note) -> bool {
+    /// Takes another node's note; gives what this node should say back.
+    pub(crate) fn take(&self, note: Note) -> Answer {
         let from = match &note {
             Note::Alive { node, .. }
             | Note::Presence { node, .. }
+            | Note::Snapshot { node, .. }
             | Note::Status { node, .. }
             | Note::Tell { node, .. }
             | Note::Ended { node, .. }
             | Note::Typing { node, .. } => node,
         };
         if *from == self.me {
-            return false;
+            return Answer::Nothing;
         }
         let new = self.seen().insert(from.clone(), Instant::now()).is_none();
+        // A node not known here (new, or back after it was taken as gone) is asked
+        // for all it has, and told all this one has.
+        let answer = if new { Answer::Hello } else { Answer::Nothing };
         match note {
-            Note::Alive { hello, .. } => new || hello,
+            Note::Alive { hello: true, .. } => Answer::All,
+            Note::Alive { .. } => answer,
+            Note::Snapshot {
+                node,
+                rooms,
+                people,
+            } => {
+                self.hub.replace_remote(&node, rooms);
+                self.people.replace_remote(&node, people);
+                answer
+            }
             Note::Presence { node, room, people } => {
                 self.hub.set_remote(&node, &room, people);
-                new
+                answer
             }
             Note::Status { node, people } => {
                 self.people.set_remote(&node, people);
-                new
+                answer
             }
             Note::Ended {
                 credential, banned, ..
@@ -138,11 +169,11 @@ impl Nodes {
                     Revoked::SignedOut
                 };
                 let _ended = self.revocations.end(&credential, why);
-                new
+                answer
             }
             Note::Tell { user, frame, .. } => {
                 let _told = self.people.tell(&user, &frame.into());
-                new
+                answer
             }
             Note::Typing {
                 room,
@@ -152,15 +183,18 @@ impl Nodes {
                 ..
             } => {
                 self.hub.typing_remote(&room, user, name, stop);
-                new
+                answer
             }
         }
     }
 
-    /// This node's presence, whole: a note per room with people here, and one of
-    /// everyone's status.
-    pub(crate) fn all_presence(&self) -> Vec<Note> {
-        self.notes(self.hub.local_people(), self.people.local_people())
+    /// This node's presence, whole, in one note that replaces what the others had.
+    pub(crate) fn all_presence(&self) -> Note {
+        Note::Snapshot {
+            node: self.me.clone(),
+            rooms: self.hub.local_people(),
+            people: self.people.local_people(),
+        }
     }
 
     /// What changed of this node's presence since last asked.
@@ -232,9 +266,7 @@ impl Nodes {
             });
             n = n.wrapping_add(1);
             if n.is_multiple_of(ALL_AGAIN_EVERY) {
-                for note in self.all_presence() {
-                    broker.note(&note);
-                }
+                broker.note(&self.all_presence());
             }
             self.expire();
         }

@@ -16,32 +16,27 @@
 //! when Redis restarts or a subscriber lags, and a dropped tail has no later event to
 //! reveal its gap.
 
+mod fill;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
 use confab_shared::{EventKind, RoomEvent, RoomName, Seq, ServerMsg};
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
 
 use crate::hub::Hub;
-use crate::metrics::{Broker as Counted, Metrics};
+use crate::metrics::Metrics;
 use crate::outbox::{Outbound, Outbox, RoomFrame};
 use crate::people::People;
 use crate::store::Store;
 use crate::thread_news::ThreadNews;
 use crate::wire;
 
-/// How long an event past a gap waits for the broker to bring what is missing
-/// before the gap is read from the store.
-const GRACE: Duration = Duration::from_millis(100);
-/// How often, with other nodes, every room's newest seq is compared with this
-/// node's cursors.
-const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
-/// The most events one read of a gap gives; a longer gap (a long outage) is not
-/// replayed event by event (see [`RoomFeed::fill`]).
-const MAX_FILL: u32 = 100_000;
+/// The most events held past a gap in one room; beyond, they are left to the
+/// store (their senders acked: they are stored), which the gap's read brings.
+const MAX_HELD: usize = 10_000;
 
 /// Where an event comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +54,10 @@ pub(crate) struct RoomFeed {
     people: Arc<People>,
     threads: ThreadNews,
     metrics: Arc<Metrics>,
-    /// Woken when a room has a gap or is unknown.
+    /// Woken when a room has a gap or is unknown, or a catch-up is asked for.
     wake: tokio::sync::Notify,
+    /// A catch-up of every room is asked for (the broker subscribed again).
+    catch_up_asked: AtomicBool,
 }
 
 #[derive(Default)]
@@ -73,6 +70,9 @@ struct State {
     gaps: HashMap<RoomName, Instant>,
     /// Rooms heard of that the directory lacks (made on another node).
     unknown: HashSet<RoomName>,
+    /// Acks of resends, each written once its room's cursor reaches the seq of
+    /// the message it names.
+    acks: HashMap<RoomName, BTreeMap<Seq, Vec<Ack>>>,
 }
 
 struct Held {
@@ -117,6 +117,7 @@ impl RoomFeed {
             threads,
             metrics,
             wake: tokio::sync::Notify::new(),
+            catch_up_asked: AtomicBool::new(false),
         }))
     }
 
@@ -160,11 +161,7 @@ impl RoomFeed {
             return;
         }
         if seq > cursor + 1 {
-            state
-                .held
-                .entry(room.clone())
-                .or_default()
-                .insert(seq, held);
+            hold(&mut state, held);
             state.gaps.entry(room).or_insert_with(Instant::now);
             drop(state);
             self.wake.notify_one();
@@ -205,9 +202,10 @@ impl RoomFeed {
             ack,
         } = held;
         state.cursors.insert(event.room.clone(), event.seq);
-        if origin == Origin::Remote {
-            self.fold(state, &event);
-        }
+        // In seq order, whoever stored it: this node's writer folded its own
+        // events when it stored them, but another node's earlier ones may have come
+        // after (folding is setting, so doing it again changes nothing else).
+        self.fold(state, &event, origin);
         self.tell_threads(&event);
         if let EventKind::Message(message) = &event.kind {
             // Sent (on any node): they type there no more.
@@ -222,23 +220,56 @@ impl RoomFeed {
         if let Some(ack) = ack {
             ack.send();
         }
+        release_acks(state, &event.room, event.seq);
     }
 
-    /// What another node's event changes of the room directory here.
-    fn fold(&self, state: &mut State, event: &RoomEvent) {
+    /// What an event changes of the room directory here.
+    fn fold(&self, state: &mut State, event: &RoomEvent, origin: Origin) {
         let directory = self.store.rooms().directory();
-        if !directory.exists(&event.room) && state.unknown.insert(event.room.clone()) {
+        if origin == Origin::Remote
+            && !directory.exists(&event.room)
+            && state.unknown.insert(event.room.clone())
+        {
             self.wake.notify_one();
         }
         directory.apply(&event.room, &event.kind);
         if let EventKind::Message(message) = &event.kind {
             let author = &message.author_id;
-            // Its node keeps it in the store; here, who may now see them.
+            // A first message there (this node's writer has noted its own already):
+            // kept in the store (again, by each node that hears it first: keeping is
+            // setting a flag), and whoever may now see them does.
             if directory.posted(&event.room, author, &message.ts) {
+                let (store, room, who) =
+                    (Arc::clone(&self.store), event.room.clone(), author.clone());
+                tokio::spawn(async move {
+                    if let Err(error) = store.rooms().keep_writer(&room, &who).await {
+                        tracing::error!(%error, %room, "keeping a first writer failed");
+                    }
+                });
                 self.people
                     .revisit(author, |viewer| People::may_see(directory, viewer, author));
             }
         }
+    }
+
+    /// Writes `ack` (of a resend: its message is stored, at `seq`) once `room`'s
+    /// cursor here has reached `seq`: never before the message itself.
+    pub(crate) fn ack_after(&self, room: &RoomName, seq: Seq, ack: Ack) {
+        let mut state = self.lock();
+        if state.cursors.get(room).copied().unwrap_or(0) >= seq {
+            drop(state);
+            return ack.send();
+        }
+        state
+            .acks
+            .entry(room.clone())
+            .or_default()
+            .entry(seq)
+            .or_default()
+            .push(ack);
+        state.gaps.entry(room.clone()).or_insert_with(Instant::now);
+        drop(state);
+        self.wake.notify_one();
     }
 
     /// A reply stored or deleted: its thread's people hear what is unread now.
@@ -260,139 +291,50 @@ impl RoomFeed {
         }
     }
 
-    /// Fills gaps and reads unknown rooms until shutdown; with other nodes sharing
-    /// the store (`clustered`), also catches every room up once a second.
-    pub(crate) async fn run(self: Arc<Self>, clustered: bool, shutdown: CancellationToken) {
-        let mut ticks = tokio::time::interval(CATCH_UP_EVERY);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                () = shutdown.cancelled() => return,
-                () = self.wake.notified() => {}
-                _ = ticks.tick(), if clustered => self.catch_up().await,
-            }
-            self.load_unknown().await;
-            // Gaps, each once its grace is over.
-            loop {
-                let now = Instant::now();
-                let (due, soonest) = {
-                    let state = self.lock();
-                    let due: Vec<RoomName> = state
-                        .gaps
-                        .iter()
-                        .filter(|(_, since)| now.duration_since(**since) >= GRACE)
-                        .map(|(room, _)| room.clone())
-                        .collect();
-                    (due, state.gaps.values().min().copied())
-                };
-                for room in due {
-                    self.fill(&room).await;
-                }
-                let Some(since) = soonest else { break };
-                let wait = (since + GRACE).saturating_duration_since(Instant::now());
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep(wait.max(Duration::from_millis(5))) => {}
-                }
-                if self.lock().gaps.is_empty() {
-                    break;
-                }
-            }
-        }
-    }
-
-    /// Reads `room`'s events past this node's cursor from the store, and offers them.
-    async fn fill(&self, room: &RoomName) {
-        let cursor = self.lock().cursors.get(room).copied().unwrap_or(0);
-        let replay = match self.store.replay(room, cursor, MAX_FILL).await {
-            Ok(replay) => replay,
-            Err(error) => {
-                tracing::warn!(%error, %room, "reading a gap failed; trying again");
-                self.lock().gaps.insert(room.clone(), Instant::now());
-                return;
-            }
-        };
-        if replay.truncated {
-            // Too far behind to send event by event: jump to the newest, with the
-            // room read afresh. A connection sees the jump and resumes by itself.
-            tracing::warn!(%room, cursor, last = replay.last_seq, "too far behind; skipping ahead");
-            let mut state = self.lock();
-            state.cursors.insert(room.clone(), replay.last_seq);
-            // Their senders are acked; their readers resume from the jump.
-            for (_, skipped) in state.held.remove(room).unwrap_or_default() {
-                if let Some(ack) = skipped.ack {
-                    ack.send();
-                }
-            }
-            state.gaps.remove(room);
-            state.unknown.insert(room.clone());
-            drop(state);
-            self.wake.notify_one();
-            return;
-        }
-        let filled = replay.events.len();
-        for event in replay.events {
-            self.offer(event, None, Origin::Remote);
-        }
-        if filled > 0 {
-            self.metrics.broker(Counted::Filled, filled);
-            tracing::debug!(%room, cursor, filled, "gap filled from the store");
-        }
-        // Whatever is still held is past what the store has: wait for it again.
-        let mut state = self.lock();
-        if state.held.get(room).is_some_and(|h| !h.is_empty()) {
-            state.gaps.insert(room.clone(), Instant::now());
-        }
-    }
-
-    /// Compares every room's newest seq with this node's cursor, and fills whatever
-    /// lags; reads rooms this node has not heard of.
-    pub(crate) async fn catch_up(&self) {
-        let seqs = match self.store.rooms().last_seqs().await {
-            Ok(seqs) => seqs,
-            Err(error) => {
-                tracing::warn!(%error, "reading rooms' seqs failed");
-                return;
-            }
-        };
-        let directory = self.store.rooms().directory();
-        let mut behind = Vec::new();
-        {
-            let mut state = self.lock();
-            for (room, seq) in seqs {
-                if !directory.exists(&room) {
-                    state.unknown.insert(room.clone());
-                }
-                if state.cursors.get(&room).copied().unwrap_or(0) < seq {
-                    behind.push(room);
-                }
-            }
-        }
-        self.load_unknown().await;
-        for room in behind {
-            self.fill(&room).await;
-        }
-    }
-
-    /// Reads rooms heard of but not in the directory.
-    async fn load_unknown(&self) {
-        let unknown: Vec<RoomName> = self.lock().unknown.drain().collect();
-        for room in unknown {
-            match self.store.rooms().load_room(&room).await {
-                Ok(true) => tracing::debug!(%room, "room made elsewhere read"),
-                Ok(false) => {}
-                Err(error) => {
-                    tracing::warn!(%error, %room, "reading a room failed; trying again");
-                    self.lock().unknown.insert(room);
-                }
-            }
-        }
-    }
-
     /// This node's cursor in `room` (tests).
     #[cfg(test)]
     pub(crate) fn cursor(&self, room: &RoomName) -> Seq {
         self.lock().cursors.get(room).copied().unwrap_or(0)
+    }
+}
+
+/// Keeps `held` past its room's gap (once: an event offered twice keeps the first,
+/// with whichever ack came); past [`MAX_HELD`] it is left to the store's read of
+/// the gap, its ack written now (it is stored).
+fn hold(state: &mut State, held: Held) {
+    let waiting = state.held.entry(held.event.room.clone()).or_default();
+    if waiting.len() >= MAX_HELD && !waiting.contains_key(&held.event.seq) {
+        if let Some(ack) = held.ack {
+            ack.send();
+        }
+        return;
+    }
+    match waiting.entry(held.event.seq) {
+        std::collections::btree_map::Entry::Vacant(slot) => {
+            slot.insert(held);
+        }
+        std::collections::btree_map::Entry::Occupied(mut first) => {
+            let first = first.get_mut();
+            match (&first.ack, held.ack) {
+                (None, Some(ack)) => first.ack = Some(ack),
+                (Some(_), Some(ack)) => ack.send(),
+                (_, None) => {}
+            }
+        }
+    }
+}
+
+/// Writes the parked acks of `room` up to `seq`.
+fn release_acks(state: &mut State, room: &RoomName, seq: Seq) {
+    let Some(parked) = state.acks.get_mut(room) else {
+        return;
+    };
+    let later = parked.split_off(&(seq + 1));
+    for ack in std::mem::replace(parked, later).into_values().flatten() {
+        ack.send();
+    }
+    if parked.is_empty() {
+        state.acks.remove(room);
     }
 }
 

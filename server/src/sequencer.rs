@@ -175,24 +175,15 @@ async fn commit_messages(
     // Asked again here, where changes to rooms are recorded in order: a mute or a
     // removal recorded after a send was let in, but before it is stored, refuses
     // it. (A store shared by nodes also checks, for changes made elsewhere.)
+    // The store keeps such a send only as a resend of what it has.
     let directory = store.rooms().directory();
-    let mut kept = Vec::with_capacity(replies.len());
-    let mut batch = Vec::with_capacity(messages.len());
-    for (message, reply) in messages.drain(..).zip(replies.drain(..)) {
-        match directory.may_post(&message.room, &message.author_id) {
-            Ok(()) => {
-                batch.push(message);
-                kept.push(reply);
-            }
-            Err(denied) => refuse(&reply, &message, denied),
-        }
-    }
-    if batch.is_empty() {
-        return;
+    for message in messages.iter_mut() {
+        message.refused = directory.may_post(&message.room, &message.author_id).err();
     }
     // Moved, not copied: the store may pass the batch on to a task of its own.
-    let batch: Arc<[NewMessage]> = batch.into();
-    commit(store, out, &batch, &kept).await;
+    let batch: Arc<[NewMessage]> = messages.drain(..).collect();
+    commit(store, out, &batch, replies).await;
+    replies.clear();
 }
 
 /// Stores a change and broadcasts its events.
@@ -252,7 +243,13 @@ async fn commit(store: &dyn Store, out: &Out, messages: &Arc<[NewMessage]>, repl
                     };
                     out.send(RoomEvent::message(message), Some(ack));
                 } else {
-                    reply.deliver(Outbound::Reply(ack));
+                    // Never before the message itself reached this node's rooms
+                    // (stored on another node, or earlier in this batch).
+                    let ack = Ack {
+                        to: reply.clone(),
+                        frame: ack,
+                    };
+                    out.feed.ack_after(&message.room, message.seq, ack);
                 }
             }
         }
@@ -324,6 +321,7 @@ mod tests {
                 body: MessageBody::new("hi").unwrap(),
                 thread: None,
                 in_room: false,
+                refused: None,
             },
             reply: reply.clone(),
         }

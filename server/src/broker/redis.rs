@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use super::Broker;
 use super::resp::{Conn, RedisUrl, Value};
 use crate::metrics::{Broker as Counted, Metrics};
-use crate::nodes::{Nodes, Note};
+use crate::nodes::{Answer, Nodes, Note};
 use crate::room_feed::{Origin, RoomFeed};
 
 /// The channel every node publishes its room events on.
@@ -35,6 +35,9 @@ const QUEUE: usize = 16_384;
 const BATCH: usize = 256;
 /// A publish that takes longer gives the connection up (Redis hangs).
 const PUBLISH_WITHIN: Duration = Duration::from_secs(5);
+/// A subscription that hears nothing for this long (not even this node's own
+/// heartbeat) is taken as dead and made again.
+const SILENT_FOR: Duration = Duration::from_secs(5);
 /// Reconnecting waits this long at first, doubling up to [`MAX_BACKOFF`].
 const MIN_BACKOFF: Duration = Duration::from_millis(50);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
@@ -252,9 +255,7 @@ impl Heard {
                 hello: true,
             });
         }
-        for note in self.nodes.all_presence() {
-            self.broker.note(&note);
-        }
+        self.broker.note(&self.nodes.all_presence());
     }
 }
 
@@ -300,9 +301,17 @@ async fn listen(url: &RedisUrl, heard: &Heard, subscribed: &AtomicBool) -> std::
         return error;
     }
     loop {
-        let value = match conn.read().await {
-            Ok(value) => value,
-            Err(error) => return error,
+        // Every node (this one too) says it is alive each second: silence this
+        // long means the connection died without a word.
+        let value = match tokio::time::timeout(SILENT_FOR, conn.read()).await {
+            Ok(Ok(value)) => value,
+            Ok(Err(error)) => return error,
+            Err(_) => {
+                return std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "nothing heard from Redis",
+                );
+            }
         };
         let Value::Array(Some(items)) = value else {
             continue;
@@ -314,7 +323,7 @@ async fn listen(url: &RedisUrl, heard: &Heard, subscribed: &AtomicBool) -> std::
                 // Whatever was said while this node was not listening is lost to
                 // it: the store has the events, the others say their presence again.
                 heard.say_all(true);
-                heard.feed.catch_up().await;
+                heard.feed.ask_catch_up();
             }
             [
                 Value::Bulk(Some(kind)),
@@ -336,11 +345,11 @@ async fn listen(url: &RedisUrl, heard: &Heard, subscribed: &AtomicBool) -> std::
 /// when that node is new here or has just come back.
 fn take_note(heard: &Heard, message: &[u8]) {
     match serde_json::from_slice::<Note>(message) {
-        Ok(note) => {
-            if heard.nodes.take(note) {
-                heard.say_all(false);
-            }
-        }
+        Ok(note) => match heard.nodes.take(note) {
+            Answer::Nothing => {}
+            Answer::All => heard.say_all(false),
+            Answer::Hello => heard.say_all(true),
+        },
         Err(error) => tracing::warn!(%error, "a note on the channel that does not parse"),
     }
 }

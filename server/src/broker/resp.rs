@@ -42,34 +42,70 @@ impl std::str::FromStr for RedisUrl {
         let rest = url
             .strip_prefix("redis://")
             .ok_or_else(|| format!("{url:?} is not a redis:// URL"))?;
-        let rest = rest.split('/').next().unwrap_or_default();
-        let (user, password, at) = match rest.rsplit_once('@') {
-            Some((user_info, at)) => {
-                let (user, password) = user_info.split_once(':').unwrap_or(("", user_info));
-                let some = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
-                (some(user), some(password), at)
-            }
-            None => (None, None, rest),
+        // The last `@` ends the user's part (a password may hold `@` or `/`).
+        let (user_info, rest) = match rest.rsplit_once('@') {
+            Some((user_info, rest)) => (Some(user_info), rest),
+            None => (None, rest),
         };
-        let (host, port) = match at.rsplit_once(':') {
-            Some((host, port)) => {
-                let port = port
-                    .parse()
-                    .map_err(|_| format!("{port:?} in {url:?} is not a port"))?;
-                (host, port)
+        let (user, password) = match user_info {
+            Some(info) => {
+                let (user, password) = info.split_once(':').unwrap_or(("", info));
+                (decoded(user)?, decoded(password)?)
             }
-            None => (at, 6379),
+            None => (None, None),
+        };
+        let at = rest.split('/').next().unwrap_or_default();
+        let (host, port) = match at.strip_prefix('[') {
+            // An IPv6 address: [::1] or [::1]:6380.
+            Some(v6) => {
+                let (host, after) = v6
+                    .split_once(']')
+                    .ok_or_else(|| format!("{url:?}: an unclosed ["))?;
+                (host, after.strip_prefix(':'))
+            }
+            None => match at.rsplit_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (at, None),
+            },
+        };
+        let port = match port {
+            Some(port) => port
+                .parse()
+                .map_err(|_| format!("{port:?} in {url:?} is not a port"))?,
+            None => 6379,
         };
         if host.is_empty() {
             return Err(format!("{url:?} names no host"));
         }
         Ok(Self {
-            host: host.trim_matches(['[', ']']).to_owned(),
+            host: host.to_owned(),
             port,
             user,
             password,
         })
     }
+}
+
+/// A URL's user or password, percent-decoded; None if empty.
+fn decoded(text: &str) -> Result<Option<String>, String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&first, after)) = rest.split_first() {
+        if first == b'%' {
+            let hex = after
+                .get(..2)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| "a bad %-escape in the Redis URL".to_owned())?;
+            bytes.push(hex);
+            rest = &after[2..];
+        } else {
+            bytes.push(first);
+            rest = after;
+        }
+    }
+    let text = String::from_utf8(bytes).map_err(|_| "the Redis URL is not UTF-8".to_owned())?;
+    Ok(Some(text).filter(|t| !t.is_empty()))
 }
 
 impl std::fmt::Display for RedisUrl {
@@ -193,6 +229,9 @@ fn read_value(
                 }
                 let mut body = vec![0; len + 2];
                 reader.read_exact(&mut body).await?;
+                if !body.ends_with(b"\r\n") {
+                    return Err(broken("a bulk string without CRLF"));
+                }
                 body.truncate(len);
                 Ok(Value::Bulk(Some(body)))
             }
@@ -235,5 +274,10 @@ mod tests {
         assert!("http://x".parse::<RedisUrl>().is_err());
         assert!("redis://:1".parse::<RedisUrl>().is_err());
         assert!("redis://h:port".parse::<RedisUrl>().is_err());
+        let odd: RedisUrl = "redis://:p%40ss/w@[::1]".parse().unwrap();
+        assert_eq!(odd.password.as_deref(), Some("p@ss/w"));
+        assert_eq!((odd.host.as_str(), odd.port), ("::1", 6379));
+        let v6: RedisUrl = "redis://[::1]:6380/2".parse().unwrap();
+        assert_eq!((v6.host.as_str(), v6.port), ("::1", 6380));
     }
 }

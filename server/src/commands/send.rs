@@ -72,6 +72,7 @@ pub(super) async fn run(mut session: Session<'_>, post: Post) -> Reply {
             body,
             thread,
             in_room,
+            refused: None,
         },
         reply: session.outbox.clone(),
     };

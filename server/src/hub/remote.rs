@@ -80,6 +80,31 @@ impl Hub {
         }
     }
 
+    /// `node` has exactly these `rooms` with people now (a snapshot): any other
+    /// room it had people in here has none now.
+    pub(crate) fn replace_remote(
+        &self,
+        node: &str,
+        rooms: Vec<(RoomName, Vec<(UserId, UserName)>)>,
+    ) {
+        let before: Vec<RoomName> = {
+            let guard = self.lock();
+            guard
+                .remote
+                .get(node)
+                .map(|rooms| rooms.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        for room in before {
+            if !rooms.iter().any(|(r, _)| *r == room) {
+                self.set_remote(node, &room, Vec::new());
+            }
+        }
+        for (room, people) in rooms {
+            self.set_remote(node, &room, people);
+        }
+    }
+
     /// `node` is gone (not heard from in time): its people leave every room.
     pub(crate) fn drop_node(&self, node: &str) {
         let rooms: Vec<RoomName> = {

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use confab_shared::{RoomName, ServerMsg, UserId, UserName};
 
-use super::{GONE_AFTER, Nodes, Note};
+use super::{Answer, GONE_AFTER, Nodes, Note};
 use crate::hub::Hub;
 use crate::identity::Identity;
 use crate::outbox::{Outbound, Outbox, Queue};
@@ -62,14 +62,14 @@ async fn another_nodes_people_are_online_here_until_that_node_goes_quiet() {
     );
     heard(&hub, &mut queue);
 
-    // A node this one did not know: it says all of its presence back.
-    assert!(nodes.take(presence("n2", vec![cat()])));
+    // A node this one did not know: hello, and all of this one's presence.
+    assert_eq!(nodes.take(presence("n2", vec![cat()])), Answer::Hello);
     assert_eq!(
         heard(&hub, &mut queue),
         vec![(vec!["cat".to_owned()], vec![], 2)]
     );
     // Said again (the periodic repeat): nothing changes.
-    assert!(!nodes.take(presence("n2", vec![cat()])));
+    assert_eq!(nodes.take(presence("n2", vec![cat()])), Answer::Nothing);
     assert!(heard(&hub, &mut queue).is_empty());
     // Someone joining here now is told cat is online.
     let (other, _q) = Outbox::channel(64);
@@ -109,7 +109,11 @@ async fn this_nodes_own_notes_change_nothing_and_its_people_are_said_per_room() 
     let hub = Arc::new(Hub::default());
     let nodes = Nodes::new(Arc::clone(&hub), Arc::default(), Arc::default());
     let me = nodes.me().to_owned();
-    assert!(!nodes.take(presence(&me, vec![cat()])), "its own note");
+    assert_eq!(
+        nodes.take(presence(&me, vec![cat()])),
+        Answer::Nothing,
+        "its own note"
+    );
     assert_eq!(hub.online(&general()).count, 0);
 
     let (outbox, _queue) = Outbox::channel(64);
@@ -154,4 +158,42 @@ fn a_credential_ended_on_another_node_ends_its_sockets_here() {
         banned: true,
     });
     assert_eq!(outbox.revoked(), Some(Revoked::Banned));
+}
+
+#[test]
+fn a_snapshot_heals_what_lost_notes_left_behind() {
+    let hub = Arc::new(Hub::default());
+    let nodes = Nodes::new(Arc::clone(&hub), Arc::default(), Arc::default());
+    let (outbox, mut queue) = Outbox::channel(64);
+    let bob = Arc::new(Identity::guest(UserName::new("bob").unwrap()));
+    hub.join(
+        &general(),
+        hub.next_conn_id(),
+        &bob,
+        &outbox,
+        &Directory::default(),
+    );
+    nodes.take(presence("n2", vec![cat()]));
+    heard(&hub, &mut queue);
+    // cat left, but that note was lost; the node's next snapshot has no room.
+    let snapshot = Note::Snapshot {
+        node: "n2".to_owned(),
+        rooms: Vec::new(),
+        people: Vec::new(),
+    };
+    assert_eq!(nodes.take(snapshot), Answer::Nothing);
+    assert_eq!(
+        heard(&hub, &mut queue),
+        vec![(vec![], vec!["cat".to_owned()], 1)]
+    );
+    // Asked for everything (another node subscribed again): all of it.
+    let hello = Note::Alive {
+        node: "n2".to_owned(),
+        hello: true,
+    };
+    assert_eq!(nodes.take(hello), Answer::All);
+    let Note::Snapshot { rooms, .. } = nodes.all_presence() else {
+        panic!("a snapshot")
+    };
+    assert_eq!(rooms.len(), 1, "general, with bob");
 }

@@ -49,6 +49,27 @@ impl People {
         }
     }
 
+    /// `node` has exactly these `people` now (a snapshot): anyone else it had is
+    /// gone from it.
+    pub(crate) fn replace_remote(&self, node: &str, people: Vec<Said>) {
+        let gone: Vec<UserId> = {
+            let live = self.lock();
+            live.remote
+                .iter()
+                .filter(|(user, nodes)| {
+                    nodes.contains_key(node) && !people.iter().any(|(u, _)| u == *user)
+                })
+                .map(|(user, _)| user.clone())
+                .collect()
+        };
+        let offline = There {
+            status: Status::Offline,
+            sockets: 0,
+        };
+        self.set_remote(node, gone.into_iter().map(|u| (u, offline)).collect());
+        self.set_remote(node, people);
+    }
+
     /// `node` is gone: its word on everyone goes with it.
     pub(crate) fn drop_node(&self, node: &str) {
         let users: Vec<UserId> = {

@@ -30,6 +30,7 @@ async fn stored_elsewhere(store: &MemoryStore, n: usize, tag: &str) -> Vec<RoomE
             body: MessageBody::new("hi").unwrap(),
             thread: None,
             in_room: false,
+            refused: None,
         })
         .collect();
     store
@@ -153,4 +154,25 @@ async fn another_nodes_membership_changes_reach_this_nodes_directory() {
     feed.offer(kicked, None, Origin::Remote);
     let access = directory.access(&general(), &carol).unwrap();
     assert_eq!(access.standing.role, None);
+}
+
+#[tokio::test]
+async fn a_resends_ack_waits_for_its_message_to_reach_the_room() {
+    use crate::room_feed::Ack;
+    let store = Arc::new(MemoryStore::new());
+    let (feed, mut queue) = feed_with_member(&store).await;
+    let events = stored_elsewhere(&store, 2, "d").await;
+    // A resend of seq 2, which another node stored and this one has not heard.
+    let (sender, mut acks) = Outbox::channel(16);
+    let ack = Ack {
+        to: sender,
+        frame: "ack of 2".into(),
+    };
+    feed.ack_after(&general(), 2, ack);
+    assert!(acks.try_recv().is_none(), "not before its message");
+    feed.offer(events[0].clone(), None, Origin::Remote);
+    assert!(acks.try_recv().is_none(), "seq 1 is not its message");
+    feed.offer(events[1].clone(), None, Origin::Remote);
+    assert_eq!(seqs(&mut queue, 2).await, vec![1, 2]);
+    assert!(matches!(acks.try_recv(), Some(Outbound::Reply(f)) if f.as_str() == "ack of 2"));
 }

@@ -229,6 +229,49 @@ impl Directory {
             .is_some_and(|entry| entry.writers.contains(user))
     }
 
+    /// Takes `room` as `fresh` has it (read again from the store) in place of what
+    /// this directory had: members, roles, bans and mutes as they are now, none
+    /// left over from changes this node missed. Who wrote there is kept (guests'
+    /// writing is not stored).
+    pub fn replace_room(&self, room: &RoomName, fresh: &Directory) {
+        let (entry, key) = {
+            let mut from = fresh.write();
+            let Some(entry) = from.rooms.remove(room) else {
+                return;
+            };
+            let key = from
+                .by_people
+                .iter()
+                .find(|(_, name)| *name == room)
+                .map(|(key, _)| key.clone());
+            (entry, key)
+        };
+        let mut entry = entry;
+        let mut state = self.write();
+        if let Some(old) = state.rooms.remove(room) {
+            for user in old.members.keys() {
+                if let Some(rooms) = state.by_user.get_mut(user) {
+                    rooms.remove(room);
+                    if rooms.is_empty() {
+                        state.by_user.remove(user);
+                    }
+                }
+            }
+            entry.writers.extend(old.writers);
+        }
+        for user in entry.members.keys() {
+            state
+                .by_user
+                .entry(user.clone())
+                .or_default()
+                .insert(room.clone());
+        }
+        if let Some(key) = key {
+            state.by_people.insert(key, room.clone());
+        }
+        state.rooms.insert(room.clone(), entry);
+    }
+
     /// `blocker` blocks exactly `blocked` now (read again from the store: a change
     /// made on another node).
     pub fn set_blocks(&self, blocker: &UserId, blocked: impl IntoIterator<Item = UserId>) {

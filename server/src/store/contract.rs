@@ -28,6 +28,7 @@ pub(super) fn new_message(room: &str, author: &str, client_id: &str, body: &str)
         body: MessageBody::new(body).unwrap(),
         thread: None,
         in_room: false,
+        refused: None,
     }
 }
 
@@ -561,6 +562,7 @@ pub(super) async fn room_log(store: &dyn Store) {
         body: MessageBody::new(body).unwrap(),
         thread: None,
         in_room: false,
+        refused: None,
     };
     let out = store
         .append(Arc::from([

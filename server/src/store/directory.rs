@@ -22,13 +22,19 @@ pub(crate) async fn load(db: &impl Reader) -> Result<Directory, StoreError> {
 }
 
 /// Reads `room` (made on another node, or changed there while this node did not
-/// hear) into `directory`; false if the store has no such room.
+/// hear) into `directory`, in place of what it had; false if the store has no
+/// such room.
 pub(crate) async fn load_room(
     db: &impl Reader,
     directory: &Directory,
     room: &RoomName,
 ) -> Result<bool, StoreError> {
-    load_into(db, directory, Some(room)).await
+    let fresh = Directory::default();
+    let found = load_into(db, &fresh, Some(room)).await?;
+    if found {
+        directory.replace_room(room, &fresh);
+    }
+    Ok(found)
 }
 
 /// Reads every room (`only` None) or one into `directory`; false if there was none.

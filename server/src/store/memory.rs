@@ -252,6 +252,10 @@ impl Store for MemoryStore {
                 out.push(Appended::Duplicate(original));
                 continue;
             }
+            if let Some(why) = new.refused {
+                out.push(Appended::Refused(why));
+                continue;
+            }
             state.last_id += 1;
             let id = state.last_id;
             let messages = state.rooms.entry(new.room.clone()).or_default();

@@ -50,6 +50,10 @@ pub struct NewMessage {
     pub thread: Option<MessageId>,
     /// A reply also shown in the room's list.
     pub in_room: bool,
+    /// Its author may not post there now (the writer asked the directory just
+    /// before storing): the store keeps it only as a resend of what it has
+    /// (acknowledged again), else refuses it with this.
+    pub refused: Option<crate::rooms::PostDenied>,
 }
 
 impl NewMessage {

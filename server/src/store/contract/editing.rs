@@ -54,6 +54,7 @@ pub(in crate::store) async fn editing(store: &dyn Store) {
         body: MessageBody::new(body).unwrap(),
         thread: None,
         in_room: false,
+        refused: None,
     };
     let out = store
         .append(Arc::from(vec![

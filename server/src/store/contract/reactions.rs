@@ -48,6 +48,7 @@ pub(in crate::store) async fn reactions(store: &dyn Store) {
         body: MessageBody::new(body).unwrap(),
         thread: None,
         in_room: false,
+        refused: None,
     };
     let out = store
         .append(Arc::from(vec![sent("c1", "coffee?"), sent("c2", "doomed")]))

@@ -23,6 +23,7 @@ fn sent(room: &RoomName, author: &Person, client: &str, body: &str) -> NewMessag
         body: MessageBody::new(body).unwrap(),
         thread: None,
         in_room: false,
+        refused: None,
     }
 }
 

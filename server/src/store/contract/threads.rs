@@ -27,6 +27,7 @@ fn post(room: &RoomName, who: &Person, client: &str, reply_to: Option<MessageId>
         body: MessageBody::new(format!("text of {client}")).unwrap(),
         thread: reply_to,
         in_room: client.ends_with("-also"),
+        refused: None,
     }
 }
 

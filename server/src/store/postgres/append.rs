@@ -159,8 +159,9 @@ async fn at_once(
         let Some((room_id, last, wrote)) = rooms.get_mut(new.room.as_str()) else {
             return Err(StoreError::Database(format!("room {} vanished", new.room)));
         };
-        if let Some(why) = refused.get(&(*room_id, new.author_id.to_string())) {
-            plan.push(Planned::Refused(*why));
+        let why = refused.get(&(*room_id, new.author_id.to_string()));
+        if let Some(why) = why.copied().or(new.refused) {
+            plan.push(Planned::Refused(why));
             continue;
         }
         (*last, *wrote) = (*last + 1, true);
@@ -305,11 +306,12 @@ async fn one_by_one(
         let Some((room_id, last, wrote)) = rooms.get_mut(new.room.as_str()) else {
             return Err(StoreError::Database(format!("room {} vanished", new.room)));
         };
-        if let Some(why) = refused.get(&(*room_id, new.author_id.to_string())) {
+        let why = refused.get(&(*room_id, new.author_id.to_string()));
+        if let Some(why) = why.copied().or(new.refused) {
             // A resend of what was stored before the change is acknowledged again.
             out.push(match earlier(tx, new).await? {
                 Some(message) => Appended::Duplicate(message),
-                None => Appended::Refused(*why),
+                None => Appended::Refused(why),
             });
             continue;
         }

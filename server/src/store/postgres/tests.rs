@@ -555,3 +555,47 @@ async fn an_older_node_opens_a_database_a_newer_one_migrated() {
     let older = PostgresStore::open(&url).await;
     assert!(older.is_ok(), "{:?}", older.err());
 }
+
+/// Reading a room again replaces what a node had of it: a removal it missed (made
+/// on another node) is gone from its directory too.
+#[tokio::test]
+async fn reading_a_room_again_forgets_what_changed_elsewhere() {
+    let (store, url) = fresh().await;
+    let other = PostgresStore::open(&url).await.unwrap();
+    let (ann, bob) = (person("ann"), person("bob"));
+    let club = RoomName::new("club").unwrap();
+    store
+        .create_room(&Room::new(club.clone(), Topic::default(), true), Some(&ann))
+        .await
+        .unwrap();
+    let change = |who: &Person| MemberChange {
+        user: who.name.clone(),
+        user_id: who.id.clone(),
+        by: None,
+        role: None,
+        ts: String::new(),
+    };
+    for event in store
+        .persist(&club, vec![EventKind::MemberJoined(change(&bob))])
+        .await
+        .unwrap()
+    {
+        store.directory().apply(&club, &event.kind);
+    }
+    assert!(other.load_room(&club).await.unwrap());
+    let member = |s: &PostgresStore| {
+        s.directory()
+            .access(&club, &bob.id)
+            .is_some_and(|a| a.standing.role.is_some())
+    };
+    assert!(member(&store) && member(&other));
+    // Kicked on the first node; the other did not hear of it.
+    store
+        .persist(&club, vec![EventKind::MemberKicked(change(&bob))])
+        .await
+        .unwrap();
+    assert!(member(&other), "not heard of yet");
+    assert!(other.load_room(&club).await.unwrap());
+    assert!(!member(&other), "read again: bob is out");
+    assert!(other.directory().rooms_of(&bob.id).is_empty());
+}

@@ -251,6 +251,13 @@ fn insert_all(
     let mut seqs: HashMap<RoomName, (i64, Seq)> = HashMap::new();
     let mut out = Vec::with_capacity(batch.len());
     for new in batch {
+        if let Some(why) = new.refused {
+            out.push(match earlier(conn, new)? {
+                Some(message) => Appended::Duplicate(message),
+                None => Appended::Refused(why),
+            });
+            continue;
+        }
         let (room_id, last) = match seqs.get(&new.room).or_else(|| rooms.get(&new.room)) {
             Some(&known) => known,
             None => room_row(conn, &new.room, ts)?,
@@ -296,7 +303,12 @@ fn insert_all(
 
 /// The stored message a resend repeats.
 fn original(conn: &Connection, new: &NewMessage) -> Result<ChatMessage, Failure> {
-    let (room, id, seq, author, body, ts, thread) = conn
+    earlier(conn, new)?.ok_or_else(|| rusqlite::Error::QueryReturnedNoRows.into())
+}
+
+/// `new`'s original, if its author sent it before.
+fn earlier(conn: &Connection, new: &NewMessage) -> Result<Option<ChatMessage>, Failure> {
+    let Some((room, id, seq, author, body, ts, thread)) = conn
         .prepare_cached(
             "SELECT r.name, m.id, m.seq, m.author, m.body, m.ts, m.thread_root, t.replies,
                     t.last_reply_at, m.in_room
@@ -327,8 +339,12 @@ fn original(conn: &Connection, new: &NewMessage) -> Result<ChatMessage, Failure>
                     },
                 ))
             },
-        )?;
-    Ok(ChatMessage {
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(ChatMessage {
         room: RoomName::new(room).map_err(corrupt)?,
         seq: from_db_seq(seq)?,
         id,
@@ -341,7 +357,7 @@ fn original(conn: &Connection, new: &NewMessage) -> Result<ChatMessage, Failure>
         edited_at: None,
         reactions: Vec::new(),
         thread,
-    })
+    }))
 }
 
 /// The room's id and newest seq, creating the room if this is its first message.
