@@ -107,17 +107,7 @@ impl Hub {
 
     /// `node` is gone (not heard from in time): its people leave every room.
     pub(crate) fn drop_node(&self, node: &str) {
-        let rooms: Vec<RoomName> = {
-            let guard = self.lock();
-            guard
-                .remote
-                .get(node)
-                .map(|rooms| rooms.keys().cloned().collect())
-                .unwrap_or_default()
-        };
-        for room in rooms {
-            self.set_remote(node, &room, Vec::new());
-        }
+        self.replace_remote(node, Vec::new());
     }
 
     /// Someone on another node types in `room` (or, `stop`, no longer).

@@ -72,19 +72,7 @@ impl People {
 
     /// `node` is gone: its word on everyone goes with it.
     pub(crate) fn drop_node(&self, node: &str) {
-        let users: Vec<UserId> = {
-            let live = self.lock();
-            live.remote
-                .iter()
-                .filter(|(_, nodes)| nodes.contains_key(node))
-                .map(|(user, _)| user.clone())
-                .collect()
-        };
-        let gone = There {
-            status: Status::Offline,
-            sockets: 0,
-        };
-        self.set_remote(node, users.into_iter().map(|u| (u, gone)).collect());
+        self.replace_remote(node, Vec::new());
     }
 
     /// On how many nodes `user` has sockets (this one counted; at least 1).
