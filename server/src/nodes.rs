@@ -197,12 +197,12 @@ impl Nodes {
         }
     }
 
-    /// What changed of this node's presence since last asked.
-    pub(crate) fn presence_changes(&self) -> Vec<Note> {
-        self.notes(
-            self.hub.take_local_changes(),
-            self.people.take_local_changes(),
-        )
+    /// What changed of this node's presence since last asked; with nobody to tell
+    /// (`!to_tell`), only forgotten.
+    pub(crate) fn presence_changes(&self, to_tell: bool) -> Vec<Note> {
+        let rooms = self.hub.take_local_changes(to_tell);
+        let people = self.people.take_local_changes(to_tell);
+        self.notes(rooms, people)
     }
 
     fn notes(

@@ -114,10 +114,14 @@ impl Out {
     /// Hands a stored event on: to the other nodes, and to this node's rooms (then
     /// `ack` to its sender, if it is a message).
     fn send(&self, event: RoomEvent, ack: Option<Ack>) {
-        let frame = wire::encode(&ServerMsg::Event(event.clone()));
+        // Wrapped to encode and unwrapped again: no copy of the event per message.
+        let msg = ServerMsg::Event(event);
+        let frame = wire::encode(&msg);
         self.broker.publish(&frame);
-        self.feed
-            .offer_acked(event, Some(frame), Origin::Local, ack);
+        if let ServerMsg::Event(event) = msg {
+            self.feed
+                .offer_acked(event, Some(frame), Origin::Local, ack);
+        }
     }
 }
 

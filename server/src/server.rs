@@ -188,7 +188,9 @@ pub async fn run_with_options(
         move || {
             hub.flush_presence(directory.rooms().directory());
             people.flush();
-            for note in nodes.presence_changes() {
+            // Alone, nobody to tell: what changed is forgotten unread.
+            let changes = nodes.presence_changes(broker.clustered());
+            for note in changes {
                 broker.note(&note);
             }
         },
@@ -234,7 +236,7 @@ pub async fn run_with_options(
     state.connections.close();
     state.connections.wait().await;
     // The other nodes hear at once that this one's people have gone.
-    for note in state.nodes.presence_changes() {
+    for note in state.nodes.presence_changes(state.broker.clustered()) {
         state.broker.note(&note);
     }
     if let Err(error) = presence.await {

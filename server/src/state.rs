@@ -56,11 +56,13 @@ impl Shared {
         except: Option<crate::hub::ConnId>,
         frame: &axum::extract::ws::Utf8Bytes,
     ) -> usize {
-        self.broker.note(&crate::nodes::Note::Tell {
-            node: self.nodes.me().to_owned(),
-            user: user.clone(),
-            frame: frame.to_string(),
-        });
+        if self.broker.clustered() {
+            self.broker.note(&crate::nodes::Note::Tell {
+                node: self.nodes.me().to_owned(),
+                user: user.clone(),
+                frame: frame.to_string(),
+            });
+        }
         self.people.tell_but(user, except, frame)
     }
 }

@@ -21,12 +21,14 @@ pub(super) fn run(session: Session<'_>, room: &RoomName, stop: bool) -> Reply {
     }
     let state = session.state;
     state.hub.typing(room, session.conn, stop);
-    state.broker.note(&Note::Typing {
-        node: state.nodes.me().to_owned(),
-        room: room.clone(),
-        user: user.clone(),
-        name: session.identity.name.clone(),
-        stop,
-    });
+    if state.broker.clustered() {
+        state.broker.note(&Note::Typing {
+            node: state.nodes.me().to_owned(),
+            room: room.clone(),
+            user: user.clone(),
+            name: session.identity.name.clone(),
+            stop,
+        });
+    }
     Reply::default()
 }

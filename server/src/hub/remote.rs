@@ -144,9 +144,17 @@ impl Hub {
 
     /// The rooms whose people on this node changed since the last call, each with
     /// who is here now (none: nobody), for the other nodes.
-    pub(crate) fn take_local_changes(&self) -> Vec<(RoomName, Vec<(UserId, UserName)>)> {
+    pub(crate) fn take_local_changes(
+        &self,
+        to_tell: bool,
+    ) -> Vec<(RoomName, Vec<(UserId, UserName)>)> {
         let mut guard = self.lock();
         let state = &mut *guard;
+        if !to_tell {
+            // Alone: nobody to tell, nothing built.
+            state.local_dirty.clear();
+            return Vec::new();
+        }
         let dirty: Vec<RoomName> = state.local_dirty.drain().collect();
         dirty
             .into_iter()

@@ -47,11 +47,11 @@ fn heard(hub: &Hub, queue: &mut Queue) -> Vec<(Vec<String>, Vec<String>, u32)> {
     frames
 }
 
-#[tokio::test(start_paused = true)]
-async fn another_nodes_people_are_online_here_until_that_node_goes_quiet() {
+/// A node whose hub has bob in `general`, and bob's queue.
+fn bob_in_general() -> (Arc<Hub>, Nodes, Queue) {
     let hub = Arc::new(Hub::default());
     let nodes = Nodes::new(Arc::clone(&hub), Arc::default(), Arc::default());
-    let (outbox, mut queue) = Outbox::channel(64);
+    let (outbox, queue) = Outbox::channel(64);
     let bob = Arc::new(Identity::guest(UserName::new("bob").unwrap()));
     hub.join(
         &general(),
@@ -60,6 +60,12 @@ async fn another_nodes_people_are_online_here_until_that_node_goes_quiet() {
         &outbox,
         &Directory::default(),
     );
+    (hub, nodes, queue)
+}
+
+#[tokio::test(start_paused = true)]
+async fn another_nodes_people_are_online_here_until_that_node_goes_quiet() {
+    let (hub, nodes, mut queue) = bob_in_general();
     heard(&hub, &mut queue);
 
     // A node this one did not know: hello, and all of this one's presence.
@@ -120,7 +126,7 @@ async fn this_nodes_own_notes_change_nothing_and_its_people_are_said_per_room() 
     let bob = Arc::new(Identity::guest(UserName::new("bob").unwrap()));
     let conn = hub.next_conn_id();
     hub.join(&general(), conn, &bob, &outbox, &Directory::default());
-    let said = nodes.presence_changes();
+    let said = nodes.presence_changes(true);
     assert_eq!(said.len(), 1);
     let Note::Presence { people, node, .. } = &said[0] else {
         panic!("{said:?}")
@@ -130,9 +136,9 @@ async fn this_nodes_own_notes_change_nothing_and_its_people_are_said_per_room() 
         people.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(),
         ["bob"]
     );
-    assert!(nodes.presence_changes().is_empty(), "said once");
+    assert!(nodes.presence_changes(true).is_empty(), "said once");
     hub.leave(&general(), conn);
-    let said = nodes.presence_changes();
+    let said = nodes.presence_changes(true);
     assert!(
         matches!(&said[..], [Note::Presence { people, .. }] if people.is_empty()),
         "nobody here now: {said:?}"
@@ -162,17 +168,7 @@ fn a_credential_ended_on_another_node_ends_its_sockets_here() {
 
 #[test]
 fn a_snapshot_heals_what_lost_notes_left_behind() {
-    let hub = Arc::new(Hub::default());
-    let nodes = Nodes::new(Arc::clone(&hub), Arc::default(), Arc::default());
-    let (outbox, mut queue) = Outbox::channel(64);
-    let bob = Arc::new(Identity::guest(UserName::new("bob").unwrap()));
-    hub.join(
-        &general(),
-        hub.next_conn_id(),
-        &bob,
-        &outbox,
-        &Directory::default(),
-    );
+    let (hub, nodes, mut queue) = bob_in_general();
     nodes.take(presence("n2", vec![cat()]));
     heard(&hub, &mut queue);
     // cat left, but that note was lost; the node's next snapshot has no room.

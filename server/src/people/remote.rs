@@ -92,8 +92,12 @@ impl People {
     }
 
     /// Whose standing on this node changed since last asked, and what it is now.
-    pub(crate) fn take_local_changes(&self) -> Vec<Said> {
+    pub(crate) fn take_local_changes(&self, to_tell: bool) -> Vec<Said> {
         let mut live = self.lock();
+        if !to_tell {
+            live.local_changed.clear();
+            return Vec::new();
+        }
         let changed: Vec<UserId> = live.local_changed.drain().collect();
         changed
             .into_iter()
